@@ -1,0 +1,208 @@
+// Standard Webhooks (https://www.standardwebhooks.com), which Svix speaks too: the signed content is
+// `${webhook-id}.${webhook-timestamp}.${body}`; `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a` is Ed25519 with a
+// `whsk_` secret key (signing) and its `whpk_` public key (verifying). One header may carry several signatures,
+// space-separated, which is how a sender rotates secrets without a gap.
+import { MAX_SIGNATURES_PER_HEADER, matchesAny } from '../compare.js';
+import type { CryptoBackend, Ed25519SigningKey, Ed25519VerifyKey, HmacKey } from '../crypto/backend.js';
+import { isBase64, isHeaderSafe, isLooseBase64 } from '../encoding.js';
+import {
+  InvalidSecretError,
+  InvalidSignInputError,
+  MalformedHeaderError,
+  MissingHeaderError,
+  SignatureMismatchError,
+} from '../errors.js';
+import { readHeader } from '../headers.js';
+import { KeyCache } from '../key-cache.js';
+import { secretList } from '../secrets.js';
+import { assertSignableTimestamp, assertWithinTolerance, currentUnixSeconds, parseUnixSeconds } from '../timestamp.js';
+import type { HeadersInput, Scheme, Secret, SignInput, VerifiedWebhook, VerifyInput } from '../types.js';
+
+export type StandardWebhooksHeaderPrefix = 'webhook' | 'svix';
+
+export interface StandardWebhooksSignInput extends SignInput {
+  /** The message id, sent as `webhook-id`; the same across retries, so receivers can dedupe on it. */
+  id: string;
+  /** `webhook` (default) sends `webhook-id`…; `svix` sends `svix-id`… for receivers built on Svix's libraries. */
+  headerPrefix?: StandardWebhooksHeaderPrefix;
+}
+
+export interface StandardWebhooksScheme extends Scheme<StandardWebhooksSignInput> {
+  /** A new random `whsec_` secret (32 bytes). */
+  generateSecret(): string;
+  /** A new Ed25519 pair: `whsk_` signs (sender keeps it), `whpk_` verifies (receivers get it). */
+  generateKeyPair(): Promise<{ secretKey: string; publicKey: string }>;
+}
+
+type ParsedKey =
+  | { version: 'v1'; key: HmacKey }
+  | { version: 'v1a'; verifyKey: Ed25519VerifyKey; signKey: Ed25519SigningKey | undefined };
+
+const SYMMETRIC_PREFIX = 'whsec_';
+const PUBLIC_KEY_PREFIX = 'whpk_';
+const SECRET_KEY_PREFIX = 'whsk_';
+
+function decodeBase64Secret(crypto: CryptoBackend, text: string, what: string): Uint8Array {
+  if (!isLooseBase64(text)) {
+    throw new InvalidSecretError(
+      `${what} is not valid base64 (a secret that is plain text must be passed as bytes: new TextEncoder().encode(secret))`,
+    );
+  }
+  return crypto.fromBase64(text);
+}
+
+async function parseKey(crypto: CryptoBackend, secret: Secret): Promise<ParsedKey> {
+  if (typeof secret !== 'string') {
+    return { version: 'v1', key: await crypto.importHmacKey(secret) };
+  }
+  if (secret.startsWith(PUBLIC_KEY_PREFIX)) {
+    const publicKey = decodeBase64Secret(crypto, secret.slice(PUBLIC_KEY_PREFIX.length), 'a whpk_ key');
+    if (publicKey.length !== 32) throw new InvalidSecretError('a whpk_ key must hold 32 bytes');
+    return { version: 'v1a', verifyKey: await crypto.importEd25519VerifyKey(publicKey), signKey: undefined };
+  }
+  if (secret.startsWith(SECRET_KEY_PREFIX)) {
+    const bytes = decodeBase64Secret(crypto, secret.slice(SECRET_KEY_PREFIX.length), 'a whsk_ key');
+    if (bytes.length !== 64 && bytes.length !== 32) {
+      throw new InvalidSecretError('a whsk_ key must hold 64 bytes (seed and public key) or a 32-byte seed');
+    }
+    const seed = bytes.subarray(0, 32);
+    const publicKey = bytes.length === 64 ? bytes.subarray(32) : await crypto.ed25519PublicKey(seed);
+    const derived = bytes.length === 64 ? await crypto.ed25519PublicKey(seed) : publicKey;
+    if (!crypto.timingSafeEqual(derived, publicKey)) {
+      throw new InvalidSecretError('the public half of the whsk_ key does not belong to its seed');
+    }
+    return {
+      version: 'v1a',
+      signKey: await crypto.importEd25519SigningKey({ seed, publicKey }),
+      verifyKey: await crypto.importEd25519VerifyKey(publicKey),
+    };
+  }
+  const encoded = secret.startsWith(SYMMETRIC_PREFIX) ? secret.slice(SYMMETRIC_PREFIX.length) : secret;
+  const raw = decodeBase64Secret(crypto, encoded, 'a whsec_ secret');
+  if (raw.length === 0) throw new InvalidSecretError('a whsec_ secret is empty');
+  return { version: 'v1', key: await crypto.importHmacKey(raw) };
+}
+
+interface ReadHeaders {
+  prefix: StandardWebhooksHeaderPrefix;
+  id: string;
+  timestamp: string;
+  signature: string;
+}
+
+function readStandardHeaders(headers: HeadersInput): ReadHeaders {
+  // Whichever family carries the signature is the one read; svix-* is what Svix-branded senders use.
+  const prefix: StandardWebhooksHeaderPrefix =
+    readHeader(headers, 'webhook-signature', ' ') === undefined &&
+    readHeader(headers, 'svix-signature', ' ') !== undefined
+      ? 'svix'
+      : 'webhook';
+  const id = readHeader(headers, `${prefix}-id`);
+  if (id === undefined) throw new MissingHeaderError(`${prefix}-id`);
+  const timestamp = readHeader(headers, `${prefix}-timestamp`);
+  if (timestamp === undefined) throw new MissingHeaderError(`${prefix}-timestamp`);
+  const signature = readHeader(headers, `${prefix}-signature`, ' ');
+  if (signature === undefined) throw new MissingHeaderError(`${prefix}-signature`);
+  return { prefix, id, timestamp, signature };
+}
+
+interface ParsedSignatures {
+  v1: Uint8Array[];
+  v1a: Uint8Array[];
+}
+
+function parseSignatureHeader(crypto: CryptoBackend, header: string, value: string): ParsedSignatures {
+  const entries = value.split(/\s+/);
+  if (entries.length > MAX_SIGNATURES_PER_HEADER) {
+    throw new MalformedHeaderError(header, `more than ${MAX_SIGNATURES_PER_HEADER} signatures`);
+  }
+  const parsed: ParsedSignatures = { v1: [], v1a: [] };
+  let wellFormed = 0;
+  for (const entry of entries) {
+    const comma = entry.indexOf(',');
+    if (comma <= 0) continue;
+    const version = entry.slice(0, comma);
+    const encoded = entry.slice(comma + 1);
+    if (!isBase64(encoded)) continue;
+    wellFormed++;
+    // Versions this library does not know are skipped, as the spec asks, so a sender can add one without
+    // breaking receivers.
+    if (version === 'v1') parsed.v1.push(crypto.fromBase64(encoded));
+    else if (version === 'v1a') parsed.v1a.push(crypto.fromBase64(encoded));
+  }
+  if (wellFormed === 0) throw new MalformedHeaderError(header, 'no entry of the form v1,<base64>');
+  return parsed;
+}
+
+export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksScheme {
+  const keys = new KeyCache<ParsedKey>();
+  const keyOf = (secret: Secret) => keys.get(secret, (s) => parseKey(crypto, s));
+
+  async function verify(input: VerifyInput): Promise<VerifiedWebhook> {
+    const secrets = secretList(input.secret);
+    const read = readStandardHeaders(input.headers);
+    const timestamp = parseUnixSeconds(read.timestamp, `${read.prefix}-timestamp`);
+    assertWithinTolerance(timestamp, (input.now ?? Date.now)(), input.toleranceSeconds);
+    const signatures = parseSignatureHeader(crypto, `${read.prefix}-signature`, read.signature);
+    const message = [`${read.id}.${read.timestamp}.`, input.body];
+
+    let matched = false;
+    for (const secret of secrets) {
+      const parsed = await keyOf(secret);
+      if (parsed.version === 'v1') {
+        if (signatures.v1.length === 0) continue;
+        const expected = await crypto.hmacSha256(parsed.key, message);
+        if (matchesAny(crypto, expected, signatures.v1)) matched = true;
+      } else {
+        for (const signature of signatures.v1a) {
+          if (await crypto.ed25519Verify(parsed.verifyKey, message, signature)) matched = true;
+        }
+      }
+      if (matched) break;
+    }
+    if (!matched) throw new SignatureMismatchError();
+    return { scheme: 'standard-webhooks', id: read.id, timestamp };
+  }
+
+  async function sign(input: StandardWebhooksSignInput): Promise<Record<string, string>> {
+    if (typeof input.id !== 'string' || !isHeaderSafe(input.id)) {
+      throw new InvalidSignInputError('id must be a non-empty string of visible ASCII characters');
+    }
+    const timestamp = String(assertSignableTimestamp(input.timestamp ?? currentUnixSeconds(undefined)));
+    const message = [`${input.id}.${timestamp}.`, input.body];
+    const signatures: string[] = [];
+    for (const secret of secretList(input.secret)) {
+      const parsed = await keyOf(secret);
+      if (parsed.version === 'v1') {
+        signatures.push(`v1,${crypto.toBase64(await crypto.hmacSha256(parsed.key, message))}`);
+      } else if (parsed.signKey !== undefined) {
+        signatures.push(`v1a,${crypto.toBase64(await crypto.ed25519Sign(parsed.signKey, message))}`);
+      } else {
+        throw new InvalidSecretError('a whpk_ public key can verify but not sign: sign with the whsk_ key');
+      }
+    }
+    const prefix = input.headerPrefix ?? 'webhook';
+    return {
+      [`${prefix}-id`]: input.id,
+      [`${prefix}-timestamp`]: timestamp,
+      [`${prefix}-signature`]: signatures.join(' '),
+    };
+  }
+
+  return {
+    name: 'standard-webhooks',
+    sign,
+    verify,
+    generateSecret: () => `${SYMMETRIC_PREFIX}${crypto.toBase64(crypto.randomBytes(32))}`,
+    async generateKeyPair() {
+      const pair = await crypto.generateEd25519KeyPair();
+      const secretKey = new Uint8Array(64);
+      secretKey.set(pair.seed, 0);
+      secretKey.set(pair.publicKey, 32);
+      return {
+        secretKey: `${SECRET_KEY_PREFIX}${crypto.toBase64(secretKey)}`,
+        publicKey: `${PUBLIC_KEY_PREFIX}${crypto.toBase64(pair.publicKey)}`,
+      };
+    },
+  };
+}
