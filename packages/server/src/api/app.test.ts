@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from './app.js';
+
+const app = await createApp();
+let base = '';
+
+beforeAll(async () => {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  base = `http://127.0.0.1:${address.port}`;
+});
+afterAll(() => app.close());
+
+it('GET /api/v1/health/ answers 204 with no body', async () => {
+  const response = await fetch(`${base}/api/v1/health/`);
+  expect(response.status).toBe(204);
+  expect(await response.text()).toBe('');
+});
+
+it('an unknown route answers 404 with a JSON {code, detail}', async () => {
+  const response = await fetch(`${base}/api/v1/nope`);
+  expect(response.status).toBe(404);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(await response.json()).toEqual({ code: 'not_found', detail: 'no route for GET /api/v1/nope' });
+});
+
+it('a body over the 1 MiB limit answers 413 with a JSON {code, detail}, not 500', async () => {
+  const response = await fetch(`${base}/api/v1/health/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pad: 'x'.repeat(1024 * 1024 + 1) }),
+  });
+  expect(response.status).toBe(413);
+  const body = (await response.json()) as { code: string; detail: string };
+  expect(body.code).toBe('payload_too_large');
+  expect(typeof body.detail).toBe('string');
+});
+
+it('malformed JSON answers 400 with a JSON {code, detail}', async () => {
+  const response = await fetch(`${base}/api/v1/health/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"broken":',
+  });
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({ code: 'invalid_json', detail: expect.any(String) });
+});
