@@ -1,16 +1,63 @@
 import { expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
-it('defaults to 127.0.0.1:8080', () => {
-  expect(loadConfig()).toEqual({ host: '127.0.0.1', port: 8080 });
+it('defaults to 127.0.0.1:8080, ./data/hookline.db, private networks refused', () => {
+  const config = loadConfig();
+  expect(config).toMatchObject({
+    host: '127.0.0.1',
+    port: 8080,
+    database: './data/hookline.db',
+    allowPrivateNetworks: false,
+  });
+  expect(config.delivery.retrySchedule).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
 });
 
-it('reads PORT and HOST from the environment, and flags win over both', () => {
-  expect(loadConfig({ env: { PORT: '9000', HOST: '0.0.0.0' } })).toEqual({ host: '0.0.0.0', port: 9000 });
-  expect(loadConfig({ env: { PORT: '9000' }, flags: { port: 9100 } }).port).toBe(9100);
+it('reads the environment, and flags win over it', () => {
+  const env = {
+    PORT: '9000',
+    HOST: '0.0.0.0',
+    HOOKLINE_DATABASE: '/tmp/x.db',
+    HOOKLINE_ALLOW_PRIVATE_NETWORKS: 'true',
+  };
+  expect(loadConfig({ env })).toMatchObject({
+    host: '0.0.0.0',
+    port: 9000,
+    database: '/tmp/x.db',
+    allowPrivateNetworks: true,
+  });
+  expect(loadConfig({ env, flags: { port: 9100, database: '/tmp/y.db' } })).toMatchObject({
+    port: 9100,
+    database: '/tmp/y.db',
+  });
 });
 
-it.each(['abc', '70000', '-1', '80.5', ' 80'])('PORT=%j is refused with a clear message', (port) => {
-  expect(() => loadConfig({ env: { PORT: port } })).toThrow(ConfigError);
-  expect(() => loadConfig({ env: { PORT: port } })).toThrow(/PORT must be a port number/);
+it('reads a JSON config file below the environment', () => {
+  const readFile = () => JSON.stringify({ port: 7000, delivery: { timeoutMs: 2000, retrySchedule: [1, 2] } });
+  const config = loadConfig({ flags: { config: 'hookline.json' }, readFile, env: { PORT: '7001' } });
+  expect(config.port).toBe(7001);
+  expect(config.delivery.timeoutMs).toBe(2000);
+  expect(config.delivery.retrySchedule).toEqual([1, 2]);
+});
+
+it.each([
+  [{ env: { PORT: 'abc' } }, /PORT must be a port number/],
+  [{ env: { PORT: '70000' } }, /PORT must be a port number/],
+  [{ env: { HOOKLINE_ALLOW_PRIVATE_NETWORKS: 'maybe' } }, /must be true or false/],
+  [{ env: { HOOKLINE_ADMIN_TOKEN: 'short' } }, /at least 16 characters/],
+  [{ flags: { config: 'c.json' }, readFile: () => '{"nope": 1}' }, /unknown setting "nope"/],
+  [{ flags: { config: 'c.json' }, readFile: () => '{"delivery": {"retrySchedule": [-1]}}' }, /retrySchedule/],
+  [{ flags: { config: 'c.json' }, readFile: () => '{"allowedCidrs": ["10.0.0.0/99"]}' }, /10\.0\.0\.0\/99/],
+  [{ flags: { config: 'c.json' }, readFile: () => 'not json' }, /not valid JSON/],
+  [
+    {
+      flags: { config: 'missing.json' },
+      readFile: () => {
+        throw new Error('ENOENT');
+      },
+    },
+    /cannot read config file/,
+  ],
+])('%j is refused with a clear message', (sources, message) => {
+  expect(() => loadConfig(sources)).toThrow(ConfigError);
+  expect(() => loadConfig(sources)).toThrow(message);
 });

@@ -1,25 +1,80 @@
-// One typed configuration, built once at start from defaults < environment < flags, and validated there, so
-// nothing deeper reads process.env.
+// One typed configuration, built once at start from defaults < config file < environment < flags, and validated
+// there, so nothing deeper reads process.env.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CIRCUIT_OPTIONS } from './engine/circuit-breaker.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateSchedule } from './engine/retry-policy.js';
+import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
 
 export interface ServerConfig {
   host: string;
   port: number;
+  /** A SQLite file path (the embedded default). */
+  database: string;
+  /** When set, this is the admin token; otherwise one is generated and printed on first start. */
+  adminToken: string | null;
+  allowPrivateNetworks: boolean;
+  allowedCidrs: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  delivery: {
+    timeoutMs: number;
+    concurrency: number;
+    concurrencyPerEndpoint: number;
+    retrySchedule: number[];
+    autoDisableAfterMs: number;
+    pollIntervalMs: number;
+    circuitFailureThreshold: number;
+    circuitOpenMs: number;
+    /** How long a rotated-out secret keeps signing. */
+    secretRotationGraceMs: number;
+    /** Where operational events (endpoint.disabled) are POSTed, signed with `operationalWebhookSecret`. */
+    operationalWebhookUrl: string | null;
+    operationalWebhookSecret: string | null;
+  };
+  /** Bounded wait for sends in flight on SIGTERM/SIGINT. */
+  shutdownDrainMs: number;
 }
+
+export type ConfigFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks'>> & {
+  config?: string;
+};
 
 export interface ConfigSources {
   env?: Readonly<Record<string, string | undefined>>;
-  flags?: Partial<ServerConfig>;
+  flags?: ConfigFlags;
+  /** Reads a config file; injectable for tests. */
+  readFile?: (path: string) => string;
 }
 
 export class ConfigError extends Error {
   readonly code = 'HOOKLINE_CONFIG_INVALID';
 }
 
-const DEFAULTS: ServerConfig = {
-  // Loopback by default: the service is reachable from outside only when the operator says so (HOST=0.0.0.0).
-  host: '127.0.0.1',
-  port: 8080,
-};
+export function defaultConfig(): ServerConfig {
+  return {
+    // Loopback by default: the service is reachable from outside only when the operator says so (HOST=0.0.0.0).
+    host: '127.0.0.1',
+    port: 8080,
+    database: './data/hookline.db',
+    adminToken: null,
+    allowPrivateNetworks: false,
+    allowedCidrs: [],
+    logLevel: 'info',
+    delivery: {
+      timeoutMs: 15_000,
+      concurrency: 256,
+      concurrencyPerEndpoint: 16,
+      retrySchedule: [...DEFAULT_RETRY_SCHEDULE_SECONDS],
+      autoDisableAfterMs: 5 * 86_400_000,
+      pollIntervalMs: 1000,
+      circuitFailureThreshold: DEFAULT_CIRCUIT_OPTIONS.failureThreshold,
+      circuitOpenMs: DEFAULT_CIRCUIT_OPTIONS.openMs,
+      secretRotationGraceMs: 86_400_000,
+      operationalWebhookUrl: null,
+      operationalWebhookSecret: null,
+    },
+    shutdownDrainMs: 10_000,
+  };
+}
 
 function parsePort(value: string | number, source: string): number {
   const port = typeof value === 'number' ? value : Number(value);
@@ -29,13 +84,126 @@ function parsePort(value: string | number, source: string): number {
   return port;
 }
 
+function parseBoolean(value: string, source: string): boolean {
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no)$/i.test(value)) return false;
+  throw new ConfigError(`${source} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function positiveInteger(value: unknown, source: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw new ConfigError(`${source} must be an integer between 1 and ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const FILE_KEYS = new Set([
+  'host',
+  'port',
+  'database',
+  'allowPrivateNetworks',
+  'allowedCidrs',
+  'logLevel',
+  'delivery',
+  'shutdownDrainMs',
+]);
+const DELIVERY_KEYS = new Set(Object.keys(defaultConfig().delivery));
+
+/** A JSON config file: the same names as ServerConfig (adminToken excluded: secrets come from the environment). */
+function applyFile(config: ServerConfig, path: string, text: string): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(parsed)) throw new ConfigError(`${path} must hold a JSON object`);
+  for (const key of Object.keys(parsed)) {
+    if (!FILE_KEYS.has(key)) throw new ConfigError(`${path}: unknown setting "${key}"`);
+  }
+  if (parsed.host !== undefined) config.host = String(parsed.host);
+  if (parsed.port !== undefined) config.port = parsePort(parsed.port as number, `${path}: port`);
+  if (parsed.database !== undefined) config.database = String(parsed.database);
+  if (parsed.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = parsed.allowPrivateNetworks === true;
+  if (parsed.allowedCidrs !== undefined) {
+    if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
+    config.allowedCidrs = parsed.allowedCidrs.map(String);
+  }
+  if (parsed.logLevel !== undefined) config.logLevel = parsed.logLevel as ServerConfig['logLevel'];
+  if (parsed.shutdownDrainMs !== undefined)
+    config.shutdownDrainMs = positiveInteger(parsed.shutdownDrainMs, `${path}: shutdownDrainMs`);
+  if (parsed.delivery !== undefined) {
+    if (!isRecord(parsed.delivery)) throw new ConfigError(`${path}: delivery must be an object`);
+    for (const key of Object.keys(parsed.delivery)) {
+      if (!DELIVERY_KEYS.has(key)) throw new ConfigError(`${path}: unknown setting "delivery.${key}"`);
+    }
+    Object.assign(config.delivery, parsed.delivery);
+  }
+}
+
+function validate(config: ServerConfig): ServerConfig {
+  const d = config.delivery;
+  positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
+  positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
+  positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
+  positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
+  positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
+  positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
+  positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');
+  if (!Array.isArray(d.retrySchedule)) throw new ConfigError('delivery.retrySchedule must be a list of seconds');
+  const problem = validateSchedule(d.retrySchedule);
+  if (problem !== null) throw new ConfigError(`delivery.retrySchedule: ${problem}`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(config.logLevel)) {
+    throw new ConfigError(`logLevel must be one of fatal, error, warn, info, debug, silent`);
+  }
+  try {
+    parseCidrs(config.allowedCidrs);
+  } catch (error) {
+    if (error instanceof InvalidCidrError) throw new ConfigError(error.message);
+    throw error;
+  }
+  if (config.adminToken !== null && config.adminToken.length < 16) {
+    throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
+  }
+  if (config.database.startsWith('postgres://') || config.database.startsWith('postgresql://')) {
+    throw new ConfigError('the PostgreSQL store is not available yet: give --database a SQLite file path');
+  }
+  return config;
+}
+
 export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
-  const config: ServerConfig = { ...DEFAULTS };
+  const config = defaultConfig();
+  const file = flags.config ?? env.HOOKLINE_CONFIG;
+  if (file !== undefined && file !== '') {
+    let text: string;
+    try {
+      text = (sources.readFile ?? ((path) => readFileSync(path, 'utf8')))(file);
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+    }
+    applyFile(config, file, text);
+  }
   if (env.PORT !== undefined && env.PORT !== '') config.port = parsePort(env.PORT, 'PORT');
   if (env.HOST !== undefined && env.HOST !== '') config.host = env.HOST;
+  if (env.HOOKLINE_DATABASE !== undefined && env.HOOKLINE_DATABASE !== '') config.database = env.HOOKLINE_DATABASE;
+  if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
+    config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
+  if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
+    config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
+  }
+  if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
+    config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
+  }
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
-  return config;
+  if (flags.database !== undefined) config.database = flags.database;
+  if (flags.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = flags.allowPrivateNetworks;
+  return validate(config);
 }

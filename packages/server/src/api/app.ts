@@ -1,17 +1,43 @@
-// The HTTP API. For now only the health route; the delivery-engine issue grows it into the Svix-shaped API.
+// The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuth } from './auth.js';
+import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { applicationRoutes } from './routes/applications.js';
+import { attemptRoutes } from './routes/attempts.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { messageRoutes } from './routes/messages.js';
+
+/** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Request line and headers together (431 past it). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export const HEALTH_PATH = '/api/v1/health/';
 
 export interface AppOptions {
+  /** Without a context only the health route exists (used by tests of the HTTP edge). */
+  context?: ApiContext;
   logger?: boolean;
 }
 
-/** Every input limit is explicit: a body over 1 MiB is refused with 413 before it is read into memory. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
-
 export async function createApp(options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 256 },
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+  });
   installErrorHandlers(app);
-  app.get('/api/v1/health/', async (_request, reply) => reply.code(204).send());
+  app.get(HEALTH_PATH, async (_request, reply) => reply.code(204).send());
+  app.get('/api/v1/health', async (_request, reply) => reply.code(204).send());
+  const context = options.context;
+  if (context !== undefined) {
+    installAuth(app, context.adminTokenSha256, new Set([HEALTH_PATH, '/api/v1/health']));
+    applicationRoutes(app, context);
+    endpointRoutes(app, context);
+    messageRoutes(app, context);
+    attemptRoutes(app, context);
+  }
   return app;
 }

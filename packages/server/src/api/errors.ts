@@ -37,6 +37,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
     }
+    // Schema validation failures answer 422, as Svix does, with the failing fields.
+    if (error.validation !== undefined) {
+      return reply.code(422).send({
+        code: 'validation',
+        detail: error.message,
+        errors: error.validation.map((issue) => ({ loc: issue.instancePath, msg: issue.message ?? 'invalid' })),
+      });
+    }
     const body: ErrorBody = { code: codeOf(error), detail: error.message };
     return reply.code(status).send(body);
   });

@@ -1,25 +1,49 @@
 #!/usr/bin/env node
 // The `hookline` command.
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, type ConfigFlags, loadConfig } from '../config.js';
+import { quickStartText } from './quick-start.js';
 import { serve } from './serve.js';
 
 const program = new Command('hookline').description('Hookline: webhooks for TypeScript in both directions');
 
+interface ServeOptions {
+  port?: string;
+  host?: string;
+  database?: string;
+  allowPrivateNetworks?: boolean;
+  config?: string;
+}
+
 program
   .command('serve')
-  .description('run the Hookline service')
+  .description('run the Hookline service: the API and the delivery engine')
   .option('--port <port>', 'port to listen on (env PORT, default 8080)')
   .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-  .action(async (options: { port?: string; host?: string }) => {
-    const flags: { port?: number; host?: string } = {};
+  .option('--database <path>', 'SQLite database file (env HOOKLINE_DATABASE, default ./data/hookline.db)')
+  .option(
+    '--allow-private-networks',
+    'deliver to loopback and private addresses too: local development and tests only (env HOOKLINE_ALLOW_PRIVATE_NETWORKS)',
+  )
+  .option('--config <file>', 'a JSON config file (env HOOKLINE_CONFIG)')
+  .addHelpText(
+    'after',
+    '\nThe admin token comes from HOOKLINE_ADMIN_TOKEN; without it, one is generated on first start and printed once.',
+  )
+  .action(async (options: ServeOptions) => {
+    const flags: ConfigFlags = {};
     if (options.port !== undefined) flags.port = Number(options.port);
     if (options.host !== undefined) flags.host = options.host;
+    if (options.database !== undefined) flags.database = options.database;
+    if (options.allowPrivateNetworks === true) flags.allowPrivateNetworks = true;
+    if (options.config !== undefined) flags.config = options.config;
     const config = loadConfig({ env: process.env, flags });
     const server = await serve(config);
-    console.log(`hookline listening on ${server.url}`);
-    console.log(`health: ${server.url}/api/v1/health/`);
+    process.stdout.write(quickStartText(server.url, server.generatedAdminToken, config.adminToken !== null));
+    let stopping = false;
     const stop = () => {
+      if (stopping) return;
+      stopping = true;
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),

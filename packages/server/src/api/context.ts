@@ -1,0 +1,17 @@
+// What every route needs, built once by serve().
+import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import type { Store } from '../store/store.js';
+
+export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; detail: string };
+
+export interface ApiContext {
+  store: Store;
+  /** Rung after a publish or replay so the engine looks at once; absent when this process runs no engine. */
+  engine: Pick<DeliveryEngine, 'notify'> | null;
+  /** SHA-256 of the admin token, hex. */
+  adminTokenSha256: string;
+  checkEndpointUrl(url: string): UrlVerdict;
+  /** Grace during which a rotated-out secret keeps signing. */
+  secretRotationGraceMs: number;
+  now(): number;
+}

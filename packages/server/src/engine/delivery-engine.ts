@@ -1,0 +1,259 @@
+// The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
+// each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
+import { standardWebhooks } from '@hookline/signatures';
+import type { Dispatcher } from 'undici';
+import type { Store } from '../store/store.js';
+import type { ClaimedDelivery } from '../store/types.js';
+import type { CircuitOptions } from './circuit-breaker.js';
+import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
+import { decideOutcome, type OutcomePolicy } from './outcome.js';
+import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
+import { sendWebhook } from './sender.js';
+import { Wakeup } from './wakeup.js';
+
+export interface EngineLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+export interface EngineOptions {
+  store: Store;
+  dispatcher: Dispatcher;
+  logger: EngineLogger;
+  timeoutMs: number;
+  /** Added to the HTTP timeout to make the lease: lease > timeout, so a slow request is never sent twice. */
+  leaseMarginMs: number;
+  /** Sends in flight across all endpoints. */
+  concurrency: number;
+  concurrencyPerEndpoint: number;
+  batchSize: number;
+  /** The safety net: how often to look for due work when nothing rang the in-process signal. */
+  pollIntervalMs: number;
+  retrySchedule: readonly number[];
+  retryAfterBounds: RetryAfterBounds;
+  circuit: CircuitOptions;
+  autoDisableAfterMs: number;
+  userAgent: string;
+  /** Called after an endpoint was disabled by a delivery result (410, failing too long). */
+  onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS = {
+  timeoutMs: 15_000,
+  leaseMarginMs: 15_000,
+  concurrency: 256,
+  concurrencyPerEndpoint: 16,
+  batchSize: 128,
+  pollIntervalMs: 1000,
+  retrySchedule: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  retryAfterBounds: DEFAULT_RETRY_AFTER_BOUNDS,
+  autoDisableAfterMs: 5 * 86_400_000,
+  userAgent: 'Hookline/0.1',
+} as const;
+
+interface InFlight {
+  controller: AbortController;
+  deliveryId: string;
+  done: Promise<void>;
+}
+
+export interface EngineStats {
+  inFlight: number;
+  delivered: number;
+  failed: number;
+  endpoints: EndpointHealth[];
+}
+
+export class DeliveryEngine {
+  private readonly gate: EndpointGate;
+  private readonly wakeup = new Wakeup();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly policy: OutcomePolicy;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private delivered = 0;
+  private failed = 0;
+
+  constructor(private readonly options: EngineOptions) {
+    this.gate = new EndpointGate(options.concurrencyPerEndpoint, options.circuit);
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.policy = {
+      retrySchedule: options.retrySchedule,
+      retryAfterBounds: options.retryAfterBounds,
+      autoDisableAfterMs: options.autoDisableAfterMs,
+    };
+  }
+
+  start(): void {
+    if (this.loop !== null) return;
+    this.stopping = false;
+    this.loop = this.run().catch((error: unknown) => {
+      this.options.logger.error({ err: error }, 'delivery loop stopped on an error');
+    });
+  }
+
+  /** New work exists (a publish, a replay): look now rather than at the next poll. */
+  notify(): void {
+    this.wakeup.notify();
+  }
+
+  stats(): EngineStats {
+    return {
+      inFlight: this.inFlight.size,
+      delivered: this.delivered,
+      failed: this.failed,
+      endpoints: this.gate.health(this.now()),
+    };
+  }
+
+  /**
+   * Stops claiming, lets sends in flight finish for up to `drainMs`, then aborts the rest and gives their leases
+   * back, so another start picks them up at once instead of after the lease.
+   */
+  async stop(drainMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.wakeup.notify();
+    await this.loop;
+    this.loop = null;
+    const pending = [...this.inFlight.values()];
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(pending.map((flight) => flight.done)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const left = [...this.inFlight.values()];
+    for (const flight of left) flight.controller.abort();
+    await Promise.all(left.map((flight) => flight.done));
+    if (left.length > 0) {
+      await this.options.store.releaseLeases(
+        left.map((flight) => flight.deliveryId),
+        this.now(),
+      );
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { store, batchSize, concurrency } = this.options;
+    while (!this.stopping) {
+      const capacity = concurrency - this.inFlight.size;
+      const want = Math.min(capacity, batchSize);
+      let claimed = 0;
+      if (want > 0) {
+        const now = this.now();
+        const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
+        const { exclude, caps } = this.gate.claimLimits(now);
+        const batch = await store.claimDueDeliveries({
+          now,
+          leaseUntil,
+          limit: want,
+          excludeEndpointIds: exclude,
+          perEndpointLimit: this.options.concurrencyPerEndpoint,
+          endpointCaps: caps,
+        });
+        claimed = batch.length;
+        const giveBack: string[] = [];
+        for (const item of batch) {
+          if (!this.dispatch(item, leaseUntil)) giveBack.push(item.delivery.id);
+        }
+        if (giveBack.length > 0) await store.releaseLeases(giveBack, now);
+        if (this.stopping) break;
+        if (claimed === want && giveBack.length === 0) continue;
+      }
+      await this.wakeup.wait(await this.sleepMs());
+    }
+  }
+
+  private async sleepMs(): Promise<number> {
+    const now = this.now();
+    let wakeAt = now + this.options.pollIntervalMs;
+    const due = await this.options.store.nextDueAt();
+    // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
+    // finish (it rings the signal), a gate to open, or the poll.
+    if (due !== null && due > now) wakeAt = Math.min(wakeAt, due);
+    const opening = this.gate.nextOpeningAt(now);
+    if (opening !== null) wakeAt = Math.min(wakeAt, opening);
+    return Math.max(1, wakeAt - now);
+  }
+
+  /** Starts one send; false when the endpoint's gate refuses it now (the caller gives the lease back). */
+  private dispatch(item: ClaimedDelivery, leaseUntil: number): boolean {
+    const { delivery, endpoint } = item;
+    if (!this.gate.tryStart(endpoint.id, endpoint.throttleRate, this.now())) return false;
+    const controller = new AbortController();
+    const done = this.deliver(item, leaseUntil, controller.signal).finally(() => {
+      this.inFlight.delete(delivery.id);
+      this.wakeup.notify();
+    });
+    this.inFlight.set(delivery.id, { controller, deliveryId: delivery.id, done });
+    return true;
+  }
+
+  private async deliver(item: ClaimedDelivery, leaseUntil: number, signal: AbortSignal): Promise<void> {
+    const { delivery, message, endpoint } = item;
+    let circuit: 'success' | 'failure' | 'neutral' = 'neutral';
+    try {
+      const secrets = await this.options.store.activeSecrets(endpoint.id, this.now());
+      const signed = await standardWebhooks.sign({
+        id: message.id,
+        body: message.payload,
+        secret: secrets.map((s) => s.secret),
+        timestamp: Math.floor(this.now() / 1000),
+        headerPrefix: endpoint.headerPrefix,
+      });
+      const send = await sendWebhook(this.options.dispatcher, {
+        url: endpoint.url,
+        headers: { ...signed, 'content-type': 'application/json', 'user-agent': this.options.userAgent },
+        body: message.payload,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+      });
+      // Aborted by stop(): not an attempt; the lease is given back and the delivery sent again later.
+      if (signal.aborted) return;
+      const now = this.now();
+      const outcome = decideOutcome(
+        {
+          deliveryId: delivery.id,
+          leaseUntil,
+          trigger: item.trigger,
+          previousAttempts: delivery.attempts,
+          endpoint,
+          send,
+          now,
+          random: this.random(),
+        },
+        this.policy,
+      );
+      circuit = outcome.circuit;
+      await this.options.store.recordAttempts([outcome.result]);
+      if (outcome.result.outcome === 'succeeded') this.delivered++;
+      else this.failed++;
+      if (outcome.result.disableEndpoint !== null) {
+        this.options.logger.warn(
+          { appId: endpoint.appId, endpointId: endpoint.id, reason: outcome.result.disableEndpoint },
+          'endpoint disabled',
+        );
+        this.options.onEndpointDisabled?.({
+          appId: endpoint.appId,
+          endpointId: endpoint.id,
+          reason: outcome.result.disableEndpoint,
+          at: now,
+        });
+      }
+    } catch (error) {
+      // A store failure: the lease runs out and the delivery is claimed again. Nothing is lost.
+      this.options.logger.error({ err: error, deliveryId: delivery.id }, 'delivery could not be recorded');
+    } finally {
+      this.gate.finish(endpoint.id, circuit, this.now());
+    }
+  }
+}

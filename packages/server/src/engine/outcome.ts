@@ -1,0 +1,114 @@
+// What one HTTP try means for its delivery and its endpoint. Pure: the engine passes the clock and randomness.
+import type { AttemptResult } from '../store/store.js';
+import type { AttemptTrigger, Endpoint } from '../store/types.js';
+import { nextAttemptAt, parseRetryAfter, type RetryAfterBounds } from './retry-policy.js';
+import type { SendResult } from './sender.js';
+import { classifyStatus, honoursRetryAfter, parseStatusPolicy, type StatusPolicy } from './status-policy.js';
+
+export interface OutcomePolicy {
+  retrySchedule: readonly number[];
+  retryAfterBounds: RetryAfterBounds;
+  /** Disable an endpoint that has failed, with no success, for this long. */
+  autoDisableAfterMs: number;
+}
+
+export interface OutcomeInput {
+  deliveryId: string;
+  leaseUntil: number;
+  trigger: AttemptTrigger;
+  /** Attempts made before this one. */
+  previousAttempts: number;
+  endpoint: Pick<Endpoint, 'url' | 'retrySchedule' | 'nonRetryableStatuses' | 'failingSince'>;
+  send: SendResult;
+  now: number;
+  random: number;
+}
+
+export interface Outcome {
+  result: AttemptResult;
+  /** What the circuit breaker hears: a refusal of the content (4xx by policy) says nothing about availability. */
+  circuit: 'success' | 'failure' | 'neutral';
+}
+
+const policyCache = new Map<string, StatusPolicy>();
+
+function statusPolicy(source: string | null): StatusPolicy | null {
+  if (source === null || source === '') return null;
+  let policy = policyCache.get(source);
+  if (policy === undefined) {
+    policy = parseStatusPolicy(source);
+    if (policyCache.size > 1000) policyCache.clear();
+    policyCache.set(source, policy);
+  }
+  return policy;
+}
+
+export function decideOutcome(input: OutcomeInput, policy: OutcomePolicy): Outcome {
+  const { send, now } = input;
+  const base = {
+    deliveryId: input.deliveryId,
+    leaseUntil: input.leaseUntil,
+    trigger: input.trigger,
+    url: input.endpoint.url,
+    statusCode: send.statusCode,
+    responseBody: send.responseBody,
+    durationMs: send.durationMs,
+    at: now,
+  };
+  const verdict =
+    send.statusCode === null
+      ? 'retry'
+      : classifyStatus(send.statusCode, statusPolicy(input.endpoint.nonRetryableStatuses));
+  if (verdict === 'delivered') {
+    return {
+      result: { ...base, outcome: 'succeeded', error: null, next: { status: 'dead' }, disableEndpoint: null },
+      circuit: 'success',
+    };
+  }
+  const error = send.error ?? `HTTP ${send.statusCode}`;
+  if (verdict === 'gone') {
+    // 410: the receiver asks us to stop. The endpoint is disabled and this delivery parked with the others, so
+    // enabling the endpoint again resumes it.
+    return {
+      result: {
+        ...base,
+        outcome: 'failed',
+        error,
+        next: { status: 'pending', nextAttemptAt: now },
+        disableEndpoint: 'the endpoint answered 410 Gone',
+      },
+      circuit: 'neutral',
+    };
+  }
+  let disableEndpoint: string | null = null;
+  const failingSince = input.endpoint.failingSince ?? now;
+  if (now - failingSince >= policy.autoDisableAfterMs) {
+    disableEndpoint = `failing without a success since ${new Date(failingSince).toISOString()}`;
+  }
+  if (verdict === 'final') {
+    return {
+      result: { ...base, outcome: 'failed', error, next: { status: 'dead' }, disableEndpoint },
+      circuit: 'neutral',
+    };
+  }
+  const retryAfterMs =
+    send.statusCode !== null && honoursRetryAfter(send.statusCode) ? parseRetryAfter(send.retryAfter, now) : null;
+  const at = nextAttemptAt({
+    attemptsMade: input.previousAttempts + 1,
+    schedule: input.endpoint.retrySchedule ?? policy.retrySchedule,
+    nowMs: now,
+    random: input.random,
+    retryAfterMs,
+    retryAfterBounds: policy.retryAfterBounds,
+  });
+  return {
+    result: {
+      ...base,
+      outcome: 'failed',
+      error,
+      next: at === null ? { status: 'dead' } : { status: 'pending', nextAttemptAt: at },
+      disableEndpoint,
+    },
+    circuit: 'failure',
+  };
+}

@@ -1,0 +1,90 @@
+// One signed POST over undici's `request` on keep-alive pools per origin. Redirects are not followed (a 3xx is a
+// failure: following one would let an endpoint bounce us to an address the SSRF guard refused). The response body
+// is read up to 8 KiB for the attempt log and the rest discarded.
+import type { Dispatcher } from 'undici';
+import { request } from 'undici';
+
+export const RESPONSE_BODY_LIMIT_BYTES = 8192;
+
+export interface SendInput {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface SendResult {
+  statusCode: number | null;
+  responseBody: string;
+  retryAfter: string | undefined;
+  durationMs: number;
+  /** `CODE: message` for a failure before an HTTP status (timeout, refused, DNS, SSRF guard). */
+  error: string | null;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const cause = (error as { cause?: unknown }).cause;
+    const causeCode = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+    const name = typeof code === 'string' ? code : typeof causeCode === 'string' ? causeCode : error.name;
+    return `${name}: ${error.message}`.slice(0, 500);
+  }
+  return String(error).slice(0, 500);
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= RESPONSE_BODY_LIMIT_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES).toString('utf8');
+}
+
+export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<SendResult> {
+  const started = performance.now();
+  const timeout = AbortSignal.timeout(input.timeoutMs);
+  const signal = input.signal === undefined ? timeout : AbortSignal.any([timeout, input.signal]);
+  try {
+    const response = await request(input.url, {
+      method: 'POST',
+      dispatcher,
+      headers: input.headers,
+      body: input.body,
+      signal,
+      headersTimeout: input.timeoutMs,
+      bodyTimeout: input.timeoutMs,
+    });
+    let responseBody = '';
+    try {
+      responseBody = await readLimited(response.body);
+    } catch {
+      // The status already tells the outcome; a body cut off by a timeout or reset only shortens the log.
+    }
+    const retryAfter = response.headers['retry-after'];
+    return {
+      statusCode: response.statusCode,
+      responseBody,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      durationMs: performance.now() - started,
+      error: null,
+    };
+  } catch (error) {
+    const timedOut = timeout.aborted;
+    return {
+      statusCode: null,
+      responseBody: '',
+      retryAfter: undefined,
+      durationMs: performance.now() - started,
+      error: timedOut ? `TIMEOUT: no complete answer within ${input.timeoutMs} ms` : describeError(error),
+    };
+  }
+}

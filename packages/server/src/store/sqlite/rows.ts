@@ -1,0 +1,183 @@
+// Row ↔ record mapping for SQLite: JSON columns, 0/1 booleans, snake_case names.
+import type { Application, Attempt, Delivery, Endpoint, Message, OperationalEvent } from '../types.js';
+
+export interface ApplicationRow {
+  id: string;
+  uid: string | null;
+  name: string;
+  rate_limit: number | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EndpointRow {
+  id: string;
+  app_id: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  event_types: string | null;
+  channels: string | null;
+  disabled: number;
+  disabled_reason: string | null;
+  throttle_rate: number | null;
+  header_prefix: 'webhook' | 'svix';
+  retry_schedule: string | null;
+  non_retryable_statuses: string | null;
+  metadata: string;
+  failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageRow {
+  id: string;
+  app_id: string;
+  event_type: string;
+  event_id: string | null;
+  payload: string;
+  channels: string | null;
+  created_at: number;
+}
+
+export interface DeliveryRow {
+  id: string;
+  message_id: string;
+  endpoint_id: string;
+  app_id: string;
+  status: Delivery['status'];
+  attempts: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  manual: number;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptRow {
+  id: string;
+  delivery_id: string;
+  message_id: string;
+  endpoint_id: string;
+  app_id: string;
+  url: string;
+  outcome: Attempt['outcome'];
+  trigger: Attempt['trigger'];
+  status_code: number | null;
+  response_body: string;
+  duration_ms: number;
+  error: string | null;
+  created_at: number;
+}
+
+export interface OperationalEventRow {
+  id: string;
+  type: OperationalEvent['type'];
+  app_id: string;
+  endpoint_id: string;
+  reason: string;
+  created_at: number;
+}
+
+function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+export function toApplication(row: ApplicationRow): Application {
+  return {
+    id: row.id,
+    uid: row.uid,
+    name: row.name,
+    rateLimit: row.rate_limit,
+    metadata: parseJson<Record<string, string>>(row.metadata) ?? {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toEndpoint(row: EndpointRow): Endpoint {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    uid: row.uid,
+    url: row.url,
+    description: row.description,
+    eventTypes: parseJson<string[]>(row.event_types),
+    channels: parseJson<string[]>(row.channels),
+    disabled: row.disabled === 1,
+    disabledReason: row.disabled_reason,
+    throttleRate: row.throttle_rate,
+    headerPrefix: row.header_prefix,
+    retrySchedule: parseJson<number[]>(row.retry_schedule),
+    nonRetryableStatuses: row.non_retryable_statuses,
+    metadata: parseJson<Record<string, string>>(row.metadata) ?? {},
+    failingSince: row.failing_since,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    eventType: row.event_type,
+    eventId: row.event_id,
+    payload: row.payload,
+    channels: parseJson<string[]>(row.channels),
+    createdAt: row.created_at,
+  };
+}
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    endpointId: row.endpoint_id,
+    appId: row.app_id,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseUntil: row.lease_until,
+    lastError: row.last_error,
+    lastStatusCode: row.last_status_code,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toAttempt(row: AttemptRow): Attempt {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    messageId: row.message_id,
+    endpointId: row.endpoint_id,
+    appId: row.app_id,
+    url: row.url,
+    outcome: row.outcome,
+    trigger: row.trigger,
+    statusCode: row.status_code,
+    responseBody: row.response_body,
+    durationMs: row.duration_ms,
+    error: row.error,
+    createdAt: row.created_at,
+  };
+}
+
+export function toOperationalEvent(row: OperationalEventRow): OperationalEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    appId: row.app_id,
+    endpointId: row.endpoint_id,
+    reason: row.reason,
+    createdAt: row.created_at,
+  };
+}

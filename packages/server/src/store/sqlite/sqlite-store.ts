@@ -1,0 +1,594 @@
+// The embedded store: better-sqlite3 in WAL mode, synchronous=FULL by default (a publish is answered only once
+// it is on disk), writes grouped into shared transactions by WriteQueue. The queue's work is a handful of
+// statements kept here in one place.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { newId } from '../../ids.js';
+import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
+import { matchesEndpoint } from '../fan-out.js';
+import type {
+  AttemptResult,
+  ClaimOptions,
+  EndpointPatch,
+  ListOptions,
+  NewApplication,
+  NewEndpoint,
+  NewMessage,
+  Page,
+  PublishResult,
+  Store,
+} from '../store.js';
+import type { Application, ClaimedDelivery, Endpoint, EndpointSecret, Message, OperationalEvent } from '../types.js';
+import { MIGRATIONS } from './migrations.js';
+import {
+  type ApplicationRow,
+  type AttemptRow,
+  type DeliveryRow,
+  type EndpointRow,
+  jsonOrNull,
+  type MessageRow,
+  type OperationalEventRow,
+  toApplication,
+  toAttempt,
+  toDelivery,
+  toEndpoint,
+  toMessage,
+  toOperationalEvent,
+} from './rows.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:' for tests that need no durability. */
+  path: string;
+  /** FULL (default): every commit is fsynced. NORMAL trades the last commits on power loss for speed. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+function isUniqueViolation(error: unknown, index: string): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT') === true &&
+    error.message.includes(index)
+  );
+}
+
+function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const done = rows.length <= limit;
+  const data = done ? rows : rows.slice(0, limit);
+  return { data, iterator: data.length > 0 ? (data[data.length - 1] as T).id : null, done };
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database;
+  private readonly writes: WriteQueue;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new BetterSqlite3(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.writes = new WriteQueue(this.db);
+  }
+
+  /** Prepared once per SQL text: the hot statements are compiled a single time. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)',
+    );
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+        (r) => r.version,
+      ),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.writes.run(() => undefined);
+    this.db.close();
+  }
+
+  // ---- applications
+
+  createApplication(input: NewApplication, now: number): Promise<Application> {
+    return this.writes.run(() => {
+      const row: ApplicationRow = {
+        id: newId('app', now),
+        uid: input.uid ?? null,
+        name: input.name,
+        rate_limit: input.rateLimit ?? null,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          'INSERT INTO applications (id, uid, name, rate_limit, metadata, created_at, updated_at) VALUES (@id, @uid, @name, @rate_limit, @metadata, @created_at, @updated_at)',
+        ).run(row);
+      } catch (error) {
+        if (row.uid !== null && isUniqueViolation(error, 'applications.uid')) throw new DuplicateUidError(row.uid);
+        throw error;
+      }
+      return toApplication(row);
+    });
+  }
+
+  async getApplication(idOrUid: string): Promise<Application | null> {
+    const row = this.sql('SELECT * FROM applications WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid) as
+      | ApplicationRow
+      | undefined;
+    return row === undefined ? null : toApplication(row);
+  }
+
+  async listApplications(options: ListOptions): Promise<Page<Application>> {
+    const rows = this.sql(
+      'SELECT * FROM applications WHERE (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
+    ).all({
+      iterator: options.iterator ?? null,
+      limit: options.limit + 1,
+    }) as ApplicationRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toApplication) };
+  }
+
+  deleteApplication(id: string): Promise<boolean> {
+    return this.writes.run(() => this.sql('DELETE FROM applications WHERE id = ?').run(id).changes > 0);
+  }
+
+  // ---- endpoints
+
+  createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
+    return this.writes.run(() => {
+      const row: EndpointRow = {
+        id: newId('ep', now),
+        app_id: appId,
+        uid: input.uid ?? null,
+        url: input.url,
+        description: input.description ?? '',
+        event_types: jsonOrNull(input.eventTypes ?? null),
+        channels: jsonOrNull(input.channels ?? null),
+        disabled: input.disabled === true ? 1 : 0,
+        disabled_reason: input.disabled === true ? 'disabled by the API' : null,
+        throttle_rate: input.throttleRate ?? null,
+        header_prefix: input.headerPrefix ?? 'webhook',
+        retry_schedule: jsonOrNull(input.retrySchedule ?? null),
+        non_retryable_statuses: input.nonRetryableStatuses ?? null,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        failing_since: null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at)
+           VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
+             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @failing_since, @created_at, @updated_at)`,
+        ).run(row);
+      } catch (error) {
+        if (row.uid !== null && isUniqueViolation(error, 'endpoints.app_id, endpoints.uid'))
+          throw new DuplicateUidError(row.uid);
+        throw error;
+      }
+      this.sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)').run(
+        row.id,
+        input.secret,
+        now,
+      );
+      return toEndpoint(row);
+    });
+  }
+
+  async getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null> {
+    const row = this.sql('SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?) LIMIT 1').get(
+      appId,
+      idOrUid,
+      idOrUid,
+    ) as EndpointRow | undefined;
+    return row === undefined ? null : toEndpoint(row);
+  }
+
+  async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
+    const rows = this.sql(
+      'SELECT * FROM endpoints WHERE app_id = @appId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
+    ).all({ appId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as EndpointRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toEndpoint) };
+  }
+
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+    return this.writes.run(() => {
+      const current = this.sql('SELECT * FROM endpoints WHERE app_id = ? AND id = ?').get(appId, id) as
+        | EndpointRow
+        | undefined;
+      if (current === undefined) return null;
+      const next: EndpointRow = {
+        ...current,
+        uid: patch.uid === undefined ? current.uid : patch.uid,
+        url: patch.url ?? current.url,
+        description: patch.description ?? current.description,
+        event_types: patch.eventTypes === undefined ? current.event_types : jsonOrNull(patch.eventTypes),
+        channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
+        throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
+        header_prefix: patch.headerPrefix ?? current.header_prefix,
+        retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
+        non_retryable_statuses:
+          patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
+        metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
+             channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
+             retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
+             updated_at = @updated_at
+           WHERE id = @id`,
+        ).run(next);
+      } catch (error) {
+        if (next.uid !== null && isUniqueViolation(error, 'endpoints.app_id, endpoints.uid'))
+          throw new DuplicateUidError(next.uid);
+        throw error;
+      }
+      if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
+        this.setDisabledNow(id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
+      }
+      return toEndpoint(this.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow);
+    });
+  }
+
+  deleteEndpoint(appId: string, id: string): Promise<boolean> {
+    return this.writes.run(
+      () => this.sql('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id).changes > 0,
+    );
+  }
+
+  async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
+    const rows = this.sql(
+      'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, rowid DESC',
+    ).all(endpointId, now) as Array<{ secret: string; expires_at: number | null }>;
+    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+  }
+
+  rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
+    return this.writes.run(() => {
+      this.sql('UPDATE endpoint_secrets SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(
+        now + graceMs,
+        endpointId,
+      );
+      this.sql('DELETE FROM endpoint_secrets WHERE endpoint_id = ? AND expires_at IS NOT NULL AND expires_at <= ?').run(
+        endpointId,
+        now,
+      );
+      this.sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)').run(
+        endpointId,
+        secret,
+        now,
+      );
+    });
+  }
+
+  setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
+    return this.writes.run(() => this.setDisabledNow(endpointId, disabled, reason, now));
+  }
+
+  /**
+   * A disabled endpoint's pending deliveries are parked ('paused'), not failed: nothing is lost, and the claim
+   * query never wades through them. Enabling makes them due at once.
+   */
+  private setDisabledNow(endpointId: string, disabled: boolean, reason: string | null, now: number): void {
+    const endpoint = this.sql('SELECT app_id, disabled FROM endpoints WHERE id = ?').get(endpointId) as
+      | { app_id: string; disabled: number }
+      | undefined;
+    if (endpoint === undefined || endpoint.disabled === (disabled ? 1 : 0)) return;
+    this.sql(
+      'UPDATE endpoints SET disabled = ?, disabled_reason = ?, failing_since = NULL, updated_at = ? WHERE id = ?',
+    ).run(disabled ? 1 : 0, disabled ? reason : null, now, endpointId);
+    if (disabled) {
+      this.sql(
+        "UPDATE deliveries SET status = 'paused', updated_at = ? WHERE endpoint_id = ? AND status = 'pending'",
+      ).run(now, endpointId);
+    } else {
+      this.sql(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE endpoint_id = ? AND status = 'paused'",
+      ).run(now, now, endpointId);
+    }
+    const event: OperationalEventRow = {
+      id: newId('op', now),
+      type: disabled ? 'endpoint.disabled' : 'endpoint.enabled',
+      app_id: endpoint.app_id,
+      endpoint_id: endpointId,
+      reason: reason ?? '',
+      created_at: now,
+    };
+    this.sql(
+      'INSERT INTO operational_events (id, type, app_id, endpoint_id, reason, created_at) VALUES (@id, @type, @app_id, @endpoint_id, @reason, @created_at)',
+    ).run(event);
+  }
+
+  // ---- messages
+
+  publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
+    return this.writes.run(() => {
+      const row: MessageRow = {
+        id: newId('msg', now),
+        app_id: appId,
+        event_type: input.eventType,
+        event_id: input.eventId ?? null,
+        payload: input.payload,
+        channels: jsonOrNull(input.channels ?? null),
+        created_at: now,
+      };
+      try {
+        this.sql(
+          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at)',
+        ).run(row);
+      } catch (error) {
+        if (row.event_id !== null && isUniqueViolation(error, 'messages.app_id, messages.event_id')) {
+          throw new DuplicateEventIdError(row.event_id);
+        }
+        throw error;
+      }
+      const message = toMessage(row);
+      const endpoints = this.sql(
+        'SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0',
+      ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
+      const insert = this.sql(
+        `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      );
+      let deliveries = 0;
+      for (const endpoint of endpoints) {
+        const filter = {
+          eventTypes: endpoint.event_types === null ? null : (JSON.parse(endpoint.event_types) as string[]),
+          channels: endpoint.channels === null ? null : (JSON.parse(endpoint.channels) as string[]),
+        };
+        if (!matchesEndpoint(filter, message)) continue;
+        insert.run(newId('dlv', now), message.id, endpoint.id, appId, now, now, now);
+        deliveries++;
+      }
+      return { message, deliveries };
+    });
+  }
+
+  async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {
+    const row = this.sql('SELECT * FROM messages WHERE app_id = ? AND (id = ? OR event_id = ?) LIMIT 1').get(
+      appId,
+      idOrEventId,
+      idOrEventId,
+    ) as MessageRow | undefined;
+    return row === undefined ? null : toMessage(row);
+  }
+
+  // ---- the queue
+
+  claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return this.writes.run(() => {
+      // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
+      this.sql(
+        "UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'sending' AND lease_until <= ?",
+      ).run(options.now);
+      // The inner scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an
+      // empty queue; the window then keeps any one endpoint within its remaining concurrency.
+      const claimed = this.sql(
+        `UPDATE deliveries SET status = 'sending', lease_until = @leaseUntil, updated_at = @now
+         WHERE id IN (
+           SELECT id FROM (
+             SELECT id, endpoint_id, next_attempt_at,
+               ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank
+             FROM (
+               SELECT id, endpoint_id, next_attempt_at FROM deliveries
+               WHERE status = 'pending' AND next_attempt_at <= @now
+                 AND endpoint_id NOT IN (SELECT value FROM json_each(@exclude))
+               ORDER BY next_attempt_at
+               LIMIT @scan))
+           WHERE rank <= COALESCE(json_extract(@caps, '$."' || endpoint_id || '"'), @perEndpoint)
+           ORDER BY next_attempt_at
+           LIMIT @limit)
+         RETURNING *`,
+      ).all({
+        now: options.now,
+        leaseUntil: options.leaseUntil,
+        limit: options.limit,
+        scan: options.limit * 4,
+        exclude: JSON.stringify(options.excludeEndpointIds),
+        caps: JSON.stringify(options.endpointCaps),
+        perEndpoint: options.perEndpointLimit,
+      }) as DeliveryRow[];
+      if (claimed.length === 0) return [];
+      const messages = new Map<string, Message>();
+      const endpoints = new Map<string, Endpoint>();
+      const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
+      for (const row of this.sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(
+        messageIds,
+      ) as MessageRow[]) {
+        messages.set(row.id, toMessage(row));
+      }
+      const endpointIds = JSON.stringify([...new Set(claimed.map((row) => row.endpoint_id))]);
+      for (const row of this.sql('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))').all(
+        endpointIds,
+      ) as EndpointRow[]) {
+        endpoints.set(row.id, toEndpoint(row));
+      }
+      const result: ClaimedDelivery[] = [];
+      for (const row of claimed) {
+        const message = messages.get(row.message_id);
+        const endpoint = endpoints.get(row.endpoint_id);
+        if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
+        result.push({
+          delivery: toDelivery(row),
+          message,
+          endpoint,
+          trigger: row.manual === 1 ? 'manual' : 'scheduled',
+        });
+      }
+      return result;
+    });
+  }
+
+  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.writes.run(() => {
+      const insertAttempt = this.sql(
+        `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
+           response_body, duration_ms, error, created_at)
+         SELECT @id, d.id, d.message_id, d.endpoint_id, d.app_id, @url, @outcome, @trigger, @status_code,
+           @response_body, @duration_ms, @error, @created_at
+         FROM deliveries d WHERE d.id = @delivery_id`,
+      );
+      for (const result of results) {
+        const current = this.sql('SELECT status, lease_until, endpoint_id FROM deliveries WHERE id = ?').get(
+          result.deliveryId,
+        ) as { status: string; lease_until: number | null; endpoint_id: string } | undefined;
+        // The lease was lost (expired and claimed again, or the delivery was deleted): this result is stale,
+        // and recording it could overwrite a newer attempt's outcome.
+        if (current === undefined || current.status !== 'sending' || current.lease_until !== result.leaseUntil)
+          continue;
+        insertAttempt.run({
+          id: newId('atmpt', result.at),
+          delivery_id: result.deliveryId,
+          url: result.url,
+          outcome: result.outcome,
+          trigger: result.trigger,
+          status_code: result.statusCode,
+          response_body: result.responseBody,
+          duration_ms: Math.round(result.durationMs),
+          error: result.error,
+          created_at: result.at,
+        });
+        if (result.outcome === 'succeeded') {
+          this.sql(
+            `UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, next_attempt_at = NULL, lease_until = NULL,
+               manual = 0, last_error = NULL, last_status_code = ?, updated_at = ? WHERE id = ?`,
+          ).run(result.statusCode, result.at, result.deliveryId);
+          this.sql('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
+            current.endpoint_id,
+          );
+        } else {
+          const nextAttemptAt = result.next.status === 'pending' ? result.next.nextAttemptAt : null;
+          this.sql(
+            `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, manual = 0,
+               last_error = ?, last_status_code = ?, updated_at = ? WHERE id = ?`,
+          ).run(result.next.status, nextAttemptAt, result.error, result.statusCode, result.at, result.deliveryId);
+          this.sql('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL').run(
+            result.at,
+            current.endpoint_id,
+          );
+          if (result.disableEndpoint !== null) {
+            this.setDisabledNow(current.endpoint_id, true, result.disableEndpoint, result.at);
+          }
+        }
+      }
+    });
+  }
+
+  releaseLeases(deliveryIds: readonly string[], now: number): Promise<void> {
+    return this.writes.run(() => {
+      this.sql(
+        `UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?, updated_at = ?
+         WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
+      ).run(now, now, JSON.stringify(deliveryIds));
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const pending = this.sql("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'").get() as {
+      at: number | null;
+    };
+    const leased = this.sql("SELECT MIN(lease_until) AS at FROM deliveries WHERE status = 'sending'").get() as {
+      at: number | null;
+    };
+    const times = [pending.at, leased.at].filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  // ---- logs, dead letters, replay
+
+  async listAttemptsForMessage(
+    appId: string,
+    messageId: string,
+    options: ListOptions,
+  ): Promise<Page<import('../types.js').Attempt>> {
+    const rows = this.sql(
+      'SELECT * FROM attempts WHERE app_id = @appId AND message_id = @messageId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
+    ).all({ appId, messageId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as AttemptRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toAttempt) };
+  }
+
+  async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions) {
+    const rows = this.sql(
+      `SELECT * FROM deliveries WHERE app_id = @appId AND status = 'dead' AND (@endpointId IS NULL OR endpoint_id = @endpointId)
+         AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit`,
+    ).all({ appId, endpointId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as DeliveryRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toDelivery) };
+  }
+
+  resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean> {
+    return this.writes.run(() => {
+      const changes = this.sql(
+        `UPDATE deliveries SET status = 'pending', manual = 1, next_attempt_at = ?, updated_at = ?
+         WHERE app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')`,
+      ).run(now, now, appId, messageId, endpointId).changes;
+      return changes > 0;
+    });
+  }
+
+  recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
+    return this.writes.run(
+      () =>
+        this.sql(
+          `UPDATE deliveries SET status = 'pending', manual = 1, next_attempt_at = ?, updated_at = ?
+           WHERE endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?`,
+        ).run(now, now, endpointId, appId, since, until).changes,
+    );
+  }
+
+  async countDeliveries(filter: { status?: import('../types.js').DeliveryStatus; appId?: string }): Promise<number> {
+    const row = this.sql(
+      'SELECT COUNT(*) AS n FROM deliveries WHERE (@status IS NULL OR status = @status) AND (@appId IS NULL OR app_id = @appId)',
+    ).get({ status: filter.status ?? null, appId: filter.appId ?? null }) as { n: number };
+    return row.n;
+  }
+
+  async listOperationalEvents(limit: number): Promise<OperationalEvent[]> {
+    const rows = this.sql('SELECT * FROM operational_events ORDER BY id DESC LIMIT ?').all(
+      limit,
+    ) as OperationalEventRow[];
+    return rows.map(toOperationalEvent);
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = this.sql('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setSettingIfAbsent(key: string, value: string): Promise<boolean> {
+    return this.writes.run(
+      () =>
+        this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value)
+          .changes > 0,
+    );
+  }
+}

@@ -1,0 +1,142 @@
+// The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
+// implement it; one conformance suite runs against both. Every method is async so either fits.
+import type {
+  Application,
+  Attempt,
+  AttemptOutcome,
+  AttemptTrigger,
+  ClaimedDelivery,
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  Message,
+  OperationalEvent,
+} from './types.js';
+
+export interface NewApplication {
+  uid?: string | null;
+  name: string;
+  rateLimit?: number | null;
+  metadata?: Record<string, string>;
+}
+
+export interface NewEndpoint {
+  uid?: string | null;
+  url: string;
+  description?: string;
+  eventTypes?: string[] | null;
+  channels?: string[] | null;
+  disabled?: boolean;
+  throttleRate?: number | null;
+  headerPrefix?: 'webhook' | 'svix';
+  retrySchedule?: number[] | null;
+  nonRetryableStatuses?: string | null;
+  metadata?: Record<string, string>;
+  secret: string;
+}
+
+export type EndpointPatch = Partial<Omit<NewEndpoint, 'secret'>>;
+
+export interface NewMessage {
+  eventType: string;
+  eventId?: string | null;
+  payload: string;
+  channels?: string[] | null;
+}
+
+export interface PublishResult {
+  message: Message;
+  deliveries: number;
+}
+
+export interface ClaimOptions {
+  now: number;
+  /** The lease each claimed delivery gets: longer than the HTTP timeout, so a slow request is not sent twice. */
+  leaseUntil: number;
+  limit: number;
+  /** Endpoints not to claim for now (at their concurrency limit, rate limited, circuit open). */
+  excludeEndpointIds: readonly string[];
+  /** At most this many per endpoint in this claim (the endpoint's concurrency limit). */
+  perEndpointLimit: number;
+  /** Lower limits for endpoints that already have sends in flight. */
+  endpointCaps: Readonly<Record<string, number>>;
+}
+
+/** What happened on one HTTP try, and what the delivery becomes. Recorded in one transaction. */
+export interface AttemptResult {
+  deliveryId: string;
+  /** The lease the delivery was claimed with: a result for a lease that was lost (expired, re-claimed) is dropped. */
+  leaseUntil: number;
+  outcome: AttemptOutcome;
+  trigger: AttemptTrigger;
+  url: string;
+  statusCode: number | null;
+  responseBody: string;
+  durationMs: number;
+  error: string | null;
+  at: number;
+  /** The delivery's next state: retry at a time, or dead. Ignored on success. */
+  next: { status: 'pending'; nextAttemptAt: number } | { status: 'dead' };
+  /** Set when this failure should disable the endpoint (410 Gone, failing too long). */
+  disableEndpoint: string | null;
+}
+
+export interface Page<T> {
+  data: T[];
+  iterator: string | null;
+  done: boolean;
+}
+
+export interface ListOptions {
+  limit: number;
+  /** Return items older than this id (newest first). */
+  iterator?: string | null;
+}
+
+export interface Store {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createApplication(input: NewApplication, now: number): Promise<Application>;
+  getApplication(idOrUid: string): Promise<Application | null>;
+  listApplications(options: ListOptions): Promise<Page<Application>>;
+  deleteApplication(id: string): Promise<boolean>;
+
+  createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint>;
+  getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null>;
+  listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>>;
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null>;
+  deleteEndpoint(appId: string, id: string): Promise<boolean>;
+  /** Secrets that sign now: the current one and rotated-out ones whose grace has not ended. */
+  activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]>;
+  /** Makes `secret` current; the previous one keeps signing until `now + graceMs`. */
+  rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void>;
+  setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void>;
+
+  /**
+   * Inserts the message and one delivery per matching, enabled endpoint in ONE transaction, durable on disk when
+   * the promise resolves. Rejects with DuplicateEventIdError when the application already has this eventId.
+   */
+  publish(appId: string, input: NewMessage, now: number): Promise<PublishResult>;
+  getMessage(appId: string, idOrEventId: string): Promise<Message | null>;
+
+  claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
+  /** Gives back leases without an attempt (shutdown): the deliveries are due again at once. */
+  releaseLeases(deliveryIds: readonly string[], now: number): Promise<void>;
+  /** When the next delivery is due (pending, enabled endpoint), to sleep exactly that long; null if none. */
+  nextDueAt(): Promise<number | null>;
+
+  listAttemptsForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Attempt>>;
+  listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions): Promise<Page<Delivery>>;
+  /** Queues a manual attempt of one message to one endpoint (any state but sending). False if no such delivery. */
+  resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean>;
+  /** Queues manual attempts of every dead delivery of the endpoint created in [since, until). Returns how many. */
+  recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number>;
+  countDeliveries(filter: { status?: Delivery['status']; appId?: string }): Promise<number>;
+
+  listOperationalEvents(limit: number): Promise<OperationalEvent[]>;
+
+  getSetting(key: string): Promise<string | null>;
+  setSettingIfAbsent(key: string, value: string): Promise<boolean>;
+}

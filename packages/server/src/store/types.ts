@@ -1,0 +1,110 @@
+// The records the store keeps, as the engine and the API see them (camelCase, times in epoch milliseconds).
+
+export interface Application {
+  id: string;
+  uid: string | null;
+  name: string;
+  rateLimit: number | null;
+  metadata: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type HeaderPrefix = 'webhook' | 'svix';
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  /** Event types this endpoint receives; null = all. */
+  eventTypes: string[] | null;
+  /** Channels this endpoint receives; null = all messages. */
+  channels: string[] | null;
+  disabled: boolean;
+  disabledReason: string | null;
+  /** Deliveries per second; null = unlimited. */
+  throttleRate: number | null;
+  headerPrefix: HeaderPrefix;
+  /** Seconds between attempts after each failure; null = the server's default schedule. */
+  retrySchedule: number[] | null;
+  /** Statuses that fail for good, e.g. "4xx,!408,!429"; null = every failure is retried. */
+  nonRetryableStatuses: string | null;
+  metadata: Record<string, string>;
+  /** Since when the endpoint has failed without a success in between; null when healthy. */
+  failingSince: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EndpointSecret {
+  secret: string;
+  /** null for the current secret; a rotated-out secret keeps signing until then. */
+  expiresAt: number | null;
+}
+
+export interface Message {
+  id: string;
+  appId: string;
+  eventType: string;
+  eventId: string | null;
+  /** The payload exactly as it is sent: JSON text. */
+  payload: string;
+  channels: string[] | null;
+  createdAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'dead' | 'paused';
+
+export interface Delivery {
+  id: string;
+  messageId: string;
+  endpointId: string;
+  appId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type AttemptTrigger = 'scheduled' | 'manual';
+export type AttemptOutcome = 'succeeded' | 'failed';
+
+export interface Attempt {
+  id: string;
+  deliveryId: string;
+  messageId: string;
+  endpointId: string;
+  appId: string;
+  url: string;
+  outcome: AttemptOutcome;
+  trigger: AttemptTrigger;
+  statusCode: number | null;
+  /** The first 8 KiB of the response body. */
+  responseBody: string;
+  durationMs: number;
+  error: string | null;
+  createdAt: number;
+}
+
+/** A claimed delivery with everything needed to send it, so the engine needs no second read. */
+export interface ClaimedDelivery {
+  delivery: Delivery;
+  message: Message;
+  endpoint: Endpoint;
+  trigger: AttemptTrigger;
+}
+
+export interface OperationalEvent {
+  id: string;
+  type: 'endpoint.disabled' | 'endpoint.enabled';
+  appId: string;
+  endpointId: string;
+  reason: string;
+  createdAt: number;
+}
