@@ -1,3 +1,61 @@
-// @hookline/receiver: the receiving library grows here (routing, dedupe, validation, adapters).
-// Until then it re-exports the verifiers it will be built on.
+// @hookline/receiver: receive webhooks in any Node or Web-standard app. One import: the Webhooks router, its
+// stores and adapters, and (re-exported) every scheme and error of @hookline/signatures.
 export * from '@hookline/signatures';
+export { createNodeMiddleware, type NodeMiddlewareOptions } from './adapters/node/index.js';
+export { readNodeBody } from './adapters/node/read-body.js';
+export { DEFAULT_MAX_BODY_BYTES, type RequestSource, type WebhooksOptions } from './config.js';
+export {
+  type ClaimResult,
+  DEFAULT_DEDUPE_LEASE_SECONDS,
+  DEFAULT_DEDUPE_TTL_SECONDS,
+  type DedupeStore,
+} from './dedupe/dedupe-store.js';
+export { type MemoryDedupeOptions, MemoryDedupeStore } from './dedupe/memory.js';
+export { type PostgresDedupeOptions, PostgresDedupeStore, type PostgresQueryable } from './dedupe/postgres.js';
+export { type RedisDedupeOptions, RedisDedupeStore, type RedisEvalLike } from './dedupe/redis.js';
+export {
+  type SqliteDatabaseLike,
+  type SqliteDedupeOptions,
+  SqliteDedupeStore,
+  type SqliteStatementLike,
+} from './dedupe/sqlite.js';
+export * from './errors.js';
+export type { EventLogEntry, EventStatus } from './event-log.js';
+export {
+  DEFAULT_IDENTIFY,
+  type EventIdentity,
+  type IdentifyEvent,
+  type IdentifyInput,
+  identifyByBodyType,
+  identifyGithub,
+  identifyShopify,
+  identifySlack,
+  identifyStandardWebhooks,
+  identifyStripe,
+} from './identify.js';
+export {
+  DEFAULT_RETRY_DELAYS_SECONDS,
+  type InboxRecord,
+  type InboxStatus,
+  type InboxStore,
+  type InboxSummary,
+  type NewInboxRecord,
+  nextAttemptAt,
+} from './inbox/inbox-store.js';
+export type { EventFor, EventPattern } from './on.js';
+export { patternMatches } from './on.js';
+export { createAddressMatcher, createClientAddressResolver, type TrustProxy } from './protect/address.js';
+export { type MemoryRateLimitOptions, MemoryRateLimitStore, type RateLimitStore } from './protect/rate-limit-store.js';
+export { type RedisRateLimitOptions, RedisRateLimitStore } from './protect/redis-rate-limit.js';
+export { type Bucket, type RateLimit, type RateLimitDecision, takeToken } from './protect/token-bucket.js';
+export type { EventMap, IncomingWebhookRequest, WebhookEvent, WebhookHandler, WebhookResponse } from './types.js';
+export {
+  type CompiledJsonSchemaValidator,
+  jsonSchemaValidator,
+  type PayloadSchema,
+  type PayloadValidator,
+  type StandardSchemaV1,
+  type StandardSchemaV1Result,
+  type ValidationOutcome,
+} from './validate.js';
+export { Webhooks } from './webhooks.js';

@@ -1,0 +1,77 @@
+// The handler registry: handlers register by event name, by a prefix pattern (`payment.*`, `orders/*`) or for
+// everything (`*`). Routing is a pure lookup: exact names in a map, patterns scanned in registration order.
+import type { EventMap, WebhookEvent, WebhookHandler } from './types.js';
+
+type Names<M> = Extract<keyof M, string>;
+
+/** What `on` accepts: an event name from the map, `*`, or a prefix ending in `*`. */
+export type EventPattern<M extends EventMap> = Names<M> | '*' | `${string}*`;
+
+type MatchingNames<M extends EventMap, P extends string> = P extends '*'
+  ? Names<M>
+  : P extends `${infer Prefix}*`
+    ? Extract<Names<M>, `${Prefix}${string}`>
+    : Extract<Names<M>, P>;
+
+/**
+ * The event a handler registered under pattern P receives: a union over the matching names, so checking
+ * `event.type` narrows `event.payload`. With an untyped map every event is `WebhookEvent<string, unknown>`.
+ */
+export type EventFor<M extends EventMap, P extends string> =
+  string extends Names<M>
+    ? WebhookEvent<string, M[string]>
+    : { [K in MatchingNames<M, P>]: WebhookEvent<K, M[K]> }[MatchingNames<M, P>];
+
+/** Whether `pattern` routes an event named `name`. */
+export function patternMatches(pattern: string, name: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('*')) return name.startsWith(pattern.slice(0, -1));
+  return pattern === name;
+}
+
+interface Registration {
+  pattern: string;
+  handler: WebhookHandler;
+}
+
+export class HandlerRegistry {
+  readonly #exact = new Map<string, Registration[]>();
+  readonly #patterns: Registration[] = [];
+
+  add(pattern: string, handler: WebhookHandler): void {
+    if (typeof pattern !== 'string' || pattern === '')
+      throw new TypeError('an event pattern must be a non-empty string');
+    if (typeof handler !== 'function') throw new TypeError('a handler must be a function');
+    const registration = { pattern, handler };
+    if (pattern.endsWith('*')) {
+      this.#patterns.push(registration);
+    } else {
+      const list = this.#exact.get(pattern);
+      if (list === undefined) this.#exact.set(pattern, [registration]);
+      else list.push(registration);
+    }
+  }
+
+  remove(pattern: string, handler: WebhookHandler): void {
+    const list = pattern.endsWith('*') ? this.#patterns : this.#exact.get(pattern);
+    if (list === undefined) return;
+    const index = list.findIndex((r) => r.pattern === pattern && r.handler === handler);
+    if (index >= 0) list.splice(index, 1);
+  }
+
+  /**
+   * The handlers for an event routed under `names` (its full type first, then any broader names, as GitHub's
+   * `issues` for `issues.opened`). Each registration runs once even when several names match it.
+   */
+  handlersFor(names: readonly string[]): WebhookHandler[] {
+    const found: Registration[] = [];
+    for (const name of names) {
+      const list = this.#exact.get(name);
+      if (list !== undefined) for (const r of list) if (!found.includes(r)) found.push(r);
+    }
+    for (const r of this.#patterns) {
+      if (!found.includes(r) && names.some((name) => patternMatches(r.pattern, name))) found.push(r);
+    }
+    return found.map((r) => r.handler);
+  }
+}
