@@ -1,0 +1,119 @@
+// Starts a TypeScript file as a child process in its own process group, waits for the JSON line it prints when
+// ready, and stops the whole group. Every child started here is also killed when the harness exits, however it
+// exits, so a failed run leaves no receiver or worker behind.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface Child {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** The first JSON object the child printed on stdout: its "ready" line. */
+  readonly ready: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+const live = new Set<number>();
+process.once('exit', () => {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone: nothing left to stop.
+  }
+}
+
+function tsxLoader(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
+}
+
+/**
+ * Runs `node --import tsx <file> ...args`. Resolves with the first stdout line that parses as a JSON object;
+ * rejects (and kills the child) if it exits or stays silent for `readyTimeoutMs`.
+ */
+export async function startChild(
+  file: string,
+  args: readonly string[],
+  options: { readyTimeoutMs: number; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', tsxLoader(), file, ...args], {
+    detached: true,
+    // stdin stays an open pipe: the child exits when it closes, so even a SIGKILLed harness leaves no orphan.
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: options.env ?? process.env,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start ${file}`);
+  live.add(pid);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => live.delete(pid));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  try {
+    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${file} printed no ready line in ${options.readyTimeoutMs} ms`)),
+        options.readyTimeoutMs,
+      );
+      let settled = false;
+      lines.on('line', (line) => {
+        if (!settled) {
+          try {
+            const parsed: unknown = JSON.parse(line);
+            if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+              settled = true;
+              clearTimeout(timer);
+              resolve(parsed as Record<string, unknown>);
+              return;
+            }
+          } catch {
+            // Not the ready line; fall through and pass it on.
+          }
+        }
+        options.onLine?.(line);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!settled) reject(new Error(`${file} exited before it was ready (code ${code}, signal ${signal})`));
+      });
+    });
+    return { process: child, pid, ready, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** For the child side: exit when the parent goes away (stdin closes), and on SIGTERM. */
+export function exitWithParent(cleanup: () => Promise<void> | void = () => {}): void {
+  let exiting = false;
+  const exit = async () => {
+    if (exiting) return;
+    exiting = true;
+    const timer = setTimeout(() => process.exit(1), 2000);
+    timer.unref();
+    try {
+      await cleanup();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.stdin.on('end', exit);
+  process.stdin.on('error', exit);
+  process.stdin.resume();
+  process.once('SIGTERM', exit);
+}

@@ -1,0 +1,57 @@
+// Every knob of bench/delivery, read from the environment in one place and checked before anything starts.
+
+export interface BenchConfig {
+  /** Events per measured run (BENCH_N). */
+  events: number;
+  /** Alternating rounds per contender (BENCH_ROUNDS). */
+  rounds: number;
+  /** In-flight deliveries for the raw limit and the BullMQ worker (BENCH_CONCURRENCY). */
+  concurrency: number;
+  /** Payload size in bytes (BENCH_PAYLOAD_BYTES). */
+  payloadBytes: number;
+  /** The receiver verifies every signature (BENCH_VERIFY=1); off by default so it is not the bottleneck. */
+  verify: boolean;
+  /** Fixed publish rate for the latency figures, events/s (BENCH_RATE). */
+  fixedRatePerSecond: number;
+  /** Length of each fixed-rate run in seconds (BENCH_RATE_SECONDS). */
+  fixedRateSeconds: number;
+  /** Events per isolation run, each fanned out to 9 or 10 endpoints (BENCH_ISOLATION_EVENTS). */
+  isolationEvents: number;
+  /** Pending deliveries in the backlog figure (BENCH_BACKLOG). */
+  backlogDeliveries: number;
+  /** Contenders that also get the slow figures: publish latency, isolation, backlog (BENCH_EXTRAS, comma list). */
+  extrasFor: readonly string[];
+  /** Upper bound on one measured run, in ms (BENCH_RUN_TIMEOUT_MS): a stuck contender fails, it never hangs. */
+  runTimeoutMs: number;
+  /** Redis for the BullMQ peer (BENCH_REDIS_URL). */
+  redisUrl: string;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text.replaceAll('_', ''));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
+  const extras = env.BENCH_EXTRAS ?? 'hookline';
+  return {
+    events: positiveInteger(env, 'BENCH_N', 20_000),
+    rounds: positiveInteger(env, 'BENCH_ROUNDS', 3),
+    concurrency: positiveInteger(env, 'BENCH_CONCURRENCY', 64),
+    payloadBytes: positiveInteger(env, 'BENCH_PAYLOAD_BYTES', 1024),
+    verify: env.BENCH_VERIFY === '1',
+    fixedRatePerSecond: positiveInteger(env, 'BENCH_RATE', 1000),
+    fixedRateSeconds: positiveInteger(env, 'BENCH_RATE_SECONDS', 5),
+    isolationEvents: positiveInteger(env, 'BENCH_ISOLATION_EVENTS', 2000),
+    backlogDeliveries: positiveInteger(env, 'BENCH_BACKLOG', 1_000_000),
+    extrasFor: extras
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+    runTimeoutMs: positiveInteger(env, 'BENCH_RUN_TIMEOUT_MS', 180_000),
+    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}

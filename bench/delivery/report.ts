@@ -1,0 +1,126 @@
+// Turns the measurements into the printed report: throughput table with same-round ratios, latency, startup and
+// the extras, then one line per goal saying met or not.
+import type { BacklogFigure, IsolationFigure } from './extras.js';
+import type { LatencySummary } from './fixed-rate.js';
+import type { Measurement, Mode } from './measure.js';
+
+export interface StartupFigure {
+  contender: string;
+  setupMs: number;
+  idleRssBytes: number | undefined;
+}
+
+export interface ContenderExtras {
+  contender: string;
+  latency?: LatencySummary;
+  isolation?: IsolationFigure;
+  backlog?: BacklogFigure;
+}
+
+/** Measurements of one round, by `${contender}/${mode}`. */
+export type Round = Map<string, Measurement>;
+
+export const roundKey = (contender: string, mode: Mode) => `${contender}/${mode}`;
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const times = (ratio: number) => (Number.isNaN(ratio) ? '-' : `${ratio.toFixed(2)}x`);
+const ms = (value: number) => (Number.isNaN(value) ? '-' : `${value.toFixed(2)} ms`);
+
+/** Median over rounds of `measured / reference` where both ran in the same round. */
+export function sameRoundRatio(rounds: readonly Round[], measured: string, reference: string): number {
+  const ratios: number[] = [];
+  for (const round of rounds) {
+    const a = round.get(measured);
+    const b = round.get(reference);
+    if (a !== undefined && b !== undefined) ratios.push(a.perSecond / b.perSecond);
+  }
+  return median(ratios);
+}
+
+export interface Row {
+  key: string;
+  contender: string;
+  mode: Mode;
+}
+
+/** Which reference each row is compared with: the raw limit, and BullMQ in the same mode. */
+export const RAW_KEY = roundKey('raw', 'end-to-end');
+export const bullmqKeyFor = (mode: Mode) => roundKey('bullmq', mode);
+
+export function formatThroughput(rows: readonly Row[], rounds: readonly Round[]): string {
+  const header = `${'contender'.padEnd(10)} ${'mode'.padEnd(11)} ${'deliveries/s'.padStart(13)} ${'vs raw'.padStart(7)} ${'vs bullmq'.padStart(9)} ${'published'.padStart(10)} ${'peak RSS'.padStart(9)} ${'dup'.padStart(4)}`;
+  const lines = [header];
+  for (const row of rows) {
+    const taken = rounds.map((round) => round.get(row.key)).filter((m): m is Measurement => m !== undefined);
+    if (taken.length === 0) continue;
+    const perSecond = median(taken.map((m) => m.perSecond));
+    const published = taken.map((m) => m.publishedMs).filter((v): v is number => v !== undefined);
+    const peak = taken.map((m) => m.peakRssBytes).filter((v): v is number => v !== undefined);
+    const mode = row.contender === 'raw' ? 'direct' : row.mode;
+    const vsRaw = sameRoundRatio(rounds, row.key, RAW_KEY);
+    const vsBullmq = sameRoundRatio(rounds, row.key, bullmqKeyFor(row.mode === 'drain' ? 'drain' : 'end-to-end'));
+    lines.push(
+      `${row.contender.padEnd(10)} ${mode.padEnd(11)} ${count(perSecond).padStart(13)} ${times(vsRaw).padStart(7)} ${times(vsBullmq).padStart(9)} ${(published.length === 0 ? '-' : `${count(median(published))} ms`).padStart(10)} ${mib(peak.length === 0 ? undefined : Math.max(...peak)).padStart(9)} ${String(taken.reduce((sum, m) => sum + m.duplicates, 0)).padStart(4)}`,
+    );
+  }
+  lines.push(
+    '(deliveries/s: median over rounds, timed from publish/release to the last unique delivery at the receiver;',
+    ' ratios: median of per-round ratios; published: when the last event was accepted; dup: duplicate deliveries)',
+  );
+  return lines.join('\n');
+}
+
+export function formatLatency(label: string, summary: LatencySummary): string {
+  const problems = [
+    summary.failed > 0 ? `${count(summary.failed)} failed (${summary.firstError})` : '',
+    summary.skipped > 0 ? `${count(summary.skipped)} skipped (in-flight cap)` : '',
+    summary.timedOut > 0 ? `${count(summary.timedOut)} unanswered` : '',
+  ].filter((text) => text !== '');
+  return `${label}: p50 ${ms(summary.p50Ms)}  p90 ${ms(summary.p90Ms)}  p99 ${ms(summary.p99Ms)}  max ${ms(summary.maxMs)}  (${count(summary.completed)}/${count(summary.scheduled)} answered, ${count(summary.achievedPerSecond)}/s${problems.length > 0 ? `; ${problems.join(', ')}` : ''})`;
+}
+
+export function formatStartup(figures: readonly StartupFigure[]): string {
+  return [
+    "start to ready, idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
+    ...figures.map(
+      (figure) =>
+        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  ${mib(figure.idleRssBytes)}`,
+    ),
+  ].join('\n');
+}
+
+export function formatExtras(extras: ContenderExtras, rate: number): string {
+  const lines = [`${extras.contender} extras:`];
+  if (extras.latency !== undefined) lines.push(formatLatency(`  publish latency at ${count(rate)}/s`, extras.latency));
+  if (extras.isolation !== undefined) {
+    const { alone, withHanging, ratio } = extras.isolation;
+    lines.push(
+      `  isolation: 9 healthy endpoints ${count(alone.perSecond)}/s alone, ${count(withHanging.perSecond)}/s beside a hanging 10th: ${(ratio * 100).toFixed(0)} %`,
+    );
+  }
+  if (extras.backlog !== undefined) {
+    const b = extras.backlog;
+    lines.push(
+      `  backlog: ${count(b.empty.perSecond)}/s empty, ${count(b.backlog.perSecond)}/s over ${count(b.backlogDeliveries)} pending (filled in ${count(b.fillMs)} ms): ${(b.ratio * 100).toFixed(0)} %`,
+      `  RSS idle ${mib(b.idleRssEmptyBytes)} empty -> ${mib(b.idleRssBacklogBytes)} with the backlog; peak ${mib(b.empty.peakRssBytes)} -> ${mib(b.backlog.peakRssBytes)} during the runs`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function goal(label: string, value: number, target: number, unit: 'x' | '%'): string {
+  const shown = unit === 'x' ? `${value.toFixed(2)}x` : `${(value * 100).toFixed(0)} %`;
+  const wanted = unit === 'x' ? `${target.toFixed(2)}x` : `${(target * 100).toFixed(0)} %`;
+  const verdict = Number.isNaN(value) ? 'not measured' : value >= target ? 'met' : 'NOT met';
+  return `goal ${label}: ${shown} (>= ${wanted}): ${verdict}`;
+}

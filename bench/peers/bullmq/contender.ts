@@ -1,0 +1,112 @@
+// Contender 2, the BullMQ baseline: the harness process is the producer (Queue.addBulk), the worker is its own
+// process, as BullMQ is deployed. One queue per benchmark run, obliterated at teardown.
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { type Child, startChild } from '../../delivery/child-process.js';
+import type { Contender, ContenderContext, DeliveryRun } from '../../delivery/contender.js';
+import { type DeliveryJob, deliveryJobOptions } from './jobs.js';
+
+const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** Jobs per addBulk: one Redis round trip (a MULTI) per chunk, the usual way to enqueue a batch. */
+const CHUNK = 1000;
+/** Backlog jobs are due long after any run ends. */
+const BACKLOG_DELAY_MS = 24 * 3600 * 1000;
+
+export function createBullmqContender(options: { redisUrl: string }): Contender {
+  let context: ContenderContext | undefined;
+  let connection: Redis | undefined;
+  let queue: Queue<DeliveryJob> | undefined;
+  let worker: Child | undefined;
+  let redisPid: number | undefined;
+
+  const ready = () => {
+    if (context === undefined || queue === undefined) throw new Error('bullmq: setup() first');
+    return { context, queue };
+  };
+
+  function jobsFor(run: DeliveryRun, from: number, to: number) {
+    const { context } = ready();
+    const paths = run.endpointUrls.map((url) => new URL(url).pathname);
+    const jobs: Array<{ name: string; data: DeliveryJob; opts: typeof deliveryJobOptions }> = [];
+    for (let index = from; index < to; index++) {
+      const id = `msg_${run.id}_${index}`;
+      for (const path of paths)
+        jobs.push({ name: 'deliver', data: { id, path, payload: context.payload }, opts: deliveryJobOptions });
+    }
+    return jobs;
+  }
+
+  async function enqueueAll(run: DeliveryRun): Promise<void> {
+    const { queue } = ready();
+    const eventsPerChunk = Math.max(1, Math.floor(CHUNK / run.endpointUrls.length));
+    for (let from = 0; from < run.events; from += eventsPerChunk) {
+      await queue.addBulk(jobsFor(run, from, Math.min(run.events, from + eventsPerChunk)));
+    }
+  }
+
+  return {
+    name: 'bullmq',
+    async setup(given) {
+      context = given;
+      connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true });
+      await connection.connect();
+      const info = await connection.info('server');
+      const pid = /^process_id:(\d+)/m.exec(info)?.[1];
+      redisPid = pid === undefined ? undefined : Number(pid);
+      const name = `bench-delivery-${process.pid}-${Date.now()}`;
+      queue = new Queue<DeliveryJob>(name, { connection });
+      worker = await startChild(
+        workerFile,
+        [
+          '--queue',
+          name,
+          '--redis',
+          options.redisUrl,
+          '--receiver',
+          given.receiverUrl,
+          '--concurrency',
+          String(given.concurrency),
+          '--secret',
+          given.secret,
+        ],
+        { readyTimeoutMs: 30_000 },
+      );
+    },
+    async fill(run) {
+      // A paused queue takes jobs but hands none out: the worker keeps running, idle, until release.
+      await ready().queue.pause();
+      await enqueueAll(run);
+    },
+    async release() {
+      await ready().queue.resume();
+    },
+    publish: enqueueAll,
+    async publishOne(run, index) {
+      await ready().queue.addBulk(jobsFor(run, index, index + 1));
+    },
+    async fillBacklog(deliveries) {
+      const { queue, context } = ready();
+      for (let done = 0; done < deliveries; done += CHUNK) {
+        const jobs = Array.from({ length: Math.min(CHUNK, deliveries - done) }, (_, offset) => ({
+          name: 'deliver',
+          data: { id: `msg_backlog_${done + offset}`, path: '/backlog/never', payload: context.payload },
+          opts: { ...deliveryJobOptions, delay: BACKLOG_DELAY_MS },
+        }));
+        await queue.addBulk(jobs);
+      }
+    },
+    pids: () => [...(worker === undefined ? [] : [worker.pid]), ...(redisPid === undefined ? [] : [redisPid])],
+    async teardown() {
+      await worker?.stop();
+      worker = undefined;
+      if (queue !== undefined) {
+        await queue.obliterate({ force: true });
+        await queue.close();
+        queue = undefined;
+      }
+      connection?.disconnect();
+      connection = undefined;
+    },
+  };
+}
