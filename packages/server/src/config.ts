@@ -22,6 +22,8 @@ export interface ServerConfig {
     retrySchedule: number[];
     autoDisableAfterMs: number;
     pollIntervalMs: number;
+    /** Added to the timeout to make a delivery's lease; after a crash, its deliveries are sent again this much later. */
+    leaseMarginMs: number;
     circuitFailureThreshold: number;
     circuitOpenMs: number;
     /** How long a rotated-out secret keeps signing. */
@@ -66,6 +68,7 @@ export function defaultConfig(): ServerConfig {
       retrySchedule: [...DEFAULT_RETRY_SCHEDULE_SECONDS],
       autoDisableAfterMs: 5 * 86_400_000,
       pollIntervalMs: 1000,
+      leaseMarginMs: 15_000,
       circuitFailureThreshold: DEFAULT_CIRCUIT_OPTIONS.failureThreshold,
       circuitOpenMs: DEFAULT_CIRCUIT_OPTIONS.openMs,
       secretRotationGraceMs: 86_400_000,
@@ -152,6 +155,7 @@ function validate(config: ServerConfig): ServerConfig {
   positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
   positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
   positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
+  positiveInteger(d.leaseMarginMs, 'delivery.leaseMarginMs', 3_600_000);
   positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
   positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
   positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');

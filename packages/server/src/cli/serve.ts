@@ -67,6 +67,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     concurrency: config.delivery.concurrency,
     concurrencyPerEndpoint: config.delivery.concurrencyPerEndpoint,
     pollIntervalMs: config.delivery.pollIntervalMs,
+    leaseMarginMs: config.delivery.leaseMarginMs,
     retrySchedule: config.delivery.retrySchedule,
     autoDisableAfterMs: config.delivery.autoDisableAfterMs,
     circuit: {

@@ -59,6 +59,11 @@ export class CircuitBreaker {
     }
   }
 
+  /** Closed with no failure counted: nothing to remember about this endpoint. */
+  isPristine(now: number): boolean {
+    return this.stateAt(now) === 'closed' && this.consecutiveFailures === 0;
+  }
+
   /** The moment a closed-off endpoint may be probed again (for the engine's sleep), or null. */
   reopensAt(): number | null {
     return this.state === 'open' ? this.openUntil : null;

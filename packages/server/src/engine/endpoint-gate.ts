@@ -50,8 +50,8 @@ export class EndpointGate {
       const allowance = this.allowance(endpointId, now);
       if (allowance <= 0) exclude.push(endpointId);
       else if (allowance < this.concurrencyPerEndpoint) caps[endpointId] = allowance;
-      else if (state.inFlight === 0 && state.bucket === null && state.circuit.stateAt(now) === 'closed') {
-        // Idle and healthy: forget it, so the map only holds endpoints that matter right now.
+      else if (state.inFlight === 0 && state.bucket === null && state.circuit.isPristine(now)) {
+        // Idle, unthrottled, no failure counted: forget it, so the map only holds endpoints that matter right now.
         this.endpoints.delete(endpointId);
       }
     }
