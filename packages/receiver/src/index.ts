@@ -1,8 +1,19 @@
 // @hookline/receiver: receive webhooks in any Node or Web-standard app. One import: the Webhooks router, its
 // stores and adapters, and (re-exported) every scheme and error of @hookline/signatures.
 export * from '@hookline/signatures';
+export { createExpressMiddleware } from './adapters/express/index.js';
+export { type ExpressRequestLike, keepRawBody, readExpressBody } from './adapters/express/raw-body.js';
+export {
+  type FastifyInstanceLike,
+  type FastifyReplyLike,
+  type FastifyRequestLike,
+  type FastifyWebhooksOptions,
+  fastifyWebhooks,
+} from './adapters/fastify/index.js';
 export { createNodeMiddleware, type NodeMiddlewareOptions } from './adapters/node/index.js';
 export { readNodeBody } from './adapters/node/read-body.js';
+export { createWebHandler, type WaitUntil, type WebHandlerOptions } from './adapters/web/index.js';
+export { readWebBody } from './adapters/web/read-body.js';
 export { DEFAULT_MAX_BODY_BYTES, type RequestSource, type WebhooksOptions } from './config.js';
 export {
   type ClaimResult,

@@ -79,3 +79,31 @@ export function gate<T = void>(): { promise: Promise<T>; open(value: T): void } 
   });
   return { promise, open };
 }
+
+/**
+ * Serves a Fetch-style handler on node:http (what @hono/node-server does), so the Web adapter is tested over
+ * real HTTP. The body is handed over as a stream, unread, so the adapter's own limit applies.
+ */
+export function serveFetch(handler: (request: Request) => Promise<Response>): Promise<Running> {
+  return startNodeServer(async (req, res) => {
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+    }
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const { Readable } = await import('node:stream');
+    const request = new Request(`http://127.0.0.1${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    } as RequestInit);
+    const response = await handler(request);
+    const body = Buffer.from(await response.arrayBuffer());
+    const out: Record<string, string | number> = { 'content-length': body.length };
+    response.headers.forEach((value, key) => {
+      if (key !== 'content-length') out[key] = value;
+    });
+    res.writeHead(response.status, out);
+    res.end(body);
+  });
+}
