@@ -61,17 +61,18 @@ export class HandlerRegistry {
 
   /**
    * The handlers for an event routed under `names` (its full type first, then any broader names, as GitHub's
-   * `issues` for `issues.opened`). Each registration runs once even when several names match it.
+   * `issues` for `issues.opened`). A handler function runs once per event even when it is registered under
+   * several patterns that match: running a side effect twice for one delivery is never what was meant.
    */
   handlersFor(names: readonly string[]): WebhookHandler[] {
-    const found: Registration[] = [];
+    const found: WebhookHandler[] = [];
     for (const name of names) {
       const list = this.#exact.get(name);
-      if (list !== undefined) for (const r of list) if (!found.includes(r)) found.push(r);
+      if (list !== undefined) for (const r of list) if (!found.includes(r.handler)) found.push(r.handler);
     }
     for (const r of this.#patterns) {
-      if (!found.includes(r) && names.some((name) => patternMatches(r.pattern, name))) found.push(r);
+      if (!found.includes(r.handler) && names.some((name) => patternMatches(r.pattern, name))) found.push(r.handler);
     }
-    return found.map((r) => r.handler);
+    return found;
   }
 }
