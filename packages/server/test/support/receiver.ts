@@ -10,7 +10,7 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 export type Script = (request: ReceivedRequest, countForPath: number) => Reply;
 
 export class TestReceiver {
@@ -48,8 +48,12 @@ export class TestReceiver {
           res.on('close', () => this.hanging.delete(res));
           return;
         }
-        res.writeHead(reply.status, reply.headers ?? {});
-        res.end(reply.body ?? '');
+        const answer = () => {
+          res.writeHead(reply.status, reply.headers ?? {});
+          res.end(reply.body ?? '');
+        };
+        if (reply.delayMs === undefined) answer();
+        else setTimeout(answer, reply.delayMs);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
