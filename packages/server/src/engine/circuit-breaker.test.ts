@@ -156,3 +156,22 @@ describe('half-open', () => {
     expect(breaker.reopensAt()).toBe(closeAt + 10 + OPTIONS.openMs);
   });
 });
+
+describe('isPristine', () => {
+  it('is true for a new breaker and after a success', () => {
+    const breaker = new CircuitBreaker(OPTIONS);
+    expect(breaker.isPristine(T0)).toBe(true);
+    breaker.onFailure(T0);
+    breaker.onSuccess();
+    expect(breaker.isPristine(T0)).toBe(true);
+  });
+
+  it('is false with a failure counted, while open and while half-open', () => {
+    const breaker = new CircuitBreaker(OPTIONS);
+    breaker.onFailure(T0);
+    expect(breaker.isPristine(T0)).toBe(false);
+    failTimes(breaker, OPTIONS.failureThreshold);
+    expect(breaker.isPristine(T0)).toBe(false);
+    expect(breaker.isPristine(T0 + OPTIONS.openMs)).toBe(false);
+  });
+});
