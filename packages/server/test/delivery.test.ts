@@ -385,3 +385,18 @@ describe('the API at its edges', () => {
     expect((await fetch(`${api.baseUrl}/api/v1/health/`)).status).toBe(204);
   });
 });
+
+describe('pausing delivery', () => {
+  it('while paused, events are accepted and stored but not sent; resume sends them all', async () => {
+    await start();
+    const { appId } = await appWithEndpoint(api, `${receiver.url}/later`);
+    expect((await api.call('POST', '/api/v1/admin/delivery/pause')).status).toBe(204);
+    for (let i = 0; i < 20; i++) await publish(api, appId, { n: i });
+    expect(await api.ok('GET', '/api/v1/admin/delivery')).toMatchObject({ paused: true, inFlight: 0 });
+    // Give a running engine every chance to send (several poll intervals): nothing may arrive while paused.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.on('/later')).toHaveLength(0);
+    expect((await api.call('POST', '/api/v1/admin/delivery/resume')).status).toBe(204);
+    await waitFor(() => receiver.on('/later').length === 20, 'all 20 after resume');
+  });
+});

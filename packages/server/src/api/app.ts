@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -38,6 +39,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     endpointRoutes(app, context);
     messageRoutes(app, context);
     attemptRoutes(app, context);
+    adminRoutes(app, context);
   }
   return app;
 }

@@ -7,7 +7,7 @@ export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; det
 export interface ApiContext {
   store: Store;
   /** Rung after a publish or replay so the engine looks at once; absent when this process runs no engine. */
-  engine: Pick<DeliveryEngine, 'notify'> | null;
+  engine: Pick<DeliveryEngine, 'notify' | 'pause' | 'resume' | 'stats'> | null;
   /** SHA-256 of the admin token, hex. */
   adminTokenSha256: string;
   checkEndpointUrl(url: string): UrlVerdict;

@@ -61,6 +61,7 @@ interface InFlight {
 }
 
 export interface EngineStats {
+  paused: boolean;
   inFlight: number;
   delivered: number;
   failed: number;
@@ -76,6 +77,7 @@ export class DeliveryEngine {
   private readonly policy: OutcomePolicy;
   private loop: Promise<void> | null = null;
   private stopping = false;
+  private paused = false;
   private delivered = 0;
   private failed = 0;
 
@@ -103,8 +105,19 @@ export class DeliveryEngine {
     this.wakeup.notify();
   }
 
+  /** Stops claiming new work (sends in flight finish); published events wait, durable, until resume(). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wakeup.notify();
+  }
+
   stats(): EngineStats {
     return {
+      paused: this.paused,
       inFlight: this.inFlight.size,
       delivered: this.delivered,
       failed: this.failed,
@@ -145,7 +158,7 @@ export class DeliveryEngine {
   private async run(): Promise<void> {
     const { store, batchSize, concurrency } = this.options;
     while (!this.stopping) {
-      const capacity = concurrency - this.inFlight.size;
+      const capacity = this.paused ? 0 : concurrency - this.inFlight.size;
       const want = Math.min(capacity, batchSize);
       let claimed = 0;
       if (want > 0) {

@@ -1,0 +1,25 @@
+// The Store conformance suite: every implementation of the Store interface runs these same tests, each test on a
+// fresh store from the factory. Written against the interface only, so SQLite and PostgreSQL are held to one bar.
+import { describe } from 'vitest';
+import { describeClaim } from './claim.js';
+import type { StoreFactory } from './fixtures.js';
+import { describeLifecycle } from './lifecycle.js';
+import { describePagination } from './pagination.js';
+import { describePublish } from './publish.js';
+import { describeRecordAttempts } from './record-attempts.js';
+import { describeReplay } from './replay.js';
+import { describeSecrets } from './secrets.js';
+import { describeTenancy } from './tenancy.js';
+
+export function runStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`Store conformance: ${name}`, () => {
+    describePublish(factory);
+    describeClaim(factory);
+    describeRecordAttempts(factory);
+    describeReplay(factory);
+    describeSecrets(factory);
+    describePagination(factory);
+    describeTenancy(factory);
+    describeLifecycle(factory);
+  });
+}
