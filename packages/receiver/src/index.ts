@@ -53,6 +53,8 @@ export {
   type NewInboxRecord,
   nextAttemptAt,
 } from './inbox/inbox-store.js';
+export { type PostgresInboxOptions, PostgresInboxStore } from './inbox/postgres.js';
+export { type SqliteInboxOptions, SqliteInboxStore } from './inbox/sqlite.js';
 export type { EventFor, EventPattern } from './on.js';
 export { patternMatches } from './on.js';
 export { createAddressMatcher, createClientAddressResolver, type TrustProxy } from './protect/address.js';

@@ -38,6 +38,7 @@ export class Webhooks<M extends EventMap = EventMap> {
         ? undefined
         : new InboxWorker({
             ...inbox,
+            retentionMs: this.#config.dedupeTtlSeconds * 1000,
             now: this.#config.now,
             run: (record) => this.#runInboxRecord(record),
             onOutcome: (record, outcome, error) => this.#recordInboxOutcome(record, outcome, error),

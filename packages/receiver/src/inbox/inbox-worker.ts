@@ -9,6 +9,8 @@ export interface InboxWorkerOptions {
   batchSize: number;
   pollIntervalMs: number;
   retryDelaysSeconds: readonly number[];
+  /** Finished events are deleted this long after they were received (their ids stop deduping then). */
+  retentionMs: number;
   now: () => number;
   /** Runs one event: resolves how it ended, throws when it failed (and should be retried). */
   run(record: InboxRecord): Promise<'handled' | 'rejected' | 'unhandled'>;
@@ -22,6 +24,8 @@ export interface InboxWorkerOptions {
   onStoreError(error: unknown): void;
 }
 
+const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+
 export class InboxWorker {
   readonly #options: InboxWorkerOptions;
   #running = false;
@@ -30,6 +34,7 @@ export class InboxWorker {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** A nudge that came while a batch ran: the next sleep is skipped, so the new event is not left to the poll. */
   #nudged = false;
+  #lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: InboxWorkerOptions) {
     this.#options = options;
@@ -96,12 +101,21 @@ export class InboxWorker {
       let count = 0;
       try {
         count = await this.runBatch();
+        await this.#pruneNowAndThen();
       } catch (error) {
         this.#options.onStoreError(error);
       }
       // A full batch means more may be due: go again at once. Otherwise sleep until nudged or polled.
       if (count < this.#options.batchSize && this.#running) await this.#sleep();
     }
+  }
+
+  // Pruning is housekeeping: once every ten minutes is plenty, and keeps the statement off the hot path.
+  async #pruneNowAndThen(): Promise<void> {
+    const now = this.#options.now();
+    if (now - this.#lastPruneAt < PRUNE_INTERVAL_MS) return;
+    this.#lastPruneAt = now;
+    await this.#options.store.prune(now - this.#options.retentionMs);
   }
 
   #sleep(): Promise<void> {
