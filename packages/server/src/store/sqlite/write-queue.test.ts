@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WriteQueue } from './write-queue.js';
+
+// A second connection to the same WAL file sees only committed data: what it reads tells which writes committed.
+describe('WriteQueue', () => {
+  let dir: string;
+  let db: Database;
+  let observer: Database;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hookline-write-queue-'));
+    db = new BetterSqlite3(join(dir, 'queue.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(`
+      CREATE TABLE parents (id TEXT PRIMARY KEY);
+      CREATE TABLE items (
+        name TEXT PRIMARY KEY,
+        parent TEXT REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED
+      );`);
+    observer = new BetterSqlite3(join(dir, 'queue.db'), { readonly: true });
+  });
+
+  afterEach(() => {
+    observer.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function insert(name: string, parent: string | null = null): void {
+    db.prepare('INSERT INTO items (name, parent) VALUES (?, ?)').run(name, parent);
+  }
+
+  function committed(): string[] {
+    return (observer.prepare('SELECT name FROM items ORDER BY name').all() as Array<{ name: string }>).map(
+      (row) => row.name,
+    );
+  }
+
+  it('runs writes queued in one tick in one shared transaction', async () => {
+    const queue = new WriteQueue(db);
+    const seenDuring: string[][] = [];
+    const write = (name: string) =>
+      queue.run(() => {
+        expect(db.inTransaction).toBe(true);
+        insert(name);
+        seenDuring.push(committed());
+      });
+
+    await Promise.all([write('a'), write('b'), write('c')]);
+    // Had each write committed on its own, the later writes would have seen the earlier rows.
+    expect(seenDuring).toEqual([[], [], []]);
+    expect(committed()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('resolves each write with its own result', async () => {
+    const queue = new WriteQueue(db);
+    const results = await Promise.all([queue.run(() => 1), queue.run(() => 'two'), queue.run(() => ({ three: 3 }))]);
+    expect(results).toEqual([1, 'two', { three: 3 }]);
+  });
+
+  it('rolls back a failing write alone, rejects only it, and commits the rest of its batch', async () => {
+    const queue = new WriteQueue(db);
+    const failure = new Error('constraint broken halfway');
+    const outcomes = await Promise.allSettled([
+      queue.run(() => insert('a')),
+      queue.run(() => {
+        insert('half-written');
+        throw failure;
+      }),
+      queue.run(() => insert('a')), // a primary key violation, inside the batch
+      queue.run(() => insert('c')),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(outcomes[1]).toEqual({ status: 'rejected', reason: failure });
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect(committed()).toEqual(['a', 'c']);
+  });
+
+  it('resolves a write only once its transaction has committed', async () => {
+    const queue = new WriteQueue(db);
+    const seenOnResolve: string[][] = [];
+    await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        queue
+          .run(() => insert(name))
+          .then(() => {
+            seenOnResolve.push(committed());
+          }),
+      ),
+    );
+    expect(seenOnResolve).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+  });
+
+  it('does not resolve anything before the batch runs', async () => {
+    const queue = new WriteQueue(db);
+    let resolved = false;
+    const write = queue
+      .run(() => insert('a'))
+      .then(() => {
+        resolved = true;
+      });
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    expect(committed()).toEqual([]);
+    await write;
+    expect(resolved).toBe(true);
+  });
+
+  it('rejects every write of a batch whose commit fails, and keeps none of them', async () => {
+    const queue = new WriteQueue(db);
+    // A deferred foreign key is checked at COMMIT, so each write succeeds on its own and the commit fails.
+    const outcomes = await Promise.allSettled([
+      queue.run(() => insert('a')),
+      queue.run(() => insert('orphan', 'no-such-parent')),
+      queue.run(() => insert('c')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(committed()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
+
+    // The queue still works after a failed commit.
+    await queue.run(() => insert('d'));
+    expect(committed()).toEqual(['d']);
+  });
+
+  it('puts a write queued while a batch runs into the next transaction, after the first commits', async () => {
+    const queue = new WriteQueue(db);
+    let seenByLater: string[] = [];
+    let later: Promise<void> | undefined;
+    await queue.run(() => {
+      insert('a');
+      later = queue.run(() => {
+        insert('b');
+        seenByLater = committed();
+      });
+    });
+    await later;
+    expect(seenByLater).toEqual(['a']);
+    expect(committed()).toEqual(['a', 'b']);
+  });
+
+  it('splits a queue longer than maxBatch into transactions of at most maxBatch writes, in order', async () => {
+    const queue = new WriteQueue(db, { maxBatch: 2 });
+    const seenDuring: string[][] = [];
+    await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((name) =>
+        queue.run(() => {
+          insert(name);
+          seenDuring.push(committed());
+        }),
+      ),
+    );
+    expect(seenDuring).toEqual([[], [], ['a', 'b'], ['a', 'b'], ['a', 'b', 'c', 'd']]);
+    expect(committed()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
