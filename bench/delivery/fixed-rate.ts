@@ -82,9 +82,12 @@ export async function runAtFixedRate(
     if (index < total) await sleep(Math.max(0, start + index * intervalMs - performance.now()));
   }
   const drained = Promise.all(pending).then(() => true);
-  const timedOutAll = await Promise.race([drained, sleep(options.drainTimeoutMs, false)]);
+  const giveUp = new AbortController();
+  const deadline = sleep(options.drainTimeoutMs, false, { signal: giveUp.signal }).catch(() => false);
+  const allAnswered = await Promise.race([drained, deadline]);
+  giveUp.abort(); // The deadline timer must not keep the process alive once everything has answered.
   const elapsedMs = performance.now() - start;
-  const timedOut = timedOutAll ? 0 : pending.size;
+  const timedOut = allAnswered ? 0 : pending.size;
 
   const sorted = latencies.sort((a, b) => a - b);
   return {

@@ -18,6 +18,8 @@ export interface ReceiverProcess {
    * `timeoutMs`, saying how far it got.
    */
   waitForUnique(prefix: string, unique: number, timeoutMs: number): Promise<number>;
+  /** The hanging paths under `prefix` (`/hang/…`) answer from now on; requests held there are answered at once. */
+  releaseHangs(prefix: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,9 @@ export async function startReceiver(options: { verifySecret?: string } = {}): Pr
     stats: () => call<ReceiverStats>('GET', '/stats', 10_000),
     reset: async () => {
       await call('POST', '/reset', 10_000);
+    },
+    releaseHangs: async (prefix) => {
+      await call('POST', `/release?${new URLSearchParams({ prefix })}`, 10_000);
     },
     async waitForUnique(prefix, unique, timeoutMs) {
       const query = new URLSearchParams({ prefix, unique: String(unique), timeoutMs: String(timeoutMs) });

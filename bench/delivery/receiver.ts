@@ -1,7 +1,8 @@
 // The shared receiver, run as its own process so its CPU is never the contender's. Answers every POST with 200
 // and counts requests, unique `webhook-id`s and duplicates per path; POSTs under /hang/ never get an answer.
 // Control: GET /stats, POST /reset, GET /wait?prefix=/p/&unique=N&timeoutMs=T (answers when the paths under the
-// prefix together hold N unique ids, with the receiver's clock at that moment). Prints {"port":N} when ready.
+// prefix together hold N unique ids, with the receiver's clock at that moment), POST /release?prefix=/hang/x/
+// (the hanging paths under the prefix answer from now on, held requests at once). Prints {"port":N} when ready.
 // Flags: --verify checks every Standard Webhooks signature with --secret (401 and no count when it fails).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -48,6 +49,11 @@ interface Waiter {
 let paths = new Map<string, PathRecord>();
 let waiters = new Set<Waiter>();
 let hangingOpen = 0;
+/** Hanging requests held open, by path, until their prefix is released or the sender gives up. */
+const held = new Map<IncomingMessage, { res: ServerResponse; path: string }>();
+/** Prefixes under /hang/ that answer normally again. Kept across /reset: run ids are never reused. */
+const released: string[] = [];
+const isReleased = (path: string) => released.some((prefix) => path.startsWith(prefix));
 const MAX_WAIT_MS = 600_000;
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -173,12 +179,33 @@ const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, noDel
     return sendJson(res, 200, { reset: true });
   }
   if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST a delivery, or GET /stats' });
-  if (path.startsWith('/hang/')) {
+  if (req.method === 'POST' && path === '/release') {
+    req.resume();
+    const prefix = url.searchParams.get('prefix') ?? '';
+    if (!prefix.startsWith('/hang/')) return sendJson(res, 400, { error: 'prefix must start with /hang/' });
+    released.push(prefix);
+    let answered = 0;
+    for (const [heldReq, { res: heldRes, path: heldPath }] of held) {
+      if (!heldPath.startsWith(prefix)) continue;
+      held.delete(heldReq);
+      const header = heldReq.headers['webhook-id'];
+      countDelivery(heldPath, typeof header === 'string' ? header : undefined);
+      heldRes.writeHead(200, { 'content-length': '0' });
+      heldRes.end();
+      answered++;
+    }
+    return sendJson(res, 200, { released: prefix, answered });
+  }
+  if (path.startsWith('/hang/') && !isReleased(path)) {
     // Never answered: the sender's own timeout is what ends it, which is the point of the isolation figure.
     recordFor(path).requests++;
     hangingOpen++;
+    held.set(req, { res, path });
     req.resume();
-    req.socket.once('close', () => hangingOpen--);
+    res.once('close', () => {
+      held.delete(req);
+      hangingOpen--;
+    });
     return;
   }
   recordFor(path).requests++;

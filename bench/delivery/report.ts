@@ -103,10 +103,15 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
   const lines = [`${extras.contender} extras:`];
   if (extras.latency !== undefined) lines.push(formatLatency(`  publish latency at ${count(rate)}/s`, extras.latency));
   if (extras.isolation !== undefined) {
-    const { alone, withHanging, ratio } = extras.isolation;
+    const { alone, withHanging, ratio, hangingOutstanding } = extras.isolation;
     lines.push(
       `  isolation: 9 healthy endpoints ${count(alone.perSecond)}/s alone, ${count(withHanging.perSecond)}/s beside a hanging 10th: ${(ratio * 100).toFixed(0)} %`,
     );
+    if (hangingOutstanding > 0) {
+      lines.push(
+        `  (${count(hangingOutstanding)} deliveries to the hanging endpoint were still pending 20 s after it recovered; their retries may weigh on the backlog figure)`,
+      );
+    }
   }
   if (extras.backlog !== undefined) {
     const b = extras.backlog;
