@@ -161,7 +161,8 @@ describe('Shopify (documented algorithm)', () => {
     webhooks.on('orders/*', (event) => {
       orders.push(event.type);
     });
-    const body = JSON.stringify({ id: 820982911946154508, email: 'jon@example.com' });
+    // An id past 2^53, as Shopify sends: JSON.parse rounds it, the signature is over the exact digits.
+    const body = '{"id":820982911946154508,"email":"jon@example.com"}';
     const request = {
       body,
       headers: {
