@@ -32,6 +32,7 @@ export {
 } from './dedupe/sqlite.js';
 export * from './errors.js';
 export type { EventLogEntry, EventStatus } from './event-log.js';
+export { headerValue } from './headers.js';
 export {
   DEFAULT_IDENTIFY,
   type EventIdentity,
