@@ -39,7 +39,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const extras = env.BENCH_EXTRAS ?? 'hookline';
   return {
     events: positiveInteger(env, 'BENCH_N', 20_000),
-    rounds: positiveInteger(env, 'BENCH_ROUNDS', 3),
+    rounds: positiveInteger(env, 'BENCH_ROUNDS', 5),
     concurrency: positiveInteger(env, 'BENCH_CONCURRENCY', 64),
     payloadBytes: positiveInteger(env, 'BENCH_PAYLOAD_BYTES', 1024),
     verify: env.BENCH_VERIFY === '1',

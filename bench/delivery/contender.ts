@@ -8,7 +8,7 @@ export interface ContenderContext {
   receiverUrl: string;
   /** The event payload (a ~1 KiB JSON text). Send it as the body of every delivery, byte for byte. */
   payload: string;
-  /** Requests in flight at once toward the receiver (the raw limit and BullMQ use 64). */
+  /** Deliveries in flight at once toward the receiver: set your delivery concurrency to it (raw and BullMQ: 64). */
   concurrency: number;
   /** The endpoint secret (`whsec_…`) to sign deliveries with; the receiver verifies with it when asked to. */
   secret: string;

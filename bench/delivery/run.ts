@@ -188,7 +188,7 @@ try {
       .map((mode) => ({ key: roundKey(contender.name, mode), contender: contender.name, mode })),
   );
   console.log(
-    `bench/delivery: ${config.events.toLocaleString('en-US')} events x 1 endpoint, payload ${payload.length} B, concurrency ${config.concurrency}, ${config.rounds} rounds, receiver verify ${config.verify ? 'on' : 'off'}, node ${process.version}, ${cpus().length} cpus`,
+    `bench/delivery: ${config.events.toLocaleString('en-US')} events x 1 endpoint, payload ${payload.length.toLocaleString('en-US')} B, concurrency ${config.concurrency}, ${config.rounds} rounds, receiver verify ${config.verify ? 'on' : 'off'}, node ${process.version}, ${cpus().length} cpus`,
   );
   console.log(formatThroughput(rows, rounds));
   if (hookline === undefined)
@@ -220,6 +220,15 @@ try {
       goal('isolation (healthy throughput beside a hanging endpoint)', own?.isolation?.ratio ?? Number.NaN, 0.9, '%'),
     );
     console.log(goal('throughput over the backlog vs empty', own?.backlog?.ratio ?? Number.NaN, 0.9, '%'));
+    // "RSS flat" has no number in the requirement; 10 % idle growth over a million pending is the line drawn here.
+    const rss = own?.backlog;
+    const growth =
+      rss?.idleRssEmptyBytes === undefined || rss.idleRssBacklogBytes === undefined
+        ? Number.NaN
+        : rss.idleRssBacklogBytes / rss.idleRssEmptyBytes - 1;
+    console.log(
+      `goal idle RSS flat with the backlog: ${Number.isNaN(growth) ? '-' : `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(0)} %`} (<= +10 %): ${Number.isNaN(growth) ? 'not measured' : growth <= 0.1 ? 'met' : 'NOT met'}`,
+    );
   }
 } catch (error) {
   failures.push(`harness: ${message(error)}`);
