@@ -6,7 +6,10 @@
 export interface ContenderContext {
   /** Origin of the shared receiver, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   receiverUrl: string;
-  /** The event payload (a ~1 KiB JSON text). Send it as the body of every delivery, byte for byte. */
+  /**
+   * The event payload (a ~1 KiB JSON text), the body of every delivery. Hookline publishes `JSON.parse(payload)`
+   * as the message payload, which serializes back to the same bytes.
+   */
   payload: string;
   /** Deliveries in flight at once toward the receiver: set your delivery concurrency to it (raw and BullMQ: 64). */
   concurrency: number;
