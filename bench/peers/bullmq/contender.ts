@@ -13,6 +13,34 @@ const CHUNK = 1000;
 /** Backlog jobs are due long after any run ends. */
 const BACKLOG_DELAY_MS = 24 * 3600 * 1000;
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Queues of earlier runs whose harness died before teardown (Ctrl-C, SIGKILL): named after a pid no longer alive. */
+async function obliterateOrphanQueues(connection: Redis): Promise<void> {
+  const names = new Set<string>();
+  let cursor = '0';
+  for (let page = 0; page < 1000; page++) {
+    const [next, keys] = await connection.scan(cursor, 'MATCH', 'bull:bench-delivery-*:meta', 'COUNT', 1000);
+    for (const key of keys) names.add(key.slice('bull:'.length, -':meta'.length));
+    cursor = next;
+    if (cursor === '0') break;
+  }
+  for (const name of names) {
+    const pid = Number(/^bench-delivery-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
+    const orphan = new Queue(name, { connection });
+    await orphan.obliterate({ force: true });
+    await orphan.close();
+  }
+}
+
 export function createBullmqContender(options: { redisUrl: string }): Contender {
   let context: ContenderContext | undefined;
   let connection: Redis | undefined;
@@ -54,6 +82,7 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
       const info = await connection.info('server');
       const pid = /^process_id:(\d+)/m.exec(info)?.[1];
       redisPid = pid === undefined ? undefined : Number(pid);
+      await obliterateOrphanQueues(connection);
       const name = `bench-delivery-${process.pid}-${Date.now()}`;
       queue = new Queue<DeliveryJob>(name, { connection });
       worker = await startChild(
@@ -72,6 +101,10 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
         ],
         { readyTimeoutMs: 30_000 },
       );
+    },
+    async prepare() {
+      // Every run starts on a live queue, even after a drain whose fill failed half-way.
+      await ready().queue.resume();
     },
     async fill(run) {
       // A paused queue takes jobs but hands none out: the worker keeps running, idle, until release.
