@@ -57,27 +57,45 @@ export interface Row {
 export const RAW_KEY = roundKey('raw', 'end-to-end');
 export const bullmqKeyFor = (mode: Mode) => roundKey('bullmq', mode);
 
+/** Left-aligns the first two columns and right-aligns the rest, each as wide as its widest cell. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [k, cell] of row.entries()) widths[k] = Math.max(widths[k] ?? 0, cell.length);
+  }
+  return rows.map((row) =>
+    row.map((cell, k) => (k < 2 ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0))).join('  '),
+  );
+}
+
 export function formatThroughput(rows: readonly Row[], rounds: readonly Round[]): string {
-  const header = `${'contender'.padEnd(10)} ${'mode'.padEnd(11)} ${'deliveries/s'.padStart(13)} ${'vs raw'.padStart(7)} ${'vs bullmq'.padStart(9)} ${'published'.padStart(10)} ${'peak RSS'.padStart(9)} ${'dup'.padStart(4)}`;
-  const lines = [header];
+  const cells: string[][] = [
+    ['contender', 'mode', 'deliveries/s', 'min-max', 'vs raw', 'vs bullmq', 'published', 'peak RSS', 'dup'],
+  ];
   for (const row of rows) {
     const taken = rounds.map((round) => round.get(row.key)).filter((m): m is Measurement => m !== undefined);
     if (taken.length === 0) continue;
-    const perSecond = median(taken.map((m) => m.perSecond));
+    const rates = taken.map((m) => m.perSecond);
     const published = taken.map((m) => m.publishedMs).filter((v): v is number => v !== undefined);
     const peak = taken.map((m) => m.peakRssBytes).filter((v): v is number => v !== undefined);
-    const mode = row.contender === 'raw' ? 'direct' : row.mode;
-    const vsRaw = sameRoundRatio(rounds, row.key, RAW_KEY);
-    const vsBullmq = sameRoundRatio(rounds, row.key, bullmqKeyFor(row.mode === 'drain' ? 'drain' : 'end-to-end'));
-    lines.push(
-      `${row.contender.padEnd(10)} ${mode.padEnd(11)} ${count(perSecond).padStart(13)} ${times(vsRaw).padStart(7)} ${times(vsBullmq).padStart(9)} ${(published.length === 0 ? '-' : `${count(median(published))} ms`).padStart(10)} ${mib(peak.length === 0 ? undefined : Math.max(...peak)).padStart(9)} ${String(taken.reduce((sum, m) => sum + m.duplicates, 0)).padStart(4)}`,
-    );
+    cells.push([
+      row.contender,
+      row.contender === 'raw' ? 'direct' : row.mode,
+      count(median(rates)),
+      `${count(Math.min(...rates))}-${count(Math.max(...rates))}`,
+      times(sameRoundRatio(rounds, row.key, RAW_KEY)),
+      times(sameRoundRatio(rounds, row.key, bullmqKeyFor(row.mode))),
+      published.length === 0 ? '-' : `${count(median(published))} ms`,
+      mib(peak.length === 0 ? undefined : Math.max(...peak)),
+      String(taken.reduce((sum, m) => sum + m.duplicates, 0)),
+    ]);
   }
-  lines.push(
+  return [
+    ...table(cells),
     '(deliveries/s: median over rounds, timed from publish/release to the last unique delivery at the receiver;',
-    ' ratios: median of per-round ratios; published: when the last event was accepted; dup: duplicate deliveries)',
-  );
-  return lines.join('\n');
+    ' min-max: over rounds; ratios: median of per-round ratios; published: when the last event was accepted;',
+    " peak RSS: the contender's processes; dup: duplicate deliveries)",
+  ].join('\n');
 }
 
 export function formatLatency(label: string, summary: LatencySummary): string {
