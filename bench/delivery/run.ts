@@ -106,7 +106,7 @@ try {
       await measure(
         contender,
         receiver,
-        'end-to-end',
+        supports(contender, 'end-to-end') ? 'end-to-end' : 'drain',
         deliveryRun(receiver.url, `warmup-${contender.name}`, warmupEvents, { healthy: 1 }),
         config.runTimeoutMs,
       );
