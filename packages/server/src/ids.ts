@@ -27,6 +27,11 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   if (nowMs <= lastMs) {
     random = lastRandom + 1n;
     nowMs = lastMs;
+    if (random >> 80n !== 0n) {
+      // The random part ran over within one millisecond: carry into the time, so order still holds.
+      random = 0n;
+      nowMs = lastMs + 1;
+    }
   } else {
     random = BigInt(`0x${randomBytes(10).toString('hex')}`);
   }

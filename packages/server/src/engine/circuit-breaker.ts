@@ -48,6 +48,11 @@ export class CircuitBreaker {
     this.currentOpenMs = this.options.openMs;
   }
 
+  /** A send ended saying nothing about availability (a refused payload, an abort): a probe slot is free again. */
+  onNeutral(): void {
+    this.probeInFlight = false;
+  }
+
   onFailure(now: number): void {
     this.consecutiveFailures++;
     if (this.state === 'half-open') {

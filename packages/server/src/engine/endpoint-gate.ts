@@ -79,6 +79,7 @@ export class EndpointGate {
     state.inFlight = Math.max(0, state.inFlight - 1);
     if (outcome === 'success') state.circuit.onSuccess();
     else if (outcome === 'failure') state.circuit.onFailure(now);
+    else state.circuit.onNeutral();
   }
 
   /** The earliest moment an excluded endpoint may send again (circuit probe, next token), for the engine's sleep. */

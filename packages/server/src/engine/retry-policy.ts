@@ -25,8 +25,16 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (value === undefined) return null;
   const text = value.trim();
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
+  // Only the preferred HTTP-date form (RFC 9110 IMF-fixdate): Date.parse alone takes loose text like "later 5".
+  if (
+    !/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(
+      text,
+    )
+  ) {
+    return null;
+  }
   const date = Date.parse(text);
-  if (Number.isNaN(date) || !/[a-z]/i.test(text)) return null;
+  if (Number.isNaN(date)) return null;
   return Math.max(0, date - nowMs);
 }
 

@@ -1,5 +1,8 @@
 // A token bucket per endpoint for `throttleRate` (deliveries per second). Pure: the clock is passed in.
 
+/** Float refills land a hair under whole tokens (0.9999999999999999): count those as whole. */
+const EPSILON = 1e-9;
+
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -23,20 +26,20 @@ export class TokenBucket {
   /** Whole sends available now. */
   available(now: number): number {
     this.refill(now);
-    return Math.floor(this.tokens);
+    return Math.floor(this.tokens + EPSILON);
   }
 
   take(now: number): boolean {
     this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens + EPSILON < 1) return false;
+    this.tokens = Math.max(0, this.tokens - 1);
     return true;
   }
 
   /** When the next token arrives. */
   nextTokenAt(now: number): number {
     this.refill(now);
-    return this.tokens >= 1 ? now : now + Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
+    return this.tokens + EPSILON >= 1 ? now : now + Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
   }
 
   get rate(): number {

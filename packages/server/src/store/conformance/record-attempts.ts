@@ -221,7 +221,7 @@ export function describeRecordAttempts(factory: StoreFactory): void {
     // Bug: several sends to one endpoint are in flight when it answers 410. The first result disables the endpoint
     // and parks its pending deliveries; each later result sets its delivery pending (due at once) after the park,
     // so it is claimed and sent again to the disabled endpoint, which answers 410 again: a hot loop.
-    it.fails('parks every delivery whose result disables an endpoint that an earlier result already disabled', async () => {
+    it('parks every delivery whose result disables an endpoint that an earlier result already disabled', async () => {
       const { app, endpoint, claimed } = await inFlight(3);
       const gone = (item: (typeof claimed)[number], at: number) =>
         failed(item, at, { status: 'pending', nextAttemptAt: at }, { statusCode: 410, disableEndpoint: '410 Gone' });
@@ -238,7 +238,7 @@ export function describeRecordAttempts(factory: StoreFactory): void {
 
     // Same root cause: an endpoint disabled by the API while a send is in flight gets that delivery back as
     // pending after a failed attempt, and the next claim sends it to the disabled endpoint.
-    it.fails('parks a delivery that was in flight when its endpoint was disabled, after a failed attempt', async () => {
+    it('parks a delivery that was in flight when its endpoint was disabled, after a failed attempt', async () => {
       const { app, endpoint, claimed } = await inFlight();
       await store().updateEndpoint(app.id, endpoint.id, { disabled: true }, T0 + 1);
       await store().recordAttempts([failed(single(claimed), T0 + 2, { status: 'pending', nextAttemptAt: T0 + 2 })]);
@@ -248,7 +248,7 @@ export function describeRecordAttempts(factory: StoreFactory): void {
       expect(await claimAll(store(), T0 + LATER)).toHaveLength(1);
     });
 
-    it.fails('does not hand out a delivery of a disabled endpoint when its lease is given back or runs out', async () => {
+    it('does not hand out a delivery of a disabled endpoint when its lease is given back or runs out', async () => {
       const { app, endpoint, claimed } = await inFlight(2);
       const [released, expiring] = claimed;
       if (released === undefined || expiring === undefined) throw new Error('expected 2 claims');

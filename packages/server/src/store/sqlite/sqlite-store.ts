@@ -327,6 +327,24 @@ export class SqliteStore implements Store {
     ).run(event);
   }
 
+  /**
+   * A delivery that becomes pending again (a retry, a lease given back or run out) while its endpoint is disabled
+   * is parked like the rest, so it waits for the endpoint to be enabled instead of being sent.
+   */
+  private parkIfDisabled(endpointId: string): void {
+    this.sql(
+      `UPDATE deliveries SET status = 'paused' WHERE endpoint_id = ? AND status = 'pending'
+         AND EXISTS (SELECT 1 FROM endpoints WHERE id = ? AND disabled = 1)`,
+    ).run(endpointId, endpointId);
+  }
+
+  private parkDisabled(): void {
+    this.sql(
+      `UPDATE deliveries SET status = 'paused'
+       WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM endpoints WHERE disabled = 1)`,
+    ).run();
+  }
+
   // ---- messages
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
@@ -389,6 +407,7 @@ export class SqliteStore implements Store {
       this.sql(
         "UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'sending' AND lease_until <= ?",
       ).run(options.now);
+      this.parkDisabled();
       // The inner scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an
       // empty queue; the window then keeps any one endpoint within its remaining concurrency.
       const claimed = this.sql(
@@ -401,6 +420,7 @@ export class SqliteStore implements Store {
                SELECT id, endpoint_id, next_attempt_at FROM deliveries
                WHERE status = 'pending' AND next_attempt_at <= @now
                  AND endpoint_id NOT IN (SELECT value FROM json_each(@exclude))
+                 AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
                ORDER BY next_attempt_at
                LIMIT @scan))
            WHERE rank <= COALESCE(json_extract(@caps, '$."' || endpoint_id || '"'), @perEndpoint)
@@ -497,6 +517,7 @@ export class SqliteStore implements Store {
           if (result.disableEndpoint !== null) {
             this.setDisabledNow(current.endpoint_id, true, result.disableEndpoint, result.at);
           }
+          this.parkIfDisabled(current.endpoint_id);
         }
       }
     });
@@ -508,6 +529,7 @@ export class SqliteStore implements Store {
         `UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?, updated_at = ?
          WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
       ).run(now, now, JSON.stringify(deliveryIds));
+      this.parkDisabled();
     });
   }
 
