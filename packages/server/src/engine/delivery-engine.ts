@@ -54,6 +54,9 @@ export const DEFAULT_ENGINE_OPTIONS = {
   userAgent: 'Hookline/0.1',
 } as const;
 
+/** The longest a refill waits for a batch of sends to finish before claiming anyway. */
+const CLAIM_HOLD_OFF_MS = 10;
+
 interface InFlight {
   controller: AbortController;
   deliveryId: string;
@@ -79,6 +82,7 @@ export class DeliveryEngine {
   private stopping = false;
   private paused = false;
   private delivered = 0;
+  private finishedSinceClaim = 0;
   private failed = 0;
 
   constructor(private readonly options: EngineOptions) {
@@ -157,11 +161,23 @@ export class DeliveryEngine {
 
   private async run(): Promise<void> {
     const { store, batchSize, concurrency } = this.options;
+    // Refill in batches, not one slot at a time: every claim is a write transaction (a lease is a state change),
+    // so a claim per finished send would cost a commit per delivery.
+    const lowWater = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
+    let lastClaimShort = false;
+    let lastClaimAt = 0;
     while (!this.stopping) {
       const capacity = this.paused ? 0 : concurrency - this.inFlight.size;
       const want = Math.min(capacity, batchSize);
-      let claimed = 0;
-      if (want > 0) {
+      // After a claim that found less than it asked for (per-endpoint limits, little due work), the next one waits
+      // for a batch of sends to finish or a few milliseconds, whichever is first.
+      const sinceClaimMs = this.now() - lastClaimAt;
+      const holdOff =
+        lastClaimShort &&
+        this.inFlight.size > 0 &&
+        this.finishedSinceClaim < lowWater &&
+        sinceClaimMs < CLAIM_HOLD_OFF_MS;
+      if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
         const now = this.now();
         const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
         const { exclude, caps } = this.gate.claimLimits(now);
@@ -173,16 +189,19 @@ export class DeliveryEngine {
           perEndpointLimit: this.options.concurrencyPerEndpoint,
           endpointCaps: caps,
         });
-        claimed = batch.length;
+        lastClaimAt = now;
+        this.finishedSinceClaim = 0;
         const giveBack: string[] = [];
         for (const item of batch) {
           if (!this.dispatch(item, leaseUntil)) giveBack.push(item.delivery.id);
         }
         if (giveBack.length > 0) await store.releaseLeases(giveBack, now);
         if (this.stopping) break;
-        if (claimed === want && giveBack.length === 0) continue;
+        lastClaimShort = batch.length < want || giveBack.length > 0;
+        if (!lastClaimShort) continue;
       }
-      await this.wakeup.wait(await this.sleepMs());
+      const sleep = holdOff ? CLAIM_HOLD_OFF_MS - sinceClaimMs : await this.sleepMs();
+      await this.wakeup.wait(Math.max(1, sleep));
     }
   }
 
@@ -205,6 +224,7 @@ export class DeliveryEngine {
     const controller = new AbortController();
     const done = this.deliver(item, leaseUntil, controller.signal).finally(() => {
       this.inFlight.delete(delivery.id);
+      this.finishedSinceClaim++;
       this.wakeup.notify();
     });
     this.inFlight.set(delivery.id, { controller, deliveryId: delivery.id, done });

@@ -51,15 +51,23 @@ async function readLimited(body: Dispatcher.ResponseData['body']): Promise<strin
 
 export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<SendResult> {
   const started = performance.now();
-  const timeout = AbortSignal.timeout(input.timeoutMs);
-  const signal = input.signal === undefined ? timeout : AbortSignal.any([timeout, input.signal]);
+  // One controller and one timer per request: AbortSignal.timeout + AbortSignal.any cost measurably more per send
+  // on Node 20, and this is the hot path.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, input.timeoutMs);
+  const onExternalAbort = () => controller.abort();
+  input.signal?.addEventListener('abort', onExternalAbort, { once: true });
   try {
     const response = await request(input.url, {
       method: 'POST',
       dispatcher,
       headers: input.headers,
       body: input.body,
-      signal,
+      signal: controller.signal,
       headersTimeout: input.timeoutMs,
       bodyTimeout: input.timeoutMs,
     });
@@ -78,7 +86,6 @@ export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Pro
       error: null,
     };
   } catch (error) {
-    const timedOut = timeout.aborted;
     return {
       statusCode: null,
       responseBody: '',
@@ -86,5 +93,8 @@ export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Pro
       durationMs: performance.now() - started,
       error: timedOut ? `TIMEOUT: no complete answer within ${input.timeoutMs} ms` : describeError(error),
     };
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onExternalAbort);
   }
 }
