@@ -8,11 +8,24 @@ describe('MemoryDedupeStore', () => {
     return { store: new MemoryDedupeStore({ now: () => now }), advanceSeconds: (s) => (now += s * 1000) };
   });
 
-  it('is bounded: past maxEntries the least recently written id is forgotten', async () => {
-    const store = new MemoryDedupeStore({ maxEntries: 3 });
-    for (const key of ['a', 'b', 'c', 'd']) await store.complete(key, 60);
-    expect(store.size).toBe(3);
+  it('is bounded: never more than maxEntries, and the ids written longest ago go first', async () => {
+    const store = new MemoryDedupeStore({ maxEntries: 4 });
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+      await store.complete(key, 60);
+      expect(store.size).toBeLessThanOrEqual(4);
+    }
     expect(await store.claim('a', 60)).toBe('claimed');
-    expect(await store.claim('d', 60)).toBe('done');
+    expect(await store.claim('g', 60)).toBe('done');
+  });
+
+  it('a rewritten id moves to the newest generation and outlives ids written after it', async () => {
+    const store = new MemoryDedupeStore({ maxEntries: 4 });
+    await store.complete('keep', 60);
+    await store.complete('x', 60);
+    await store.complete('keep', 60);
+    await store.complete('y', 60);
+    await store.complete('z', 60);
+    expect(await store.claim('keep', 60)).toBe('done');
+    expect(await store.claim('x', 60)).toBe('claimed');
   });
 });

