@@ -39,12 +39,12 @@ export function endpointOut(endpoint: Endpoint) {
   };
 }
 
-export function messageOut(message: Message) {
+export function messageOut(message: Message, payload: unknown = JSON.parse(message.payload)) {
   return {
     id: message.id,
     eventId: message.eventId,
     eventType: message.eventType,
-    payload: JSON.parse(message.payload) as unknown,
+    payload,
     channels: message.channels,
     timestamp: iso(message.createdAt),
   };

@@ -42,7 +42,8 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
         context.now(),
       );
       context.engine?.notify();
-      return reply.code(202).send(messageOut(message));
+      // The payload the caller sent, not the stored text parsed back: the same JSON, without a second parse.
+      return reply.code(202).send(messageOut(message, body.payload));
     } catch (error) {
       if (error instanceof DuplicateEventIdError) throw new HttpError(409, 'conflict', error.message);
       throw error;
