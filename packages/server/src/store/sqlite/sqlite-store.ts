@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
-import { matchesEndpoint } from '../fan-out.js';
+import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type {
   AttemptResult,
   ClaimOptions,
@@ -45,6 +45,10 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/** Bounds of the read caches: past them a cache starts over rather than grow. */
+const CACHED_APPLICATIONS = 10_000;
+const CACHED_ENDPOINTS = 10_000;
+
 function isUniqueViolation(error: unknown, index: string): boolean {
   return (
     error instanceof Error &&
@@ -59,10 +63,40 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   return { data, iterator: data.length > 0 ? (data[data.length - 1] as T).id : null, done };
 }
 
+/** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
+function pickClaimable(
+  candidates: ReadonlyArray<{ id: string; endpoint_id: string }>,
+  options: ClaimOptions,
+): string[] {
+  const excluded = new Set(options.excludeEndpointIds);
+  const taken = new Map<string, number>();
+  const ids: string[] = [];
+  for (const candidate of candidates) {
+    if (ids.length >= options.limit) break;
+    if (excluded.has(candidate.endpoint_id)) continue;
+    const count = taken.get(candidate.endpoint_id) ?? 0;
+    if (count >= (options.endpointCaps[candidate.endpoint_id] ?? options.perEndpointLimit)) continue;
+    taken.set(candidate.endpoint_id, count + 1);
+    ids.push(candidate.id);
+  }
+  return ids;
+}
+
 export class SqliteStore implements Store {
   readonly db: Database;
   private readonly writes: WriteQueue;
   private readonly statements = new Map<string, Statement>();
+  /**
+   * Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them.
+   * Dropped on every endpoint or application write, on any rollback, and when another connection has committed
+   * (data_version moved), so it never outlives the rows it copies.
+   */
+  private readonly enabledEndpoints = new Map<string, Array<{ id: string; filter: EndpointFilter }>>();
+  /** Applications by id and by uid (every publish looks one up), and each endpoint's secrets; dropped likewise. */
+  private readonly applications = new Map<string, Application>();
+  private readonly secrets = new Map<string, Array<{ secret: string; expires_at: number | null }>>();
+  private readonly dataVersionStatement: Statement;
+  private dataVersion: number | null = null;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -71,7 +105,24 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.writes = new WriteQueue(this.db);
+    this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
+    this.writes = new WriteQueue(this.db, {
+      onBegin: () => this.forgetIfChangedElsewhere(),
+      onRollback: () => this.forgetCached(),
+    });
+  }
+
+  private forgetCached(): void {
+    this.enabledEndpoints.clear();
+    this.applications.clear();
+    this.secrets.clear();
+  }
+
+  /** data_version moves when another connection commits (never for this one's own commits). */
+  private forgetIfChangedElsewhere(): void {
+    const version = this.dataVersionStatement.get() as number;
+    if (version !== this.dataVersion) this.forgetCached();
+    this.dataVersion = version;
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
@@ -113,6 +164,7 @@ export class SqliteStore implements Store {
 
   createApplication(input: NewApplication, now: number): Promise<Application> {
     return this.writes.run(() => {
+      this.forgetCached();
       const row: ApplicationRow = {
         id: newId('app', now),
         uid: input.uid ?? null,
@@ -135,10 +187,18 @@ export class SqliteStore implements Store {
   }
 
   async getApplication(idOrUid: string): Promise<Application | null> {
+    this.forgetIfChangedElsewhere();
+    const cached = this.applications.get(idOrUid);
+    if (cached !== undefined) return cached;
     const row = this.sql('SELECT * FROM applications WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid) as
       | ApplicationRow
       | undefined;
-    return row === undefined ? null : toApplication(row);
+    if (row === undefined) return null;
+    const application = toApplication(row);
+    // Found ones only, so unknown names cannot grow the map; the bound keeps it small with very many applications.
+    if (this.applications.size >= CACHED_APPLICATIONS) this.applications.clear();
+    this.applications.set(idOrUid, application);
+    return application;
   }
 
   async listApplications(options: ListOptions): Promise<Page<Application>> {
@@ -153,13 +213,17 @@ export class SqliteStore implements Store {
   }
 
   deleteApplication(id: string): Promise<boolean> {
-    return this.writes.run(() => this.sql('DELETE FROM applications WHERE id = ?').run(id).changes > 0);
+    return this.writes.run(() => {
+      this.forgetCached();
+      return this.sql('DELETE FROM applications WHERE id = ?').run(id).changes > 0;
+    });
   }
 
   // ---- endpoints
 
   createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
     return this.writes.run(() => {
+      this.forgetCached();
       const row: EndpointRow = {
         id: newId('ep', now),
         app_id: appId,
@@ -219,6 +283,7 @@ export class SqliteStore implements Store {
 
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
     return this.writes.run(() => {
+      this.forgetCached();
       const current = this.sql('SELECT * FROM endpoints WHERE app_id = ? AND id = ?').get(appId, id) as
         | EndpointRow
         | undefined;
@@ -259,20 +324,34 @@ export class SqliteStore implements Store {
   }
 
   deleteEndpoint(appId: string, id: string): Promise<boolean> {
-    return this.writes.run(
-      () => this.sql('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id).changes > 0,
-    );
+    return this.writes.run(() => {
+      this.forgetCached();
+      return this.sql('DELETE FROM endpoints WHERE app_id = ? AND id = ?').run(appId, id).changes > 0;
+    });
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    const rows = this.sql(
-      'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, rowid DESC',
-    ).all(endpointId, now) as Array<{ secret: string; expires_at: number | null }>;
-    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+    this.forgetIfChangedElsewhere();
+    let rows = this.secrets.get(endpointId);
+    if (rows === undefined) {
+      // Every secret of the endpoint, expired ones too: which are active depends on `now`, filtered below.
+      rows = this.sql(
+        'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = ? ORDER BY created_at DESC, rowid DESC',
+      ).all(endpointId) as Array<{ secret: string; expires_at: number | null }>;
+      if (this.secrets.size >= CACHED_ENDPOINTS) this.secrets.clear();
+      this.secrets.set(endpointId, rows);
+    }
+    const active: EndpointSecret[] = [];
+    for (const row of rows) {
+      if (row.expires_at === null || row.expires_at > now)
+        active.push({ secret: row.secret, expiresAt: row.expires_at });
+    }
+    return active;
   }
 
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
     return this.writes.run(() => {
+      this.forgetCached();
       this.sql('UPDATE endpoint_secrets SET expires_at = ? WHERE endpoint_id = ? AND expires_at IS NULL').run(
         now + graceMs,
         endpointId,
@@ -302,6 +381,7 @@ export class SqliteStore implements Store {
       | { app_id: string; disabled: number }
       | undefined;
     if (endpoint === undefined || endpoint.disabled === (disabled ? 1 : 0)) return;
+    this.forgetCached();
     this.sql(
       'UPDATE endpoints SET disabled = ?, disabled_reason = ?, failing_since = NULL, updated_at = ? WHERE id = ?',
     ).run(disabled ? 1 : 0, disabled ? reason : null, now, endpointId);
@@ -370,25 +450,37 @@ export class SqliteStore implements Store {
         throw error;
       }
       const message = toMessage(row);
-      const endpoints = this.sql(
-        'SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0',
-      ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
       const insert = this.sql(
         `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
       );
       let deliveries = 0;
-      for (const endpoint of endpoints) {
-        const filter = {
-          eventTypes: endpoint.event_types === null ? null : (JSON.parse(endpoint.event_types) as string[]),
-          channels: endpoint.channels === null ? null : (JSON.parse(endpoint.channels) as string[]),
-        };
-        if (!matchesEndpoint(filter, message)) continue;
+      for (const endpoint of this.enabledEndpointsOf(appId)) {
+        if (!matchesEndpoint(endpoint.filter, message)) continue;
         insert.run(newId('dlv', now), message.id, endpoint.id, appId, now, now, now);
         deliveries++;
       }
       return { message, deliveries };
     });
+  }
+
+  /** Called inside a write transaction, so what it caches is what the transaction sees. */
+  private enabledEndpointsOf(appId: string): Array<{ id: string; filter: EndpointFilter }> {
+    let endpoints = this.enabledEndpoints.get(appId);
+    if (endpoints === undefined) {
+      const rows = this.sql('SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0').all(
+        appId,
+      ) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
+      endpoints = rows.map((row) => ({
+        id: row.id,
+        filter: {
+          eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
+          channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
+        },
+      }));
+      this.enabledEndpoints.set(appId, endpoints);
+    }
+    return endpoints;
   }
 
   async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {
@@ -411,27 +503,39 @@ export class SqliteStore implements Store {
       this.parkDisabled();
       // The scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an empty
       // queue; the per-endpoint limits are applied to the candidates here, in JS, which measured cheaper than a
-      // window function in SQL.
-      const candidates = this.sql(
+      // window function in SQL. Excluded endpoints are skipped in JS too: skipping them in SQL made the scan walk
+      // every due row of a busy endpoint (its whole backlog) on each claim, to find nothing.
+      const scan = options.limit * 4;
+      const head = this.sql(
         `SELECT id, endpoint_id FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= @now
-           AND endpoint_id NOT IN (SELECT value FROM json_each(@exclude))
            AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
          ORDER BY next_attempt_at
          LIMIT @scan`,
-      ).all({
-        now: options.now,
-        scan: options.limit * 4,
-        exclude: JSON.stringify(options.excludeEndpointIds),
-      }) as Array<{ id: string; endpoint_id: string }>;
-      const taken = new Map<string, number>();
-      const ids: string[] = [];
-      for (const candidate of candidates) {
-        if (ids.length >= options.limit) break;
-        const count = taken.get(candidate.endpoint_id) ?? 0;
-        if (count >= (options.endpointCaps[candidate.endpoint_id] ?? options.perEndpointLimit)) continue;
-        taken.set(candidate.endpoint_id, count + 1);
-        ids.push(candidate.id);
+      ).all({ now: options.now, scan }) as Array<{ id: string; endpoint_id: string }>;
+      let ids = pickClaimable(head, options);
+      if (ids.length < options.limit && head.length === scan) {
+        // The head of the queue is full of busy endpoints' rows and there may be more due work behind it: take the
+        // earliest due rows of each other endpoint through deliveries_due_endpoint, then the earliest of those, so
+        // a healthy endpoint is never starved by a busy one's backlog (the cost follows the number of endpoints).
+        const behind = this.sql(
+          // CROSS JOIN keeps endpoints as the outer loop; a plain JOIN let the planner scan every delivery.
+          `SELECT d.id, d.endpoint_id FROM endpoints e CROSS JOIN deliveries d
+           WHERE e.disabled = 0 AND e.id NOT IN (SELECT value FROM json_each(@exclude))
+             AND d.id IN (
+               SELECT id FROM deliveries
+               WHERE endpoint_id = e.id AND status = 'pending' AND next_attempt_at <= @now
+               ORDER BY next_attempt_at
+               LIMIT @limit)
+           ORDER BY d.next_attempt_at
+           LIMIT @scan`,
+        ).all({
+          now: options.now,
+          limit: options.limit,
+          scan,
+          exclude: JSON.stringify(options.excludeEndpointIds),
+        }) as Array<{ id: string; endpoint_id: string }>;
+        ids = pickClaimable(behind, options);
       }
       if (ids.length === 0) return [];
       const claimed = this.sql(
@@ -472,55 +576,59 @@ export class SqliteStore implements Store {
 
   recordAttempts(results: readonly AttemptResult[]): Promise<void> {
     return this.writes.run(() => {
-      const insertAttempt = this.sql(
-        `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
-           response_body, duration_ms, error, created_at)
-         SELECT @id, d.id, d.message_id, d.endpoint_id, d.app_id, @url, @outcome, @trigger, @status_code,
-           @response_body, @duration_ms, @error, @created_at
-         FROM deliveries d WHERE d.id = @delivery_id`,
-      );
       for (const result of results) {
-        const current = this.sql('SELECT status, lease_until, endpoint_id FROM deliveries WHERE id = ?').get(
-          result.deliveryId,
-        ) as { status: string; lease_until: number | null; endpoint_id: string } | undefined;
-        // The lease was lost (expired and claimed again, or the delivery was deleted): this result is stale,
-        // and recording it could overwrite a newer attempt's outcome.
-        if (current === undefined || current.status !== 'sending' || current.lease_until !== result.leaseUntil)
-          continue;
-        insertAttempt.run({
-          id: newId('atmpt', result.at),
-          delivery_id: result.deliveryId,
-          url: result.url,
-          outcome: result.outcome,
-          trigger: result.trigger,
+        const nextAttemptAt =
+          result.outcome === 'succeeded' || result.next.status !== 'pending' ? null : result.next.nextAttemptAt;
+        // One statement checks the lease and moves the delivery on. A lost lease (expired and claimed again, or the
+        // delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
+        // outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
+        const delivery = this.sql(
+          `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_attempt_at = @next_attempt_at,
+             lease_until = NULL, manual = 0, last_error = @last_error, last_status_code = @status_code, updated_at = @at
+           WHERE id = @id AND status = 'sending' AND lease_until = @lease_until
+           RETURNING message_id, endpoint_id, app_id`,
+        ).get({
+          id: result.deliveryId,
+          lease_until: result.leaseUntil,
+          status: result.outcome === 'succeeded' ? 'succeeded' : result.next.status,
+          next_attempt_at: nextAttemptAt,
+          last_error: result.outcome === 'succeeded' ? null : result.error,
           status_code: result.statusCode,
-          response_body: result.responseBody,
-          duration_ms: Math.round(result.durationMs),
-          error: result.error,
-          created_at: result.at,
-        });
+          at: result.at,
+        }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id'> | undefined;
+        if (delivery === undefined) continue;
+        this.sql(
+          `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
+             response_body, duration_ms, error, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          newId('atmpt', result.at),
+          result.deliveryId,
+          delivery.message_id,
+          delivery.endpoint_id,
+          delivery.app_id,
+          result.url,
+          result.outcome,
+          result.trigger,
+          result.statusCode,
+          result.responseBody,
+          Math.round(result.durationMs),
+          result.error,
+          result.at,
+        );
         if (result.outcome === 'succeeded') {
-          this.sql(
-            `UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, next_attempt_at = NULL, lease_until = NULL,
-               manual = 0, last_error = NULL, last_status_code = ?, updated_at = ? WHERE id = ?`,
-          ).run(result.statusCode, result.at, result.deliveryId);
           this.sql('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL').run(
-            current.endpoint_id,
+            delivery.endpoint_id,
           );
         } else {
-          const nextAttemptAt = result.next.status === 'pending' ? result.next.nextAttemptAt : null;
-          this.sql(
-            `UPDATE deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL, manual = 0,
-               last_error = ?, last_status_code = ?, updated_at = ? WHERE id = ?`,
-          ).run(result.next.status, nextAttemptAt, result.error, result.statusCode, result.at, result.deliveryId);
           this.sql('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL').run(
             result.at,
-            current.endpoint_id,
+            delivery.endpoint_id,
           );
           if (result.disableEndpoint !== null) {
-            this.setDisabledNow(current.endpoint_id, true, result.disableEndpoint, result.at);
+            this.setDisabledNow(delivery.endpoint_id, true, result.disableEndpoint, result.at);
           }
-          this.parkIfDisabled(current.endpoint_id);
+          this.parkIfDisabled(delivery.endpoint_id);
         }
       }
     });

@@ -4,6 +4,14 @@
 // is still answered only after its own write is durable.
 import type { Database, Statement } from 'better-sqlite3';
 
+export interface WriteQueueOptions {
+  maxBatch?: number;
+  /** Runs first in every transaction, under its write lock: where a cache checks what other connections changed. */
+  onBegin?: () => void;
+  /** Runs after any rollback (one write's savepoint or a whole batch): caches filled by undone writes are dropped. */
+  onRollback?: () => void;
+}
+
 interface Pending {
   run: () => unknown;
   resolve: (value: unknown) => void;
@@ -22,11 +30,16 @@ export class WriteQueue {
   batches = 0;
   writes = 0;
 
+  private readonly onBegin: () => void;
+  private readonly onRollback: () => void;
+
   constructor(
     private readonly db: Database,
-    options: { maxBatch?: number } = {},
+    options: WriteQueueOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 2000;
+    this.onBegin = options.onBegin ?? (() => {});
+    this.onRollback = options.onRollback ?? (() => {});
     this.statements = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -60,7 +73,10 @@ export class WriteQueue {
     const { begin, commit, rollback, savepoint, release, rollbackToSavepoint } = this.statements;
     try {
       begin.run();
+      this.onBegin();
     } catch (error) {
+      if (this.db.inTransaction) rollback.run();
+      this.onRollback();
       for (const item of batch) item.reject(error);
       return;
     }
@@ -75,6 +91,7 @@ export class WriteQueue {
       } catch (error) {
         rollbackToSavepoint.run();
         release.run();
+        this.onRollback();
         outcomes.push({ ok: false, error });
       }
     }
@@ -82,6 +99,7 @@ export class WriteQueue {
       commit.run();
     } catch (error) {
       if (this.db.inTransaction) rollback.run();
+      this.onRollback();
       for (const item of batch) item.reject(error);
       return;
     }

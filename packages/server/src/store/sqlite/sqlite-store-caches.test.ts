@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.js';
+
+const T0 = Date.UTC(2030, 0, 1);
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe('SqliteStore read caches and claims', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function open(path?: string): Promise<{ store: SqliteStore; path: string }> {
+    let file = path;
+    if (file === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), 'hookline-caches-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      file = join(dir, 'hookline.db');
+    }
+    const store = new SqliteStore({ path: file });
+    cleanups.push(async () => {
+      if (store.db.open) await store.close();
+    });
+    await store.migrate();
+    return { store, path: file };
+  }
+
+  const claim = (store: SqliteStore, now: number, options: { limit?: number; exclude?: string[] } = {}) =>
+    store.claimDueDeliveries({
+      now,
+      leaseUntil: now + 60_000,
+      limit: options.limit ?? 4,
+      excludeEndpointIds: options.exclude ?? [],
+      perEndpointLimit: 100,
+      endpointCaps: {},
+    });
+
+  it('a publish reaches an endpoint that another connection created after the first publish', async () => {
+    const { store, path } = await open();
+    const app = await store.createApplication({ name: 'acme', uid: 'acme' }, T0);
+    await store.createEndpoint(app.id, { url: 'https://a.example.com/hook', secret: SECRET }, T0);
+    expect((await store.publish(app.id, { eventType: 'a', payload: '{}' }, T0)).deliveries).toBe(1);
+    const other = (await open(path)).store;
+    await other.createEndpoint(app.id, { url: 'https://b.example.com/hook', secret: SECRET }, T0);
+    expect((await store.publish(app.id, { eventType: 'a', payload: '{}' }, T0)).deliveries).toBe(2);
+  });
+
+  it('an application deleted by another connection is no longer found', async () => {
+    const { store, path } = await open();
+    const app = await store.createApplication({ name: 'acme', uid: 'acme' }, T0);
+    expect((await store.getApplication('acme'))?.id).toBe(app.id);
+    const other = (await open(path)).store;
+    await other.deleteApplication(app.id);
+    expect(await store.getApplication('acme')).toBeNull();
+  });
+
+  it('secrets rotated by another connection sign at once', async () => {
+    const { store, path } = await open();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    const endpoint = await store.createEndpoint(app.id, { url: 'https://a.example.com/hook', secret: SECRET }, T0);
+    expect((await store.activeSecrets(endpoint.id, T0)).map((s) => s.secret)).toEqual([SECRET]);
+    const other = (await open(path)).store;
+    await other.rotateSecret(endpoint.id, 'whsec_new', 1000, T0 + 1);
+    expect((await store.activeSecrets(endpoint.id, T0 + 2)).map((s) => s.secret)).toEqual(['whsec_new', SECRET]);
+    expect((await store.activeSecrets(endpoint.id, T0 + 2000)).map((s) => s.secret)).toEqual(['whsec_new']);
+  });
+
+  it('an endpoint disabled in the same batch as a publish gets no delivery from later publishes', async () => {
+    const { store } = await open();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    const endpoint = await store.createEndpoint(app.id, { url: 'https://a.example.com/hook', secret: SECRET }, T0);
+    const [first, , second] = await Promise.all([
+      store.publish(app.id, { eventType: 'a', payload: '{}' }, T0),
+      store.setEndpointDisabled(endpoint.id, true, 'test', T0),
+      store.publish(app.id, { eventType: 'a', payload: '{}' }, T0),
+    ]);
+    expect(first.deliveries).toBe(1);
+    expect(second.deliveries).toBe(0);
+  });
+
+  it('a claim reaches a healthy endpoint behind a long backlog of an excluded endpoint', async () => {
+    const { store } = await open();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    const busy = await store.createEndpoint(
+      app.id,
+      { url: 'https://busy.example.com/hook', secret: SECRET, eventTypes: ['busy'] },
+      T0,
+    );
+    const healthy = await store.createEndpoint(
+      app.id,
+      { url: 'https://healthy.example.com/hook', secret: SECRET, eventTypes: ['healthy'] },
+      T0,
+    );
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => store.publish(app.id, { eventType: 'busy', payload: '{}' }, T0 + i)),
+    );
+    await store.publish(app.id, { eventType: 'healthy', payload: '{}' }, T0 + 500);
+    const claimed = await claim(store, T0 + 1000, { exclude: [busy.id] });
+    expect(claimed.map((item) => item.endpoint.id)).toEqual([healthy.id]);
+    expect(await claim(store, T0 + 1000, { exclude: [busy.id] })).toEqual([]);
+    expect(await store.countDeliveries({ status: 'pending' })).toBe(100);
+  });
+});
