@@ -143,6 +143,15 @@ it(`no accepted event is lost across ${KILLS} kill -9s while ${EVENTS} events fl
     const seen = () => new Set(receiver.on('/sink').map((r) => (JSON.parse(r.body) as { seq: number }).seq));
     await waitFor(() => seen().size === EVENTS, `all ${EVENTS} events at the receiver`, 120_000);
 
+    // Deliveries the killed processes held stay leased until their lease runs out; then the live process sends
+    // them again (the duplicates above). Wait for that: nothing may stay pending or sending.
+    const watch = new Database(database, { readonly: true });
+    try {
+      const unfinished = watch.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status <> 'succeeded'");
+      await waitFor(() => (unfinished.get() as { n: number }).n === 0, 'every delivery to succeed', 60_000);
+    } finally {
+      watch.close();
+    }
     const ids = receiver.on('/sink').map((r) => String(r.headers['webhook-id']));
     const unique = new Set(ids);
     expect(unique.size).toBe(EVENTS);
