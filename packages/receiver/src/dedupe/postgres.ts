@@ -1,11 +1,9 @@
 // Dedupe in PostgreSQL through the caller's pg Pool or Client (typed structurally: no runtime dependency).
 // Same statement as SQLite: INSERT … ON CONFLICT … WHERE expired … RETURNING, atomic under concurrent callers.
+import { type PostgresQueryable, PostgresTable } from '../postgres-table.js';
 import { assertSqlIdentifier, type ClaimResult, DEFAULT_DEDUPE_TTL_SECONDS, type DedupeStore } from './dedupe-store.js';
 
-/** What this store needs of a pg `Pool` or `Client`. */
-export interface PostgresQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
+export type { PostgresQueryable } from '../postgres-table.js';
 
 export interface PostgresDedupeOptions {
   /** Default `hookline_dedupe`. May be schema-qualified only through the connection's search_path. */
@@ -34,24 +32,18 @@ export class PostgresDedupeStore implements DedupeStore {
   readonly #db: PostgresQueryable;
   readonly #sql: ReturnType<typeof sql>;
   readonly #now: () => number;
-  #ready: Promise<void> | undefined;
+  readonly #table: PostgresTable;
 
   constructor(db: PostgresQueryable, options: PostgresDedupeOptions = {}) {
     this.#db = db;
     this.#sql = sql(assertSqlIdentifier(options.table ?? 'hookline_dedupe'));
+    this.#table = new PostgresTable(db, this.#sql.create);
     this.#now = options.now ?? Date.now;
   }
 
   /** Creates the table if needed. Called on first use; call it at start to fail early. */
   migrate(): Promise<void> {
-    this.#ready ??= this.#db.query(this.#sql.create).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      },
-    );
-    return this.#ready;
+    return this.#table.ensure();
   }
 
   async claim(id: string, leaseSeconds: number): Promise<ClaimResult> {

@@ -1,7 +1,7 @@
 // The durable inbox in PostgreSQL (pg, the caller's Pool, typed structurally), for many processes on many
 // machines: workers take due rows with FOR UPDATE SKIP LOCKED, so they never wait on or take each other's rows.
 import { assertSqlIdentifier } from '../dedupe/dedupe-store.js';
-import type { PostgresQueryable } from '../dedupe/postgres.js';
+import { type PostgresQueryable, PostgresTable } from '../postgres-table.js';
 import type { InboxRecord, InboxStatus, InboxStore, InboxSummary, NewInboxRecord } from './inbox-store.js';
 import { type InboxRow, toRecord, toSummary } from './rows.js';
 
@@ -50,24 +50,18 @@ export class PostgresInboxStore implements InboxStore {
   readonly #db: PostgresQueryable;
   readonly #sql: ReturnType<typeof sql>;
   readonly #now: () => number;
-  #ready: Promise<void> | undefined;
+  readonly #table: PostgresTable;
 
   constructor(db: PostgresQueryable, options: PostgresInboxOptions = {}) {
     this.#db = db;
     this.#sql = sql(assertSqlIdentifier(options.table ?? 'hookline_inbox'));
+    this.#table = new PostgresTable(db, this.#sql.create);
     this.#now = options.now ?? Date.now;
   }
 
   /** Creates the table if needed. Called on first use; call it at start to fail early. */
   migrate(): Promise<void> {
-    this.#ready ??= this.#db.query(this.#sql.create).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      },
-    );
-    return this.#ready;
+    return this.#table.ensure();
   }
 
   async #query(text: string, values: unknown[]): Promise<unknown[]> {
