@@ -257,6 +257,9 @@ export function describeRecordAttempts(factory: StoreFactory): void {
       await store().releaseLeases([released.delivery.id], T0 + 2);
       const afterLease = (expiring.delivery.leaseUntil ?? 0) + 1;
       expect(await claimAll(store(), afterLease)).toEqual([]);
+      // Both wait parked, not pending: nothing due in the queue belongs to a disabled endpoint.
+      expect(await store().countDeliveries({ appId: app.id, status: 'paused' })).toBe(2);
+      expect(await store().countDeliveries({ appId: app.id, status: 'pending' })).toBe(0);
       await store().updateEndpoint(app.id, endpoint.id, { disabled: false }, afterLease);
       expect(await claimAll(store(), afterLease)).toHaveLength(2);
     });

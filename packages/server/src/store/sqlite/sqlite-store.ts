@@ -45,6 +45,14 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/**
+ * The status a delivery takes when it becomes due again (a retry, a lease run out or given back, a replay):
+ * pending, or paused when its endpoint is disabled, so it waits for the endpoint to be enabled instead of being
+ * claimed. Written into each of those UPDATEs, so no later pass has to find and park such rows.
+ */
+const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.disabled = 1)
+  THEN 'paused' ELSE 'pending' END`;
+
 /** Bounds of the read caches: past them a cache starts over rather than grow. */
 const CACHED_APPLICATIONS = 10_000;
 const CACHED_ENDPOINTS = 10_000;
@@ -407,25 +415,6 @@ export class SqliteStore implements Store {
     ).run(event);
   }
 
-  /**
-   * A delivery that becomes pending again (a retry, a lease given back or run out) while its endpoint is disabled
-   * is parked like the rest, so it waits for the endpoint to be enabled instead of being sent.
-   */
-  private parkIfDisabled(endpointId: string): void {
-    this.sql(
-      `UPDATE deliveries SET status = 'paused' WHERE endpoint_id = ? AND status = 'pending'
-         AND EXISTS (SELECT 1 FROM endpoints WHERE id = ? AND disabled = 1)`,
-    ).run(endpointId, endpointId);
-  }
-
-  private parkDisabled(): void {
-    // One indexed update per disabled endpoint (usually none): a single IN (subquery) form measured 1 ms a claim.
-    const disabled = this.sql('SELECT id FROM endpoints WHERE disabled = 1').all() as Array<{ id: string }>;
-    for (const endpoint of disabled) {
-      this.sql("UPDATE deliveries SET status = 'paused' WHERE endpoint_id = ? AND status = 'pending'").run(endpoint.id);
-    }
-  }
-
   // ---- messages
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
@@ -498,9 +487,8 @@ export class SqliteStore implements Store {
     return this.writes.run(() => {
       // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
       this.sql(
-        "UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'sending' AND lease_until <= ?",
+        `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
       ).run(options.now);
-      this.parkDisabled();
       // The scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an empty
       // queue; the per-endpoint limits are applied to the candidates here, in JS, which measured cheaper than a
       // window function in SQL. Excluded endpoints are skipped in JS too: skipping them in SQL made the scan walk
@@ -583,7 +571,8 @@ export class SqliteStore implements Store {
         // delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
         // outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
         const delivery = this.sql(
-          `UPDATE deliveries SET status = @status, attempts = attempts + 1, next_attempt_at = @next_attempt_at,
+          `UPDATE deliveries SET status = CASE WHEN @status = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE @status END,
+             attempts = attempts + 1, next_attempt_at = @next_attempt_at,
              lease_until = NULL, manual = 0, last_error = @last_error, last_status_code = @status_code, updated_at = @at
            WHERE id = @id AND status = 'sending' AND lease_until = @lease_until
            RETURNING message_id, endpoint_id, app_id`,
@@ -628,7 +617,6 @@ export class SqliteStore implements Store {
           if (result.disableEndpoint !== null) {
             this.setDisabledNow(delivery.endpoint_id, true, result.disableEndpoint, result.at);
           }
-          this.parkIfDisabled(delivery.endpoint_id);
         }
       }
     });
@@ -637,10 +625,9 @@ export class SqliteStore implements Store {
   releaseLeases(deliveryIds: readonly string[], now: number): Promise<void> {
     return this.writes.run(() => {
       this.sql(
-        `UPDATE deliveries SET status = 'pending', lease_until = NULL, next_attempt_at = ?, updated_at = ?
+        `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL, next_attempt_at = ?, updated_at = ?
          WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
       ).run(now, now, JSON.stringify(deliveryIds));
-      this.parkDisabled();
     });
   }
 
@@ -681,7 +668,7 @@ export class SqliteStore implements Store {
   resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean> {
     return this.writes.run(() => {
       const changes = this.sql(
-        `UPDATE deliveries SET status = 'pending', manual = 1, next_attempt_at = ?, updated_at = ?
+        `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
          WHERE app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')`,
       ).run(now, now, appId, messageId, endpointId).changes;
       return changes > 0;
@@ -692,7 +679,7 @@ export class SqliteStore implements Store {
     return this.writes.run(
       () =>
         this.sql(
-          `UPDATE deliveries SET status = 'pending', manual = 1, next_attempt_at = ?, updated_at = ?
+          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
            WHERE endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?`,
         ).run(now, now, endpointId, appId, since, until).changes,
     );
