@@ -50,6 +50,13 @@ it.each([
   [{ flags: { config: 'c.json' }, readFile: () => 'not json' }, /not valid JSON/],
   [
     {
+      flags: { config: 'c.json' },
+      readFile: () => '{"delivery": {"operationalWebhookUrl": "https://ops.example/hook"}}',
+    },
+    /operationalWebhookSecret go together/,
+  ],
+  [
+    {
       flags: { config: 'missing.json' },
       readFile: () => {
         throw new Error('ENOENT');

@@ -171,6 +171,12 @@ function validate(config: ServerConfig): ServerConfig {
     if (error instanceof InvalidCidrError) throw new ConfigError(error.message);
     throw error;
   }
+  // Signed with a secret nobody was told, operational webhooks could not be verified: ask for one.
+  if ((d.operationalWebhookUrl === null) !== (d.operationalWebhookSecret === null)) {
+    throw new ConfigError(
+      'delivery.operationalWebhookUrl and delivery.operationalWebhookSecret go together: set both or neither',
+    );
+  }
   if (config.adminToken !== null && config.adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }

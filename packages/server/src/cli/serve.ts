@@ -1,5 +1,4 @@
 // `hookline serve`: the store, the engine and the API in one process.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { createApp } from '../api/app.js';
@@ -49,11 +48,11 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     keepAliveMaxTimeout: 600_000,
   });
   const operational =
-    config.delivery.operationalWebhookUrl === null
+    config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null
       ? null
       : new OperationalWebhook({
           url: config.delivery.operationalWebhookUrl,
-          secret: config.delivery.operationalWebhookSecret ?? `whsec_${randomBytes(24).toString('base64')}`,
+          secret: config.delivery.operationalWebhookSecret,
           dispatcher,
           timeoutMs: config.delivery.timeoutMs,
           logger,
