@@ -120,4 +120,98 @@ describe('SqliteStore durability', () => {
     expect(results).toHaveLength(20);
     expect(await reader.countDeliveries({ appId: app.id })).toBe(20);
   });
+
+  // The durability promise, with the fsync held: nothing is answered before the fsync that covers its commit.
+  it('answers a write only after an fsync of the WAL that started after its commit', async () => {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    const held: Array<{ fd: number; release: (error: NodeJS.ErrnoException | null) => void }> = [];
+    let holding = false;
+    const store = new SqliteStore({
+      path,
+      fsync: (fd, callback) => (holding ? held.push({ fd, release: callback }) : setImmediate(() => callback(null))),
+    });
+    cleanups.push(async () => {
+      holding = false;
+      for (const entry of held) entry.release(null);
+      if (store.db.open) await store.close();
+    });
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL: COMMIT itself does not fsync
+    await store.migrate();
+    holding = true;
+    const createApp = store.createApplication({ name: 'acme' }, T0);
+    await waitFor(() => held.length === 1);
+    let created = false;
+    void createApp.then(() => {
+      created = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(created).toBe(false);
+
+    // A write committed while that fsync runs waits for the NEXT one, which starts only when the first returns.
+    const endpointWrite = createApp.then((app) =>
+      store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0),
+    );
+    held[0]?.release(null);
+    const app = await createApp;
+    expect(created).toBe(true);
+    await waitFor(() => held.length === 2);
+    let endpointDone = false;
+    void endpointWrite.then(() => {
+      endpointDone = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(endpointDone).toBe(false);
+    held[1]?.release(null);
+    await endpointWrite;
+
+    // Several publishes committed during one fsync share the next one.
+    const publishes = Array.from({ length: 10 }, (_, i) =>
+      store.publish(app.id, { eventType: 'invoice.paid', eventId: `evt_${i}`, payload: '{}' }, T0),
+    );
+    await waitFor(() => held.length === 3);
+    held[2]?.release(null);
+    if (held.length === 4) held[3]?.release(null);
+    expect(await Promise.all(publishes)).toHaveLength(10);
+    expect(store.walSync?.fsyncs).toBeLessThanOrEqual(4);
+    expect(store.walSync?.batches).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fails the writes of a batch whose fsync failed, instead of answering them as durable', async () => {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    let failNext = false;
+    const store = new SqliteStore({
+      path,
+      fsync: (_fd, callback) => {
+        const error = failNext ? Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }) : null;
+        setImmediate(() => callback(error));
+      },
+    });
+    cleanups.push(async () => {
+      if (store.db.open) await store.close();
+    });
+    await store.migrate();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    failNext = true;
+    await expect(store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0)).rejects.toThrow(/EIO/);
+    failNext = false;
+    await expect(store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0)).resolves.toBeDefined();
+  });
+
+  it("uses SQLite's own synchronous=FULL when asked for FULL-INLINE", async () => {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    const store = new SqliteStore({ path, synchronous: 'FULL-INLINE' });
+    cleanups.push(async () => {
+      if (store.db.open) await store.close();
+    });
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.walSync).toBeNull();
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  if (!condition()) throw new Error('condition not reached within 1 s');
+}

@@ -1,5 +1,5 @@
-// The embedded store: better-sqlite3 in WAL mode, synchronous=FULL by default (a publish is answered only once
-// it is on disk), writes grouped into shared transactions by WriteQueue. The queue's work is a handful of
+// The embedded store: better-sqlite3 in WAL mode, durable by default (a publish is answered only once it is on
+// disk; the fsync runs off the event loop, see WalSync), writes grouped into shared transactions by WriteQueue. The queue's work is a handful of
 // statements kept here in one place.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,13 +36,21 @@ import {
   toMessage,
   toOperationalEvent,
 } from './rows.js';
+import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for tests that need no durability. */
   path: string;
-  /** FULL (default): every commit is fsynced. NORMAL trades the last commits on power loss for speed. */
-  synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * FULL (default): a write resolves only once its commit is on disk. The fsync runs on the thread pool (WalSync),
+   * not inside COMMIT, so it never blocks the process. 'FULL-INLINE' is SQLite's own synchronous=FULL (fsync
+   * inside COMMIT, on the event loop), kept to measure against. NORMAL trades the last commits on power loss for
+   * speed.
+   */
+  synchronous?: 'FULL' | 'FULL-INLINE' | 'NORMAL';
+  /** Replaces fs.fsync for the WAL (tests hold it to prove no write is answered before its fsync). */
+  fsync?: FsyncFunction;
 }
 
 /**
@@ -93,6 +101,8 @@ function pickClaimable(
 export class SqliteStore implements Store {
   readonly db: Database;
   private readonly writes: WriteQueue;
+  /** Makes commits durable off the event loop; null when SQLite's own setting does (or nothing must). */
+  readonly walSync: WalSync | null;
   private readonly statements = new Map<string, Statement>();
   /**
    * Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them.
@@ -109,14 +119,21 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const journalMode = this.db.pragma('journal_mode = WAL', { simple: true });
+    const synchronous = options.synchronous ?? 'FULL';
+    // Off-loop fsync needs a WAL file to sync; an in-memory database has none and nothing to make durable.
+    this.walSync =
+      synchronous === 'FULL' && journalMode === 'wal' ? new WalSync(`${options.path}-wal`, options.fsync) : null;
+    // With WalSync, COMMIT only writes the WAL and WalSync fsyncs it; otherwise SQLite's own FULL or NORMAL.
+    this.db.pragma(`synchronous = ${synchronous === 'NORMAL' || this.walSync !== null ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.dataVersionStatement = this.db.prepare('PRAGMA data_version').pluck();
+    const walSync = this.walSync;
     this.writes = new WriteQueue(this.db, {
       onBegin: () => this.forgetIfChangedElsewhere(),
       onRollback: () => this.forgetCached(),
+      ...(walSync === null ? {} : { afterCommit: (done: (error: Error | null) => void) => walSync.afterCommit(done) }),
     });
   }
 
@@ -161,10 +178,13 @@ export class SqliteStore implements Store {
           .run(migration.version, migration.name, Date.now());
       })();
     }
+    // Migrations commit outside the write queue: one more (empty) queued write fsyncs the WAL that holds them.
+    await this.writes.run(() => undefined);
   }
 
   async close(): Promise<void> {
     await this.writes.run(() => undefined);
+    await this.walSync?.close();
     this.db.close();
   }
 

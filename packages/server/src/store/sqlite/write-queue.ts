@@ -1,7 +1,7 @@
-// Group commit for SQLite. better-sqlite3 is synchronous, so a commit (an fsync under synchronous=FULL) blocks the
-// process; writes that arrive meanwhile queue here and go into the NEXT transaction together. One fsync then
-// covers a whole batch: publish and attempt-recording throughput stop paying one fsync per row, and every caller
-// is still answered only after its own write is durable.
+// Group commit for SQLite. Writes that arrive while a transaction is being built or made durable queue here and
+// go into the NEXT transaction together: publish and attempt-recording throughput stop paying one commit (and one
+// fsync) per row, and every caller is still answered only after its own write is durable (see WalSync for how
+// the fsync leaves the event loop).
 import type { Database, Statement } from 'better-sqlite3';
 
 export interface WriteQueueOptions {
@@ -10,6 +10,11 @@ export interface WriteQueueOptions {
   onBegin?: () => void;
   /** Runs after any rollback (one write's savepoint or a whole batch): caches filled by undone writes are dropped. */
   onRollback?: () => void;
+  /**
+   * Where durability is made off the event loop (WalSync): called after each COMMIT, it calls `done` once the
+   * commit is on disk. Callers are answered only then. Absent: the COMMIT itself was durable.
+   */
+  afterCommit?: (done: (error: Error | null) => void) => void;
 }
 
 interface Pending {
@@ -32,6 +37,7 @@ export class WriteQueue {
 
   private readonly onBegin: () => void;
   private readonly onRollback: () => void;
+  private readonly afterCommit: ((done: (error: Error | null) => void) => void) | null;
 
   constructor(
     private readonly db: Database,
@@ -40,6 +46,7 @@ export class WriteQueue {
     this.maxBatch = options.maxBatch ?? 2000;
     this.onBegin = options.onBegin ?? (() => {});
     this.onRollback = options.onRollback ?? (() => {});
+    this.afterCommit = options.afterCommit ?? null;
     this.statements = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -105,11 +112,24 @@ export class WriteQueue {
     }
     this.batches++;
     this.writes += batch.length;
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) item.reject(new Error('write outcome missing'));
-      else if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    if (this.afterCommit === null) {
+      settle(batch, outcomes, null);
+      return;
+    }
+    this.afterCommit((error) => settle(batch, outcomes, error));
   }
+}
+
+function settle(
+  batch: readonly Pending[],
+  outcomes: ReadonlyArray<{ ok: true; value: unknown } | { ok: false; error: unknown }>,
+  durabilityError: Error | null,
+): void {
+  batch.forEach((item, i) => {
+    const outcome = outcomes[i];
+    if (durabilityError !== null) item.reject(durabilityError);
+    else if (outcome === undefined) item.reject(new Error('write outcome missing'));
+    else if (outcome.ok) item.resolve(outcome.value);
+    else item.reject(outcome.error);
+  });
 }
