@@ -68,3 +68,9 @@ it.each([
   expect(() => loadConfig(sources)).toThrow(ConfigError);
   expect(() => loadConfig(sources)).toThrow(message);
 });
+
+it('makes SQLite durable by default, and takes another durability mode from the environment or refuses it', () => {
+  expect(loadConfig().sqliteSynchronous).toBe('FULL');
+  expect(loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'FULL-INLINE' } }).sqliteSynchronous).toBe('FULL-INLINE');
+  expect(() => loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'OFF' } })).toThrow(ConfigError);
+});

@@ -10,6 +10,12 @@ export interface ServerConfig {
   port: number;
   /** A SQLite file path (the embedded default). */
   database: string;
+  /**
+   * SQLite durability. FULL (default): a write is answered once on disk, the fsync running off the event loop.
+   * FULL-INLINE: SQLite's own synchronous=FULL (fsync inside COMMIT, blocking the process; for comparison).
+   * NORMAL: faster, but the last commits before a power loss (not a process crash) may be lost.
+   */
+  sqliteSynchronous: SqliteSynchronous;
   /** When set, this is the admin token; otherwise one is generated and printed on first start. */
   adminToken: string | null;
   allowPrivateNetworks: boolean;
@@ -36,6 +42,9 @@ export interface ServerConfig {
   shutdownDrainMs: number;
 }
 
+export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'FULL-INLINE', 'NORMAL'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
 export type ConfigFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks'>> & {
   config?: string;
 };
@@ -57,6 +66,7 @@ export function defaultConfig(): ServerConfig {
     host: '127.0.0.1',
     port: 8080,
     database: './data/hookline.db',
+    sqliteSynchronous: 'FULL',
     adminToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
@@ -109,6 +119,7 @@ const FILE_KEYS = new Set([
   'host',
   'port',
   'database',
+  'sqliteSynchronous',
   'allowPrivateNetworks',
   'allowedCidrs',
   'logLevel',
@@ -132,6 +143,7 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.host !== undefined) config.host = String(parsed.host);
   if (parsed.port !== undefined) config.port = parsePort(parsed.port as number, `${path}: port`);
   if (parsed.database !== undefined) config.database = String(parsed.database);
+  if (parsed.sqliteSynchronous !== undefined) config.sqliteSynchronous = parsed.sqliteSynchronous as SqliteSynchronous;
   if (parsed.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = parsed.allowPrivateNetworks === true;
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
@@ -162,6 +174,9 @@ function validate(config: ServerConfig): ServerConfig {
   if (!Array.isArray(d.retrySchedule)) throw new ConfigError('delivery.retrySchedule must be a list of seconds');
   const problem = validateSchedule(d.retrySchedule);
   if (problem !== null) throw new ConfigError(`delivery.retrySchedule: ${problem}`);
+  if (!(SQLITE_SYNCHRONOUS_MODES as readonly string[]).includes(config.sqliteSynchronous)) {
+    throw new ConfigError(`sqliteSynchronous must be one of ${SQLITE_SYNCHRONOUS_MODES.join(', ')}`);
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`logLevel must be one of fatal, error, warn, info, debug, silent`);
   }
@@ -203,6 +218,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.PORT !== undefined && env.PORT !== '') config.port = parsePort(env.PORT, 'PORT');
   if (env.HOST !== undefined && env.HOST !== '') config.host = env.HOST;
   if (env.HOOKLINE_DATABASE !== undefined && env.HOOKLINE_DATABASE !== '') config.database = env.HOOKLINE_DATABASE;
+  if (env.HOOKLINE_SQLITE_SYNCHRONOUS !== undefined && env.HOOKLINE_SQLITE_SYNCHRONOUS !== '') {
+    config.sqliteSynchronous = env.HOOKLINE_SQLITE_SYNCHRONOUS as SqliteSynchronous;
+  }
   if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {

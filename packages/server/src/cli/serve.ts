@@ -25,7 +25,7 @@ const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
 export async function serve(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = new SqliteStore({ path: config.database });
+  const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
   await store.migrate();
 
   let generatedAdminToken: string | null = null;
