@@ -1,5 +1,6 @@
-// Contender 3, Hookline: a real `hookline serve` (compiled build, SQLite with synchronous=FULL, the SSRF guard open
-// for loopback) as its own process; events go in through its HTTP API exactly as a user's app sends them.
+// Contender 3, Hookline: a real `hookline serve` (compiled build, SQLite durable by default; set
+// HOOKLINE_SQLITE_SYNCHRONOUS=FULL-INLINE to compare with SQLite's own synchronous=FULL; the SSRF guard open for
+// loopback) as its own process; events go in through its HTTP API exactly as a user's app sends them.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
