@@ -75,6 +75,37 @@ const LISTINGS: readonly ListingKind[] = [
     },
   },
   {
+    name: 'listMessages',
+    async setup(store) {
+      const app = await createApp(store);
+      return {
+        add: async (now) => (await store.publish(app.id, newMessage(), now)).message.id,
+        list: (options) => store.listMessages(app.id, options),
+        keyOf: byId,
+      };
+    },
+  },
+  {
+    name: 'listAttemptsForEndpoint',
+    async setup(store) {
+      const app = await createApp(store);
+      const endpoint = await createEndpoint(store, app.id);
+      await store.publish(app.id, newMessage(), T0);
+      return {
+        add: async (now) => {
+          const item = single(await claimAll(store, now));
+          const label = `attempt at ${now}`;
+          await store.recordAttempts([
+            failed(item, now, { status: 'pending', nextAttemptAt: now }, { responseBody: label }),
+          ]);
+          return label;
+        },
+        list: (options) => store.listAttemptsForEndpoint(app.id, endpoint.id, options),
+        keyOf: (item) => (item as { responseBody: string }).responseBody,
+      };
+    },
+  },
+  {
     name: 'listDeadDeliveries',
     async setup(store) {
       const app = await createApp(store);

@@ -5,27 +5,55 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
-import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
+import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type {
+  ApplicationPatch,
+  AttemptListOptions,
   AttemptResult,
   ClaimOptions,
   EndpointPatch,
+  EventTypeListOptions,
+  EventTypePatch,
   ListOptions,
+  MessageListOptions,
   NewApplication,
   NewEndpoint,
+  NewEventType,
   NewMessage,
   Page,
   PublishResult,
   Store,
+  TimeRange,
 } from '../store.js';
-import type { Application, ClaimedDelivery, Endpoint, EndpointSecret, Message, OperationalEvent } from '../types.js';
-import { MIGRATIONS } from './migrations.js';
+import type {
+  Application,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  EndpointStats,
+  EventType,
+  Message,
+  OperationalEvent,
+} from '../types.js';
+import {
+  attemptListParameters,
+  ENDPOINT_STATS,
+  LIST_ATTEMPTS_FOR_ENDPOINT,
+  LIST_ATTEMPTS_FOR_MESSAGE,
+  LIST_DELIVERIES_FOR_MESSAGE,
+  LIST_MESSAGES,
+  messageListParameters,
+} from './list-queries.js';
+import { MIGRATIONS, pendingMigrations } from './migrations.js';
 import {
   type ApplicationRow,
   type AttemptRow,
   type DeliveryRow,
   type EndpointRow,
+  type EventTypeRow,
   jsonOrNull,
   type MessageRow,
   type OperationalEventRow,
@@ -33,6 +61,7 @@ import {
   toAttempt,
   toDelivery,
   toEndpoint,
+  toEventType,
   toMessage,
   toOperationalEvent,
 } from './rows.js';
@@ -66,9 +95,14 @@ function isUniqueViolation(error: unknown, index: string): boolean {
 }
 
 function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  return pageBy(rows, limit, (row) => row.id);
+}
+
+/** `rows` holds one row more than the page when there is a next page; the iterator is the last row's key. */
+function pageBy<T>(rows: T[], limit: number, keyOf: (row: T) => string): Page<T> {
   const done = rows.length <= limit;
   const data = done ? rows : rows.slice(0, limit);
-  return { data, iterator: data.length > 0 ? (data[data.length - 1] as T).id : null, done };
+  return { data, iterator: data.length > 0 ? keyOf(data[data.length - 1] as T) : null, done };
 }
 
 /** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
@@ -152,8 +186,7 @@ export class SqliteStore implements Store {
         (r) => r.version,
       ),
     );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+    for (const migration of pendingMigrations(MIGRATIONS, applied)) {
       this.db.transaction(() => {
         this.db.exec(migration.sql);
         this.db
@@ -220,10 +253,113 @@ export class SqliteStore implements Store {
     return { ...result, data: result.data.map(toApplication) };
   }
 
+  updateApplication(id: string, patch: ApplicationPatch, now: number): Promise<Application | null> {
+    return this.writes.run(() => {
+      this.forgetCached();
+      const current = this.sql('SELECT * FROM applications WHERE id = ?').get(id) as ApplicationRow | undefined;
+      if (current === undefined) return null;
+      const next: ApplicationRow = {
+        ...current,
+        uid: patch.uid === undefined ? current.uid : patch.uid,
+        name: patch.name ?? current.name,
+        rate_limit: patch.rateLimit === undefined ? current.rate_limit : patch.rateLimit,
+        metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          'UPDATE applications SET uid = @uid, name = @name, rate_limit = @rate_limit, metadata = @metadata, updated_at = @updated_at WHERE id = @id',
+        ).run(next);
+      } catch (error) {
+        if (next.uid !== null && isUniqueViolation(error, 'applications.uid')) throw new DuplicateUidError(next.uid);
+        throw error;
+      }
+      return toApplication(next);
+    });
+  }
+
   deleteApplication(id: string): Promise<boolean> {
     return this.writes.run(() => {
       this.forgetCached();
       return this.sql('DELETE FROM applications WHERE id = ?').run(id).changes > 0;
+    });
+  }
+
+  // ---- event types
+
+  createEventType(input: NewEventType, now: number): Promise<EventType> {
+    return this.writes.run(() => {
+      const row: EventTypeRow = {
+        name: input.name,
+        description: input.description ?? '',
+        schemas: jsonOrNull(input.schemas ?? null),
+        archived: input.archived === true ? 1 : 0,
+        deprecated: input.deprecated === true ? 1 : 0,
+        feature_flag: input.featureFlag ?? null,
+        group_name: input.groupName ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          `INSERT INTO event_types (name, description, schemas, archived, deprecated, feature_flag, group_name, created_at, updated_at)
+           VALUES (@name, @description, @schemas, @archived, @deprecated, @feature_flag, @group_name, @created_at, @updated_at)`,
+        ).run(row);
+      } catch (error) {
+        if (isUniqueViolation(error, 'event_types.name')) throw new DuplicateNameError(row.name);
+        throw error;
+      }
+      return toEventType(row);
+    });
+  }
+
+  async getEventType(name: string): Promise<EventType | null> {
+    const row = this.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
+    return row === undefined ? null : toEventType(row);
+  }
+
+  async listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>> {
+    const rows = this.sql(
+      `SELECT * FROM event_types WHERE (@includeArchived = 1 OR archived = 0) AND (@iterator IS NULL OR name > @iterator)
+       ORDER BY name LIMIT @limit`,
+    ).all({
+      includeArchived: options.includeArchived === true ? 1 : 0,
+      iterator: options.iterator ?? null,
+      limit: options.limit + 1,
+    }) as EventTypeRow[];
+    const result = pageBy(rows, options.limit, (row) => row.name);
+    return { ...result, data: result.data.map(toEventType) };
+  }
+
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
+    return this.writes.run(() => {
+      const current = this.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
+      if (current === undefined) return null;
+      const next: EventTypeRow = {
+        ...current,
+        description: patch.description ?? current.description,
+        schemas: patch.schemas === undefined ? current.schemas : jsonOrNull(patch.schemas),
+        archived: patch.archived === undefined ? current.archived : patch.archived ? 1 : 0,
+        deprecated: patch.deprecated === undefined ? current.deprecated : patch.deprecated ? 1 : 0,
+        feature_flag: patch.featureFlag === undefined ? current.feature_flag : patch.featureFlag,
+        group_name: patch.groupName === undefined ? current.group_name : patch.groupName,
+        updated_at: now,
+      };
+      this.sql(
+        `UPDATE event_types SET description = @description, schemas = @schemas, archived = @archived,
+           deprecated = @deprecated, feature_flag = @feature_flag, group_name = @group_name, updated_at = @updated_at
+         WHERE name = @name`,
+      ).run(next);
+      return toEventType(next);
+    });
+  }
+
+  deleteEventType(name: string, options: { expunge: boolean }, now: number): Promise<boolean> {
+    return this.writes.run(() => {
+      const statement = options.expunge
+        ? this.sql('DELETE FROM event_types WHERE name = @name')
+        : this.sql('UPDATE event_types SET archived = 1, updated_at = @now WHERE name = @name');
+      return statement.run(options.expunge ? { name } : { name, now }).changes > 0;
     });
   }
 
@@ -247,6 +383,7 @@ export class SqliteStore implements Store {
         retry_schedule: jsonOrNull(input.retrySchedule ?? null),
         non_retryable_statuses: input.nonRetryableStatuses ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
+        headers: JSON.stringify(input.headers ?? {}),
         failing_since: null,
         created_at: now,
         updated_at: now,
@@ -254,9 +391,9 @@ export class SqliteStore implements Store {
       try {
         this.sql(
           `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at)
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at)
            VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
-             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @failing_since, @created_at, @updated_at)`,
+             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at)`,
         ).run(row);
       } catch (error) {
         if (row.uid !== null && isUniqueViolation(error, 'endpoints.app_id, endpoints.uid'))
@@ -309,6 +446,7 @@ export class SqliteStore implements Store {
         non_retryable_statuses:
           patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
         metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
         updated_at: now,
       };
       try {
@@ -316,7 +454,7 @@ export class SqliteStore implements Store {
           `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
              channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
              retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
-             updated_at = @updated_at
+             headers = @headers, updated_at = @updated_at
            WHERE id = @id`,
         ).run(next);
       } catch (error) {
@@ -479,6 +617,12 @@ export class SqliteStore implements Store {
       idOrEventId,
     ) as MessageRow | undefined;
     return row === undefined ? null : toMessage(row);
+  }
+
+  async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
+    const rows = this.sql(LIST_MESSAGES).all(messageListParameters(appId, options)) as MessageRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toMessage) };
   }
 
   // ---- the queue
@@ -644,16 +788,59 @@ export class SqliteStore implements Store {
 
   // ---- logs, dead letters, replay
 
-  async listAttemptsForMessage(
-    appId: string,
-    messageId: string,
-    options: ListOptions,
-  ): Promise<Page<import('../types.js').Attempt>> {
-    const rows = this.sql(
-      'SELECT * FROM attempts WHERE app_id = @appId AND message_id = @messageId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({ appId, messageId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as AttemptRow[];
+  async listAttemptsForMessage(appId: string, messageId: string, options: AttemptListOptions): Promise<Page<Attempt>> {
+    const rows = this.sql(LIST_ATTEMPTS_FOR_MESSAGE).all(
+      attemptListParameters(appId, messageId, options),
+    ) as AttemptRow[];
     const result = page(rows, options.limit);
     return { ...result, data: result.data.map(toAttempt) };
+  }
+
+  async listAttemptsForEndpoint(
+    appId: string,
+    endpointId: string,
+    options: AttemptListOptions,
+  ): Promise<Page<Attempt>> {
+    const rows = this.sql(LIST_ATTEMPTS_FOR_ENDPOINT).all(
+      attemptListParameters(appId, endpointId, options),
+    ) as AttemptRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toAttempt) };
+  }
+
+  async getAttempt(appId: string, attemptId: string): Promise<Attempt | null> {
+    const row = this.sql('SELECT * FROM attempts WHERE app_id = ? AND id = ?').get(appId, attemptId) as
+      | AttemptRow
+      | undefined;
+    return row === undefined ? null : toAttempt(row);
+  }
+
+  async listDeliveriesForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Delivery>> {
+    const rows = this.sql(LIST_DELIVERIES_FOR_MESSAGE).all({
+      appId,
+      messageId,
+      iterator: options.iterator ?? null,
+      limit: options.limit + 1,
+    }) as DeliveryRow[];
+    const result = page(rows, options.limit);
+    return { ...result, data: result.data.map(toDelivery) };
+  }
+
+  async endpointStats(appId: string, endpointId: string, range: TimeRange): Promise<EndpointStats> {
+    const rows = this.sql(ENDPOINT_STATS).all({
+      appId,
+      endpointId,
+      before: range.before ?? null,
+      after: range.after ?? null,
+    }) as Array<{ status: Delivery['status']; n: number }>;
+    const stats: EndpointStats = { success: 0, fail: 0, pending: 0, sending: 0 };
+    for (const row of rows) {
+      if (row.status === 'succeeded') stats.success += row.n;
+      else if (row.status === 'dead') stats.fail += row.n;
+      else if (row.status === 'sending') stats.sending += row.n;
+      else stats.pending += row.n;
+    }
+    return stats;
   }
 
   async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions) {
