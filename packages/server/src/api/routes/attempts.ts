@@ -9,7 +9,6 @@ import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrN
 import {
   dateTime,
   deliveryOutSchema,
-  emptyResponse,
   listResponse,
   messageAttemptOutSchema,
   messageEndpointOutSchema,
@@ -239,7 +238,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
           required: ['appId', 'msgId', 'endpointId'],
           properties: { appId: pathId, msgId: pathId, endpointId: pathId },
         },
-        response: { 202: emptyResponse },
+        response: { 202: { type: 'object', description: 'an empty object, as Svix answers' } },
       },
     },
     async (request, reply) => {
@@ -253,7 +252,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       if (!queued)
         throw new HttpError(409, 'conflict', 'this message has no delivery to this endpoint that can be resent now');
       context.engine?.notify();
-      return reply.code(202).send();
+      return reply.code(202).send({});
     },
   );
 
