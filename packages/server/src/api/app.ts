@@ -1,5 +1,5 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -46,6 +46,14 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
+    // handler: answer them in our shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status =
+        error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_url';
+      return (reply as unknown as FastifyReply).code(status).send({ code, detail: error.message.slice(0, 200) });
+    },
     clientErrorHandler: (error, socket) => {
       if (socket.writable) socket.end(clientErrorAnswer(error));
       else socket.destroy();
