@@ -222,6 +222,8 @@ describe('the official svix SDK against Hookline', () => {
       expect(attempt.triggerType).toBe(MessageAttemptTriggerType.Scheduled);
       expectDate(attempt.timestamp);
     }
+    const withMessages = await svix.messageAttempt.listByEndpoint(app.id, main.id, { limit: 2, withMsg: true });
+    for (const attempt of withMessages.data) expect(attempt.msg?.id).toBe(attempt.msgId);
     const first = sent[0];
     if (first === undefined) throw new Error('nothing sent');
     const [attemptOfFirst] = (await svix.messageAttempt.listByMsg(app.id, first.id)).data;
