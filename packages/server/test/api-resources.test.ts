@@ -1,6 +1,7 @@
 // The API's edges over real HTTP: the generated OpenAPI document and reference page, pagination, limits, and the
 // refusals (bad iterator, invalid schema, reserved header, unknown event type when so configured, taken uid).
 import { connect } from 'node:net';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startHookline, type TestHookline } from './support/hookline.js';
 
@@ -55,6 +56,13 @@ describe('the OpenAPI document', () => {
       ]),
     );
     expect(operations.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('is a valid OpenAPI 3.1 document (checked against the OpenAPI 3.1 schema)', async () => {
+    const doc: unknown = await (await fetch(`${hookline.server.url}/api/v1/openapi.json`)).json();
+    const result = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);
+    expect(result.errors ?? null).toBeNull();
+    expect(result.valid).toBe(true);
   });
 
   it('documents the schemas the server enforces: an empty body misses exactly the required fields it lists', async () => {
