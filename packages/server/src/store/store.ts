@@ -40,6 +40,8 @@ export interface EventTypeListOptions {
   limit: number;
   /** Event types are listed by name, ascending: the iterator is the last name seen. */
   iterator?: string | null;
+  /** The page before the iterator (names before it), as in ListOptions. */
+  backward?: boolean;
   /** Archived types are left out unless this is true. */
   includeArchived?: boolean;
 }
@@ -117,6 +119,11 @@ export interface ListOptions {
   limit: number;
   /** Return items older than this id (newest first). */
   iterator?: string | null;
+  /**
+   * The page before the iterator instead (items newer than it), still in list order; the result's iterator is then
+   * its first item, to keep paging backward, and `done` says nothing comes before it. Ignored without an iterator.
+   */
+  backward?: boolean;
 }
 
 /** Filters shared by message and attempt lists; times are epoch ms, both bounds exclusive as in Svix. */

@@ -48,6 +48,16 @@ export function describeEventTypes(factory: StoreFactory): void {
       expect(all.find((type) => type.name === 'b.two')?.archived).toBe(true);
     });
 
+    it('pages backward by name from an iterator, done at the start', async () => {
+      for (const name of ['a.one', 'b.two', 'c.three', 'd.four', 'e.five']) await store().createEventType({ name }, T0);
+      const before = await store().listEventTypes({ limit: 2, iterator: 'd.four', backward: true });
+      expect(before.data.map((type) => type.name)).toEqual(['b.two', 'c.three']);
+      expect(before).toMatchObject({ iterator: 'b.two', done: false });
+      const first = await store().listEventTypes({ limit: 2, iterator: 'b.two', backward: true });
+      expect(first.data.map((type) => type.name)).toEqual(['a.one']);
+      expect(first.done).toBe(true);
+    });
+
     it('patches only the given fields; null clears the schemas', async () => {
       await store().createEventType({ name: 'invoice.paid', description: 'paid', schemas: SCHEMAS }, T0);
       const described = await store().updateEventType('invoice.paid', { description: 'settled' }, T0 + 5);

@@ -94,15 +94,38 @@ function isUniqueViolation(error: unknown, index: string): boolean {
   );
 }
 
-function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
-  return pageBy(rows, limit, (row) => row.id);
+const byId = (row: { id: string }) => row.id;
+
+/**
+ * A list's SQL turned around, for the page before the iterator: the cursor comparison flips and the order reverses
+ * (the rows come back nearest first and are put back in list order). Every list's SQL has exactly one of each, which
+ * is checked, so a list written another way fails loudly instead of paging wrong.
+ */
+export function backwardSql(text: string): string {
+  const turned = text
+    .replace(/ (<|>) @iterator/, (_match, op: string) => (op === '<' ? ' > @iterator' : ' < @iterator'))
+    .replace(/ORDER BY ([a-z_.]+)( DESC)? LIMIT/, (_match, key: string, desc?: string) =>
+      desc === undefined ? `ORDER BY ${key} DESC LIMIT` : `ORDER BY ${key} LIMIT`,
+    );
+  if (turned.match(/@iterator/g)?.length !== 2 || turned === text) {
+    throw new Error(`cannot page backward through: ${text}`);
+  }
+  return turned;
 }
 
-/** `rows` holds one row more than the page when there is a next page; the iterator is the last row's key. */
-function pageBy<T>(rows: T[], limit: number, keyOf: (row: T) => string): Page<T> {
+/**
+ * `rows` holds one row more than the page when there is more in the direction read. Forward, the iterator is the
+ * last row's key (the next page); backward, rows came nearest first: the page is put back in list order and the
+ * iterator is its first row's key (the page before it).
+ */
+function pageBy<T>(rows: T[], limit: number, keyOf: (row: T) => string, backward = false): Page<T> {
   const done = rows.length <= limit;
-  const data = done ? rows : rows.slice(0, limit);
-  return { data, iterator: data.length > 0 ? keyOf(data[data.length - 1] as T) : null, done };
+  const taken = done ? rows : rows.slice(0, limit);
+  if (backward) {
+    const data = taken.reverse();
+    return { data, iterator: data.length > 0 ? keyOf(data[0] as T) : null, done };
+  }
+  return { data: taken, iterator: taken.length > 0 ? keyOf(taken[taken.length - 1] as T) : null, done };
 }
 
 /** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
@@ -165,6 +188,13 @@ export class SqliteStore implements Store {
     const version = this.dataVersionStatement.get() as number;
     if (version !== this.dataVersion) this.forgetCached();
     this.dataVersion = version;
+  }
+
+  /** One page of a list: forward from the iterator, or (options.backward) the page before it. */
+  private listPage<R>(text: string, parameters: object, options: ListOptions, keyOf: (row: R) => string): Page<R> {
+    const backward = options.backward === true && options.iterator !== undefined && options.iterator !== null;
+    const rows = this.sql(backward ? backwardSql(text) : text).all(parameters) as R[];
+    return pageBy(rows, options.limit, keyOf, backward);
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
@@ -243,13 +273,12 @@ export class SqliteStore implements Store {
   }
 
   async listApplications(options: ListOptions): Promise<Page<Application>> {
-    const rows = this.sql(
+    const result = this.listPage<ApplicationRow>(
       'SELECT * FROM applications WHERE (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({
-      iterator: options.iterator ?? null,
-      limit: options.limit + 1,
-    }) as ApplicationRow[];
-    const result = page(rows, options.limit);
+      { iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toApplication) };
   }
 
@@ -319,15 +348,17 @@ export class SqliteStore implements Store {
   }
 
   async listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>> {
-    const rows = this.sql(
+    const result = this.listPage<EventTypeRow>(
       `SELECT * FROM event_types WHERE (@includeArchived = 1 OR archived = 0) AND (@iterator IS NULL OR name > @iterator)
        ORDER BY name LIMIT @limit`,
-    ).all({
-      includeArchived: options.includeArchived === true ? 1 : 0,
-      iterator: options.iterator ?? null,
-      limit: options.limit + 1,
-    }) as EventTypeRow[];
-    const result = pageBy(rows, options.limit, (row) => row.name);
+      {
+        includeArchived: options.includeArchived === true ? 1 : 0,
+        iterator: options.iterator ?? null,
+        limit: options.limit + 1,
+      },
+      options,
+      (row) => row.name,
+    );
     return { ...result, data: result.data.map(toEventType) };
   }
 
@@ -419,10 +450,12 @@ export class SqliteStore implements Store {
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
-    const rows = this.sql(
+    const result = this.listPage<EndpointRow>(
       'SELECT * FROM endpoints WHERE app_id = @appId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({ appId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as EndpointRow[];
-    const result = page(rows, options.limit);
+      { appId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toEndpoint) };
   }
 
@@ -620,8 +653,7 @@ export class SqliteStore implements Store {
   }
 
   async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
-    const rows = this.sql(LIST_MESSAGES).all(messageListParameters(appId, options)) as MessageRow[];
-    const result = page(rows, options.limit);
+    const result = this.listPage<MessageRow>(LIST_MESSAGES, messageListParameters(appId, options), options, byId);
     return { ...result, data: result.data.map(toMessage) };
   }
 
@@ -789,10 +821,12 @@ export class SqliteStore implements Store {
   // ---- logs, dead letters, replay
 
   async listAttemptsForMessage(appId: string, messageId: string, options: AttemptListOptions): Promise<Page<Attempt>> {
-    const rows = this.sql(LIST_ATTEMPTS_FOR_MESSAGE).all(
+    const result = this.listPage<AttemptRow>(
+      LIST_ATTEMPTS_FOR_MESSAGE,
       attemptListParameters(appId, messageId, options),
-    ) as AttemptRow[];
-    const result = page(rows, options.limit);
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toAttempt) };
   }
 
@@ -801,10 +835,12 @@ export class SqliteStore implements Store {
     endpointId: string,
     options: AttemptListOptions,
   ): Promise<Page<Attempt>> {
-    const rows = this.sql(LIST_ATTEMPTS_FOR_ENDPOINT).all(
+    const result = this.listPage<AttemptRow>(
+      LIST_ATTEMPTS_FOR_ENDPOINT,
       attemptListParameters(appId, endpointId, options),
-    ) as AttemptRow[];
-    const result = page(rows, options.limit);
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toAttempt) };
   }
 
@@ -816,13 +852,12 @@ export class SqliteStore implements Store {
   }
 
   async listDeliveriesForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Delivery>> {
-    const rows = this.sql(LIST_DELIVERIES_FOR_MESSAGE).all({
-      appId,
-      messageId,
-      iterator: options.iterator ?? null,
-      limit: options.limit + 1,
-    }) as DeliveryRow[];
-    const result = page(rows, options.limit);
+    const result = this.listPage<DeliveryRow>(
+      LIST_DELIVERIES_FOR_MESSAGE,
+      { appId, messageId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toDelivery) };
   }
 
@@ -844,11 +879,13 @@ export class SqliteStore implements Store {
   }
 
   async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions) {
-    const rows = this.sql(
+    const result = this.listPage<DeliveryRow>(
       `SELECT * FROM deliveries WHERE app_id = @appId AND status = 'dead' AND (@endpointId IS NULL OR endpoint_id = @endpointId)
          AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit`,
-    ).all({ appId, endpointId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as DeliveryRow[];
-    const result = page(rows, options.limit);
+      { appId, endpointId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toDelivery) };
   }
 
