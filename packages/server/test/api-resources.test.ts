@@ -131,6 +131,35 @@ describe('lists', () => {
     expect(seen).toEqual([...before].reverse());
   });
 
+  it('page back through prevIterator to the first page', async () => {
+    const app = await api.ok<{ id: string }>('POST', '/api/v1/app', { name: 'paging back' });
+    for (let i = 0; i < 7; i++) await api.ok('POST', `/api/v1/app/${app.id}/msg`, { eventType: 'a.b', payload: { i } });
+    type ListPage = {
+      data: Array<{ id: string }>;
+      iterator: string | null;
+      prevIterator: string | null;
+      done: boolean;
+    };
+    const list = (query: string) => api.ok<ListPage>('GET', `/api/v1/app/${app.id}/msg?limit=3${query}`);
+    const first = await list('');
+    const second = await list(`&iterator=${first.iterator}`);
+    const third = await list(`&iterator=${second.iterator}`);
+    expect(third.done).toBe(true);
+    expect(third.prevIterator).toBe(`-${third.data[0]?.id}`);
+    const backToSecond = await list(`&iterator=${third.prevIterator}`);
+    expect(backToSecond.data).toEqual(second.data);
+    expect(backToSecond.iterator).toBe(second.iterator);
+    const backToFirst = await list(`&iterator=${backToSecond.prevIterator}`);
+    expect(backToFirst.data).toEqual(first.data);
+    expect(backToFirst.done).toBe(true);
+    expect(backToFirst.prevIterator).toBeNull();
+
+    await api.ok('POST', '/api/v1/event-type', { name: 'p.one', description: '' });
+    await api.ok('POST', '/api/v1/event-type', { name: 'p.two', description: '' });
+    const types = await api.ok<{ data: Array<{ name: string }> }>('GET', '/api/v1/event-type?limit=1&iterator=-p.two');
+    expect(types.data.map((type) => type.name)).toEqual(['p.one']);
+  });
+
   it('refuse a malformed iterator and a limit over 250 with 422, and take unknown query parameters', async () => {
     const bad = await api.call<{ code: string; detail: Array<{ loc: string[] }> }>('GET', '/api/v1/app?iterator=nope');
     expect(bad.status).toBe(422);

@@ -136,7 +136,3 @@ export function deliveryOut(delivery: Delivery) {
     updatedAt: iso(delivery.updatedAt),
   };
 }
-
-export function listOut<T, O>(page: { data: T[]; iterator: string | null; done: boolean }, map: (item: T) => O) {
-  return { data: page.data.map(map), iterator: page.iterator, prevIterator: null, done: page.done };
-}

@@ -6,8 +6,8 @@ import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
 import { booleanQuery } from '../query.js';
 import { applicationOutSchema, emptyResponse, listResponse, pathId, stringMap, uidSchema } from '../schemas.js';
-import { applicationOut, listOut } from '../serialize.js';
-import { listOptions, listQuerySchema } from './pagination.js';
+import { applicationOut } from '../serialize.js';
+import { listOptions, listOut, listQuerySchema } from './pagination.js';
 
 const rateLimit = { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 } as const;
 
@@ -64,7 +64,10 @@ export function applicationRoutes(app: FastifyInstance, context: ApiContext): vo
         response: { 200: listResponse(applicationOutSchema) },
       },
     },
-    async (request) => listOut(await context.store.listApplications(listOptions(request.query)), applicationOut),
+    async (request) => {
+      const options = listOptions(request.query);
+      return listOut(await context.store.listApplications(options), applicationOut, options);
+    },
   );
 
   app.post<{ Body: ApplicationIn; Querystring: { get_if_exists?: boolean } }>(

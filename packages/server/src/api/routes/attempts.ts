@@ -15,10 +15,10 @@ import {
   pathId,
   recoverOutSchema,
 } from '../schemas.js';
-import { attemptOut, deliveryOut, listOut, messageEndpointOut, messageOut } from '../serialize.js';
+import { attemptOut, deliveryOut, messageEndpointOut, messageOut } from '../serialize.js';
 import { loadApplication } from './applications.js';
 import { type EndpointParams, endpointParams, loadEndpoint } from './endpoints.js';
-import { listOptions, listQueryProperties, listQuerySchema } from './pagination.js';
+import { type ListRequest, listOptions, listOut, listQueryProperties, listQuerySchema } from './pagination.js';
 
 interface AttemptQuery {
   limit?: number;
@@ -51,10 +51,10 @@ const attemptQuery = {
  * The store filters. Attempts are written once finished, so they are only ever success (0) or fail (2): asking for
  * pending, sending or canceled ones finds none, without a query.
  */
-function attemptFilters(query: AttemptQuery): AttemptListOptions | null {
+function attemptFilters(query: AttemptQuery, list: ListRequest): AttemptListOptions | null {
   if (query.status !== undefined && query.status !== 0 && query.status !== 2) return null;
   return {
-    ...listOptions(query),
+    ...list,
     outcome: query.status === undefined ? null : query.status === 0 ? 'succeeded' : 'failed',
     statusCodeClass: query.status_code_class ?? null,
     eventTypes: commaList(query.event_types),
@@ -95,7 +95,8 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       const application = await loadApplication(context, request.params.appId);
       const message = await context.store.getMessage(application.id, request.params.msgId);
       if (message === null) throw notFound('message');
-      const filters = attemptFilters(request.query);
+      const list = listOptions(request.query);
+      const filters = attemptFilters(request.query, list);
       let endpointId: string | null = null;
       if (request.query.endpoint_id !== undefined) {
         const endpoint = await context.store.getEndpoint(application.id, request.query.endpoint_id);
@@ -106,7 +107,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
         filters === null
           ? EMPTY_PAGE
           : await context.store.listAttemptsForMessage(application.id, message.id, { ...filters, endpointId });
-      return listOut(page, attemptOutFor(request.query));
+      return listOut(page, attemptOutFor(request.query), list);
     },
   );
 
@@ -124,19 +125,20 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
     },
     async (request) => {
       const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
-      const filters = attemptFilters(request.query);
+      const list = listOptions(request.query);
+      const filters = attemptFilters(request.query, list);
       const page =
         filters === null
           ? EMPTY_PAGE
           : await context.store.listAttemptsForEndpoint(application.id, endpoint.id, filters);
       const base = attemptOutFor(request.query);
-      if (request.query.with_msg !== true) return listOut(page, base);
+      if (request.query.with_msg !== true) return listOut(page, base, list);
       const messages = new Map<string, ReturnType<typeof messageOut> | null>();
       for (const messageId of new Set(page.data.map((attempt) => attempt.messageId))) {
         const message = await context.store.getMessage(application.id, messageId);
         messages.set(messageId, message === null ? null : messageOut(message));
       }
-      return listOut(page, (attempt) => ({ ...base(attempt), msg: messages.get(attempt.messageId) ?? null }));
+      return listOut(page, (attempt) => ({ ...base(attempt), msg: messages.get(attempt.messageId) ?? null }), list);
     },
   );
 
@@ -181,18 +183,23 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       const application = await loadApplication(context, request.params.appId);
       const message = await context.store.getMessage(application.id, request.params.msgId);
       if (message === null) throw notFound('message');
-      const page = await context.store.listDeliveriesForMessage(application.id, message.id, listOptions(request.query));
+      const list = listOptions(request.query);
+      const page = await context.store.listDeliveriesForMessage(application.id, message.id, list);
       const endpoints = new Map<string, Endpoint>();
       for (const endpointId of new Set(page.data.map((delivery) => delivery.endpointId))) {
         const endpoint = await context.store.getEndpoint(application.id, endpointId);
         if (endpoint !== null) endpoints.set(endpointId, endpoint);
       }
+      const out = listOut(
+        page,
+        (delivery) => {
+          const endpoint = endpoints.get(delivery.endpointId);
+          return endpoint === undefined ? null : messageEndpointOut(endpoint, delivery);
+        },
+        list,
+      );
       // A delivery whose endpoint was deleted meanwhile is gone with it (cascade): skip it rather than fail.
-      const data = page.data.flatMap((delivery) => {
-        const endpoint = endpoints.get(delivery.endpointId);
-        return endpoint === undefined ? [] : [messageEndpointOut(endpoint, delivery)];
-      });
-      return { data, iterator: page.iterator, prevIterator: null, done: page.done };
+      return { ...out, data: out.data.filter((item) => item !== null) };
     },
   );
 
@@ -219,10 +226,8 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
         if (found === null) throw notFound('endpoint');
         endpoint = found.id;
       }
-      return listOut(
-        await context.store.listDeadDeliveries(application.id, endpoint, listOptions(request.query)),
-        deliveryOut,
-      );
+      const list = listOptions(request.query);
+      return listOut(await context.store.listDeadDeliveries(application.id, endpoint, list), deliveryOut, list);
     },
   );
 

@@ -18,9 +18,9 @@ import {
   stringMap,
   uidSchema,
 } from '../schemas.js';
-import { endpointOut, listOut } from '../serialize.js';
+import { endpointOut } from '../serialize.js';
 import { loadApplication } from './applications.js';
-import { listOptions, listQuerySchema } from './pagination.js';
+import { listOptions, listOut, listQuerySchema } from './pagination.js';
 
 const stringList = {
   type: ['array', 'null'],
@@ -204,7 +204,8 @@ export function endpointRoutes(app: FastifyInstance, context: ApiContext): void 
     },
     async (request) => {
       const application = await loadApplication(context, request.params.appId);
-      return listOut(await context.store.listEndpoints(application.id, listOptions(request.query)), endpointOut);
+      const options = listOptions(request.query);
+      return listOut(await context.store.listEndpoints(application.id, options), endpointOut, options);
     },
   );
 

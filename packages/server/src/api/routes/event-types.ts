@@ -7,8 +7,8 @@ import { HttpError, notFound } from '../http-error.js';
 import { checkSchemas, InvalidSchemaError } from '../payload-validation.js';
 import { booleanQuery } from '../query.js';
 import { emptyResponse, eventTypeName, eventTypeOutSchema, listResponse } from '../schemas.js';
-import { eventTypeOut, listOut } from '../serialize.js';
-import { DEFAULT_LIMIT, listQueryProperties } from './pagination.js';
+import { eventTypeOut } from '../serialize.js';
+import { DEFAULT_LIMIT, listOut, listQueryProperties } from './pagination.js';
 
 const schemasIn = {
   type: ['object', 'null'],
@@ -81,7 +81,12 @@ export function eventTypeRoutes(app: FastifyInstance, context: ApiContext): void
           type: 'object',
           properties: {
             limit: listQueryProperties.limit,
-            iterator: { ...eventTypeName, description: 'the last name of the previous page' },
+            iterator: {
+              type: 'string',
+              maxLength: 257,
+              pattern: '^-?[a-zA-Z0-9_.][a-zA-Z0-9\\-_.]*$',
+              description: 'the last name of the previous page; with - in front, the page before that name',
+            },
             include_archived: booleanQuery,
             with_content: booleanQuery,
           },
@@ -91,13 +96,19 @@ export function eventTypeRoutes(app: FastifyInstance, context: ApiContext): void
     },
     async (request) => {
       const { limit, iterator, include_archived, with_content } = request.query;
-      const page = await context.store.listEventTypes({
+      // `-name` (a prevIterator) asks for the page before that name.
+      const backward = iterator?.startsWith('-') === true;
+      const list = {
         limit: limit ?? DEFAULT_LIMIT,
-        iterator: iterator ?? null,
-        includeArchived: include_archived === true,
-      });
-      return listOut(page, (type) =>
-        with_content === true ? eventTypeOut(type) : { ...eventTypeOut(type), schemas: null },
+        iterator: iterator === undefined ? null : backward ? iterator.slice(1) : iterator,
+        backward,
+      };
+      const page = await context.store.listEventTypes({ ...list, includeArchived: include_archived === true });
+      return listOut(
+        page,
+        (type) => (with_content === true ? eventTypeOut(type) : { ...eventTypeOut(type), schemas: null }),
+        list,
+        (type) => type.name,
       );
     },
   );

@@ -5,9 +5,9 @@ import type { ApiContext } from '../context.js';
 import { HttpError, notFound, ValidationFailedError } from '../http-error.js';
 import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
 import { eventTypeName, listResponse, messageOutSchema, pathId } from '../schemas.js';
-import { listOut, messageOut, messageOutWithContent } from '../serialize.js';
+import { messageOut, messageOutWithContent } from '../serialize.js';
 import { loadApplication } from './applications.js';
-import { listOptions, listQueryProperties } from './pagination.js';
+import { listOptions, listOut, listQueryProperties } from './pagination.js';
 
 const messageIn = {
   type: 'object',
@@ -123,14 +123,15 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
     async (request) => {
       const application = await loadApplication(context, request.params.appId);
       const query = request.query;
+      const options = listOptions(query);
       const page = await context.store.listMessages(application.id, {
-        ...listOptions(query),
+        ...options,
         eventTypes: commaList(query.event_types),
         channel: query.channel ?? null,
         before: timeOrNull(query.before),
         after: timeOrNull(query.after),
       });
-      return listOut(page, (message) => messageOutWithContent(message, query.with_content !== false));
+      return listOut(page, (message) => messageOutWithContent(message, query.with_content !== false), options);
     },
   );
 
