@@ -74,3 +74,18 @@ it('makes SQLite durable by default, and takes another durability mode from the 
   expect(loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'FULL-INLINE' } }).sqliteSynchronous).toBe('FULL-INLINE');
   expect(() => loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'OFF' } })).toThrow(ConfigError);
 });
+
+it('unknownEventTypes: accept by default; file < env < flag; anything else is refused', () => {
+  expect(loadConfig().unknownEventTypes).toBe('accept');
+  const readFile = () => JSON.stringify({ unknownEventTypes: 'reject' });
+  expect(loadConfig({ flags: { config: 'h.json' }, readFile }).unknownEventTypes).toBe('reject');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { config: 'h.json' }, readFile })
+      .unknownEventTypes,
+  ).toBe('accept');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { unknownEventTypes: 'reject' } })
+      .unknownEventTypes,
+  ).toBe('reject');
+  expect(() => loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'maybe' } })).toThrow(ConfigError);
+});
