@@ -5,8 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
+import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
+import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
 import type {
   AttemptResult,
   ClaimOptions,
@@ -20,6 +22,9 @@ import type {
   Store,
 } from '../store.js';
 import type { Application, ClaimedDelivery, Endpoint, EndpointSecret, Message, OperationalEvent } from '../types.js';
+import { SqliteApiKeys } from './api-keys.js';
+import { SqliteIdempotency } from './idempotency.js';
+import { applyMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   type ApplicationRow,
@@ -105,6 +110,8 @@ export class SqliteStore implements Store {
   private readonly secrets = new Map<string, Array<{ secret: string; expires_at: number | null }>>();
   private readonly dataVersionStatement: Statement;
   private dataVersion: number | null = null;
+  private readonly apiKeys: SqliteApiKeys;
+  private readonly idempotency: SqliteIdempotency;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -118,6 +125,9 @@ export class SqliteStore implements Store {
       onBegin: () => this.forgetIfChangedElsewhere(),
       onRollback: () => this.forgetCached(),
     });
+    const parts = { sql: (text: string) => this.sql(text), write: <T>(work: () => T) => this.writes.run(work) };
+    this.apiKeys = new SqliteApiKeys(parts);
+    this.idempotency = new SqliteIdempotency(parts);
   }
 
   private forgetCached(): void {
@@ -144,23 +154,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-        (r) => r.version,
-      ),
-    );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(migration.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      })();
-    }
+    applyMigrations(this.db, MIGRATIONS);
   }
 
   async close(): Promise<void> {
@@ -710,5 +704,43 @@ export class SqliteStore implements Store {
         this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value)
           .changes > 0,
     );
+  }
+
+  // ---- API keys and idempotency records (api-keys.ts, idempotency.ts)
+
+  createApiKey(input: NewApiKey, now: number): Promise<ApiKey> {
+    return this.apiKeys.createApiKey(input, now);
+  }
+
+  findApiKeyBySha256(keySha256: string): Promise<ApiKey | null> {
+    return this.apiKeys.findApiKeyBySha256(keySha256);
+  }
+
+  listApiKeys(filter: { appId?: string | null }, options: ListOptions): Promise<Page<ApiKey>> {
+    return this.apiKeys.listApiKeys(filter, options);
+  }
+
+  revokeApiKey(id: string, now: number): Promise<boolean> {
+    return this.apiKeys.revokeApiKey(id, now);
+  }
+
+  touchApiKey(id: string, now: number): Promise<void> {
+    return this.apiKeys.touchApiKey(id, now);
+  }
+
+  beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
+    return this.idempotency.beginIdempotent(input);
+  }
+
+  completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
+    return this.idempotency.completeIdempotent(scope, answer);
+  }
+
+  releaseIdempotent(scope: IdempotencyScope): Promise<void> {
+    return this.idempotency.releaseIdempotent(scope);
+  }
+
+  purgeExpiredIdempotency(now: number): Promise<number> {
+    return this.idempotency.purgeExpiredIdempotency(now);
   }
 }
