@@ -3,7 +3,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { installIdempotency } from './idempotency.js';
+import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -29,17 +32,20 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES },
   });
+  recordRoutes(app);
   installErrorHandlers(app);
   app.get(HEALTH_PATH, async (_request, reply) => reply.code(204).send());
   app.get('/api/v1/health', async (_request, reply) => reply.code(204).send());
   const context = options.context;
   if (context !== undefined) {
-    installAuth(app, context.adminTokenSha256, new Set([HEALTH_PATH, '/api/v1/health']));
+    installAuth(app, context);
+    installIdempotency(app, context);
     applicationRoutes(app, context);
     endpointRoutes(app, context);
     messageRoutes(app, context);
     attemptRoutes(app, context);
     adminRoutes(app, context);
+    apiKeyRoutes(app, context);
   }
   return app;
 }

@@ -1,4 +1,5 @@
 // `hookline serve`: the store, the engine and the API in one process.
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { createApp } from '../api/app.js';
@@ -18,6 +19,8 @@ export interface RunningServer {
   generatedAdminToken: string | null;
   store: SqliteStore;
   engine: DeliveryEngine;
+  /** The Fastify instance (tests walk its routes). */
+  api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     generatedAdminToken,
     store,
     engine,
+    api: app,
     close() {
       closing ??= (async () => {
         await app.close();
