@@ -3,7 +3,7 @@
 // then replays it, or gets 409 if it takes too long. Failures (4xx, 5xx) are not stored, so a retry after a fix
 // runs again. The record is written after the route's own write, in its own transaction: a crash between the two
 // leaves a record in progress whose lock runs out, and a retry then runs the request again.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { IdempotencyScope } from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
 import { sha256Hex } from './auth.js';
@@ -35,8 +35,9 @@ declare module 'fastify' {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
-function requestFingerprint(request: FastifyRequest): string {
-  return sha256Hex(JSON.stringify([request.method, request.url, request.body ?? null]));
+/** What "the same request" means: method, path with query, and the parsed body. */
+export function requestFingerprint(method: string, url: string, body: unknown): string {
+  return sha256Hex(JSON.stringify([method, url, body ?? null]));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,7 +58,7 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
       throw new HttpError(422, 'invalid_idempotency_key', 'Idempotency-Key must be 1-256 printable ASCII characters');
     }
     const scope: IdempotencyScope = { callerId: request.caller.keyId, key, path: request.url.split('?', 1)[0] ?? '' };
-    const requestSha256 = requestFingerprint(request);
+    const requestSha256 = requestFingerprint(request.method, request.url, request.body);
     for (let poll = 0; poll <= polls; poll++) {
       const now = options.now();
       const state = await store.beginIdempotent({
