@@ -1,7 +1,13 @@
 // API keys through the HTTP API: shown once, stored as hashes, listed without secrets, revocable; admin keys reach
 // everything, application-scoped keys only their application.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/api/auth.js';
+import { serve } from '../src/cli/serve.js';
+import { defaultConfig } from '../src/config.js';
 import { ADMIN_TOKEN, Api, startHookline, type TestHookline } from './support/hookline.js';
 
 let hookline: TestHookline;
@@ -160,5 +166,37 @@ describe('application-scoped keys', () => {
     expect((await portal.call('GET', `/api/v1/app/${appId}/endpoint`)).status).toBe(200);
     expect((await admin.call('DELETE', `/api/v1/app/${appId}`)).status).toBe(204);
     expect((await portal.call('GET', `/api/v1/app/${appId}/endpoint`)).status).toBe(401);
+  });
+});
+
+describe('logging', () => {
+  it('no key or token reaches the logs, at the most verbose level', async () => {
+    const lines: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'hookline-log-'));
+    const logger = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
+    const server = await serve(
+      { ...defaultConfig(), port: 0, database: join(dir, 'h.db'), adminToken: ADMIN_TOKEN, logLevel: 'debug' },
+      { logger },
+    );
+    let key = '';
+    try {
+      const api = new Api(server.url, ADMIN_TOKEN);
+      const created = await api.ok<CreatedKey>('POST', '/api/v1/auth/api-key', { name: 'logged?' });
+      key = created.key;
+      const withKey = new Api(server.url, key);
+      await withKey.call('GET', '/api/v1/app');
+      await withKey.call('POST', '/api/v1/app', { name: 12 });
+      await new Api(server.url, `${key}x`).call('GET', '/api/v1/app');
+      await api.call('DELETE', `/api/v1/auth/api-key/${created.id}`);
+      await withKey.call('GET', '/api/v1/app');
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    expect(key).not.toBe('');
+    const all = lines.join('');
+    expect(all).not.toContain(key.slice('hl_sk_'.length));
+    expect(all).not.toContain(ADMIN_TOKEN);
   });
 });
