@@ -19,8 +19,9 @@ export interface IdempotencyOptions {
   ttlMs?: number;
   /** Longer than any request takes: past it, a record left in progress by a dead process is taken over. */
   lockMs?: number;
-  /** How long a duplicate waits for the first request before answering 409, and how often it looks. */
+  /** How long a duplicate waits for the first request before answering 409. */
   waitMs?: number;
+  /** The first pause between looks; it doubles up to MAX_POLL_MS, so a long wait costs few store reads. */
   pollMs?: number;
   /** How often expired records are purged while the server runs. */
   purgeEveryMs?: number;
@@ -33,6 +34,7 @@ declare module 'fastify' {
   }
 }
 
+const MAX_POLL_MS = 100;
 const KEY_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
 /** What "the same request" means: method, path with query, and the parsed body. */
@@ -45,8 +47,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function installIdempotency(app: FastifyInstance, options: IdempotencyOptions): void {
   const ttlMs = options.ttlMs ?? 86_400_000;
   const lockMs = options.lockMs ?? 60_000;
-  const pollMs = options.pollMs ?? 10;
-  const polls = Math.max(1, Math.ceil((options.waitMs ?? 10_000) / pollMs));
+  const firstPollMs = options.pollMs ?? 5;
+  const waitMs = options.waitMs ?? 10_000;
   const { store } = options;
   app.decorateRequest('idempotency', null);
 
@@ -59,7 +61,11 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
     }
     const scope: IdempotencyScope = { callerId: request.caller.keyId, key, path: request.url.split('?', 1)[0] ?? '' };
     const requestSha256 = requestFingerprint(request.method, request.url, request.body);
-    for (let poll = 0; poll <= polls; poll++) {
+    // Bounded in count as well as time: with pauses of at least firstPollMs, waitMs / firstPollMs looks suffice.
+    const maxLooks = Math.ceil(waitMs / firstPollMs) + 1;
+    const deadline = options.now() + waitMs;
+    let pauseMs = firstPollMs;
+    for (let look = 0; look < maxLooks; look++) {
       const now = options.now();
       const state = await store.beginIdempotent({
         ...scope,
@@ -84,7 +90,10 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
         if (state.body === '') return reply.send();
         return reply.type('application/json; charset=utf-8').send(state.body);
       }
-      if (poll < polls) await sleep(pollMs);
+      const left = deadline - options.now();
+      if (left <= 0) break;
+      await sleep(Math.min(pauseMs, left));
+      pauseMs = Math.min(pauseMs * 2, MAX_POLL_MS);
     }
     throw new HttpError(
       409,
