@@ -35,6 +35,16 @@ export function generateAdminToken(): string {
   return `hl_admin_${randomBytes(32).toString('base64url')}`;
 }
 
+/**
+ * A second check inside routes that must never serve a scoped key (listing every application): the central hook
+ * already refuses it, and this keeps the route safe if the policy table is ever edited wrongly.
+ */
+export function requireAdmin(request: FastifyRequest): void {
+  if (request.caller === null || request.caller.appId !== null) {
+    throw new HttpError(403, 'forbidden', 'this route needs an admin key; this key is scoped to one application');
+  }
+}
+
 export interface AuthOptions {
   store: Store;
   adminTokenSha256: string;

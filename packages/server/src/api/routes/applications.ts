@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
 import { applicationOut, listOut } from '../serialize.js';
@@ -32,11 +33,13 @@ export async function loadApplication(context: ApiContext, idOrUid: string) {
 }
 
 export function applicationRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/api/v1/app', { schema: { querystring: listQuerySchema } }, async (request) =>
-    listOut(await context.store.listApplications(listOptions(request.query)), applicationOut),
-  );
+  app.get('/api/v1/app', { schema: { querystring: listQuerySchema } }, async (request) => {
+    requireAdmin(request);
+    return listOut(await context.store.listApplications(listOptions(request.query)), applicationOut);
+  });
 
   app.post('/api/v1/app', { schema: { body: applicationIn } }, async (request, reply) => {
+    requireAdmin(request);
     const body = request.body as ApplicationIn;
     const query = request.query as { get_if_exists?: string };
     if (query.get_if_exists === 'true' && body.uid !== undefined && body.uid !== null) {
