@@ -101,3 +101,17 @@ it('a record left in progress by a dead process is taken over once its lock has 
   expect(answer.statusCode).toBe(201);
   expect(handled).toBe(1);
 });
+
+it('expired records are purged when the server starts', async () => {
+  store = new SqliteStore({ path: ':memory:' });
+  await store.migrate();
+  const now = Date.now();
+  const planted = { callerId: 'key_test', path: '/slow', requestSha256: 'a'.repeat(64), lockedUntil: now };
+  await store.beginIdempotent({ ...planted, key: 'old', now: now - 2 * 86_400_000, expiresAt: now - 86_400_000 });
+  await store.beginIdempotent({ ...planted, key: 'live', now, expiresAt: now + 86_400_000 });
+  app = Fastify();
+  installIdempotency(app, { store, now: Date.now });
+  await app.ready();
+  // Only the live record is left to purge once it, too, has expired.
+  expect(await store.purgeExpiredIdempotency(now + 86_400_000)).toBe(1);
+});
