@@ -1,6 +1,10 @@
 // Idempotency-Key through a real server: parallel duplicates create one resource and all get the same answer, a
 // later retry replays it byte for byte, another body with the same key is refused, and failures are not stored.
+import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve } from '../src/cli/serve.js';
+import { defaultConfig } from '../src/config.js';
 import { ADMIN_TOKEN, startHookline, type TestHookline } from './support/hookline.js';
 
 let hookline: TestHookline;
@@ -16,8 +20,14 @@ interface Answer {
   replayed: string | null;
 }
 
-async function post(path: string, body: unknown, key: string | null, token = ADMIN_TOKEN): Promise<Answer> {
-  const response = await fetch(`${hookline.server.url}${path}`, {
+async function post(
+  path: string,
+  body: unknown,
+  key: string | null,
+  token = ADMIN_TOKEN,
+  baseUrl = hookline.server.url,
+): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
@@ -104,5 +114,36 @@ describe('Idempotency-Key', () => {
     expect(answer.status).toBe(422);
     expect(JSON.parse(answer.text)).toMatchObject({ code: 'invalid_idempotency_key' });
     expect(count("SELECT COUNT(*) AS n FROM applications WHERE name = 'bad-key'")).toBe(0);
+  });
+
+  it('two servers on one database file (two connections, two write queues) share the records: duplicates split across them create one application', async () => {
+    const second = await serve(
+      {
+        ...defaultConfig(),
+        port: 0,
+        database: join(hookline.dir, 'hookline.db'),
+        adminToken: ADMIN_TOKEN,
+        allowPrivateNetworks: true,
+        logLevel: 'silent',
+      },
+      { logger: pino({ level: 'silent' }) },
+    );
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          post(
+            '/api/v1/app',
+            { name: 'two-servers' },
+            'shared-db-1',
+            ADMIN_TOKEN,
+            i % 2 === 0 ? hookline.server.url : second.url,
+          ),
+        ),
+      );
+      expect(count("SELECT COUNT(*) AS n FROM applications WHERE name = 'two-servers'")).toBe(1);
+      expect(new Set(answers.map((a) => `${a.status} ${a.text}`)).size).toBe(1);
+    } finally {
+      await second.close();
+    }
   });
 });
