@@ -1,30 +1,32 @@
-import BetterSqlite3 from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { applyMigrations } from './migrate.js';
+import { inVersionOrder } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteStore } from './sqlite-store.js';
 
-const table = (version: number, name: string) => ({ version, name, sql: `CREATE TABLE ${name} (x INTEGER);` });
+const migration = (version: number) => ({ version, name: `m${version}`, sql: '' });
 
-it('applies migrations in version order whatever the list order, and accepts a gap in the numbers', () => {
-  const db = new BetterSqlite3(':memory:');
-  // t3 refers to t1: it only works when 1 runs before 3.
-  const three = { version: 3, name: 't3', sql: 'CREATE VIEW t3 AS SELECT x FROM t1;' };
-  expect(applyMigrations(db, [three, table(1, 't1')])).toEqual([1, 3]);
-  expect(applyMigrations(db, [three, table(1, 't1'), table(2, 't2')])).toEqual([2]);
-  expect(applyMigrations(db, [three, table(1, 't1'), table(2, 't2')])).toEqual([]);
-  db.close();
+it('orders by version whatever the list order, and accepts gaps in the numbers', () => {
+  expect(inVersionOrder([migration(5), migration(1), migration(3)]).map((m) => m.version)).toEqual([1, 3, 5]);
 });
 
 it('refuses a version listed twice', () => {
-  const db = new BetterSqlite3(':memory:');
-  expect(() => applyMigrations(db, [table(1, 'a'), table(1, 'b')])).toThrow(/listed twice/);
-  db.close();
+  expect(() => inVersionOrder([migration(1), migration(2), migration(1)])).toThrow(/listed twice/);
 });
 
-it('the shipped migrations apply to an empty database', () => {
-  const db = new BetterSqlite3(':memory:');
-  const versions = applyMigrations(db, MIGRATIONS);
-  expect(versions).toEqual([...versions].sort((a, b) => a - b));
-  expect(versions).toContain(5);
-  db.close();
+it('a new database gets every shipped migration, each recorded once, and migrating again changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookline-migrate-'));
+  const store = new SqliteStore({ path: join(dir, 'h.db') });
+  try {
+    await store.migrate();
+    await store.migrate();
+    const versions = store.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(versions).toEqual(inVersionOrder(MIGRATIONS).map((m) => m.version));
+    expect(versions).toContain(5);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -24,7 +24,7 @@ import type {
 import type { Application, ClaimedDelivery, Endpoint, EndpointSecret, Message, OperationalEvent } from '../types.js';
 import { SqliteApiKeys } from './api-keys.js';
 import { SqliteIdempotency } from './idempotency.js';
-import { applyMigrations } from './migrate.js';
+import { inVersionOrder } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   type ApplicationRow,
@@ -154,7 +154,23 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    applyMigrations(this.db, MIGRATIONS);
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)',
+    );
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+        (r) => r.version,
+      ),
+    );
+    for (const migration of inVersionOrder(MIGRATIONS)) {
+      if (applied.has(migration.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
+      })();
+    }
   }
 
   async close(): Promise<void> {
