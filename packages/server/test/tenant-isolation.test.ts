@@ -18,7 +18,8 @@ const PARAMS: Record<string, ParamKind> = {
   msgId: 'message',
   attemptId: 'attempt',
   keyId: 'key',
-  eventTypeName: 'eventType',
+  /** /api/v1/event-type/:name */
+  name: 'eventType',
 };
 
 /** Valid bodies for routes whose body is checked before the ids are looked up; every other write gets {}. */

@@ -4,6 +4,7 @@ import { routeAccess } from './access-policy.js';
 it('health and the API description are public', () => {
   expect(routeAccess('GET', '/api/v1/health/')).toBe('public');
   expect(routeAccess('GET', '/api/v1/openapi.json')).toBe('public');
+  expect(routeAccess('GET', '/api/v1/docs')).toBe('public');
 });
 
 it('listing and creating applications, keys and instance operations are admin-only', () => {
@@ -28,9 +29,9 @@ it("everything under an application is the application's", () => {
 
 it('event types are read-only for scoped keys', () => {
   expect(routeAccess('GET', '/api/v1/event-type')).toBe('read');
-  expect(routeAccess('GET', '/api/v1/event-type/:eventTypeName')).toBe('read');
+  expect(routeAccess('GET', '/api/v1/event-type/:name')).toBe('read');
   expect(routeAccess('POST', '/api/v1/event-type')).toBe('admin');
-  expect(routeAccess('DELETE', '/api/v1/event-type/:eventTypeName')).toBe('admin');
+  expect(routeAccess('DELETE', '/api/v1/event-type/:name')).toBe('admin');
 });
 
 it('a route the policy does not know answers null, so the isolation test fails on it', () => {
