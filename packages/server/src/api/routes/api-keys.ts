@@ -75,9 +75,9 @@ export function apiKeyRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const { appId } = request.query as { appId?: string };
-      const filter = appId === undefined ? {} : { appId: (await loadApplication(context, appId)).id };
-      return listOut(await context.store.listApiKeys(filter, listOptions(request.query)), apiKeyOut);
+      const query = request.query as { appId?: string; limit?: number; iterator?: string };
+      const filter = query.appId === undefined ? {} : { appId: (await loadApplication(context, query.appId)).id };
+      return listOut(await context.store.listApiKeys(filter, listOptions(query)), apiKeyOut);
     },
   );
 
