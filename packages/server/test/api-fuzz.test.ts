@@ -105,6 +105,7 @@ const FIELD_NAMES = [
   'key',
   'eventType',
   'eventId',
+  'application',
   'payload',
   'tags',
   'since',

@@ -87,6 +87,25 @@ describe('the official svix SDK against Hookline', () => {
     await expectApiError(svix.application.get(fresh.id), 404);
   });
 
+  it('creates a missing application alongside a message, once, and 404s without one', async () => {
+    await expectApiError(svix.message.create('auto-app', { eventType: 'auto.created', payload: {} }), 404);
+    const first = await svix.message.create('auto-app', {
+      eventType: 'auto.created',
+      payload: { n: 1 },
+      application: { name: 'Auto', uid: 'auto-app' },
+    });
+    const second = await svix.message.create('auto-app', {
+      eventType: 'auto.created',
+      payload: { n: 2 },
+      application: { name: 'Ignored, it exists' },
+    });
+    const app = await svix.application.get('auto-app');
+    expect(app).toMatchObject({ name: 'Auto', uid: 'auto-app' });
+    const listed = await svix.message.list('auto-app');
+    expect(listed.data.map((message) => message.id)).toEqual([second.id, first.id]);
+    await svix.application.delete(app.id);
+  });
+
   it('manages event types: create with a schema, get, list with and without archived, patch, put, archive, expunge', async () => {
     const created = await svix.eventType.create({
       name: 'invoice.paid',

@@ -1,5 +1,6 @@
 // Applications (tenants): list, create (and get-or-create), get, put (upsert), patch, delete.
 import type { FastifyInstance } from 'fastify';
+import { DuplicateUidError } from '../../store/errors.js';
 import type { ApplicationPatch } from '../../store/store.js';
 import type { Application } from '../../store/types.js';
 import { requireAdmin } from '../auth.js';
@@ -20,11 +21,11 @@ const applicationFields = {
   metadata: stringMap,
 } as const;
 
-const applicationIn = { type: 'object', required: ['name'], properties: applicationFields } as const;
+export const applicationIn = { type: 'object', required: ['name'], properties: applicationFields } as const;
 const applicationPatchIn = { type: 'object', properties: applicationFields } as const;
 const appParams = { type: 'object', required: ['appId'], properties: { appId: pathId } } as const;
 
-interface ApplicationIn {
+export interface ApplicationIn {
   name?: string;
   uid?: string | null;
   rateLimit?: number | null;
@@ -36,6 +37,24 @@ export async function loadApplication(context: ApiContext, idOrUid: string): Pro
   const app = await context.store.getApplication(idOrUid);
   if (app === null) throw notFound('application');
   return app;
+}
+
+/**
+ * Svix's create-alongside: a message may carry the application to create when the one in its path does not exist.
+ * It is created with the path as its uid (an `app_` id cannot be created); a concurrent publish may win the race.
+ */
+export async function createAlongside(context: ApiContext, uid: string, create: ApplicationIn): Promise<Application> {
+  const patch = toPatch(create);
+  if (uid.startsWith('app_') || !/^[a-zA-Z0-9\-_.]+$/.test(uid)) throw notFound('application');
+  if (patch.uid !== undefined && patch.uid !== null && patch.uid !== uid) {
+    throw new HttpError(422, 'validation', 'application.uid must be the uid in the path');
+  }
+  try {
+    return await context.store.createApplication({ ...patch, name: create.name as string, uid }, context.now());
+  } catch (error) {
+    if (error instanceof DuplicateUidError) return loadApplication(context, uid);
+    throw error;
+  }
 }
 
 function toPatch(body: ApplicationIn): ApplicationPatch {

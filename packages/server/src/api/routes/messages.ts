@@ -6,7 +6,7 @@ import { HttpError, notFound, ValidationFailedError } from '../http-error.js';
 import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
 import { eventTypeName, listResponse, messageOutSchema, pathId } from '../schemas.js';
 import { messageOut, messageOutWithContent } from '../serialize.js';
-import { loadApplication } from './applications.js';
+import { type ApplicationIn, applicationIn, createAlongside, loadApplication } from './applications.js';
 import { listOptions, listOut, listQueryProperties } from './pagination.js';
 
 const messageIn = {
@@ -18,6 +18,7 @@ const messageIn = {
     payload: { type: 'object' },
     channels: { type: ['array', 'null'], maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 128 } },
     tags: { type: ['array', 'null'], maxItems: 5, items: { type: 'string', maxLength: 128 } },
+    application: { anyOf: [applicationIn, { type: 'null' }] },
   },
 } as const;
 
@@ -26,6 +27,8 @@ interface MessageIn {
   eventId?: string | null;
   payload: Record<string, unknown>;
   channels?: string[] | null;
+  /** Svix's create-alongside: the application to create when the one in the path does not exist. */
+  application?: ApplicationIn | null;
 }
 
 const appParams = { type: 'object', required: ['appId'], properties: { appId: pathId } } as const;
@@ -52,7 +55,8 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       schema: {
         tags,
         operationId: 'v1.message.create',
-        summary: 'Publish a message: answered once it and its deliveries are on disk',
+        summary:
+          'Publish a message: answered once it and its deliveries are on disk; `application` creates a missing one',
         params: appParams,
         querystring: { type: 'object', properties: { with_content: booleanQuery } },
         body: messageIn,
@@ -60,9 +64,15 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const application = await loadApplication(context, request.params.appId);
       const body = request.body;
+      const { appId } = request.params;
+      // An unknown application is a 404 before anything else, unless the message says how to create it.
+      const existing = await context.store.getApplication(appId);
+      if (existing === null && (body.application === undefined || body.application === null)) {
+        throw notFound('application');
+      }
       await checkPayload(body.eventType, body.payload);
+      const application = existing ?? (await createAlongside(context, appId, body.application as ApplicationIn));
       try {
         // Resolves only once the message and its deliveries are committed to disk.
         const { message } = await context.store.publish(
