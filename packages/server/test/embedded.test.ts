@@ -84,6 +84,36 @@ it('refuses an unknown application, a bad event type and a payload that is not a
   });
 });
 
+it("checks a payload against its event type's JSON Schema, and refuses unknown event types when told to", async () => {
+  const hl = await open();
+  await hl.createApplication({ name: 'x', uid: 'x' });
+  await hl.store.createEventType(
+    {
+      name: 'invoice.paid',
+      schemas: { '1': { type: 'object', required: ['amount'], properties: { amount: { type: 'integer' } } } },
+    },
+    Date.now(),
+  );
+  await expect(hl.publish('x', 'invoice.paid', { amount: 'ten' })).rejects.toMatchObject({
+    code: 'HOOKLINE_INVALID_PAYLOAD',
+    message: expect.stringContaining('amount'),
+  });
+  await expect(hl.publish('x', 'invoice.paid', {})).rejects.toMatchObject({ code: 'HOOKLINE_INVALID_PAYLOAD' });
+  await expect(hl.publish('x', 'invoice.paid', { amount: 10 })).resolves.toMatchObject({ eventType: 'invoice.paid' });
+  await expect(hl.publish('x', 'never.declared', {})).resolves.toMatchObject({ eventType: 'never.declared' });
+  await hl.close();
+
+  hookline = await createHookline({
+    database: join(dir, 'hookline.db'),
+    unknownEventTypes: 'reject',
+    logger: pino({ level: 'silent' }),
+  });
+  await expect(hookline.publish('x', 'never.declared', {})).rejects.toMatchObject({
+    code: 'HOOKLINE_UNKNOWN_EVENT_TYPE',
+  });
+  await expect(hookline.publish('x', 'invoice.paid', { amount: 1 })).resolves.toBeDefined();
+});
+
 it('publish with no worker stays queued; a separate hookline serve process on the same file delivers it', async () => {
   const hl = await open();
   await hl.createApplication({ name: 'Queued', uid: 'queued' });

@@ -3,6 +3,7 @@
 // `hookline serve` on the same database file (it polls, so it finds what this process wrote).
 import { standardWebhooks } from '@hookline/signatures';
 import type { Logger } from 'pino';
+import { PayloadValidator } from '../api/payload-validation.js';
 import { defaultConfig, type ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { type ConfiguredEngine, engineFromConfig } from '../engine/engine-from-config.js';
@@ -20,6 +21,10 @@ export interface HooklineOptions {
   allowPrivateNetworks?: boolean;
   /** Delivery settings, as in the server's config file; unset ones keep the server's defaults. */
   delivery?: Partial<ServerConfig['delivery']>;
+  /** Publishing an event type that does not exist: accepted (default) or refused, as the server's setting. */
+  unknownEventTypes?: ServerConfig['unknownEventTypes'];
+  /** SQLite durability, as the server's `sqliteSynchronous` (default FULL: durable when publish resolves). */
+  sqliteSynchronous?: ServerConfig['sqliteSynchronous'];
   logger?: Logger;
 }
 
@@ -72,10 +77,14 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     ...base,
     database: options.database,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+    unknownEventTypes: options.unknownEventTypes ?? base.unknownEventTypes,
+    sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
   };
   const logger = options.logger ?? createLogger('warn');
-  const store = new SqliteStore({ path: config.database });
+  const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
+  // The same checks as the HTTP API: an embedded publish is no back door past an event type's schema.
+  const payloadValidator = new PayloadValidator();
   await store.migrate();
   const policy = { allowPrivateNetworks: config.allowPrivateNetworks, allowedCidrs: config.allowedCidrs };
   let worker: ConfiguredEngine | null = null;
@@ -124,6 +133,21 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       }
       if (!isJsonObject(payload)) throw new EmbeddedError('HOOKLINE_INVALID_PAYLOAD', 'a payload is a JSON object');
       const application = await applicationOf(app);
+      const type = await store.getEventType(eventType);
+      if (type === null && config.unknownEventTypes === 'reject') {
+        throw new EmbeddedError(
+          'HOOKLINE_UNKNOWN_EVENT_TYPE',
+          `event type ${JSON.stringify(eventType)} does not exist`,
+        );
+      }
+      const problems = type === null ? [] : payloadValidator.problems(type, payload);
+      if (problems.length > 0) {
+        const detail = problems.map((issue) => `${issue.loc.slice(2).join('.') || '(payload)'}: ${issue.msg}`);
+        throw new EmbeddedError(
+          'HOOKLINE_INVALID_PAYLOAD',
+          `the payload does not match ${eventType}'s schema: ${detail.join('; ')}`,
+        );
+      }
       const channels = publishOptions.channels ?? null;
       const { message } = await store.publish(
         application.id,

@@ -3,6 +3,8 @@
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
+const NOT_DURABLE = { durable: false } as const;
+
 interface RecordRow {
   request_sha256: string;
   status_code: number | null;
@@ -41,7 +43,9 @@ export class SqliteIdempotency implements IdempotencyStore {
         )
         .run(input);
       return { state: 'acquired' };
-    });
+      // Visible at commit is enough: the request's own durable write (and its stored answer) come later in the same
+      // WAL, so once they are on disk this claim is too; lost alone, it only lets a retry run the request again.
+    }, NOT_DURABLE);
   }
 
   completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
@@ -59,7 +63,7 @@ export class SqliteIdempotency implements IdempotencyStore {
       this.parts
         .sql('DELETE FROM idempotency_records WHERE caller_id = ? AND key = ? AND path = ? AND status_code IS NULL')
         .run(scope.callerId, scope.key, scope.path);
-    });
+    }, NOT_DURABLE);
   }
 
   purgeExpiredIdempotency(now: number): Promise<number> {

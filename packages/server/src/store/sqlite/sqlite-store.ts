@@ -69,6 +69,7 @@ import {
   toMessage,
   toOperationalEvent,
 } from './rows.js';
+import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -198,7 +199,10 @@ export class SqliteStore implements Store {
       onRollback: () => this.forgetCached(),
       ...(walSync === null ? {} : { afterCommit: (done: (error: Error | null) => void) => walSync.afterCommit(done) }),
     });
-    const parts = { sql: (text: string) => this.sql(text), write: <T>(work: () => T) => this.writes.run(work) };
+    const parts: SqliteParts = {
+      sql: (text: string) => this.sql(text),
+      write: (work, writeOptions) => this.writes.run(work, writeOptions),
+    };
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
   }

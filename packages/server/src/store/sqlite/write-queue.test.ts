@@ -163,4 +163,24 @@ describe('WriteQueue', () => {
     expect(seenDuring).toEqual([[], [], ['a', 'b'], ['a', 'b'], ['a', 'b', 'c', 'd']]);
     expect(committed()).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
+
+  it('answers a durable write only when afterCommit says the commit is on disk, a non-durable one at commit', async () => {
+    const pendingSyncs: Array<(error: Error | null) => void> = [];
+    const queue = new WriteQueue(db, { afterCommit: (done) => pendingSyncs.push(done) });
+    const settled: string[] = [];
+    const durable = queue.run(() => insert('durable')).then(() => settled.push('durable'));
+    const visible = queue.run(() => insert('visible'), { durable: false }).then(() => settled.push('visible'));
+    await visible;
+    // Both committed together; only the non-durable one is answered before the sync.
+    expect(committed()).toEqual(['durable', 'visible']);
+    expect(settled).toEqual(['visible']);
+    expect(pendingSyncs).toHaveLength(1);
+    pendingSyncs[0]?.(null);
+    await durable;
+    expect(settled).toEqual(['visible', 'durable']);
+
+    // A batch of only non-durable writes asks for no sync at all.
+    await queue.run(() => insert('alone'), { durable: false });
+    expect(pendingSyncs).toHaveLength(1);
+  });
 });

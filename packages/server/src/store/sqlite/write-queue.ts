@@ -17,8 +17,18 @@ export interface WriteQueueOptions {
   afterCommit?: (done: (error: Error | null) => void) => void;
 }
 
+export interface WriteOptions {
+  /**
+   * false: answered as soon as the transaction commits (visible to every connection), before the fsync. For writes
+   * whose loss on power failure is harmless because a durable write that depends on them comes later in the same
+   * WAL (an idempotency key claimed before its publish: the publish being on disk implies the claim is).
+   */
+  durable?: boolean;
+}
+
 interface Pending {
   run: () => unknown;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -58,9 +68,14 @@ export class WriteQueue {
   }
 
   /** Runs `write` inside the next group transaction; resolves with its result once committed. */
-  run<T>(write: () => T): Promise<T> {
+  run<T>(write: () => T, options: WriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run: write, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        run: write,
+        durable: options.durable ?? true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -116,7 +131,11 @@ export class WriteQueue {
       settle(batch, outcomes, null);
       return;
     }
-    this.afterCommit((error) => settle(batch, outcomes, error));
+    if (batch.some((item) => !item.durable)) {
+      settle(batch, outcomes, null, (item) => !item.durable);
+      if (batch.every((item) => !item.durable)) return;
+    }
+    this.afterCommit((error) => settle(batch, outcomes, error, (item) => item.durable));
   }
 }
 
@@ -124,8 +143,10 @@ function settle(
   batch: readonly Pending[],
   outcomes: ReadonlyArray<{ ok: true; value: unknown } | { ok: false; error: unknown }>,
   durabilityError: Error | null,
+  only: (item: Pending) => boolean = () => true,
 ): void {
   batch.forEach((item, i) => {
+    if (!only(item)) return;
     const outcome = outcomes[i];
     if (durabilityError !== null) item.reject(durabilityError);
     else if (outcome === undefined) item.reject(new Error('write outcome missing'));
