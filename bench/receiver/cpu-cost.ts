@@ -1,10 +1,14 @@
 // Server CPU per request, a figure that holds on a busy machine: each contender answers a fixed count of requests
 // from a deliberately light load generator (pre-built request bytes on raw keep-alive sockets, no HTTP client
 // library), and its process's CPU time is read before and after over IPC. Contenders alternate in rounds; the
-// figures are medians. Run: npx tsx bench/receiver/cpu-cost.ts   (env BENCH_ROUNDS, BENCH_REQUESTS,
+// figures are medians. Run: npx tsx bench/receiver/cpu-cost.ts   (env BENCH_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP,
 // BENCH_CONNECTIONS, BENCH_CONTENDERS=bare,hookline,..., BENCH_SERVER_FLAGS)
-import { type ChildProcess, fork } from 'node:child_process';
+// BENCH_CALLGRIND=<dir> runs each server under valgrind's callgrind and also reports instructions per request,
+// which do not move with the load on a shared machine (counters are zeroed before the counted requests and dumped after).
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareRequests } from './requests.js';
 import type { ContenderName } from './servers.js';
@@ -13,7 +17,35 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const perRound = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const names = (process.env.BENCH_CONTENDERS ?? 'bare,hookline,octokit').split(',') as ContenderName[];
-const ROUND_TIMEOUT_MS = 120_000;
+const warmup = Number(process.env.BENCH_WARMUP ?? 5000);
+const callgrindDir = process.env.BENCH_CALLGRIND;
+const ROUND_TIMEOUT_MS = callgrindDir === undefined ? 120_000 : 1_200_000;
+
+/** A node that runs under callgrind, for fork's execPath (the IPC channel's descriptor passes through). */
+function callgrindNode(dir: string): string {
+  const path = join(dir, 'callgrind-node.sh');
+  writeFileSync(
+    path,
+    `#!/bin/sh\nexec valgrind --tool=callgrind --smc-check=all-non-file -q --callgrind-out-file=${dir}/callgrind.out.%p ${process.execPath} "$@"\n`,
+    { mode: 0o755 },
+  );
+  return path;
+}
+
+/** Instructions the server ran while `work` ran: counters zeroed, work, dump; read from the newest dump. */
+async function instructionsDuring(pid: number, work: () => Promise<void>): Promise<number> {
+  const dir = callgrindDir as string;
+  execFileSync('callgrind_control', ['-z', String(pid)], { stdio: 'ignore' });
+  await work();
+  execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
+  const dumps = readdirSync(dir)
+    .filter((f) => f.startsWith(`callgrind.out.${pid}`))
+    .map((f) => join(dir, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(dumps[0] as string, 'utf8'));
+  if (totals === null) throw new Error(`no totals in ${dumps[0]}`);
+  return Number(totals[1]);
+}
 
 interface Contender {
   name: ContenderName;
@@ -31,6 +63,7 @@ function start(name: ContenderName): Promise<Contender> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // e.g. BENCH_SERVER_FLAGS=--cpu-prof to see where a contender's time goes.
     execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    ...(callgrindDir === undefined ? {} : { execPath: callgrindNode(callgrindDir) }),
   });
   return new Promise((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve({ name, child, port: message.port }));
@@ -115,14 +148,24 @@ function median(values: readonly number[]): number {
 
 const contenders = await Promise.all(names.map(start));
 const costs = new Map<ContenderName, number[]>(names.map((n) => [n, []]));
+const instructions = new Map<ContenderName, number[]>(names.map((n) => [n, []]));
+const rates = new Map<ContenderName, number[]>(names.map((n) => [n, []]));
 try {
-  for (const c of contenders) await drive(c.port, await requestBytes(c.name, 5000));
+  for (const c of contenders) await drive(c.port, await requestBytes(c.name, warmup));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? contenders : [...contenders].reverse();
     for (const c of order) {
       const requests = await requestBytes(c.name, perRound);
       const before = await stats(c);
-      const ok = await drive(c.port, requests);
+      let ok = 0;
+      const run = async () => {
+        const started = performance.now();
+        ok = await drive(c.port, requests);
+        (rates.get(c.name) as number[]).push((perRound * 1000) / (performance.now() - started));
+      };
+      if (callgrindDir === undefined) await run();
+      else
+        (instructions.get(c.name) as number[]).push((await instructionsDuring(c.child.pid as number, run)) / perRound);
       const after = await stats(c);
       if (ok !== perRound) throw new Error(`${c.name}: ${ok} of ${perRound} answered 2xx`);
       if (after.handled - before.handled !== perRound) throw new Error(`${c.name}: not every request was handled`);
@@ -150,4 +193,20 @@ for (const name of names) {
   console.log(
     `${name.padEnd(14)} ${median(values).toFixed(1).padStart(7)} µs/req  (${values.map((v) => v.toFixed(1)).join(' ')})${vsBare}`,
   );
+  const rate = rates.get(name) as number[];
+  const bareRate = rates.get('bare');
+  const rateVsBare =
+    bareRate === undefined ? '' : `  ${median(rate.map((v, i) => v / (bareRate[i] as number))).toFixed(2)}x bare`;
+  console.log(`${''.padEnd(14)} ${Math.round(median(rate)).toLocaleString('en-US').padStart(9)} req/s${rateVsBare}`);
+  const counted = instructions.get(name) as number[];
+  const bareCounted = instructions.get('bare');
+  if (counted.length > 0) {
+    const ratio =
+      bareCounted === undefined || bareCounted.length === 0
+        ? ''
+        : `  ${median(counted.map((v, i) => v / (bareCounted[i] as number))).toFixed(2)}x bare`;
+    console.log(
+      `${''.padEnd(14)} ${Math.round(median(counted)).toLocaleString('en-US').padStart(9)} instructions/req${ratio}`,
+    );
+  }
 }
