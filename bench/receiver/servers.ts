@@ -14,13 +14,15 @@ export type ContenderName = 'bare' | 'hookline' | 'octokit' | 'express-svix';
 let handled = 0;
 
 function bare(): RequestListener {
-  // The limit: read the body, answer 200. Nothing verified, parsed or routed.
+  // The limit: read the body, answer 200. Nothing verified, parsed or routed. The length is declared, as Hookline
+  // declares it: without it node answers chunked, which costs bare about 1 µs more per request than a plain body.
+  const body = '{"ok":true}';
   return (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       handled++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
     });
   };
 }

@@ -21,4 +21,17 @@ describe('BoundedMap', () => {
     map.delete('a');
     expect(map.get('a')).toBeUndefined();
   });
+
+  it('getRecent sees only the current generation; setAbsent counts toward the bound like set', () => {
+    const map = new BoundedMap<string, number>(4);
+    map.setAbsent('a', 1);
+    expect(map.getRecent('a')).toBe(1);
+    map.setAbsent('b', 2); // full: 'a' and 'b' are now the previous generation
+    expect([map.getRecent('a'), map.get('a')]).toEqual([undefined, 1]);
+    for (let i = 0; i < 100; i++) {
+      map.setAbsent(`k${i}`, i);
+      expect(map.size).toBeLessThanOrEqual(4);
+    }
+    expect(map.get('a')).toBeUndefined();
+  });
 });

@@ -21,8 +21,25 @@ export class BoundedMap<K, V> {
     return this.#current.get(key) ?? this.#previous.get(key);
   }
 
+  /** The value only if it was written in the current generation, where changing it in place is as good as `set`. */
+  getRecent(key: K): V | undefined {
+    return this.#current.get(key);
+  }
+
   set(key: K, value: V): void {
     this.#previous.delete(key);
+    this.#insert(key, value);
+  }
+
+  /**
+   * `set` for a key the caller has just seen `get` miss: it skips looking in the previous generation again. Each
+   * lookup in a full map is a few cache misses, and a new dedupe id would otherwise pay for six of them.
+   */
+  setAbsent(key: K, value: V): void {
+    this.#insert(key, value);
+  }
+
+  #insert(key: K, value: V): void {
     this.#current.set(key, value);
     if (this.#current.size >= this.#generationSize) {
       this.#previous = this.#current;

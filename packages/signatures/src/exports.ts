@@ -32,3 +32,4 @@ export type {
   VerifiedWebhook,
   VerifyInput,
 } from './types.js';
+export { type VerifyNow, verifyNow } from './verify-now.js';

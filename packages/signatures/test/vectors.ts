@@ -1,8 +1,9 @@
 // Loads the signature test vectors (a copy of ../shared/vectors/signatures.json kept in the repo, so a clone
 // without shared/ still tests) and says, per vector, how to verify it and where its tamperable bytes are.
 import { readFileSync } from 'node:fs';
-import type { Secret } from '@hookline/signatures';
+import type { Scheme, Secret, StandardWebhooksScheme, VerifyInput } from '@hookline/signatures';
 import * as nodeEntry from '@hookline/signatures';
+import { verifyNow } from '@hookline/signatures';
 import * as webEntry from '@hookline/signatures/web';
 
 export interface Vector {
@@ -21,10 +22,45 @@ export const SHARED_VECTORS_PATH = new URL('../../../../shared/vectors/signature
 
 export const vectors: Vector[] = (JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as { vectors: Vector[] }).vectors;
 
-/** Both entry points: every behaviour must hold on node:crypto and on Web Crypto alone. */
+/**
+ * A scheme whose `verify` answers through the synchronous path (`verifyNow`), as the receiver does. The promise
+ * verify runs first only to import the key, as a receiver's first request does; the answer (result or error) is
+ * the synchronous one, and a synchronous path that never answers is a failure.
+ */
+function verifiedAtOnce<S extends Scheme>(scheme: S): S {
+  return {
+    ...scheme,
+    async verify(input: VerifyInput) {
+      let warmUpError: unknown;
+      let warmedUp = false;
+      try {
+        await scheme.verify(input);
+        warmedUp = true;
+      } catch (error) {
+        warmUpError = error;
+      }
+      const result = verifyNow(scheme, input);
+      if (result !== undefined) return result;
+      // Without an imported key (an unusable secret) there is nothing to answer at once: verify's error stands.
+      if (!warmedUp) throw warmUpError;
+      throw new Error(`${scheme.name}: verifyNow did not answer after the key was imported`);
+    },
+  };
+}
+
+const standardWebhooksAtOnce: StandardWebhooksScheme = verifiedAtOnce(nodeEntry.standardWebhooks);
+/** node:crypto with Standard Webhooks verified through the synchronous path (the other schemes have none). */
+const nodeAtOnceEntry: typeof nodeEntry = {
+  ...nodeEntry,
+  standardWebhooks: standardWebhooksAtOnce,
+  schemes: { ...nodeEntry.schemes, 'standard-webhooks': standardWebhooksAtOnce },
+};
+
+/** Both entry points: every behaviour must hold on node:crypto and on Web Crypto alone, and on the sync path. */
 export const entries = [
   ['node', nodeEntry],
   ['web', webEntry],
+  ['node (verified at once)', nodeAtOnceEntry],
 ] as const;
 
 export type Entry = typeof nodeEntry;

@@ -28,4 +28,24 @@ describe('MemoryDedupeStore', () => {
     expect(await store.claim('keep', 60)).toBe('done');
     expect(await store.claim('x', 60)).toBe('claimed');
   });
+
+  it('completing a claim that has since aged into the older generation moves it to the newest', async () => {
+    const store = new MemoryDedupeStore({ maxEntries: 4 });
+    expect(await store.claim('slow', 60)).toBe('claimed');
+    await store.complete('other', 60); // the generation holding both is now the older one
+    await store.complete('slow', 60);
+    await store.complete('later', 60); // retires the generation that held 'other'
+    expect(await store.claim('slow', 60)).toBe('done');
+    expect(await store.claim('other', 60)).toBe('claimed');
+  });
+
+  it('a claim that expired is claimed again, and then completes as done', async () => {
+    let now = 0;
+    const store = new MemoryDedupeStore({ maxEntries: 4, now: () => now });
+    expect(await store.claim('lease', 1)).toBe('claimed');
+    now += 2000;
+    expect(await store.claim('lease', 1)).toBe('claimed');
+    await store.complete('lease', 60);
+    expect(await store.claim('lease', 1)).toBe('done');
+  });
 });

@@ -32,12 +32,21 @@ export class MemoryDedupeStore implements DedupeStore {
     const now = this.#now();
     const entry = this.#entries.get(id);
     if (entry !== undefined && entry.expiresAt > now) return Promise.resolve(entry.state);
-    this.#entries.set(id, { state: 'in-progress', expiresAt: now + leaseSeconds * 1000 });
+    const claimed: Entry = { state: 'in-progress', expiresAt: now + leaseSeconds * 1000 };
+    if (entry === undefined) this.#entries.setAbsent(id, claimed);
+    else this.#entries.set(id, claimed);
     return Promise.resolve('claimed');
   }
 
   complete(id: string, ttlSeconds: number): Promise<void> {
-    this.#entries.set(id, { state: 'done', expiresAt: this.#now() + ttlSeconds * 1000 });
+    const expiresAt = this.#now() + ttlSeconds * 1000;
+    // The usual case is a claim made moments ago, still in the current generation: finish it where it is.
+    const recent = this.#entries.getRecent(id);
+    if (recent === undefined) this.#entries.set(id, { state: 'done', expiresAt });
+    else {
+      recent.state = 'done';
+      recent.expiresAt = expiresAt;
+    }
     return Promise.resolve();
   }
 

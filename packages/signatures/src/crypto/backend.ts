@@ -25,6 +25,13 @@ export interface CryptoBackend {
   importEd25519VerifyKey(publicKey: Uint8Array): Promise<Ed25519VerifyKey>;
   ed25519Sign(key: Ed25519SigningKey, message: readonly MessagePart[]): Promise<Uint8Array>;
   ed25519Verify(key: Ed25519VerifyKey, message: readonly MessagePart[], signature: Uint8Array): Promise<boolean>;
+  /**
+   * The same as `hmacSha256` and `ed25519Verify`, without the promise, where the backend computes synchronously
+   * anyway (node:crypto). A verifier on a hot path uses them to answer without a turn of the event loop; Web
+   * Crypto has no synchronous form, so it leaves them out.
+   */
+  hmacSha256Sync?(key: HmacKey, message: readonly MessagePart[]): Uint8Array;
+  ed25519VerifySync?(key: Ed25519VerifyKey, message: readonly MessagePart[], signature: Uint8Array): boolean;
   generateEd25519KeyPair(): Promise<Ed25519KeyPair>;
   /** The public key of a 32-byte seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;

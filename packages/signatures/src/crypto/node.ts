@@ -32,6 +32,16 @@ function fromJwk(jwk: { x?: string | undefined; d?: string | undefined }): Ed255
   return { seed: Buffer.from(jwk.d, 'base64url'), publicKey: Buffer.from(jwk.x, 'base64url') };
 }
 
+function hmacSha256Sync(key: HmacKey, message: readonly MessagePart[]): Uint8Array {
+  const hmac = createHmac('sha256', key as unknown as KeyObject);
+  for (const part of message) hmac.update(part);
+  return hmac.digest();
+}
+
+function ed25519VerifySync(key: Ed25519VerifyKey, message: readonly MessagePart[], signature: Uint8Array): boolean {
+  return nodeVerify(null, concat(message), key as unknown as KeyObject, signature);
+}
+
 export const nodeCrypto: CryptoBackend = {
   name: 'node',
 
@@ -40,10 +50,10 @@ export const nodeCrypto: CryptoBackend = {
   },
 
   async hmacSha256(key, message) {
-    const hmac = createHmac('sha256', key as unknown as KeyObject);
-    for (const part of message) hmac.update(part);
-    return hmac.digest();
+    return hmacSha256Sync(key, message);
   },
+
+  hmacSha256Sync,
 
   async importEd25519SigningKey(pair) {
     const key = createPrivateKey({
@@ -63,8 +73,10 @@ export const nodeCrypto: CryptoBackend = {
   },
 
   async ed25519Verify(key, message, signature) {
-    return nodeVerify(null, concat(message), key as unknown as KeyObject, signature);
+    return ed25519VerifySync(key, message, signature);
   },
+
+  ed25519VerifySync,
 
   async generateEd25519KeyPair() {
     const { privateKey } = generateKeyPairSync('ed25519');

@@ -3,7 +3,7 @@
 // `whsk_` secret key (signing) and its `whpk_` public key (verifying). One header may carry several signatures,
 // space-separated, which is how a sender rotates secrets without a gap.
 import { MAX_SIGNATURES_PER_HEADER, matchesAny } from '../compare.js';
-import type { CryptoBackend, Ed25519SigningKey, Ed25519VerifyKey, HmacKey } from '../crypto/backend.js';
+import type { CryptoBackend, Ed25519SigningKey, Ed25519VerifyKey, HmacKey, MessagePart } from '../crypto/backend.js';
 import { isBase64, isHeaderSafe, isLooseBase64 } from '../encoding.js';
 import {
   InvalidSecretError,
@@ -17,6 +17,7 @@ import { KeyCache } from '../key-cache.js';
 import { secretList } from '../secrets.js';
 import { assertSignableTimestamp, assertWithinTolerance, currentUnixSeconds, parseUnixSeconds } from '../timestamp.js';
 import type { HeadersInput, Scheme, Secret, SignInput, VerifiedWebhook, VerifyInput } from '../types.js';
+import { VERIFY_NOW, type VerifyNow } from '../verify-now.js';
 
 export type StandardWebhooksHeaderPrefix = 'webhook' | 'svix';
 
@@ -111,6 +112,14 @@ interface ParsedSignatures {
   v1a: Uint8Array[];
 }
 
+interface Prepared {
+  secrets: readonly Secret[];
+  read: ReadHeaders;
+  timestamp: number;
+  signatures: ParsedSignatures;
+  message: MessagePart[];
+}
+
 function parseSignatureHeader(crypto: CryptoBackend, header: string, value: string): ParsedSignatures {
   const entries = value.split(/\s+/);
   if (entries.length > MAX_SIGNATURES_PER_HEADER) {
@@ -138,16 +147,27 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
   const keys = new KeyCache<ParsedKey>();
   const keyOf = (secret: Secret) => keys.get(secret, (s) => parseKey(crypto, s));
 
-  async function verify(input: VerifyInput): Promise<VerifiedWebhook> {
+  /** Everything verify checks before any key is used: secrets, headers, timestamp, the signature entries. */
+  function prepare(input: VerifyInput): Prepared {
     const secrets = secretList(input.secret);
     const read = readStandardHeaders(input.headers);
     const timestamp = parseUnixSeconds(read.timestamp, `${read.prefix}-timestamp`);
     assertWithinTolerance(timestamp, (input.now ?? Date.now)(), input.toleranceSeconds);
     const signatures = parseSignatureHeader(crypto, `${read.prefix}-signature`, read.signature);
     const message = [`${read.id}.${read.timestamp}.`, input.body];
+    return { secrets, read, timestamp, signatures, message };
+  }
 
+  function verified(prepared: Prepared, matched: boolean): VerifiedWebhook {
+    if (!matched) throw new SignatureMismatchError();
+    return { scheme: 'standard-webhooks', id: prepared.read.id, timestamp: prepared.timestamp };
+  }
+
+  async function verify(input: VerifyInput): Promise<VerifiedWebhook> {
+    const prepared = prepare(input);
+    const { signatures, message } = prepared;
     let matched = false;
-    for (const secret of secrets) {
+    for (const secret of prepared.secrets) {
       const parsed = await keyOf(secret);
       if (parsed.version === 'v1') {
         if (signatures.v1.length === 0) continue;
@@ -160,9 +180,34 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
       }
       if (matched) break;
     }
-    if (!matched) throw new SignatureMismatchError();
-    return { scheme: 'standard-webhooks', id: read.id, timestamp };
+    return verified(prepared, matched);
   }
+
+  // The same steps in the same order as verify, without a promise; undefined as soon as a step would have to wait.
+  const hmacSha256Sync = crypto.hmacSha256Sync?.bind(crypto);
+  const ed25519VerifySync = crypto.ed25519VerifySync?.bind(crypto);
+  const verifyNow: VerifyNow | undefined =
+    hmacSha256Sync === undefined || ed25519VerifySync === undefined
+      ? undefined
+      : (input) => {
+          const prepared = prepare(input);
+          const { signatures, message } = prepared;
+          let matched = false;
+          for (const secret of prepared.secrets) {
+            const parsed = keys.peek(secret);
+            if (parsed === undefined) return undefined;
+            if (parsed.version === 'v1') {
+              if (signatures.v1.length === 0) continue;
+              if (matchesAny(crypto, hmacSha256Sync(parsed.key, message), signatures.v1)) matched = true;
+            } else {
+              for (const signature of signatures.v1a) {
+                if (ed25519VerifySync(parsed.verifyKey, message, signature)) matched = true;
+              }
+            }
+            if (matched) break;
+          }
+          return verified(prepared, matched);
+        };
 
   async function sign(input: StandardWebhooksSignInput): Promise<Record<string, string>> {
     if (typeof input.id !== 'string' || !isHeaderSafe(input.id)) {
@@ -189,7 +234,7 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
     };
   }
 
-  return {
+  const scheme: StandardWebhooksScheme & { [VERIFY_NOW]?: VerifyNow } = {
     name: 'standard-webhooks',
     sign,
     verify,
@@ -205,4 +250,6 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
       };
     },
   };
+  if (verifyNow !== undefined) scheme[VERIFY_NOW] = verifyNow;
+  return scheme;
 }

@@ -11,13 +11,14 @@ export function sendNodeResponse(
   maxBodyBytes: number,
 ): void {
   if (response.headersSent || response.destroyed) return;
-  const headers: Record<string, string | number> = {
-    ...answer.headers,
-    'content-length': Buffer.byteLength(answer.body),
-  };
+  // A flat [name, value, …] list with the length declared: node writes the head and body as one string, without
+  // building or walking a header object of its own.
+  const headers: string[] = [];
+  for (const name in answer.headers) headers.push(name, answer.headers[name] as string);
+  headers.push('content-length', String(Buffer.byteLength(answer.body)));
   if (!request.complete) {
     const declared = Number(request.headers['content-length'] ?? Number.NaN);
-    if (!(declared <= maxBodyBytes)) headers.connection = 'close';
+    if (!(declared <= maxBodyBytes)) headers.push('connection', 'close');
   }
   response.writeHead(answer.status, headers);
   response.end(answer.body);
