@@ -8,8 +8,10 @@ import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
 export interface ServerConfig {
   host: string;
   port: number;
-  /** A SQLite file path (the embedded default). */
+  /** A SQLite file path (the embedded default), or a postgres:// URL (many processes, many machines). */
   database: string;
+  /** What this process runs: the HTTP API, the delivery engine (with a health route), or both. */
+  role: ServerRole;
   /** When set, this is the admin token; otherwise one is generated and printed on first start. */
   adminToken: string | null;
   allowPrivateNetworks: boolean;
@@ -36,7 +38,11 @@ export interface ServerConfig {
   shutdownDrainMs: number;
 }
 
+export type ServerRole = 'api' | 'worker' | 'all';
+const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
+
 export type ConfigFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks'>> & {
+  role?: string;
   config?: string;
 };
 
@@ -57,6 +63,7 @@ export function defaultConfig(): ServerConfig {
     host: '127.0.0.1',
     port: 8080,
     database: './data/hookline.db',
+    role: 'all',
     adminToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
@@ -87,6 +94,13 @@ function parsePort(value: string | number, source: string): number {
   return port;
 }
 
+function parseRole(value: string, source: string): ServerRole {
+  const role = ROLES.find((candidate) => candidate === value);
+  if (role === undefined)
+    throw new ConfigError(`${source} must be one of ${ROLES.join(', ')}, got ${JSON.stringify(value)}`);
+  return role;
+}
+
 function parseBoolean(value: string, source: string): boolean {
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
@@ -109,6 +123,7 @@ const FILE_KEYS = new Set([
   'host',
   'port',
   'database',
+  'role',
   'allowPrivateNetworks',
   'allowedCidrs',
   'logLevel',
@@ -132,6 +147,7 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.host !== undefined) config.host = String(parsed.host);
   if (parsed.port !== undefined) config.port = parsePort(parsed.port as number, `${path}: port`);
   if (parsed.database !== undefined) config.database = String(parsed.database);
+  if (parsed.role !== undefined) config.role = parseRole(String(parsed.role), `${path}: role`);
   if (parsed.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = parsed.allowPrivateNetworks === true;
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
@@ -180,8 +196,10 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.adminToken !== null && config.adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
-  if (config.database.startsWith('postgres://') || config.database.startsWith('postgresql://')) {
-    throw new ConfigError('the PostgreSQL store is not available yet: give --database a SQLite file path');
+  if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
+    // SQLite is one process's database: an API process and a worker process on one file would not see each other's
+    // signals, and two writers contend for one lock. Separate roles are for PostgreSQL.
+    throw new ConfigError(`--role ${config.role} needs a PostgreSQL database (--database postgres://…)`);
   }
   return config;
 }
@@ -203,6 +221,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.PORT !== undefined && env.PORT !== '') config.port = parsePort(env.PORT, 'PORT');
   if (env.HOST !== undefined && env.HOST !== '') config.host = env.HOST;
   if (env.HOOKLINE_DATABASE !== undefined && env.HOOKLINE_DATABASE !== '') config.database = env.HOOKLINE_DATABASE;
+  if (env.HOOKLINE_ROLE !== undefined && env.HOOKLINE_ROLE !== '')
+    config.role = parseRole(env.HOOKLINE_ROLE, 'HOOKLINE_ROLE');
   if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
@@ -214,6 +234,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
+  if (flags.role !== undefined) config.role = parseRole(flags.role, '--role');
   if (flags.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = flags.allowPrivateNetworks;
   return validate(config);
 }
