@@ -11,7 +11,7 @@ import { createGuardedConnector } from '../engine/guarded-connector.js';
 import { OperationalWebhook } from '../engine/operational-webhook.js';
 import { checkEndpointUrl, type NetworkPolicy } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
-import { isPostgresUrl } from '../store/postgres/pool.js';
+import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -47,7 +47,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
   };
   const store: Store = isPostgresUrl(config.database)
-    ? new PostgresStore({ url: config.database, circuit, logger })
+    ? new PostgresStore({ ...splitSchemaFromUrl(config.database), circuit, logger })
     : new SqliteStore({ path: config.database });
   await store.migrate();
   const runsEngine = config.role !== 'api';

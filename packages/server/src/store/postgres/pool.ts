@@ -48,6 +48,17 @@ export function createPool(options: PostgresConnectionOptions): pg.Pool {
   return new pg.Pool({ ...connectionConfig(options), max: options.max ?? 10, idleTimeoutMillis: 10_000 });
 }
 
+/**
+ * A `schema` query parameter on the URL (`postgres://…/db?schema=hookline`) puts the tables in that schema, so
+ * several instances (or test runs) can share one database. The driver does not know the parameter: it is taken off.
+ */
+export function splitSchemaFromUrl(value: string): { url: string; schema: string | null } {
+  const url = new URL(value);
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  return { url: url.toString(), schema: schema === null || schema === '' ? null : checkSchemaName(schema) };
+}
+
 export function isPostgresUrl(value: string): boolean {
   return value.startsWith('postgres://') || value.startsWith('postgresql://');
 }
