@@ -265,6 +265,15 @@ export class DeliveryEngine {
         timestamp: Math.floor(this.now() / 1000),
         headerPrefix: endpoint.headerPrefix,
       });
+      // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
+      // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
+      if (this.now() + this.options.timeoutMs > leaseUntil) {
+        this.options.logger.warn(
+          { deliveryId: delivery.id },
+          'lease too short to send in time; left to the next claim',
+        );
+        return;
+      }
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers: { ...signed, 'content-type': 'application/json', 'user-agent': this.options.userAgent },

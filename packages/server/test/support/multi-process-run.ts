@@ -32,6 +32,8 @@ export interface RunResult {
   arrivals: Map<string, number[]>;
   accepted: number;
   statuses: Record<string, number>;
+  /** Processes (API and workers) still running at the end: none may have died of a database outage. */
+  running: number;
 }
 
 export async function runAcrossProcesses(options: RunOptions): Promise<RunResult> {
@@ -134,7 +136,10 @@ export async function runAcrossProcesses(options: RunOptions): Promise<RunResult
     ).rows) {
       statuses[row.status] = Number(row.n);
     }
-    return { arrivals: arrivals(), accepted, statuses };
+    const running = [api, ...workers].filter(
+      (process) => process.child.exitCode === null && process.child.signalCode === null,
+    ).length;
+    return { arrivals: arrivals(), accepted, statuses, running };
   } finally {
     await inspect.end().catch(() => undefined);
     await processes.stopAll();
