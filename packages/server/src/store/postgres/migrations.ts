@@ -172,7 +172,7 @@ function claimFunctionSql(): string {
   return `
 CREATE FUNCTION hookline_claim(p_now BIGINT, p_lease_until BIGINT, p_limit INT, p_per_endpoint INT,
     p_exclude TEXT[], p_caps JSONB)
-  RETURNS SETOF deliveries LANGUAGE plpgsql VOLATILE AS $fn$
+  RETURNS TABLE (delivery JSONB, message JSONB, endpoint JSONB) LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
   v_endpoints TEXT[];
   v_scan INT := p_limit * 4;
@@ -252,8 +252,20 @@ BEGIN
      WHERE g.endpoint_id = c.endpoint_id AND a.rate IS NOT NULL AND a.rate > 0
     RETURNING 1
   )
+  -- The messages and endpoints are read here, in this statement's snapshot, which sees every claimed row's
+  -- message. A caller joining them outside would use its own older snapshot (taken before the gate locks were
+  -- granted) and could miss a message committed meanwhile, leaving its delivery leased and unsent.
   -- spent runs although nothing reads it: a data-modifying WITH always runs to completion.
-  SELECT * FROM claimed;
+  -- Each endpoint carries its secrets (expired ones too; the caller filters by time), so signing needs no read.
+  SELECT to_jsonb(c), to_jsonb(m),
+         to_jsonb(e) || jsonb_build_object('secrets', (
+           SELECT COALESCE(jsonb_agg(jsonb_build_object('secret', s.secret, 'expires_at', s.expires_at)
+                                     ORDER BY s.created_at DESC, s.serial DESC), '[]'::jsonb)
+             FROM endpoint_secrets s WHERE s.endpoint_id = e.id))
+    FROM claimed c
+    JOIN messages m ON m.id = c.message_id
+    JOIN endpoints e ON e.id = c.endpoint_id
+   ORDER BY c.next_attempt_at, c.id;
 END
 $fn$;
 `;

@@ -61,6 +61,15 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
 
 const silentLogger: WorkListenerLogger = { warn: () => undefined };
 
+type SecretRow = { secret: string; expires_at: number | null };
+
+/**
+ * How long the secrets a claim brought along serve activeSecrets: long enough for the send that follows the claim,
+ * short enough that a rotation made in another process is seen by the next claims.
+ */
+const CLAIMED_SECRETS_TTL_MS = 2000;
+const CLAIMED_SECRETS_MAX = 10_000;
+
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
   /** The per-endpoint gate is in the database: the engine does not keep its own. */
@@ -69,6 +78,8 @@ export class PostgresStore implements Store {
   private readonly logger: WorkListenerLogger;
   private readonly records: RecordBatcher<AttemptResult>;
   private readonly listeners = new Set<WorkListener>();
+  /** Each endpoint's secrets as the last claim read them, with when (this process's clock). */
+  private readonly claimedSecrets = new Map<string, { rows: SecretRow[]; readAt: number }>();
   /** Statements sent (a transaction's BEGIN and COMMIT count): the benchmark's statements per delivery. */
   statements = 0;
 
@@ -210,6 +221,7 @@ export class PostgresStore implements Store {
   }
 
   async deleteApplication(id: string): Promise<boolean> {
+    this.claimedSecrets.clear();
     return ((await this.query('DELETE FROM applications WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 
@@ -353,11 +365,18 @@ export class PostgresStore implements Store {
   }
 
   async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+    this.claimedSecrets.delete(id);
     return ((await this.query('DELETE FROM endpoints WHERE app_id = $1 AND id = $2', [appId, id])).rowCount ?? 0) > 0;
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    const { rows } = await this.query<{ secret: string; expires_at: number | null }>(
+    const claimed = this.claimedSecrets.get(endpointId);
+    if (claimed !== undefined && Date.now() - claimed.readAt <= CLAIMED_SECRETS_TTL_MS) {
+      return claimed.rows
+        .filter((row) => row.expires_at === null || row.expires_at > now)
+        .map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+    }
+    const { rows } = await this.query<SecretRow>(
       `SELECT secret, expires_at FROM endpoint_secrets
         WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)
         ORDER BY created_at DESC, serial DESC`,
@@ -367,6 +386,7 @@ export class PostgresStore implements Store {
   }
 
   async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
+    this.claimedSecrets.delete(endpointId);
     await this.transaction(async (client) => {
       await this.query(
         'UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL',
@@ -445,7 +465,11 @@ export class PostgresStore implements Store {
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     if (options.limit <= 0) return [];
-    const { rows } = await this.query<{ delivery: DeliveryRow; message: MessageRow; endpoint: EndpointRow }>(CLAIM, [
+    const { rows } = await this.query<{
+      delivery: DeliveryRow;
+      message: MessageRow;
+      endpoint: EndpointRow & { secrets: SecretRow[] };
+    }>(CLAIM, [
       options.now,
       options.leaseUntil,
       options.limit,
@@ -453,6 +477,9 @@ export class PostgresStore implements Store {
       options.excludeEndpointIds,
       JSON.stringify(options.endpointCaps),
     ]);
+    const readAt = Date.now();
+    if (this.claimedSecrets.size >= CLAIMED_SECRETS_MAX) this.claimedSecrets.clear();
+    for (const row of rows) this.claimedSecrets.set(row.endpoint.id, { rows: row.endpoint.secrets, readAt });
     return rows.map((row) => ({
       delivery: toDelivery(row.delivery),
       message: toMessage(row.message),

@@ -33,13 +33,8 @@ WITH message AS (
 )
 SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
 
-/** The claim function's rows with their messages and endpoints, so the engine needs no second read. */
-export const CLAIM = `
-SELECT to_jsonb(c) AS delivery, to_jsonb(m) AS message, to_jsonb(e) AS endpoint
-  FROM hookline_claim($1, $2, $3, $4, $5, $6) c
-  JOIN messages m ON m.id = c.message_id
-  JOIN endpoints e ON e.id = c.endpoint_id
- ORDER BY c.next_attempt_at, c.id`;
+/** The claim function returns each leased delivery with its message and endpoint: the engine needs no second read. */
+export const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1, $2, $3, $4, $5, $6)';
 
 /**
  * A batch of attempt results as parallel arrays. The lease check is in the UPDATE: a result for a lease that was
