@@ -1,6 +1,7 @@
 // What only the PostgreSQL store promises: several processes (here: several stores, each its own pool, on one
 // schema) share each endpoint's concurrency limit, rate tokens and circuit, migrate safely at once, and wake one
 // another with NOTIFY.
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
 import { claimOptions, failed, LEASE_MS, newMessage, SECRET, succeeded, T0 } from '../conformance/fixtures.js';
@@ -126,6 +127,39 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
     ]);
     expect(await a.claimDueDeliveries(options(reopenAt + 2 * CIRCUIT.openMs - 1))).toEqual([]);
     expect(await a.claimDueDeliveries(options(reopenAt + 2 * CIRCUIT.openMs))).toHaveLength(1);
+  });
+
+  it('a claim that waited for a gate returns every delivery it leased, with a message committed while it waited', async () => {
+    const [a, b] = (await processes(2)) as [PostgresStore, PostgresStore];
+    const { app, endpoint } = await endpointWithBacklog(a, 1);
+    const holder = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await holder.connect();
+    try {
+      // Another worker's claim holds the endpoint's gate...
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM endpoint_gates WHERE endpoint_id = $1 FOR UPDATE', [endpoint.id]);
+      const claiming = a.claimDueDeliveries(claimOptions(T0 + 1));
+      await expect
+        .poll(
+          async () =>
+            (
+              await b.pool.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%hookline_claim%'",
+              )
+            ).rows[0]?.n,
+          { timeout: 10_000 },
+        )
+        .toBeGreaterThanOrEqual(1);
+      // ...while a new message for it commits; then the gate is free.
+      await b.publish(app.id, newMessage(), T0);
+      await holder.query('COMMIT');
+      const claimed = await claiming;
+      // Whatever the claim leased, it hands out: no delivery may stay sending with nobody sending it.
+      expect(await a.countDeliveries({ status: 'sending' })).toBe(claimed.length);
+      expect(claimed).toHaveLength(2);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('a publish in one process wakes a worker listening in another', async () => {
