@@ -31,7 +31,9 @@ export function checkSchemaName(schema: string): string {
 
 export function connectionConfig(options: PostgresConnectionOptions): pg.ClientConfig {
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
-  const settings = [`-c statement_timeout=${statementTimeoutMs}`];
+  // lock_timeout too: a claim waits for an endpoint's gate row only as long as another claim holds it (milliseconds);
+  // waiting longer means something is stuck, and the claim loop should log it and go on.
+  const settings = [`-c statement_timeout=${statementTimeoutMs}`, '-c lock_timeout=10000'];
   if (options.schema != null) settings.push(`-c search_path=${checkSchemaName(options.schema)}`);
   return {
     connectionString: options.url,
