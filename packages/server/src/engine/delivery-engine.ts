@@ -230,6 +230,10 @@ export class DeliveryEngine {
   private async sleepMs(): Promise<number> {
     const now = this.now();
     let wakeAt = now + this.options.pollIntervalMs;
+    // On a shared store with sends in flight, a finishing send or another process's NOTIFY wakes the loop, and the
+    // poll bounds the wait: asking the database for the next due time after every short claim would cost a
+    // statement per claim for a time that rarely matters.
+    if (this.sharedGates && this.inFlight.size > 0) return Math.max(1, wakeAt - now);
     const due = await this.options.store.nextDueAt();
     // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
     // finish (it rings the signal), a gate to open, or the poll.
