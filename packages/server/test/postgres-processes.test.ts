@@ -3,8 +3,8 @@
 // (a webhook-id arriving twice is only allowed after its first lease ran out, i.e. after a worker died).
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../test/support/services.js';
-import { dropSchema, randomSchemaName } from '../src/store/postgres/test-schema.js';
 import { duplicates, runAcrossProcesses } from './support/multi-process-run.js';
+import { dropSchema, randomSchemaName } from './support/postgres-schema.js';
 
 const available = await serviceAvailable('postgres');
 const EVENTS = 10_000;

@@ -3,6 +3,9 @@
 // (initdb in a temp dir, its own port), never the machine's shared one. 3,000 events rather than 10,000: the
 // restart, not the volume, is what this test is about, and it keeps the run within a couple of minutes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionConfig } from '../src/store/postgres/pool.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { WorkListener } from '../src/store/postgres/work-listener.js';
 import { freePort } from './support/hookline-process.js';
 import { duplicates, runAcrossProcesses } from './support/multi-process-run.js';
 import { PrivatePostgres, privateClusterSupported } from './support/private-postgres.js';
@@ -19,6 +22,43 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
     cluster.start();
   }, 120_000);
   afterAll(() => cluster?.destroy());
+
+  it('the LISTEN connection and the pool come back after a restart, and the next publish is heard', {
+    timeout: 120_000,
+  }, async () => {
+    const db = cluster as PrivatePostgres;
+    const store = new PostgresStore({ url: db.url, schema: 'listen_test' });
+    let heard = 0;
+    const listener = new WorkListener({
+      config: connectionConfig({ url: db.url }),
+      onWork: () => heard++,
+      logger: { warn: () => undefined },
+      minBackoffMs: 50,
+      maxBackoffMs: 500,
+    });
+    try {
+      await store.migrate();
+      const app = await store.createApplication({ name: 'listen' }, Date.now());
+      await store.createEndpoint(
+        app.id,
+        { url: 'https://receiver.example.com/hook', secret: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+        Date.now(),
+      );
+      listener.start();
+      expect(await listener.ready(10_000)).toBe(true);
+      db.stop('fast');
+      await expect.poll(() => listener.isListening(), { timeout: 10_000 }).toBe(false);
+      db.start();
+      await expect.poll(() => listener.isListening(), { timeout: 30_000 }).toBe(true);
+      const before = heard;
+      // The pool's connections died with the server; the publish gets a new one.
+      await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, Date.now());
+      await expect.poll(() => heard, { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await listener.stop();
+      await store.close();
+    }
+  });
 
   it(`API and 3 workers reconnect and deliver all ${EVENTS} events`, { timeout: 300_000 }, async () => {
     const db = cluster as PrivatePostgres;

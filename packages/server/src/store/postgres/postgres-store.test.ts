@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
+import { storeInFreshSchema } from '../../../test/support/postgres-schema.js';
 import { runStoreConformance } from '../conformance/index.js';
-import { storeInFreshSchema } from './test-schema.js';
 
 const available = await serviceAvailable('postgres');
 

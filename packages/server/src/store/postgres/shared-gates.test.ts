@@ -4,10 +4,10 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
+import { dropSchema, randomSchemaName } from '../../../test/support/postgres-schema.js';
 import { claimOptions, failed, LEASE_MS, newMessage, SECRET, succeeded, T0 } from '../conformance/fixtures.js';
 import type { ClaimOptions } from '../store.js';
 import { PostgresStore } from './postgres-store.js';
-import { dropSchema, randomSchemaName } from './test-schema.js';
 
 const available = await serviceAvailable('postgres');
 const url = SERVICES.postgres.url;

@@ -2,7 +2,7 @@
 // parallel runs and other suites never see each other's rows.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 
 export function randomSchemaName(): string {
   return `hl_${randomBytes(6).toString('hex')}`;
