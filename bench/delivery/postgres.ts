@@ -140,7 +140,11 @@ async function runWith(workers: number, admin: pg.Client): Promise<Figure> {
       grouped.set(key, { calls: sum.calls + calls, ms: sum.ms + Number(row.total_exec_time) });
     }
     const byStatement = [...grouped]
-      .map(([statement, sum]) => ({ statement, perDelivery: sum.calls / events, msEach: sum.ms / Math.max(1, sum.calls) }))
+      .map(([statement, sum]) => ({
+        statement,
+        perDelivery: sum.calls / events,
+        msEach: sum.ms / Math.max(1, sum.calls),
+      }))
       .sort((a, b) => b.perDelivery - a.perDelivery)
       .slice(0, 6);
     return { workers, seconds, perSecond: events / seconds, statementsPerDelivery: total / events, byStatement };
