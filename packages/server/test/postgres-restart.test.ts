@@ -1,7 +1,6 @@
 // A PostgreSQL restart mid-run: the API and the workers lose every connection, reconnect (the pool and the LISTEN
 // connection), and deliver everything; nothing is lost and nothing hangs. This runs its own PostgreSQL cluster
-// (initdb in a temp dir, its own port), never the machine's shared one. 3,000 events rather than 10,000: the
-// restart, not the volume, is what this test is about, and it keeps the run within a couple of minutes.
+// (initdb in a temp dir, its own port), never the machine's shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionConfig } from '../src/store/postgres/pool.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
@@ -10,7 +9,7 @@ import { freePort } from './support/hookline-process.js';
 import { duplicates, runAcrossProcesses } from './support/multi-process-run.js';
 import { PrivatePostgres, privateClusterSupported } from './support/private-postgres.js';
 
-const EVENTS = 3000;
+const EVENTS = 10_000;
 const supported = privateClusterSupported();
 if (!supported) console.warn('SKIP the PostgreSQL restart test: no initdb under /usr/lib/postgresql');
 
@@ -79,7 +78,7 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
         retrySchedule: [0.1, 0.2, 0.5, 1, 1],
       },
       receiverDelayMs: 20,
-      disturbAt: 800,
+      disturbAt: 3000,
       async disturb() {
         const stoppedAt = Date.now();
         db.stop('fast');
