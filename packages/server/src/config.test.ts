@@ -80,3 +80,18 @@ it('takes a postgres:// database and a role from flags over env, default all', (
   expect(config.database).toBe('postgres://hookline@db.internal:5432/hookline');
   expect(config.role).toBe('worker');
 });
+
+it('unknownEventTypes: accept by default; file < env < flag; anything else is refused', () => {
+  expect(loadConfig().unknownEventTypes).toBe('accept');
+  const readFile = () => JSON.stringify({ unknownEventTypes: 'reject' });
+  expect(loadConfig({ flags: { config: 'h.json' }, readFile }).unknownEventTypes).toBe('reject');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { config: 'h.json' }, readFile })
+      .unknownEventTypes,
+  ).toBe('accept');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { unknownEventTypes: 'reject' } })
+      .unknownEventTypes,
+  ).toBe('reject');
+  expect(() => loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'maybe' } })).toThrow(ConfigError);
+});

@@ -16,6 +16,8 @@ export interface ServerConfig {
   adminToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
+  unknownEventTypes: 'accept' | 'reject';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   delivery: {
     timeoutMs: number;
@@ -41,7 +43,9 @@ export interface ServerConfig {
 export type ServerRole = 'api' | 'worker' | 'all';
 const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
 
-export type ConfigFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks'>> & {
+export type ConfigFlags = Partial<
+  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
+> & {
   role?: string;
   config?: string;
 };
@@ -67,6 +71,7 @@ export function defaultConfig(): ServerConfig {
     adminToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    unknownEventTypes: 'accept',
     logLevel: 'info',
     delivery: {
       timeoutMs: 15_000,
@@ -115,6 +120,11 @@ function positiveInteger(value: unknown, source: string, max = Number.MAX_SAFE_I
   return n;
 }
 
+function parseUnknownEventTypes(value: unknown, what: string): ServerConfig['unknownEventTypes'] {
+  if (value === 'accept' || value === 'reject') return value;
+  throw new ConfigError(`${what} must be "accept" or "reject", not ${JSON.stringify(value)}`);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -126,6 +136,7 @@ const FILE_KEYS = new Set([
   'role',
   'allowPrivateNetworks',
   'allowedCidrs',
+  'unknownEventTypes',
   'logLevel',
   'delivery',
   'shutdownDrainMs',
@@ -152,6 +163,9 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
     config.allowedCidrs = parsed.allowedCidrs.map(String);
+  }
+  if (parsed.unknownEventTypes !== undefined) {
+    config.unknownEventTypes = parseUnknownEventTypes(parsed.unknownEventTypes, `${path}: unknownEventTypes`);
   }
   if (parsed.logLevel !== undefined) config.logLevel = parsed.logLevel as ServerConfig['logLevel'];
   if (parsed.shutdownDrainMs !== undefined)
@@ -228,6 +242,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }
+  if (env.HOOKLINE_UNKNOWN_EVENT_TYPES !== undefined && env.HOOKLINE_UNKNOWN_EVENT_TYPES !== '') {
+    config.unknownEventTypes = parseUnknownEventTypes(env.HOOKLINE_UNKNOWN_EVENT_TYPES, 'HOOKLINE_UNKNOWN_EVENT_TYPES');
+  }
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
   }
@@ -236,5 +253,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.database !== undefined) config.database = flags.database;
   if (flags.role !== undefined) config.role = parseRole(flags.role, '--role');
   if (flags.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = flags.allowPrivateNetworks;
+  if (flags.unknownEventTypes !== undefined) {
+    config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');
+  }
   return validate(config);
 }

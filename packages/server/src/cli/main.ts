@@ -13,6 +13,7 @@ interface ServeOptions {
   database?: string;
   role?: string;
   allowPrivateNetworks?: boolean;
+  unknownEventTypes?: string;
   config?: string;
 }
 
@@ -33,6 +34,10 @@ program
     '--allow-private-networks',
     'deliver to loopback and private addresses too: local development and tests only (env HOOKLINE_ALLOW_PRIVATE_NETWORKS)',
   )
+  .option(
+    '--unknown-event-types <accept|reject>',
+    'publishing an event type that was never created: accept it (default) or answer 422 (env HOOKLINE_UNKNOWN_EVENT_TYPES)',
+  )
   .option('--config <file>', 'a JSON config file (env HOOKLINE_CONFIG)')
   .addHelpText(
     'after',
@@ -45,6 +50,9 @@ program
     if (options.database !== undefined) flags.database = options.database;
     if (options.role !== undefined) flags.role = options.role;
     if (options.allowPrivateNetworks === true) flags.allowPrivateNetworks = true;
+    if (options.unknownEventTypes !== undefined) {
+      flags.unknownEventTypes = options.unknownEventTypes as NonNullable<ConfigFlags['unknownEventTypes']>;
+    }
     if (options.config !== undefined) flags.config = options.config;
     const config = loadConfig({ env: process.env, flags });
     const server = await serve(config);
