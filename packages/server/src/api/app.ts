@@ -4,8 +4,11 @@ import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
+import { installIdempotency } from './idempotency.js';
 import { OpenApiCollector } from './openapi.js';
+import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
@@ -59,6 +62,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  // Before any route is added, so every route is recorded.
+  recordRoutes(app);
   const publicPaths = new Set([HEALTH_PATH, '/api/v1/health', OPENAPI_PATH, REFERENCE_PATH]);
   const openapi = new OpenApiCollector(
     {
@@ -87,7 +92,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
   app.get('/api/v1/health', async (_request, reply) => reply.code(204).send());
   const context = options.context;
   if (context !== undefined) {
-    installAuth(app, context.adminTokenSha256, publicPaths);
+    installAuth(app, context);
+    installIdempotency(app, context);
     applicationRoutes(app, context);
     eventTypeRoutes(app, context);
     endpointRoutes(app, context);
@@ -96,6 +102,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     messageRoutes(app, context);
     attemptRoutes(app, context);
     adminRoutes(app, context);
+    apiKeyRoutes(app, context);
   }
   referenceRoutes(app, openapi);
   return app;

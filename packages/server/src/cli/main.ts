@@ -2,6 +2,8 @@
 // The `hookline` command.
 import { Command } from 'commander';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config.js';
+import { ApiRequestError, CliUsageError } from './api-client.js';
+import { keysCommand } from './keys.js';
 import { quickStartText } from './quick-start.js';
 import { serve } from './serve.js';
 
@@ -72,10 +74,16 @@ program
     process.once('SIGTERM', stop);
   });
 
+program.addCommand(keysCommand({ env: process.env, write: (text) => process.stdout.write(text) }));
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof CliUsageError) {
     console.error(`hookline: ${error.message}`);
     process.exit(2);
+  }
+  if (error instanceof ApiRequestError) {
+    console.error(`hookline: ${error.message}`);
+    process.exit(1);
   }
   console.error(error);
   process.exit(1);

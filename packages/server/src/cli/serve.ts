@@ -1,16 +1,15 @@
 // `hookline serve`: the store, the engine and the API in one process, or (on PostgreSQL) one role per process:
 // `api` answers the HTTP API and runs no engine; `worker` runs the engine with only the health route.
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import { createApp } from '../api/app.js';
 import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
 import { PayloadValidator } from '../api/payload-validation.js';
 import type { ServerConfig } from '../config.js';
-import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from '../engine/delivery-engine.js';
-import { createGuardedConnector } from '../engine/guarded-connector.js';
-import { OperationalWebhook } from '../engine/operational-webhook.js';
-import { checkEndpointUrl, type NetworkPolicy } from '../engine/ssrf-guard.js';
+import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import { engineFromConfig } from '../engine/engine-from-config.js';
+import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
@@ -24,6 +23,8 @@ export interface RunningServer {
   store: Store;
   /** The delivery engine; it runs only in the worker and all roles. */
   engine: DeliveryEngine;
+  /** The Fastify instance (tests walk its routes). */
+  api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -64,40 +65,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     adminTokenSha256 = (await store.getSetting(ADMIN_TOKEN_SETTING)) as string;
   }
 
-  const policy: NetworkPolicy = {
-    allowPrivateNetworks: config.allowPrivateNetworks,
-    allowedCidrs: config.allowedCidrs,
-  };
-  const dispatcher = new Agent({
-    connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-  });
-  const operational =
-    config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null
-      ? null
-      : new OperationalWebhook({
-          url: config.delivery.operationalWebhookUrl,
-          secret: config.delivery.operationalWebhookSecret,
-          dispatcher,
-          timeoutMs: config.delivery.timeoutMs,
-          logger,
-        });
-  const engine = new DeliveryEngine({
-    ...DEFAULT_ENGINE_OPTIONS,
-    store,
-    dispatcher,
-    logger,
-    timeoutMs: config.delivery.timeoutMs,
-    concurrency: config.delivery.concurrency,
-    concurrencyPerEndpoint: config.delivery.concurrencyPerEndpoint,
-    pollIntervalMs: config.delivery.pollIntervalMs,
-    leaseMarginMs: config.delivery.leaseMarginMs,
-    retrySchedule: config.delivery.retrySchedule,
-    autoDisableAfterMs: config.delivery.autoDisableAfterMs,
-    circuit,
-    ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
-  });
+  const { engine, policy, dispatcher } = engineFromConfig(config, store, logger);
 
   const context: ApiContext = {
     store,
@@ -133,6 +101,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     generatedAdminToken,
     store,
     engine,
+    api: app,
     close() {
       closing ??= (async () => {
         await app.close();

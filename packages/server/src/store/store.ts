@@ -1,5 +1,7 @@
 // The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
 // implement it; one conformance suite runs against both. Every method is async so either fits.
+import type { ApiKeyStore } from './api-keys.js';
+import type { IdempotencyStore } from './idempotency.js';
 import type {
   Application,
   Attempt,
@@ -156,7 +158,7 @@ export interface AttemptListOptions extends MessageListOptions {
   endpointId?: string | null;
 }
 
-export interface Store {
+export interface Store extends ApiKeyStore, IdempotencyStore {
   /**
    * True when the store itself holds each endpoint's concurrency limit, rate tokens and circuit for every process
    * (PostgreSQL): claims already respect them, so the engine keeps no gate of its own.

@@ -4,37 +4,60 @@
 import type pg from 'pg';
 import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../../engine/circuit-breaker.js';
 import { newId } from '../../ids.js';
+import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
+import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
 import {
   type ApplicationRow,
-  type AttemptRow,
   type DeliveryRow,
   type EndpointRow,
   jsonOrNull,
   type MessageRow,
   type OperationalEventRow,
   toApplication,
-  toAttempt,
   toDelivery,
   toEndpoint,
   toMessage,
   toOperationalEvent,
 } from '../sqlite/rows.js';
 import type {
+  ApplicationPatch,
+  AttemptListOptions,
   AttemptResult,
   ClaimOptions,
   EndpointPatch,
+  EventTypeListOptions,
+  EventTypePatch,
   ListOptions,
+  MessageListOptions,
   NewApplication,
   NewEndpoint,
+  NewEventType,
   NewMessage,
   Page,
   PublishResult,
   Store,
+  TimeRange,
 } from '../store.js';
-import type { Application, Attempt, ClaimedDelivery, Delivery, Endpoint, EndpointSecret, Message } from '../types.js';
+import type {
+  Application,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  Endpoint,
+  EndpointSecret,
+  EndpointStats,
+  EventType,
+  Message,
+} from '../types.js';
+import { PostgresApiKeys } from './api-keys.js';
+import { PostgresEventTypes } from './event-types.js';
+import { PostgresIdempotency } from './idempotency.js';
+import { PostgresLists } from './lists.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { byId, listPage } from './paging.js';
 import { checkSchemaName, connectionConfig, createPool, type PostgresConnectionOptions } from './pool.js';
+import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { CLAIM, DUE_AGAIN_STATUS, PUBLISH, RECORD, SET_DISABLED } from './statements.js';
 import { WORK_CHANNEL, WorkListener, type WorkListenerLogger } from './work-listener.js';
@@ -51,12 +74,6 @@ const MIGRATION_LOCK_CLASS = 720_614;
 function uniqueViolation(error: unknown, constraint: string): boolean {
   const pgError = error as { code?: string; constraint?: string };
   return pgError.code === '23505' && pgError.constraint === constraint;
-}
-
-function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
-  const done = rows.length <= limit;
-  const data = done ? rows : rows.slice(0, limit);
-  return { data, iterator: data.length > 0 ? (data[data.length - 1] as T).id : null, done };
 }
 
 const silentLogger: WorkListenerLogger = { warn: () => undefined };
@@ -82,6 +99,12 @@ export class PostgresStore implements Store {
   private readonly claimedSecrets = new Map<string, { rows: SecretRow[]; readAt: number }>();
   /** Statements sent (a transaction's BEGIN and COMMIT count): the benchmark's statements per delivery. */
   statements = 0;
+  /** The parts of the store kept in their own files: event types, filtered lists, API keys, idempotency. */
+  private readonly parts: PostgresParts = { query: (text, values) => this.query(text, values) };
+  private readonly eventTypes = new PostgresEventTypes(this.parts);
+  private readonly lists = new PostgresLists(this.parts);
+  private readonly apiKeys = new PostgresApiKeys(this.parts);
+  private readonly idempotency = new PostgresIdempotency(this.parts);
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = createPool(options);
@@ -212,17 +235,71 @@ export class PostgresStore implements Store {
   }
 
   async listApplications(options: ListOptions): Promise<Page<Application>> {
-    const { rows } = await this.query<ApplicationRow>(
+    const result = await listPage<ApplicationRow>(
+      this.parts,
       'SELECT * FROM applications WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT $2',
       [options.iterator ?? null, options.limit + 1],
+      options,
+      byId,
+      '$1',
     );
-    const result = page(rows, options.limit);
     return { ...result, data: result.data.map(toApplication) };
+  }
+
+  async updateApplication(id: string, patch: ApplicationPatch, now: number): Promise<Application | null> {
+    // A field absent from the patch keeps its value; a flag says "given" where null is a value to set.
+    try {
+      const { rows } = await this.query<ApplicationRow>(
+        `UPDATE applications SET
+           uid = CASE WHEN $2::boolean THEN $3 ELSE uid END,
+           name = COALESCE($4, name),
+           rate_limit = CASE WHEN $5::boolean THEN $6::int ELSE rate_limit END,
+           metadata = COALESCE($7, metadata),
+           updated_at = $8
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          patch.uid !== undefined,
+          patch.uid ?? null,
+          patch.name ?? null,
+          patch.rateLimit !== undefined,
+          patch.rateLimit ?? null,
+          patch.metadata === undefined ? null : JSON.stringify(patch.metadata),
+          now,
+        ],
+      );
+      return rows[0] === undefined ? null : toApplication(rows[0]);
+    } catch (error) {
+      if (patch.uid != null && uniqueViolation(error, 'applications_uid_key')) throw new DuplicateUidError(patch.uid);
+      throw error;
+    }
   }
 
   async deleteApplication(id: string): Promise<boolean> {
     this.claimedSecrets.clear();
     return ((await this.query('DELETE FROM applications WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  // ---- event types
+
+  createEventType(input: NewEventType, now: number): Promise<EventType> {
+    return this.eventTypes.createEventType(input, now);
+  }
+
+  getEventType(name: string): Promise<EventType | null> {
+    return this.eventTypes.getEventType(name);
+  }
+
+  listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>> {
+    return this.eventTypes.listEventTypes(options);
+  }
+
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
+    return this.eventTypes.updateEventType(name, patch, now);
+  }
+
+  deleteEventType(name: string, options: { expunge: boolean }, now: number): Promise<boolean> {
+    return this.eventTypes.deleteEventType(name, options, now);
   }
 
   // ---- endpoints
@@ -243,6 +320,7 @@ export class PostgresStore implements Store {
       retry_schedule: jsonOrNull(input.retrySchedule ?? null),
       non_retryable_statuses: input.nonRetryableStatuses ?? null,
       metadata: JSON.stringify(input.metadata ?? {}),
+      headers: JSON.stringify(input.headers ?? {}),
       failing_since: null,
       created_at: now,
       updated_at: now,
@@ -252,8 +330,9 @@ export class PostgresStore implements Store {
       await this.query(
         `WITH endpoint AS (
            INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
+             headers)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
            RETURNING id
          ), secret AS (
            INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
@@ -278,6 +357,7 @@ export class PostgresStore implements Store {
           row.created_at,
           row.updated_at,
           input.secret,
+          row.headers,
         ],
       );
     } catch (error) {
@@ -296,11 +376,14 @@ export class PostgresStore implements Store {
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
-    const { rows } = await this.query<EndpointRow>(
+    const result = await listPage<EndpointRow>(
+      this.parts,
       'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3',
       [appId, options.iterator ?? null, options.limit + 1],
+      options,
+      byId,
+      '$2',
     );
-    const result = page(rows, options.limit);
     return { ...result, data: result.data.map(toEndpoint) };
   }
 
@@ -327,12 +410,14 @@ export class PostgresStore implements Store {
         non_retryable_statuses:
           patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
         metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
         updated_at: now,
       };
       try {
         await this.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
-             header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12
+             header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
+             headers = $13
            WHERE id = $1`,
           [
             id,
@@ -347,6 +432,7 @@ export class PostgresStore implements Store {
             next.non_retryable_statuses,
             next.metadata,
             next.updated_at,
+            next.headers,
           ],
           client,
         );
@@ -459,6 +545,10 @@ export class PostgresStore implements Store {
       [appId, idOrEventId],
     );
     return rows[0] === undefined ? null : toMessage(rows[0]);
+  }
+
+  listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
+    return this.lists.listMessages(appId, options);
   }
 
   // ---- the queue
@@ -579,23 +669,36 @@ export class PostgresStore implements Store {
 
   // ---- logs, dead letters, replay
 
-  async listAttemptsForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Attempt>> {
-    const { rows } = await this.query<AttemptRow>(
-      `SELECT * FROM attempts WHERE app_id = $1 AND message_id = $2 AND ($3::text IS NULL OR id < $3)
-        ORDER BY id DESC LIMIT $4`,
-      [appId, messageId, options.iterator ?? null, options.limit + 1],
-    );
-    const result = page(rows, options.limit);
-    return { ...result, data: result.data.map(toAttempt) };
+  listAttemptsForMessage(appId: string, messageId: string, options: AttemptListOptions): Promise<Page<Attempt>> {
+    return this.lists.listAttemptsForMessage(appId, messageId, options);
+  }
+
+  listAttemptsForEndpoint(appId: string, endpointId: string, options: AttemptListOptions): Promise<Page<Attempt>> {
+    return this.lists.listAttemptsForEndpoint(appId, endpointId, options);
+  }
+
+  getAttempt(appId: string, attemptId: string): Promise<Attempt | null> {
+    return this.lists.getAttempt(appId, attemptId);
+  }
+
+  listDeliveriesForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Delivery>> {
+    return this.lists.listDeliveriesForMessage(appId, messageId, options);
+  }
+
+  endpointStats(appId: string, endpointId: string, range: TimeRange): Promise<EndpointStats> {
+    return this.lists.endpointStats(appId, endpointId, range);
   }
 
   async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions): Promise<Page<Delivery>> {
-    const { rows } = await this.query<DeliveryRow>(
+    const result = await listPage<DeliveryRow>(
+      this.parts,
       `SELECT * FROM deliveries WHERE app_id = $1 AND status = 'dead' AND ($2::text IS NULL OR endpoint_id = $2)
          AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
       [appId, endpointId, options.iterator ?? null, options.limit + 1],
+      options,
+      byId,
+      '$3',
     );
-    const result = page(rows, options.limit);
     return { ...result, data: result.data.map(toDelivery) };
   }
 
@@ -652,5 +755,43 @@ export class PostgresStore implements Store {
       value,
     ]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  // ---- API keys and idempotency records
+
+  createApiKey(input: NewApiKey, now: number): Promise<ApiKey> {
+    return this.apiKeys.createApiKey(input, now);
+  }
+
+  findApiKeyBySha256(keySha256: string): Promise<ApiKey | null> {
+    return this.apiKeys.findApiKeyBySha256(keySha256);
+  }
+
+  listApiKeys(filter: { appId?: string | null }, options: ListOptions): Promise<Page<ApiKey>> {
+    return this.apiKeys.listApiKeys(filter, options);
+  }
+
+  revokeApiKey(id: string, now: number): Promise<boolean> {
+    return this.apiKeys.revokeApiKey(id, now);
+  }
+
+  touchApiKey(id: string, now: number): Promise<void> {
+    return this.apiKeys.touchApiKey(id, now);
+  }
+
+  beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
+    return this.idempotency.beginIdempotent(input);
+  }
+
+  completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
+    return this.idempotency.completeIdempotent(scope, answer);
+  }
+
+  releaseIdempotent(scope: IdempotencyScope): Promise<void> {
+    return this.idempotency.releaseIdempotent(scope);
+  }
+
+  purgeExpiredIdempotency(now: number): Promise<number> {
+    return this.idempotency.purgeExpiredIdempotency(now);
   }
 }
