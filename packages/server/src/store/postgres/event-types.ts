@@ -1,5 +1,5 @@
 // Event types in PostgreSQL: keyed by name, archived rather than deleted unless expunged. Every publish reads its
-// event type (payload validation), so found ones are kept for a second: a change made through this process is seen
+// event type (payload validation), so reads are kept for a second: a change made through this process is seen
 // at once, one made through another process within CACHED_EVENT_TYPE_MS.
 import { DuplicateNameError } from '../errors.js';
 import { type EventTypeRow, jsonOrNull, toEventType } from '../sqlite/rows.js';
@@ -8,12 +8,15 @@ import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
 import type { PostgresParts } from './postgres-parts.js';
 
-/** How long a read event type serves later reads; a missing one is never cached (it may be created any moment). */
+/**
+ * How long a read serves later reads of the same name, found or missing (publishing types nobody created is the
+ * common case under the default `accept`): a change through another process is seen within this time.
+ */
 const CACHED_EVENT_TYPE_MS = 1000;
 const CACHED_EVENT_TYPES_MAX = 10_000;
 
 export class PostgresEventTypes {
-  private readonly cache = new Map<string, { eventType: EventType; readAt: number }>();
+  private readonly cache = new Map<string, { eventType: EventType | null; readAt: number }>();
 
   constructor(private readonly parts: PostgresParts) {}
 
@@ -70,11 +73,7 @@ export class PostgresEventTypes {
     const cached = this.cache.get(name);
     if (cached !== undefined && Date.now() - cached.readAt <= CACHED_EVENT_TYPE_MS) return cached.eventType;
     const { rows } = await this.parts.query<EventTypeRow>('SELECT * FROM event_types WHERE name = $1', [name]);
-    if (rows[0] === undefined) {
-      this.cache.delete(name);
-      return null;
-    }
-    const eventType = toEventType(rows[0]);
+    const eventType = rows[0] === undefined ? null : toEventType(rows[0]);
     if (this.cache.size >= CACHED_EVENT_TYPES_MAX) this.cache.clear();
     this.cache.set(name, { eventType, readAt: Date.now() });
     return eventType;
