@@ -11,6 +11,7 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { serve } from '../../packages/server/src/cli/serve.js';
 import { defaultConfig } from '../../packages/server/src/config.js';
+import type { SqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
 
 export type ServerName = 'baseline' | 'hookline';
 
@@ -81,7 +82,7 @@ async function hookline(): Promise<() => number> {
   // Port 9 (discard) on loopback: nothing is sent while delivery is paused; the URL only has to be valid.
   await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: 'http://127.0.0.1:9/hook' });
   const key = await call<{ key: string }>('POST', '/api/v1/auth/api-key', { name: 'bench' });
-  const count = server.store.db.prepare('SELECT COUNT(*) FROM messages').pluck();
+  const count = (server.store as SqliteStore).db.prepare('SELECT COUNT(*) FROM messages').pluck();
   send({ port: new URL(server.url).port, appId: app.id, apiKey: key.key });
   return () => count.get() as number;
 }

@@ -48,6 +48,8 @@ it.each([
   [{ flags: { config: 'c.json' }, readFile: () => '{"delivery": {"retrySchedule": [-1]}}' }, /retrySchedule/],
   [{ flags: { config: 'c.json' }, readFile: () => '{"allowedCidrs": ["10.0.0.0/99"]}' }, /10\.0\.0\.0\/99/],
   [{ flags: { config: 'c.json' }, readFile: () => 'not json' }, /not valid JSON/],
+  [{ flags: { role: 'both' } }, /--role must be one of api, worker, all/],
+  [{ env: { HOOKLINE_ROLE: 'worker' } }, /needs a PostgreSQL database/],
   [
     {
       flags: { config: 'c.json' },
@@ -73,6 +75,16 @@ it('makes SQLite durable by default, and takes another durability mode from the 
   expect(loadConfig().sqliteSynchronous).toBe('FULL');
   expect(loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'FULL-INLINE' } }).sqliteSynchronous).toBe('FULL-INLINE');
   expect(() => loadConfig({ env: { HOOKLINE_SQLITE_SYNCHRONOUS: 'OFF' } })).toThrow(ConfigError);
+});
+
+it('takes a postgres:// database and a role from flags over env, default all', () => {
+  expect(loadConfig().role).toBe('all');
+  const config = loadConfig({
+    env: { HOOKLINE_DATABASE: 'postgres://hookline@db.internal:5432/hookline', HOOKLINE_ROLE: 'api' },
+    flags: { role: 'worker' },
+  });
+  expect(config.database).toBe('postgres://hookline@db.internal:5432/hookline');
+  expect(config.role).toBe('worker');
 });
 
 it('unknownEventTypes: accept by default; file < env < flag; anything else is refused', () => {

@@ -8,7 +8,7 @@ import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
 export interface ServerConfig {
   host: string;
   port: number;
-  /** A SQLite file path (the embedded default). */
+  /** A SQLite file path (the embedded default), or a postgres:// URL (many processes, many machines). */
   database: string;
   /**
    * SQLite durability. FULL (default): a write is answered once on disk, the fsync running off the event loop.
@@ -16,6 +16,8 @@ export interface ServerConfig {
    * NORMAL: faster, but the last commits before a power loss (not a process crash) may be lost.
    */
   sqliteSynchronous: SqliteSynchronous;
+  /** What this process runs: the HTTP API, the delivery engine (with a health route), or both. */
+  role: ServerRole;
   /** When set, this is the admin token; otherwise one is generated and printed on first start. */
   adminToken: string | null;
   allowPrivateNetworks: boolean;
@@ -46,10 +48,13 @@ export interface ServerConfig {
 
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'FULL-INLINE', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+export type ServerRole = 'api' | 'worker' | 'all';
+const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
 
 export type ConfigFlags = Partial<
   Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
 > & {
+  role?: string;
   config?: string;
 };
 
@@ -71,6 +76,7 @@ export function defaultConfig(): ServerConfig {
     port: 8080,
     database: './data/hookline.db',
     sqliteSynchronous: 'FULL',
+    role: 'all',
     adminToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
@@ -102,6 +108,13 @@ function parsePort(value: string | number, source: string): number {
   return port;
 }
 
+function parseRole(value: string, source: string): ServerRole {
+  const role = ROLES.find((candidate) => candidate === value);
+  if (role === undefined)
+    throw new ConfigError(`${source} must be one of ${ROLES.join(', ')}, got ${JSON.stringify(value)}`);
+  return role;
+}
+
 function parseBoolean(value: string, source: string): boolean {
   if (/^(1|true|yes)$/i.test(value)) return true;
   if (/^(0|false|no)$/i.test(value)) return false;
@@ -130,6 +143,7 @@ const FILE_KEYS = new Set([
   'port',
   'database',
   'sqliteSynchronous',
+  'role',
   'allowPrivateNetworks',
   'allowedCidrs',
   'unknownEventTypes',
@@ -155,6 +169,7 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.port !== undefined) config.port = parsePort(parsed.port as number, `${path}: port`);
   if (parsed.database !== undefined) config.database = String(parsed.database);
   if (parsed.sqliteSynchronous !== undefined) config.sqliteSynchronous = parsed.sqliteSynchronous as SqliteSynchronous;
+  if (parsed.role !== undefined) config.role = parseRole(String(parsed.role), `${path}: role`);
   if (parsed.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = parsed.allowPrivateNetworks === true;
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
@@ -209,8 +224,10 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.adminToken !== null && config.adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
-  if (config.database.startsWith('postgres://') || config.database.startsWith('postgresql://')) {
-    throw new ConfigError('the PostgreSQL store is not available yet: give --database a SQLite file path');
+  if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
+    // SQLite is one process's database: an API process and a worker process on one file would not see each other's
+    // signals, and two writers contend for one lock. Separate roles are for PostgreSQL.
+    throw new ConfigError(`--role ${config.role} needs a PostgreSQL database (--database postgres://…)`);
   }
   return config;
 }
@@ -235,6 +252,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_SQLITE_SYNCHRONOUS !== undefined && env.HOOKLINE_SQLITE_SYNCHRONOUS !== '') {
     config.sqliteSynchronous = env.HOOKLINE_SQLITE_SYNCHRONOUS as SqliteSynchronous;
   }
+  if (env.HOOKLINE_ROLE !== undefined && env.HOOKLINE_ROLE !== '')
+    config.role = parseRole(env.HOOKLINE_ROLE, 'HOOKLINE_ROLE');
   if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
@@ -249,6 +268,7 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
+  if (flags.role !== undefined) config.role = parseRole(flags.role, '--role');
   if (flags.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = flags.allowPrivateNetworks;
   if (flags.unknownEventTypes !== undefined) {
     config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');

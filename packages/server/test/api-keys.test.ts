@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/api/auth.js';
 import { serve } from '../src/cli/serve.js';
 import { defaultConfig } from '../src/config.js';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN_TOKEN, Api, startHookline, type TestHookline } from './support/hookline.js';
 
 let hookline: TestHookline;
@@ -60,10 +61,9 @@ describe('admin keys', () => {
     expect(created.key.endsWith(created.last4)).toBe(true);
 
     // The database holds the hash, never the key.
-    const row = hookline.server.store.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(created.id) as Record<
-      string,
-      unknown
-    >;
+    const row = (hookline.server.store as SqliteStore).db
+      .prepare('SELECT * FROM api_keys WHERE id = ?')
+      .get(created.id) as Record<string, unknown>;
     expect(row.key_sha256).toBe(sha256Hex(created.key));
     expect(JSON.stringify(row)).not.toContain(created.key.slice(6));
 

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../src/cli/serve.js';
 import { defaultConfig } from '../src/config.js';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN_TOKEN, startHookline, type TestHookline } from './support/hookline.js';
 
 let hookline: TestHookline;
@@ -44,7 +45,7 @@ async function post(
 }
 
 function count(sql: string, ...params: unknown[]): number {
-  return (hookline.server.store.db.prepare(sql).get(...params) as { n: number }).n;
+  return ((hookline.server.store as SqliteStore).db.prepare(sql).get(...params) as { n: number }).n;
 }
 
 describe('Idempotency-Key', () => {

@@ -62,6 +62,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  // Before any route is added, so every route is recorded.
   recordRoutes(app);
   const publicPaths = new Set([HEALTH_PATH, '/api/v1/health', OPENAPI_PATH, REFERENCE_PATH]);
   const openapi = new OpenApiCollector(

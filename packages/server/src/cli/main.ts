@@ -13,6 +13,7 @@ interface ServeOptions {
   port?: string;
   host?: string;
   database?: string;
+  role?: string;
   allowPrivateNetworks?: boolean;
   unknownEventTypes?: string;
   config?: string;
@@ -23,7 +24,14 @@ program
   .description('run the Hookline service: the API and the delivery engine')
   .option('--port <port>', 'port to listen on (env PORT, default 8080)')
   .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
-  .option('--database <path>', 'SQLite database file (env HOOKLINE_DATABASE, default ./data/hookline.db)')
+  .option(
+    '--database <path|url>',
+    'SQLite database file, or postgres://… for many processes (env HOOKLINE_DATABASE, default ./data/hookline.db)',
+  )
+  .option(
+    '--role <role>',
+    'api (HTTP API only), worker (delivery engine only), or all (env HOOKLINE_ROLE, default all; api and worker need PostgreSQL)',
+  )
   .option(
     '--allow-private-networks',
     'deliver to loopback and private addresses too: local development and tests only (env HOOKLINE_ALLOW_PRIVATE_NETWORKS)',
@@ -42,6 +50,7 @@ program
     if (options.port !== undefined) flags.port = Number(options.port);
     if (options.host !== undefined) flags.host = options.host;
     if (options.database !== undefined) flags.database = options.database;
+    if (options.role !== undefined) flags.role = options.role;
     if (options.allowPrivateNetworks === true) flags.allowPrivateNetworks = true;
     if (options.unknownEventTypes !== undefined) {
       flags.unknownEventTypes = options.unknownEventTypes as NonNullable<ConfigFlags['unknownEventTypes']>;
@@ -49,7 +58,9 @@ program
     if (options.config !== undefined) flags.config = options.config;
     const config = loadConfig({ env: process.env, flags });
     const server = await serve(config);
-    process.stdout.write(quickStartText(server.url, server.generatedAdminToken, config.adminToken !== null));
+    if (config.role !== 'worker') {
+      process.stdout.write(quickStartText(server.url, server.generatedAdminToken, config.adminToken !== null));
+    }
     let stopping = false;
     const stop = () => {
       if (stopping) return;

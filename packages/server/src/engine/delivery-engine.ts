@@ -80,6 +80,10 @@ export class DeliveryEngine {
   private readonly random: () => number;
   private readonly policy: OutcomePolicy;
   private loop: Promise<void> | null = null;
+  /** Stops listening for other processes' work (a store that signals across processes). */
+  private stopWatching: (() => Promise<void>) | null = null;
+  /** The store holds the endpoint gates for every process (PostgreSQL): this process keeps none. */
+  private readonly sharedGates: boolean;
   private stopping = false;
   private paused = false;
   private delivered = 0;
@@ -88,6 +92,7 @@ export class DeliveryEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.gate = new EndpointGate(options.concurrencyPerEndpoint, options.circuit);
+    this.sharedGates = options.store.sharesEndpointGates === true;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.policy = {
@@ -100,6 +105,7 @@ export class DeliveryEngine {
   start(): void {
     if (this.loop !== null) return;
     this.stopping = false;
+    this.stopWatching = this.options.store.watchForWork?.(() => this.wakeup.notify()) ?? null;
     this.loop = this.run().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'delivery loop stopped on an error');
     });
@@ -139,6 +145,8 @@ export class DeliveryEngine {
     this.wakeup.notify();
     await this.loop;
     this.loop = null;
+    await this.stopWatching?.();
+    this.stopWatching = null;
     const pending = [...this.inFlight.values()];
     if (pending.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -161,54 +169,72 @@ export class DeliveryEngine {
   }
 
   private async run(): Promise<void> {
-    const { store, batchSize, concurrency } = this.options;
+    const { batchSize, concurrency } = this.options;
     // Refill in batches, not one slot at a time: every claim is a write transaction (a lease is a state change),
     // so a claim per finished send would cost a commit per delivery.
     const lowWater = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
-    let lastClaimShort = false;
-    let lastClaimAt = 0;
     while (!this.stopping) {
-      const capacity = this.paused ? 0 : concurrency - this.inFlight.size;
-      const want = Math.min(capacity, batchSize);
-      // After a claim that found less than it asked for (per-endpoint limits, little due work), the next one waits
-      // for a batch of sends to finish or a few milliseconds, whichever is first.
-      const sinceClaimMs = this.now() - lastClaimAt;
-      const holdOff =
-        lastClaimShort &&
-        this.inFlight.size > 0 &&
-        this.finishedSinceClaim < lowWater &&
-        sinceClaimMs < CLAIM_HOLD_OFF_MS;
-      if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
-        const now = this.now();
-        const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
-        const { exclude, caps } = this.gate.claimLimits(now);
-        const batch = await store.claimDueDeliveries({
-          now,
-          leaseUntil,
-          limit: want,
-          excludeEndpointIds: exclude,
-          perEndpointLimit: this.options.concurrencyPerEndpoint,
-          endpointCaps: caps,
-        });
-        lastClaimAt = now;
-        this.finishedSinceClaim = 0;
-        const giveBack: string[] = [];
-        for (const item of batch) {
-          if (!this.dispatch(item, leaseUntil)) giveBack.push(item.delivery.id);
-        }
-        if (giveBack.length > 0) await store.releaseLeases(giveBack, now);
-        if (this.stopping) break;
-        lastClaimShort = batch.length < want || giveBack.length > 0;
-        if (!lastClaimShort) continue;
+      try {
+        await this.step(lowWater);
+      } catch (error) {
+        // The database is down or a statement failed: log, wait a poll interval, try again. The loop never dies,
+        // and no lease is lost: what this process holds runs out and is claimed again.
+        this.options.logger.error({ err: error }, 'claim failed; retrying after the poll interval');
+        await this.wakeup.wait(this.options.pollIntervalMs);
       }
-      const sleep = holdOff ? CLAIM_HOLD_OFF_MS - sinceClaimMs : await this.sleepMs();
-      await this.wakeup.wait(Math.max(1, sleep));
     }
+  }
+
+  private lastClaimShort = false;
+  private lastClaimAt = 0;
+
+  /** One turn of the loop: claim if there is room; sleep unless a full batch came back (then go again at once). */
+  private async step(lowWater: number): Promise<void> {
+    const { store, batchSize, concurrency } = this.options;
+    const capacity = this.paused ? 0 : concurrency - this.inFlight.size;
+    const want = Math.min(capacity, batchSize);
+    // After a claim that found less than it asked for (per-endpoint limits, little due work), the next one waits
+    // for a batch of sends to finish or a few milliseconds, whichever is first.
+    const sinceClaimMs = this.now() - this.lastClaimAt;
+    const holdOff =
+      this.lastClaimShort &&
+      this.inFlight.size > 0 &&
+      this.finishedSinceClaim < lowWater &&
+      sinceClaimMs < CLAIM_HOLD_OFF_MS;
+    if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
+      const now = this.now();
+      const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
+      const { exclude, caps } = this.sharedGates ? { exclude: [], caps: {} } : this.gate.claimLimits(now);
+      const batch = await store.claimDueDeliveries({
+        now,
+        leaseUntil,
+        limit: want,
+        excludeEndpointIds: exclude,
+        perEndpointLimit: this.options.concurrencyPerEndpoint,
+        endpointCaps: caps,
+      });
+      this.lastClaimAt = now;
+      this.finishedSinceClaim = 0;
+      const giveBack: string[] = [];
+      for (const item of batch) {
+        if (!this.dispatch(item, leaseUntil)) giveBack.push(item.delivery.id);
+      }
+      if (giveBack.length > 0) await store.releaseLeases(giveBack, now);
+      if (this.stopping) return;
+      this.lastClaimShort = batch.length < want || giveBack.length > 0;
+      if (!this.lastClaimShort) return;
+    }
+    const sleep = holdOff ? CLAIM_HOLD_OFF_MS - sinceClaimMs : await this.sleepMs();
+    await this.wakeup.wait(Math.max(1, sleep));
   }
 
   private async sleepMs(): Promise<number> {
     const now = this.now();
     let wakeAt = now + this.options.pollIntervalMs;
+    // On a shared store with sends in flight, a finishing send or another process's NOTIFY wakes the loop, and the
+    // poll bounds the wait: asking the database for the next due time after every short claim would cost a
+    // statement per claim for a time that rarely matters.
+    if (this.sharedGates && this.inFlight.size > 0) return Math.max(1, wakeAt - now);
     const due = await this.options.store.nextDueAt();
     // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
     // finish (it rings the signal), a gate to open, or the poll.
@@ -221,7 +247,7 @@ export class DeliveryEngine {
   /** Starts one send; false when the endpoint's gate refuses it now (the caller gives the lease back). */
   private dispatch(item: ClaimedDelivery, leaseUntil: number): boolean {
     const { delivery, endpoint } = item;
-    if (!this.gate.tryStart(endpoint.id, endpoint.throttleRate, this.now())) return false;
+    if (!this.sharedGates && !this.gate.tryStart(endpoint.id, endpoint.throttleRate, this.now())) return false;
     const controller = new AbortController();
     const done = this.deliver(item, leaseUntil, controller.signal).finally(() => {
       this.inFlight.delete(delivery.id);
@@ -244,6 +270,15 @@ export class DeliveryEngine {
         timestamp: Math.floor(this.now() / 1000),
         headerPrefix: endpoint.headerPrefix,
       });
+      // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
+      // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
+      if (this.now() + this.options.timeoutMs > leaseUntil) {
+        this.options.logger.warn(
+          { deliveryId: delivery.id },
+          'lease too short to send in time; left to the next claim',
+        );
+        return;
+      }
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers: deliveryHeaders(endpoint.headers, signed, this.options.userAgent),
@@ -268,7 +303,7 @@ export class DeliveryEngine {
         this.policy,
       );
       circuit = outcome.circuit;
-      await this.options.store.recordAttempts([outcome.result]);
+      await this.options.store.recordAttempts([{ ...outcome.result, circuit: outcome.circuit }]);
       if (outcome.result.outcome === 'succeeded') this.delivered++;
       else this.failed++;
       if (outcome.result.disableEndpoint !== null) {
@@ -287,7 +322,7 @@ export class DeliveryEngine {
       // A store failure: the lease runs out and the delivery is claimed again. Nothing is lost.
       this.options.logger.error({ err: error, deliveryId: delivery.id }, 'delivery could not be recorded');
     } finally {
-      this.gate.finish(endpoint.id, circuit, this.now());
+      if (!this.sharedGates) this.gate.finish(endpoint.id, circuit, this.now());
     }
   }
 }

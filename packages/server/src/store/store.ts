@@ -109,6 +109,11 @@ export interface AttemptResult {
   next: { status: 'pending'; nextAttemptAt: number } | { status: 'dead' };
   /** Set when this failure should disable the endpoint (410 Gone, failing too long). */
   disableEndpoint: string | null;
+  /**
+   * What the endpoint's circuit breaker hears from this attempt, for a store that keeps circuits for every process
+   * (PostgreSQL). Absent = neutral: it neither counts a failure nor closes the circuit.
+   */
+  circuit?: 'success' | 'failure' | 'neutral';
 }
 
 export interface Page<T> {
@@ -154,6 +159,14 @@ export interface AttemptListOptions extends MessageListOptions {
 }
 
 export interface Store extends ApiKeyStore, IdempotencyStore {
+  /**
+   * True when the store itself holds each endpoint's concurrency limit, rate tokens and circuit for every process
+   * (PostgreSQL): claims already respect them, so the engine keeps no gate of its own.
+   */
+  readonly sharesEndpointGates?: boolean;
+  /** Calls `onWork` when any process publishes or replays (across processes); returns how to stop listening. */
+  watchForWork?(onWork: () => void): () => Promise<void>;
+
   migrate(): Promise<void>;
   close(): Promise<void>;
 

@@ -17,9 +17,9 @@ const context: ApiContext = {
   adminTokenSha256: '0'.repeat(64),
   checkEndpointUrl: (url) => ({ ok: true, url: new URL(url) }),
   secretRotationGraceMs: 0,
-  now: Date.now,
   payloadValidator: new PayloadValidator(),
   rejectUnknownEventTypes: false,
+  now: Date.now,
 };
 const app = Fastify();
 installErrorHandlers(app);

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { RecordBatcher } from './record-batcher.js';
+
+describe('RecordBatcher', () => {
+  it('writes what arrives while a batch is being written as one next batch', async () => {
+    const batches: number[][] = [];
+    let releaseFirst: () => void = () => undefined;
+    const firstWritten = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const batcher = new RecordBatcher<number>(async (items) => {
+      batches.push([...items]);
+      if (batches.length === 1) await firstWritten;
+    });
+    const first = batcher.add([1]);
+    const rest = [batcher.add([2]), batcher.add([3, 4]), batcher.add([5])];
+    releaseFirst();
+    await Promise.all([first, ...rest]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it('tries a batch again after a deadlock, and every caller of the batch sees it written', async () => {
+    let calls = 0;
+    const batcher = new RecordBatcher<number>(async () => {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    });
+    await expect(batcher.add([1])).resolves.toBeUndefined();
+    expect(calls).toBe(2);
+  });
+
+  it('rejects every caller of a batch that fails for good, and writes the next batch anyway', async () => {
+    const written: number[][] = [];
+    const batcher = new RecordBatcher<number>(async (items) => {
+      if (items.includes(13)) throw Object.assign(new Error('check constraint'), { code: '23514' });
+      written.push([...items]);
+    });
+    await expect(batcher.add([13])).rejects.toThrow('check constraint');
+    await batcher.add([14]);
+    expect(written).toEqual([[14]]);
+  });
+
+  it('gives up after its tries when the database stays unreachable', async () => {
+    let calls = 0;
+    const batcher = new RecordBatcher<number>(async () => {
+      calls++;
+      throw new Error('Connection terminated unexpectedly');
+    }, 2);
+    await expect(batcher.add([1])).rejects.toThrow('Connection terminated');
+    expect(calls).toBe(2);
+  });
+});
