@@ -5,8 +5,10 @@ import type {
   Attempt,
   AttemptOutcome,
   AttemptTrigger,
+  AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
+  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   Message,
@@ -93,6 +95,18 @@ export interface ListOptions {
   iterator?: string | null;
 }
 
+/** Recent attempts of one application, for the operator's views (tail, charts, endpoint health). */
+export interface RecentAttemptsQuery {
+  /** Only attempts recorded after this attempt id, oldest first (a tail's cursor). Without it: the newest ones. */
+  afterId?: string | null;
+  endpointId?: string | null;
+  outcome?: AttemptOutcome | null;
+  eventType?: string | null;
+  /** Only attempts at or after this time (epoch ms). */
+  since?: number | null;
+  limit: number;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -134,6 +148,13 @@ export interface Store {
   /** Queues manual attempts of every dead delivery of the endpoint created in [since, until). Returns how many. */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number>;
   countDeliveries(filter: { status?: Delivery['status']; appId?: string }): Promise<number>;
+
+  /** Attempts matching the query, always oldest first; at most `limit`. */
+  listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]>;
+  /** Deliveries per status across all applications, every status present (0 when none): the queue depth. */
+  countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>>;
+  /** When the oldest delivery still waiting to be sent (status pending) was created; null when none waits. */
+  oldestPendingDeliveryAt(): Promise<number | null>;
 
   listOperationalEvents(limit: number): Promise<OperationalEvent[]>;
 

@@ -92,6 +92,11 @@ export interface Attempt {
   createdAt: number;
 }
 
+/** An attempt with its message's event type, for views that filter or show by type. */
+export interface AttemptWithEventType extends Attempt {
+  eventType: string;
+}
+
 /** A claimed delivery with everything needed to send it, so the engine needs no second read. */
 export interface ClaimedDelivery {
   delivery: Delivery;

@@ -4,6 +4,7 @@ import { describe } from 'vitest';
 import { describeClaim } from './claim.js';
 import type { StoreFactory } from './fixtures.js';
 import { describeLifecycle } from './lifecycle.js';
+import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
 import { describePublish } from './publish.js';
 import { describeRecordAttempts } from './record-attempts.js';
@@ -21,5 +22,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describePagination(factory);
     describeTenancy(factory);
     describeLifecycle(factory);
+    describeOperatorViews(factory);
   });
 }
