@@ -12,6 +12,8 @@ export interface ServerConfig {
   database: string;
   /** When set, this is the admin token; otherwise one is generated and printed on first start. */
   adminToken: string | null;
+  /** Lets scrapers off this machine read /metrics (loopback needs nothing); from HOOKLINE_METRICS_TOKEN only. */
+  metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -58,6 +60,7 @@ export function defaultConfig(): ServerConfig {
     port: 8080,
     database: './data/hookline.db',
     adminToken: null,
+    metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
     logLevel: 'info',
@@ -180,6 +183,9 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.adminToken !== null && config.adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
+  if (config.metricsToken !== null && config.metricsToken.length < 16) {
+    throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
+  }
   if (config.database.startsWith('postgres://') || config.database.startsWith('postgresql://')) {
     throw new ConfigError('the PostgreSQL store is not available yet: give --database a SQLite file path');
   }
@@ -205,6 +211,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_DATABASE !== undefined && env.HOOKLINE_DATABASE !== '') config.database = env.HOOKLINE_DATABASE;
   if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
+  if (env.HOOKLINE_METRICS_TOKEN !== undefined && env.HOOKLINE_METRICS_TOKEN !== '')
+    config.metricsToken = env.HOOKLINE_METRICS_TOKEN;
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }

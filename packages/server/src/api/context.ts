@@ -1,5 +1,6 @@
 // What every route needs, built once by serve().
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import type { HooklineMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; detail: string };
@@ -14,4 +15,8 @@ export interface ApiContext {
   /** Grace during which a rotated-out secret keeps signing. */
   secretRotationGraceMs: number;
   now(): number;
+  /** This process's Prometheus metrics; absent in tests of the API alone. */
+  metrics?: HooklineMetrics;
+  /** Who may scrape /metrics from off the machine (loopback scrapers need nothing); null: nobody. */
+  metricsTokenSha256?: string | null;
 }

@@ -10,6 +10,7 @@ import { createGuardedConnector } from '../engine/guarded-connector.js';
 import { OperationalWebhook } from '../engine/operational-webhook.js';
 import { checkEndpointUrl, type NetworkPolicy } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
+import { HooklineMetrics } from '../metrics/metrics.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 export interface RunningServer {
@@ -18,6 +19,7 @@ export interface RunningServer {
   generatedAdminToken: string | null;
   store: SqliteStore;
   engine: DeliveryEngine;
+  metrics: HooklineMetrics;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
           timeoutMs: config.delivery.timeoutMs,
           logger,
         });
+  const metrics = new HooklineMetrics(store);
   const engine = new DeliveryEngine({
     ...DEFAULT_ENGINE_OPTIONS,
     store,
@@ -74,6 +77,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
       openMs: config.delivery.circuitOpenMs,
       maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
     },
+    onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
     ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
   });
 
@@ -84,6 +88,8 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     now: Date.now,
+    metrics,
+    metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
   };
   const app = await createApp({ context });
   await app.listen({ host: config.host, port: config.port });
@@ -103,6 +109,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     generatedAdminToken,
     store,
     engine,
+    metrics,
     close() {
       closing ??= (async () => {
         await app.close();

@@ -42,6 +42,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
         context.now(),
       );
       context.engine?.notify();
+      context.metrics?.messagePublished();
       // The payload the caller sent, not the stored text parsed back: the same JSON, without a second parse.
       return reply.code(202).send(messageOut(message, body.payload));
     } catch (error) {
