@@ -1,0 +1,125 @@
+// The dashboard end to end, in headless Chromium against a real server and a real receiver on loopback: sign in,
+// create an endpoint, send a message, see it delivered; break the receiver, see the failure; fix it, replay, see
+// it succeed. Screenshots go to test-results/dashboard/ (gitignored).
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../../../test/support/chromium.js';
+import { ADMIN_TOKEN, startHookline, type TestHookline } from './support/hookline.js';
+import { TestReceiver } from './support/receiver.js';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/dashboard/', import.meta.url));
+const FIRST_LOAD_JS_BUDGET_BYTES = 200 * 1024;
+/** Bounds every wait on the page: a broken dashboard fails the test instead of hanging it. */
+const UI_TIMEOUT_MS = 15_000;
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)('dashboard in headless Chromium', () => {
+  let hookline: TestHookline;
+  let browser: Browser;
+  let page: Page;
+  const receiver = new TestReceiver();
+  let receiverBroken = false;
+  const scriptBytes = new Map<string, number>();
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await receiver.start();
+    receiver.script('/hook', () =>
+      receiverBroken ? { status: 500, body: '{"error":"database down"}' } : { status: 200, body: '{"ok":true}' },
+    );
+    // Short retries: a failing delivery is dead after three attempts, well under a second.
+    hookline = await startHookline({ retrySchedule: [0.1, 0.1] });
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Acme Corp', uid: 'acme' });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') console.error(`page console: ${message.text()}`);
+    });
+    page.on('response', async (response) => {
+      if (response.status() >= 400) console.error(`page request: ${response.status()} ${response.url()}`);
+      if (response.request().resourceType() !== 'script') return;
+      const body = await response.body().catch(() => Buffer.alloc(0));
+      scriptBytes.set(response.url(), body.length);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await hookline?.stop();
+    await receiver.stop();
+  });
+
+  it('sign in, create an endpoint, deliver, fail, replay, succeed', async () => {
+    await page.goto(`${hookline.server.url}/`);
+    await page.getByRole('heading', { name: 'Sign in to Hookline' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const firstLoadBytes = [...scriptBytes.values()].reduce((sum, n) => sum + n, 0);
+    expect(scriptBytes.size).toBeGreaterThan(0);
+    expect(firstLoadBytes).toBeLessThan(FIRST_LOAD_JS_BUDGET_BYTES);
+    console.log(`dashboard first load: ${scriptBytes.size} scripts, ${firstLoadBytes} bytes of JS`);
+    await page.screenshot({ path: `${SCREENSHOTS}01-sign-in.png` });
+
+    await page.getByLabel('API key').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Applications' }).waitFor();
+    expect(page.url()).not.toContain(ADMIN_TOKEN);
+    expect(await page.evaluate(() => sessionStorage.getItem('hookline.key'))).toBe(ADMIN_TOKEN);
+
+    await page.getByRole('link', { name: 'Acme Corp' }).click();
+    await page.getByRole('link', { name: 'Add an endpoint' }).click();
+    await page.getByLabel('URL').fill(`${receiver.url}/hook`);
+    await page.getByLabel('Description').fill('Billing service');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('heading', { name: `${receiver.url}/hook` }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}02-endpoint.png`, fullPage: true });
+
+    // Delivered.
+    await page.getByLabel('Event type').fill('invoice.paid');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').getByRole('link', { name: /^msg_/ }).click();
+    await expect
+      .poll(() => page.getByTestId('delivery-status').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe('delivered');
+    expect(receiver.on('/hook')).toHaveLength(1);
+    await page.screenshot({ path: `${SCREENSHOTS}03-delivered.png`, fullPage: true });
+
+    // Broken receiver: the failure shows, with the response it gave.
+    receiverBroken = true;
+    await page.goBack();
+    await page.getByRole('heading', { name: `${receiver.url}/hook` }).waitFor();
+    await page.getByLabel('Event type').fill('invoice.paid');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').getByRole('link', { name: /^msg_/ }).click();
+    await page.getByText('3 attempt(s)').waitFor();
+    expect(await page.getByTestId('delivery-status').textContent()).toBe('failing');
+    await page.getByText('HTTP 500').first().click();
+    await page.getByText('"error": "database down"').first().waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}04-failed.png`, fullPage: true });
+
+    // Fixed receiver, replayed: it succeeds, as a manual attempt.
+    receiverBroken = false;
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await expect
+      .poll(() => page.getByTestId('delivery-status').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe('delivered');
+    await page.getByText('4 attempt(s)').waitFor();
+    await expect(page.getByText(/HTTP 200 · \d+ ms · manual/).count()).resolves.toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}05-replayed.png`, fullPage: true });
+  }, 120_000);
+
+  it('the application page shows endpoint health and the charts', async () => {
+    await page.goto(`${hookline.server.url}/#/app/acme`);
+    await page.getByRole('heading', { name: /Acme Corp/ }).waitFor();
+    await page
+      .getByRole('img', { name: /Attempts per minute over the last 60 minutes: 2 succeeded, 3 failed/ })
+      .waitFor();
+    await page.getByRole('img', { name: /Response time: median/ }).waitFor();
+    await page.getByRole('cell', { name: /40(\.0)? %/ }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}06-application.png`, fullPage: true });
+  }, 60_000);
+});
