@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../../../test/support/chromium.js';
-import { ADMIN_TOKEN, startHookline, type TestHookline } from './support/hookline.js';
-import { TestReceiver } from './support/receiver.js';
+import { ADMIN_TOKEN, publish, startHookline, type TestHookline } from './support/hookline.js';
+import { TestReceiver, waitFor } from './support/receiver.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/dashboard/', import.meta.url));
 const FIRST_LOAD_JS_BUDGET_BYTES = 200 * 1024;
@@ -99,6 +99,11 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     expect(await page.getByTestId('delivery-status').textContent()).toBe('failing');
     await page.getByText('HTTP 500').first().click();
     await page.getByText('"error": "database down"').first().waitFor();
+    // What was sent, too: the signed headers of that attempt.
+    await page
+      .getByText(/webhook-signature: v1,/)
+      .first()
+      .waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}04-failed.png`, fullPage: true });
 
     // Fixed receiver, replayed: it succeeds, as a manual attempt.
@@ -121,5 +126,20 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await page.getByRole('img', { name: /Response time: median/ }).waitFor();
     await page.getByRole('cell', { name: /40(\.0)? %/ }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}06-application.png`, fullPage: true });
+  }, 60_000);
+
+  it('the dead-letter view replays every dead delivery with a visible progress count', async () => {
+    receiverBroken = true;
+    for (let i = 0; i < 3; i++) await publish(hookline.api, 'acme', { invoice: i });
+    await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 3, 'three dead');
+    receiverBroken = false;
+    await page.goto(`${hookline.server.url}/#/app/acme/dead-letter`);
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    expect(await page.getByRole('checkbox').count()).toBe(4);
+    await page.getByRole('button', { name: 'Replay all (3)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Replayed 3 of 3.' }).waitFor();
+    expect(await page.getByRole('progressbar', { name: 'Replay progress' }).getAttribute('value')).toBe('3');
+    await page.screenshot({ path: `${SCREENSHOTS}07-dead-letter-replayed.png`, fullPage: true });
+    await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 0, 'none dead');
   }, 60_000);
 });

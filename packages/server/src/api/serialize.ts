@@ -62,6 +62,8 @@ export function attemptOut(attempt: Attempt) {
     status: attempt.outcome === 'succeeded' ? 0 : 2,
     triggerType: attempt.trigger === 'scheduled' ? 0 : 1,
     error: attempt.error,
+    /** A Hookline addition to Svix's shape: what was sent. */
+    requestHeaders: attempt.requestHeaders,
     timestamp: iso(attempt.createdAt),
   };
 }

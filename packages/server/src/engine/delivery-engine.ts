@@ -256,9 +256,10 @@ export class DeliveryEngine {
         timestamp: Math.floor(this.now() / 1000),
         headerPrefix: endpoint.headerPrefix,
       });
+      const headers = { ...signed, 'content-type': 'application/json', 'user-agent': this.options.userAgent };
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
-        headers: { ...signed, 'content-type': 'application/json', 'user-agent': this.options.userAgent },
+        headers,
         body: message.payload,
         timeoutMs: this.options.timeoutMs,
         signal,
@@ -280,7 +281,7 @@ export class DeliveryEngine {
         this.policy,
       );
       circuit = outcome.circuit;
-      await this.options.store.recordAttempts([outcome.result]);
+      await this.options.store.recordAttempts([{ ...outcome.result, requestHeaders: headers }]);
       const succeeded = outcome.result.outcome === 'succeeded';
       if (succeeded) this.delivered++;
       else this.failed++;

@@ -76,6 +76,8 @@ export interface AttemptResult {
   responseBody: string;
   durationMs: number;
   error: string | null;
+  /** The headers sent, for the attempt log; absent when the attempt sent nothing (or was not recorded so). */
+  requestHeaders?: Record<string, string>;
   at: number;
   /** The delivery's next state: retry at a time, or dead. Ignored on success. */
   next: { status: 'pending'; nextAttemptAt: number } | { status: 'dead' };

@@ -89,6 +89,8 @@ export interface Attempt {
   responseBody: string;
   durationMs: number;
   error: string | null;
+  /** The headers sent with the request (signature included); null when not recorded. */
+  requestHeaders: Record<string, string> | null;
   createdAt: number;
 }
 

@@ -75,6 +75,22 @@ export function describeOperatorViews(factory: StoreFactory): void {
       expect([...first, ...rest].map((attempt) => attempt.id)).toEqual(all.map((attempt) => attempt.id));
     });
 
+    it('recordAttempts keeps the request headers sent, and null when none were given', async () => {
+      const app = await createApp(store());
+      await createEndpoint(store(), app.id);
+      const { message } = await store().publish(app.id, newMessage(), T0);
+      const headers = { 'webhook-id': message.id, 'webhook-signature': 'v1,abc=', 'content-type': 'application/json' };
+      const first = single(await claimAll(store(), T0));
+      await store().recordAttempts([
+        failed(first, T0 + 1, { status: 'pending', nextAttemptAt: T0 + 2 }, { requestHeaders: headers }),
+      ]);
+      await store().recordAttempts([succeeded(single(await claimAll(store(), T0 + 2)), T0 + 3)]);
+      const attempts = (await store().listAttemptsForMessage(app.id, message.id, { limit: 10 })).data;
+      expect(attempts.map((attempt) => attempt.requestHeaders)).toEqual([null, headers]);
+      const recent = await store().listRecentAttempts(app.id, { limit: 10 });
+      expect(recent.map((attempt) => attempt.requestHeaders)).toEqual([headers, null]);
+    });
+
     it('countDeliveriesByStatus counts every status, zero included', async () => {
       expect(await store().countDeliveriesByStatus()).toEqual({
         pending: 0,

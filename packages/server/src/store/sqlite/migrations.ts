@@ -150,4 +150,13 @@ CREATE INDEX deliveries_waiting_endpoint ON deliveries (endpoint_id) WHERE statu
 CREATE INDEX deliveries_due_endpoint ON deliveries (endpoint_id, next_attempt_at) WHERE status = 'pending';
 `,
   },
+  {
+    version: 4,
+    name: 'request headers of attempts',
+    // What was sent, not only what came back: the operator answering "we never got the webhook" needs the
+    // webhook-id, timestamp and signature of each try. JSON object text; NULL for attempts recorded before.
+    sql: `
+ALTER TABLE attempts ADD COLUMN request_headers TEXT;
+`,
+  },
 ];

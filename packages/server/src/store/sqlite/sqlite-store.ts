@@ -598,8 +598,8 @@ export class SqliteStore implements Store {
         if (delivery === undefined) continue;
         this.sql(
           `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
-             response_body, duration_ms, error, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             response_body, duration_ms, error, request_headers, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           newId('atmpt', result.at),
           result.deliveryId,
@@ -613,6 +613,7 @@ export class SqliteStore implements Store {
           result.responseBody,
           Math.round(result.durationMs),
           result.error,
+          result.requestHeaders === undefined ? null : JSON.stringify(result.requestHeaders),
           result.at,
         );
         if (result.outcome === 'succeeded') {
