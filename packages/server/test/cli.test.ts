@@ -197,6 +197,44 @@ describe('hookline CLI against a running server', () => {
   });
 });
 
+describe('hookline replay --retrying', () => {
+  it('also replays deliveries whose latest attempt failed while they still wait for a retry', async () => {
+    const receiver = new TestReceiver();
+    await receiver.start();
+    let broken = true;
+    receiver.script('/slow-retry', () => (broken ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' }));
+    // The retry after the first failure is an hour away: only a replay can deliver it within this test.
+    const hookline = await startHookline({ retrySchedule: [3600] });
+    const env = { HOOKLINE_URL: hookline.server.url, HOOKLINE_TOKEN: ADMIN_TOKEN };
+    try {
+      await start(['apps', 'create', 'Retrying', '--uid', 'retrying'], env).exited;
+      await start(['endpoints', 'create', 'retrying', `${receiver.url}/slow-retry`], env).exited;
+      await start(['send', 'retrying', 'job.done', '{"n":1}'], env).exited;
+      await waitFor(() => receiver.on('/slow-retry').length === 1, 'the first, failing attempt');
+      await waitFor(
+        async () =>
+          (
+            await hookline.server.store.listRecentAttempts(
+              (await hookline.server.store.getApplication('retrying'))?.id ?? '',
+              { limit: 1 },
+            )
+          ).length === 1,
+        'the failed attempt to be recorded',
+      );
+      expect(JSON.parse((await start(['--json', 'replay', 'retrying'], env).exited).stdout)).toMatchObject({
+        found: 0,
+      });
+      broken = false;
+      const run = await start(['--json', 'replay', 'retrying', '--retrying'], env).exited;
+      expect(JSON.parse(run.stdout)).toMatchObject({ found: 1, queued: 1, failed: 0 });
+      await waitFor(() => receiver.on('/slow-retry').length === 2, 'the replayed attempt');
+    } finally {
+      await hookline.stop();
+      await receiver.stop();
+    }
+  });
+});
+
 describe('hookline migrate', () => {
   it('creates and migrates the database, then exits', async () => {
     const hookline = await startHookline();

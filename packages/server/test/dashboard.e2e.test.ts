@@ -64,8 +64,10 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     console.log(`dashboard first load: ${scriptBytes.size} scripts, ${firstLoadBytes} bytes of JS`);
     await page.screenshot({ path: `${SCREENSHOTS}01-sign-in.png` });
 
-    await page.getByLabel('API key').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // By keyboard alone: the key field has focus on load, Enter submits.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('key');
+    await page.keyboard.type(ADMIN_TOKEN);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Applications' }).waitFor();
     expect(page.url()).not.toContain(ADMIN_TOKEN);
     expect(await page.evaluate(() => sessionStorage.getItem('hookline.key'))).toBe(ADMIN_TOKEN);
