@@ -41,7 +41,7 @@ export function endpointHealthRoutes(app: FastifyInstance, context: ApiContext):
         failed: recent.length - succeeded,
         successRate: recent.length === 0 ? null : succeeded / recent.length,
       },
-      lastFailures: failures.reverse().map(attemptOut),
+      lastFailures: failures.reverse().map((attempt) => attemptOut(attempt)),
     };
   });
 }
