@@ -80,6 +80,17 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await page.getByRole('heading', { name: `${receiver.url}/hook` }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}02-endpoint.png`, fullPage: true });
 
+    // The signing secret: hidden until asked for, then shown; rotating replaces it.
+    const secret = page.locator('#secret-value');
+    expect(await secret.textContent()).toBe('');
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    await expect.poll(() => secret.textContent()).toMatch(/^whsec_/);
+    const before = await secret.textContent();
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await expect.poll(() => secret.textContent()).not.toBe(before);
+    expect(await secret.textContent()).toMatch(/^whsec_/);
+
     // Delivered.
     await page.getByLabel('Event type').fill('invoice.paid');
     await page.getByRole('button', { name: 'Send test event' }).click();
@@ -142,6 +153,19 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Replayed 3 of 3.' }).waitFor();
     expect(await page.getByRole('progressbar', { name: 'Replay progress' }).getAttribute('value')).toBe('3');
     await page.screenshot({ path: `${SCREENSHOTS}07-dead-letter-replayed.png`, fullPage: true });
+    await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 0, 'none dead');
+  }, 60_000);
+
+  it('"recover all failed since" on the endpoint page queues its dead deliveries again', async () => {
+    receiverBroken = true;
+    await publish(hookline.api, 'acme', { invoice: 'late' });
+    await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 1, 'one dead');
+    receiverBroken = false;
+    const endpoint = (await hookline.api.ok<{ data: Array<{ id: string }> }>('GET', '/api/v1/app/acme/endpoint'))
+      .data[0];
+    await page.goto(`${hookline.server.url}/#/app/acme/endpoint/${endpoint?.id}`);
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('Queued 1 dead deliveries for another attempt.').waitFor();
     await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 0, 'none dead');
   }, 60_000);
 });
