@@ -68,3 +68,18 @@ it.each([
   expect(() => loadConfig(sources)).toThrow(ConfigError);
   expect(() => loadConfig(sources)).toThrow(message);
 });
+
+it('unknownEventTypes: accept by default; file < env < flag; anything else is refused', () => {
+  expect(loadConfig().unknownEventTypes).toBe('accept');
+  const readFile = () => JSON.stringify({ unknownEventTypes: 'reject' });
+  expect(loadConfig({ flags: { config: 'h.json' }, readFile }).unknownEventTypes).toBe('reject');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { config: 'h.json' }, readFile })
+      .unknownEventTypes,
+  ).toBe('accept');
+  expect(
+    loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'accept' }, flags: { unknownEventTypes: 'reject' } })
+      .unknownEventTypes,
+  ).toBe('reject');
+  expect(() => loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'maybe' } })).toThrow(ConfigError);
+});

@@ -16,6 +16,8 @@ export interface ServerConfig {
   metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
+  unknownEventTypes: 'accept' | 'reject';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   delivery: {
     timeoutMs: number;
@@ -38,7 +40,9 @@ export interface ServerConfig {
   shutdownDrainMs: number;
 }
 
-export type ConfigFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks'>> & {
+export type ConfigFlags = Partial<
+  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
+> & {
   config?: string;
 };
 
@@ -63,6 +67,7 @@ export function defaultConfig(): ServerConfig {
     metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    unknownEventTypes: 'accept',
     logLevel: 'info',
     delivery: {
       timeoutMs: 15_000,
@@ -104,6 +109,11 @@ function positiveInteger(value: unknown, source: string, max = Number.MAX_SAFE_I
   return n;
 }
 
+function parseUnknownEventTypes(value: unknown, what: string): ServerConfig['unknownEventTypes'] {
+  if (value === 'accept' || value === 'reject') return value;
+  throw new ConfigError(`${what} must be "accept" or "reject", not ${JSON.stringify(value)}`);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -114,6 +124,7 @@ const FILE_KEYS = new Set([
   'database',
   'allowPrivateNetworks',
   'allowedCidrs',
+  'unknownEventTypes',
   'logLevel',
   'delivery',
   'shutdownDrainMs',
@@ -139,6 +150,9 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
     config.allowedCidrs = parsed.allowedCidrs.map(String);
+  }
+  if (parsed.unknownEventTypes !== undefined) {
+    config.unknownEventTypes = parseUnknownEventTypes(parsed.unknownEventTypes, `${path}: unknownEventTypes`);
   }
   if (parsed.logLevel !== undefined) config.logLevel = parsed.logLevel as ServerConfig['logLevel'];
   if (parsed.shutdownDrainMs !== undefined)
@@ -216,6 +230,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }
+  if (env.HOOKLINE_UNKNOWN_EVENT_TYPES !== undefined && env.HOOKLINE_UNKNOWN_EVENT_TYPES !== '') {
+    config.unknownEventTypes = parseUnknownEventTypes(env.HOOKLINE_UNKNOWN_EVENT_TYPES, 'HOOKLINE_UNKNOWN_EVENT_TYPES');
+  }
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
   }
@@ -223,5 +240,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
   if (flags.allowPrivateNetworks !== undefined) config.allowPrivateNetworks = flags.allowPrivateNetworks;
+  if (flags.unknownEventTypes !== undefined) {
+    config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');
+  }
   return validate(config);
 }

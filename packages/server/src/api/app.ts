@@ -1,23 +1,31 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { HttpError } from './http-error.js';
+import { OpenApiCollector } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptFeedRoutes } from './routes/attempt-feed.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointHealthRoutes } from './routes/endpoint-health.js';
+import { endpointStatsRoutes } from './routes/endpoint-stats.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
+import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
 /** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** The URL alone (414 past it). Below MAX_HEADER_BYTES, so a long URL gets its own answer. */
+export const MAX_URL_BYTES = 8 * 1024;
 
 export const HEALTH_PATH = '/api/v1/health/';
 
@@ -27,15 +35,68 @@ export interface AppOptions {
   logger?: boolean;
 }
 
+/** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
+function clientErrorAnswer(error: Error & { code?: string }): string {
+  const [status, reason, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large']
+      : [400, 'Bad Request', 'bad_request'];
+  const body = JSON.stringify({ code, detail: `the request could not be read (${error.code ?? 'unknown'})` });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
 export async function createApp(options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
+    // handler: answer them in our shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status =
+        error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : 'bad_url';
+      return (reply as unknown as FastifyReply).code(status).send({ code, detail: error.message.slice(0, 200) });
+    },
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(clientErrorAnswer(error));
+      else socket.destroy();
+    },
   });
+  const publicPaths = new Set([
+    HEALTH_PATH,
+    '/api/v1/health',
+    OPENAPI_PATH,
+    REFERENCE_PATH,
+    METRICS_PATH,
+    ...PROBE_PATHS,
+    ...DASHBOARD_PATHS,
+  ]);
+  const openapi = new OpenApiCollector(
+    {
+      title: 'Hookline',
+      version: '1',
+      description: 'Webhook delivery service; Svix v1 compatible API',
+    },
+    publicPaths,
+  );
+  openapi.install(app);
   installErrorHandlers(app);
-  app.get(HEALTH_PATH, async (_request, reply) => reply.code(204).send());
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URL_BYTES) {
+      throw new HttpError(414, 'uri_too_long', `the URL is longer than ${MAX_URL_BYTES} bytes`);
+    }
+  });
+  const health = {
+    schema: {
+      tags: ['Health'],
+      operationId: 'v1.health.get',
+      summary: 'Answers 204 while the server runs',
+      response: { 204: { type: 'null' } },
+    },
+  };
+  app.get(HEALTH_PATH, health, async (_request, reply) => reply.code(204).send());
   app.get('/api/v1/health', async (_request, reply) => reply.code(204).send());
   const context = options.context;
   if (context !== undefined) {
@@ -51,21 +112,21 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
         );
       });
     }
-    installAuth(
-      app,
-      context.adminTokenSha256,
-      new Set([HEALTH_PATH, '/api/v1/health', METRICS_PATH, ...PROBE_PATHS, ...DASHBOARD_PATHS]),
-    );
+    installAuth(app, context.adminTokenSha256, publicPaths);
     probeRoutes(app, context);
     metricsRoutes(app, context);
     dashboardRoutes(app);
     applicationRoutes(app, context);
+    eventTypeRoutes(app, context);
     endpointRoutes(app, context);
+    endpointHeaderRoutes(app, context);
+    endpointStatsRoutes(app, context);
     messageRoutes(app, context);
     attemptRoutes(app, context);
     adminRoutes(app, context);
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
   }
+  referenceRoutes(app, openapi);
   return app;
 }

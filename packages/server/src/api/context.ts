@@ -2,6 +2,7 @@
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import type { HooklineMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { PayloadValidator } from './payload-validation.js';
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; detail: string };
 
@@ -14,6 +15,10 @@ export interface ApiContext {
   checkEndpointUrl(url: string): UrlVerdict;
   /** Grace during which a rotated-out secret keeps signing. */
   secretRotationGraceMs: number;
+  /** Checks published payloads against their event type's JSON Schema (compiled once, cached). */
+  payloadValidator: PayloadValidator;
+  /** Publishing an event type nobody created: false accepts it (the default, as Svix), true answers 422. */
+  rejectUnknownEventTypes: boolean;
   now(): number;
   /** This process's Prometheus metrics; absent in tests of the API alone. */
   metrics?: HooklineMetrics;

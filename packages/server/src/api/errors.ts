@@ -1,6 +1,9 @@
 // The one place where errors become HTTP answers: always JSON `{ code, detail }`, never a stack trace, and a 500
-// only for what is truly our fault.
+// only for what is truly our fault. Validation failures answer 422 in Svix's HTTPValidationError shape
+// (`detail: [{loc, msg, type}]`, which the Svix SDKs parse) with our `code` beside it.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../store/errors.js';
+import { ValidationFailedError, type ValidationIssue } from './http-error.js';
 
 export interface ErrorBody {
   code: string;
@@ -17,6 +20,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'validation',
 };
 
+/** Where a request part is, in Svix's `loc` words. */
+const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
 function codeOf(error: FastifyError): string {
   if (error.code !== undefined && FASTIFY_CODES[error.code] !== undefined) return FASTIFY_CODES[error.code] as string;
   // JSON.parse failures reach us as a SyntaxError with status 400 and no code.
@@ -24,26 +30,56 @@ function codeOf(error: FastifyError): string {
   return (error.code ?? 'bad_request').toLowerCase();
 }
 
+function issuesOf(error: FastifyError): ValidationIssue[] {
+  const where = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
+  return (error.validation ?? []).map((issue) => {
+    const loc: Array<string | number> = [where];
+    for (const part of issue.instancePath.split('/').slice(1)) {
+      const name = part.replaceAll('~1', '/').replaceAll('~0', '~');
+      loc.push(/^\d+$/.test(name) ? Number(name) : name);
+    }
+    const missing = (issue.params as { missingProperty?: unknown }).missingProperty;
+    if (issue.keyword === 'required' && typeof missing === 'string') loc.push(missing);
+    return { loc, msg: issue.message ?? 'invalid', type: `value_error.${issue.keyword}` };
+  });
+}
+
+/** Store errors that are the caller's doing: a name or id already taken. */
+function conflictOf(error: unknown): ErrorBody | null {
+  if (
+    error instanceof DuplicateUidError ||
+    error instanceof DuplicateNameError ||
+    error instanceof DuplicateEventIdError
+  ) {
+    return { code: 'conflict', detail: error.message };
+  }
+  return null;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { code: 'not_found', detail: `no route for ${request.method} ${request.url}` };
+    const body: ErrorBody = {
+      code: 'not_found',
+      detail: `no route for ${request.method} ${request.url.slice(0, 256)}`,
+    };
     return reply.code(404).send(body);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    const conflict = conflictOf(error);
+    if (conflict !== null) return reply.code(409).send(conflict);
+    if (error instanceof ValidationFailedError) {
+      return reply.code(422).send({ code: error.code, detail: error.issues });
+    }
+    // Request schema failures answer 422, as Svix does, with the failing fields.
+    if (error.validation !== undefined) {
+      return reply.code(422).send({ code: 'validation', detail: issuesOf(error) });
+    }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
-    }
-    // Schema validation failures answer 422, as Svix does, with the failing fields.
-    if (error.validation !== undefined) {
-      return reply.code(422).send({
-        code: 'validation',
-        detail: error.message,
-        errors: error.validation.map((issue) => ({ loc: issue.instancePath, msg: issue.message ?? 'invalid' })),
-      });
     }
     const body: ErrorBody = { code: codeOf(error), detail: error.message };
     return reply.code(status).send(body);

@@ -1,6 +1,6 @@
 // Records → Svix v1 JSON shapes (camelCase, ISO-8601 times). Svix's enums: attempt status 0 success, 1 pending,
 // 2 fail, 3 sending; triggerType 0 scheduled, 1 manual.
-import type { Application, Attempt, Delivery, Endpoint, Message } from '../store/types.js';
+import type { Application, Attempt, Delivery, Endpoint, EventType, Message } from '../store/types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -10,13 +10,14 @@ export function applicationOut(app: Application) {
     uid: app.uid,
     name: app.name,
     rateLimit: app.rateLimit,
+    throttleRate: app.rateLimit,
     metadata: app.metadata,
     createdAt: iso(app.createdAt),
     updatedAt: iso(app.updatedAt),
   };
 }
 
-export function endpointOut(endpoint: Endpoint) {
+function endpointCommonOut(endpoint: Endpoint) {
   return {
     id: endpoint.id,
     uid: endpoint.uid,
@@ -24,21 +25,43 @@ export function endpointOut(endpoint: Endpoint) {
     description: endpoint.description,
     version: 1,
     filterTypes: endpoint.eventTypes,
-    eventTypes: endpoint.eventTypes,
     channels: endpoint.channels,
     disabled: endpoint.disabled,
-    disabledReason: endpoint.disabledReason,
     rateLimit: endpoint.throttleRate,
     throttleRate: endpoint.throttleRate,
-    headerPrefix: endpoint.headerPrefix,
-    retrySchedule: endpoint.retrySchedule,
-    nonRetryableStatuses: endpoint.nonRetryableStatuses,
-    metadata: endpoint.metadata,
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
   };
 }
 
+export function endpointOut(endpoint: Endpoint) {
+  return {
+    ...endpointCommonOut(endpoint),
+    eventTypes: endpoint.eventTypes,
+    disabledReason: endpoint.disabledReason,
+    headerPrefix: endpoint.headerPrefix,
+    retrySchedule: endpoint.retrySchedule,
+    nonRetryableStatuses: endpoint.nonRetryableStatuses,
+    metadata: endpoint.metadata,
+  };
+}
+
+export function eventTypeOut(eventType: EventType) {
+  return {
+    name: eventType.name,
+    description: eventType.description,
+    archived: eventType.archived,
+    deprecated: eventType.deprecated,
+    schemas: eventType.schemas,
+    featureFlag: eventType.featureFlag,
+    featureFlags: eventType.featureFlag === null ? null : [eventType.featureFlag],
+    groupName: eventType.groupName,
+    createdAt: iso(eventType.createdAt),
+    updatedAt: iso(eventType.updatedAt),
+  };
+}
+
+/** Without content (`with_content=false`) the payload is `{}`, as Svix answers. */
 export function messageOut(message: Message, payload: unknown = JSON.parse(message.payload)) {
   return {
     id: message.id,
@@ -50,7 +73,28 @@ export function messageOut(message: Message, payload: unknown = JSON.parse(messa
   };
 }
 
-export function attemptOut(attempt: Attempt) {
+export function messageOutWithContent(message: Message, withContent: boolean) {
+  return withContent ? messageOut(message) : messageOut(message, {});
+}
+
+const STATUS_TEXT = ['success', 'pending', 'fail', 'sending', 'canceled'] as const;
+
+/** Svix's MessageStatus of a delivery: a paused one (endpoint disabled) is still pending. */
+export function deliveryStatus(status: Delivery['status']): 0 | 1 | 2 | 3 {
+  switch (status) {
+    case 'succeeded':
+      return 0;
+    case 'dead':
+      return 2;
+    case 'sending':
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+export function attemptOut(attempt: Attempt, message: ReturnType<typeof messageOut> | null = null) {
+  const status = attempt.outcome === 'succeeded' ? 0 : 2;
   return {
     id: attempt.id,
     msgId: attempt.messageId,
@@ -59,12 +103,24 @@ export function attemptOut(attempt: Attempt) {
     response: attempt.responseBody,
     responseStatusCode: attempt.statusCode ?? 0,
     responseDurationMs: attempt.durationMs,
-    status: attempt.outcome === 'succeeded' ? 0 : 2,
+    status,
+    statusText: STATUS_TEXT[status],
     triggerType: attempt.trigger === 'scheduled' ? 0 : 1,
     error: attempt.error,
     /** A Hookline addition to Svix's shape: what was sent. */
     requestHeaders: attempt.requestHeaders,
+    ...(message === null ? {} : { msg: message }),
     timestamp: iso(attempt.createdAt),
+  };
+}
+
+export function messageEndpointOut(endpoint: Endpoint, delivery: Delivery) {
+  const status = deliveryStatus(delivery.status);
+  return {
+    ...endpointCommonOut(endpoint),
+    status,
+    statusText: STATUS_TEXT[status],
+    nextAttempt: delivery.nextAttemptAt === null || status !== 1 ? null : iso(delivery.nextAttemptAt),
   };
 }
 
@@ -81,8 +137,4 @@ export function deliveryOut(delivery: Delivery) {
     createdAt: iso(delivery.createdAt),
     updatedAt: iso(delivery.updatedAt),
   };
-}
-
-export function listOut<T, O>(page: { data: T[]; iterator: string | null; done: boolean }, map: (item: T) => O) {
-  return { data: page.data.map(map), iterator: page.iterator, prevIterator: null, done: page.done };
 }

@@ -24,6 +24,7 @@ interface ServeOptions {
   host?: string;
   database?: string;
   allowPrivateNetworks?: boolean;
+  unknownEventTypes?: string;
   config?: string;
 }
 
@@ -37,6 +38,10 @@ program
     '--allow-private-networks',
     'deliver to loopback and private addresses too: local development and tests only (env HOOKLINE_ALLOW_PRIVATE_NETWORKS)',
   )
+  .option(
+    '--unknown-event-types <accept|reject>',
+    'publishing an event type that was never created: accept it (default) or answer 422 (env HOOKLINE_UNKNOWN_EVENT_TYPES)',
+  )
   .option('--config <file>', 'a JSON config file (env HOOKLINE_CONFIG)')
   .addHelpText(
     'after',
@@ -48,6 +53,9 @@ program
     if (options.host !== undefined) flags.host = options.host;
     if (options.database !== undefined) flags.database = options.database;
     if (options.allowPrivateNetworks === true) flags.allowPrivateNetworks = true;
+    if (options.unknownEventTypes !== undefined) {
+      flags.unknownEventTypes = options.unknownEventTypes as NonNullable<ConfigFlags['unknownEventTypes']>;
+    }
     if (options.config !== undefined) flags.config = options.config;
     const config = loadConfig({ env: process.env, flags });
     const server = await serve(config);

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { createApp } from '../api/app.js';
 import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
+import { PayloadValidator } from '../api/payload-validation.js';
 import type { ServerConfig } from '../config.js';
 import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from '../engine/delivery-engine.js';
 import { createGuardedConnector } from '../engine/guarded-connector.js';
@@ -87,6 +88,8 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     adminTokenSha256,
     checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
+    payloadValidator: new PayloadValidator(),
+    rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
     now: Date.now,
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),

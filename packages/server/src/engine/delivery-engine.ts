@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import type { CircuitOptions } from './circuit-breaker.js';
+import { deliveryHeaders } from './delivery-headers.js';
 import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
 import { decideOutcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
@@ -256,7 +257,7 @@ export class DeliveryEngine {
         timestamp: Math.floor(this.now() / 1000),
         headerPrefix: endpoint.headerPrefix,
       });
-      const headers = { ...signed, 'content-type': 'application/json', 'user-agent': this.options.userAgent };
+      const headers = deliveryHeaders(endpoint.headers, signed, this.options.userAgent);
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers,

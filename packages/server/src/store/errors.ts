@@ -13,3 +13,10 @@ export class DuplicateUidError extends Error {
     super(`uid ${JSON.stringify(uid)} is already taken`);
   }
 }
+
+export class DuplicateNameError extends Error {
+  readonly code = 'HOOKLINE_DUPLICATE_NAME';
+  constructor(readonly taken: string) {
+    super(`${JSON.stringify(taken)} already exists`);
+  }
+}

@@ -11,6 +11,8 @@ import type {
   DeliveryStatus,
   Endpoint,
   EndpointSecret,
+  EndpointStats,
+  EventType,
   Message,
   OperationalEvent,
 } from './types.js';
@@ -20,6 +22,30 @@ export interface NewApplication {
   name: string;
   rateLimit?: number | null;
   metadata?: Record<string, string>;
+}
+
+export type ApplicationPatch = Partial<NewApplication>;
+
+export interface NewEventType {
+  name: string;
+  description?: string;
+  schemas?: Record<string, unknown> | null;
+  archived?: boolean;
+  deprecated?: boolean;
+  featureFlag?: string | null;
+  groupName?: string | null;
+}
+
+export type EventTypePatch = Partial<Omit<NewEventType, 'name'>>;
+
+export interface EventTypeListOptions {
+  limit: number;
+  /** Event types are listed by name, ascending: the iterator is the last name seen. */
+  iterator?: string | null;
+  /** The page before the iterator (names before it), as in ListOptions. */
+  backward?: boolean;
+  /** Archived types are left out unless this is true. */
+  includeArchived?: boolean;
 }
 
 export interface NewEndpoint {
@@ -34,6 +60,8 @@ export interface NewEndpoint {
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;
+  /** Custom headers sent with each delivery; a patch replaces the whole map. */
+  headers?: Record<string, string>;
   secret: string;
 }
 
@@ -95,6 +123,36 @@ export interface ListOptions {
   limit: number;
   /** Return items older than this id (newest first). */
   iterator?: string | null;
+  /**
+   * The page before the iterator instead (items newer than it), still in list order; the result's iterator is then
+   * its first item, to keep paging backward, and `done` says nothing comes before it. Ignored without an iterator.
+   */
+  backward?: boolean;
+}
+
+/** Filters shared by message and attempt lists; times are epoch ms, both bounds exclusive as in Svix. */
+export interface TimeRange {
+  /** Only rows created before this time. */
+  before?: number | null;
+  /** Only rows created after this time. */
+  after?: number | null;
+}
+
+export interface MessageListOptions extends ListOptions, TimeRange {
+  /** Only messages of one of these event types (empty or absent = all). */
+  eventTypes?: readonly string[] | null;
+  /** Only messages that carry this channel. */
+  channel?: string | null;
+}
+
+/** Svix's status-code classes: 0 = no HTTP status (connection error, timeout), else 100, 200 … 500. */
+export type StatusCodeClass = 0 | 100 | 200 | 300 | 400 | 500;
+
+export interface AttemptListOptions extends MessageListOptions {
+  outcome?: AttemptOutcome | null;
+  statusCodeClass?: StatusCodeClass | null;
+  /** Only attempts to this endpoint (listing a message's attempts). */
+  endpointId?: string | null;
 }
 
 /** Recent attempts of one application, for the operator's views (tail, charts, endpoint health). */
@@ -116,7 +174,17 @@ export interface Store {
   createApplication(input: NewApplication, now: number): Promise<Application>;
   getApplication(idOrUid: string): Promise<Application | null>;
   listApplications(options: ListOptions): Promise<Page<Application>>;
+  /** Changes only the fields the patch has; null when there is no such application. */
+  updateApplication(id: string, patch: ApplicationPatch, now: number): Promise<Application | null>;
   deleteApplication(id: string): Promise<boolean>;
+
+  /** Rejects with DuplicateNameError when the name exists (archived ones too). */
+  createEventType(input: NewEventType, now: number): Promise<EventType>;
+  getEventType(name: string): Promise<EventType | null>;
+  listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>>;
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null>;
+  /** Archives the event type, or with `expunge` removes it. False when there is no such event type. */
+  deleteEventType(name: string, options: { expunge: boolean }, now: number): Promise<boolean>;
 
   createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint>;
   getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null>;
@@ -135,6 +203,8 @@ export interface Store {
    */
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult>;
   getMessage(appId: string, idOrEventId: string): Promise<Message | null>;
+  /** Newest first; the iterator is a message id. */
+  listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>>;
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   recordAttempts(results: readonly AttemptResult[]): Promise<void>;
@@ -143,7 +213,13 @@ export interface Store {
   /** When the next delivery is due (pending, enabled endpoint), to sleep exactly that long; null if none. */
   nextDueAt(): Promise<number | null>;
 
-  listAttemptsForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Attempt>>;
+  listAttemptsForMessage(appId: string, messageId: string, options: AttemptListOptions): Promise<Page<Attempt>>;
+  listAttemptsForEndpoint(appId: string, endpointId: string, options: AttemptListOptions): Promise<Page<Attempt>>;
+  getAttempt(appId: string, attemptId: string): Promise<Attempt | null>;
+  /** The message's deliveries, one per endpoint it was sent to, newest first. */
+  listDeliveriesForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Delivery>>;
+  /** The endpoint's deliveries counted by state, for those created in the range (all when it is empty). */
+  endpointStats(appId: string, endpointId: string, range: TimeRange): Promise<EndpointStats>;
   listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions): Promise<Page<Delivery>>;
   /** Queues a manual attempt of one message to one endpoint (any state but sending). False if no such delivery. */
   resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean>;

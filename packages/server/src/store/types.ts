@@ -32,10 +32,39 @@ export interface Endpoint {
   /** Statuses that fail for good, e.g. "4xx,!408,!429"; null = every failure is retried. */
   nonRetryableStatuses: string | null;
   metadata: Record<string, string>;
+  /** Custom headers sent with every delivery to this endpoint (never the signature headers). */
+  headers: Record<string, string>;
   /** Since when the endpoint has failed without a success in between; null when healthy. */
   failingSince: number | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A kind of event applications publish (`invoice.paid`); the name is its key. */
+export interface EventType {
+  name: string;
+  description: string;
+  /** JSON Schema of the payload per version: `{"1": {...}}`; null when payloads are not validated. */
+  schemas: Record<string, unknown> | null;
+  /** Archived types are hidden from lists by default; publishing them still works, as in Svix. */
+  archived: boolean;
+  deprecated: boolean;
+  featureFlag: string | null;
+  groupName: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** How many deliveries of one endpoint are in each state (Svix's EndpointStats). */
+export interface EndpointStats {
+  /** Delivered. */
+  success: number;
+  /** Dead: every attempt failed. */
+  fail: number;
+  /** Waiting for a first try or a retry (also while the endpoint is disabled). */
+  pending: number;
+  /** Leased by a worker right now. */
+  sending: number;
 }
 
 export interface EndpointSecret {

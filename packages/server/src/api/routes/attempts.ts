@@ -1,95 +1,298 @@
-// Attempt logs, the dead-letter list, and replay (resend one, recover an endpoint's failures since a time).
+// Attempt logs (by message, by endpoint, one attempt), where a message went (per endpoint), the dead-letter list,
+// and replay (resend one, recover an endpoint's failures since a time).
 import type { FastifyInstance } from 'fastify';
+import type { AttemptListOptions, StatusCodeClass } from '../../store/store.js';
+import type { Attempt, Endpoint } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
-import { attemptOut, deliveryOut, listOut } from '../serialize.js';
+import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
+import {
+  dateTime,
+  deliveryOutSchema,
+  listResponse,
+  messageAttemptOutSchema,
+  messageEndpointOutSchema,
+  pathId,
+  recoverOutSchema,
+} from '../schemas.js';
+import { attemptOut, deliveryOut, messageEndpointOut, messageOut } from '../serialize.js';
 import { loadApplication } from './applications.js';
-import { listOptions, listQuerySchema } from './pagination.js';
+import { type EndpointParams, endpointParams, loadEndpoint } from './endpoints.js';
+import { type ListRequest, listOptions, listOut, listQueryProperties, listQuerySchema } from './pagination.js';
 
-function parseTime(value: unknown, field: string): number {
-  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new HttpError(422, 'validation', `${field} must be an ISO-8601 date-time`);
-  return ms;
+interface AttemptQuery {
+  limit?: number;
+  iterator?: string;
+  status?: number;
+  status_code_class?: StatusCodeClass;
+  event_types?: string[];
+  channel?: string;
+  endpoint_id?: string;
+  before?: string;
+  after?: string;
+  with_content?: boolean;
+  with_msg?: boolean;
+}
+
+const attemptQuery = {
+  type: 'object',
+  properties: {
+    ...listQueryProperties,
+    ...timeFilterProperties,
+    status: { type: 'integer', enum: [0, 1, 2, 3, 4], description: '0 success, 1 pending, 2 fail, 3 sending' },
+    status_code_class: { type: 'integer', enum: [0, 100, 200, 300, 400, 500], description: '0 = no HTTP status' },
+    event_types: eventTypesQuery,
+    channel: { type: 'string', maxLength: 128 },
+    with_content: booleanQuery,
+  },
+} as const;
+
+/**
+ * The store filters. Attempts are written once finished, so they are only ever success (0) or fail (2): asking for
+ * pending, sending or canceled ones finds none, without a query.
+ */
+function attemptFilters(query: AttemptQuery, list: ListRequest): AttemptListOptions | null {
+  if (query.status !== undefined && query.status !== 0 && query.status !== 2) return null;
+  return {
+    ...list,
+    outcome: query.status === undefined ? null : query.status === 0 ? 'succeeded' : 'failed',
+    statusCodeClass: query.status_code_class ?? null,
+    eventTypes: commaList(query.event_types),
+    channel: query.channel ?? null,
+    before: timeOrNull(query.before),
+    after: timeOrNull(query.after),
+  };
+}
+
+const EMPTY_PAGE = { data: [] as Attempt[], iterator: null, done: true };
+
+function attemptOutFor(query: AttemptQuery) {
+  return (attempt: Attempt) => {
+    const out = attemptOut(attempt);
+    return query.with_content === false ? { ...out, response: '' } : out;
+  };
 }
 
 export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/api/v1/app/:appId/attempt/msg/:msgId', { schema: { querystring: listQuerySchema } }, async (request) => {
-    const { appId, msgId } = request.params as { appId: string; msgId: string };
-    const application = await loadApplication(context, appId);
-    const message = await context.store.getMessage(application.id, msgId);
-    if (message === null) throw notFound('message');
-    return listOut(
-      await context.store.listAttemptsForMessage(application.id, message.id, listOptions(request.query)),
-      attemptOut,
-    );
-  });
+  const tags = ['Message Attempt'];
 
-  app.get(
-    '/api/v1/app/:appId/dead-letter',
+  app.get<{ Params: { appId: string; msgId: string }; Querystring: AttemptQuery }>(
+    '/api/v1/app/:appId/attempt/msg/:msgId',
     {
       schema: {
+        tags,
+        operationId: 'v1.message-attempt.list-by-msg',
+        summary: "List a message's attempts, newest first",
+        params: { type: 'object', required: ['appId', 'msgId'], properties: { appId: pathId, msgId: pathId } },
         querystring: {
-          ...listQuerySchema,
-          properties: { ...listQuerySchema.properties, endpointId: { type: 'string' } },
+          ...attemptQuery,
+          properties: { ...attemptQuery.properties, endpoint_id: { type: 'string', maxLength: 256 } },
         },
+        response: { 200: listResponse(messageAttemptOutSchema) },
       },
     },
     async (request) => {
-      const { appId } = request.params as { appId: string };
-      const { endpointId } = request.query as { endpointId?: string };
-      const application = await loadApplication(context, appId);
-      let endpoint: string | null = null;
-      if (endpointId !== undefined) {
-        const found = await context.store.getEndpoint(application.id, endpointId);
-        if (found === null) throw notFound('endpoint');
-        endpoint = found.id;
+      const application = await loadApplication(context, request.params.appId);
+      const message = await context.store.getMessage(application.id, request.params.msgId);
+      if (message === null) throw notFound('message');
+      const list = listOptions(request.query);
+      const filters = attemptFilters(request.query, list);
+      let endpointId: string | null = null;
+      if (request.query.endpoint_id !== undefined) {
+        const endpoint = await context.store.getEndpoint(application.id, request.query.endpoint_id);
+        if (endpoint === null) throw notFound('endpoint');
+        endpointId = endpoint.id;
       }
-      return listOut(
-        await context.store.listDeadDeliveries(application.id, endpoint, listOptions(request.query)),
-        deliveryOut,
-      );
+      const page =
+        filters === null
+          ? EMPTY_PAGE
+          : await context.store.listAttemptsForMessage(application.id, message.id, { ...filters, endpointId });
+      return listOut(page, attemptOutFor(request.query), list);
     },
   );
 
-  app.post('/api/v1/app/:appId/msg/:msgId/endpoint/:endpointId/resend', async (request, reply) => {
-    const { appId, msgId, endpointId } = request.params as { appId: string; msgId: string; endpointId: string };
-    const application = await loadApplication(context, appId);
-    const message = await context.store.getMessage(application.id, msgId);
-    if (message === null) throw notFound('message');
-    const endpoint = await context.store.getEndpoint(application.id, endpointId);
-    if (endpoint === null) throw notFound('endpoint');
-    const queued = await context.store.resend(application.id, message.id, endpoint.id, context.now());
-    if (!queued)
-      throw new HttpError(409, 'conflict', 'this message has no delivery to this endpoint that can be resent now');
-    context.engine?.notify();
-    return reply.code(202).send();
-  });
-
-  app.post(
-    '/api/v1/app/:appId/endpoint/:endpointId/recover',
+  app.get<{ Params: EndpointParams; Querystring: AttemptQuery }>(
+    '/api/v1/app/:appId/attempt/endpoint/:endpointId',
     {
       schema: {
-        body: {
+        tags,
+        operationId: 'v1.message-attempt.list-by-endpoint',
+        summary: "List an endpoint's attempts, newest first; with_msg=true adds each attempt's message",
+        params: endpointParams,
+        querystring: { ...attemptQuery, properties: { ...attemptQuery.properties, with_msg: booleanQuery } },
+        response: { 200: listResponse(messageAttemptOutSchema) },
+      },
+    },
+    async (request) => {
+      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
+      const list = listOptions(request.query);
+      const filters = attemptFilters(request.query, list);
+      const page =
+        filters === null
+          ? EMPTY_PAGE
+          : await context.store.listAttemptsForEndpoint(application.id, endpoint.id, filters);
+      const base = attemptOutFor(request.query);
+      if (request.query.with_msg !== true) return listOut(page, base, list);
+      const messages = new Map<string, ReturnType<typeof messageOut> | null>();
+      for (const messageId of new Set(page.data.map((attempt) => attempt.messageId))) {
+        const message = await context.store.getMessage(application.id, messageId);
+        messages.set(messageId, message === null ? null : messageOut(message));
+      }
+      return listOut(page, (attempt) => ({ ...base(attempt), msg: messages.get(attempt.messageId) ?? null }), list);
+    },
+  );
+
+  app.get<{ Params: { appId: string; msgId: string; attemptId: string } }>(
+    '/api/v1/app/:appId/msg/:msgId/attempt/:attemptId',
+    {
+      schema: {
+        tags,
+        operationId: 'v1.message-attempt.get',
+        summary: 'Get one attempt of a message',
+        params: {
           type: 'object',
-          required: ['since'],
-          properties: { since: { type: 'string' }, until: { type: ['string', 'null'] } },
+          required: ['appId', 'msgId', 'attemptId'],
+          properties: { appId: pathId, msgId: pathId, attemptId: pathId },
         },
+        response: { 200: messageAttemptOutSchema },
+      },
+    },
+    async (request) => {
+      const application = await loadApplication(context, request.params.appId);
+      const message = await context.store.getMessage(application.id, request.params.msgId);
+      if (message === null) throw notFound('message');
+      const attempt = await context.store.getAttempt(application.id, request.params.attemptId);
+      if (attempt === null || attempt.messageId !== message.id) throw notFound('attempt');
+      return attemptOut(attempt);
+    },
+  );
+
+  app.get<{ Params: { appId: string; msgId: string }; Querystring: { limit?: number; iterator?: string } }>(
+    '/api/v1/app/:appId/msg/:msgId/endpoint',
+    {
+      schema: {
+        tags,
+        operationId: 'v1.message-attempt.list-attempted-destinations',
+        summary: 'Where a message went: its delivery state per endpoint',
+        params: { type: 'object', required: ['appId', 'msgId'], properties: { appId: pathId, msgId: pathId } },
+        querystring: listQuerySchema,
+        response: { 200: listResponse(messageEndpointOutSchema) },
+      },
+    },
+    async (request) => {
+      const application = await loadApplication(context, request.params.appId);
+      const message = await context.store.getMessage(application.id, request.params.msgId);
+      if (message === null) throw notFound('message');
+      const list = listOptions(request.query);
+      const page = await context.store.listDeliveriesForMessage(application.id, message.id, list);
+      const endpoints = new Map<string, Endpoint>();
+      for (const endpointId of new Set(page.data.map((delivery) => delivery.endpointId))) {
+        const endpoint = await context.store.getEndpoint(application.id, endpointId);
+        if (endpoint !== null) endpoints.set(endpointId, endpoint);
+      }
+      const out = listOut(
+        page,
+        (delivery) => {
+          const endpoint = endpoints.get(delivery.endpointId);
+          return endpoint === undefined ? null : messageEndpointOut(endpoint, delivery);
+        },
+        list,
+      );
+      // A delivery whose endpoint was deleted meanwhile is gone with it (cascade): skip it rather than fail.
+      return { ...out, data: out.data.filter((item) => item !== null) };
+    },
+  );
+
+  app.get<{ Params: { appId: string }; Querystring: { limit?: number; iterator?: string; endpointId?: string } }>(
+    '/api/v1/app/:appId/dead-letter',
+    {
+      schema: {
+        tags,
+        operationId: 'v1.dead-letter.list',
+        summary: 'Deliveries that failed every attempt (a Hookline extension)',
+        params: { type: 'object', required: ['appId'], properties: { appId: pathId } },
+        querystring: {
+          type: 'object',
+          properties: { ...listQueryProperties, endpointId: { type: 'string', maxLength: 256 } },
+        },
+        response: { 200: listResponse(deliveryOutSchema) },
+      },
+    },
+    async (request) => {
+      const application = await loadApplication(context, request.params.appId);
+      let endpoint: string | null = null;
+      if (request.query.endpointId !== undefined) {
+        const found = await context.store.getEndpoint(application.id, request.query.endpointId);
+        if (found === null) throw notFound('endpoint');
+        endpoint = found.id;
+      }
+      const list = listOptions(request.query);
+      return listOut(await context.store.listDeadDeliveries(application.id, endpoint, list), deliveryOut, list);
+    },
+  );
+
+  app.post<{ Params: { appId: string; msgId: string; endpointId: string } }>(
+    '/api/v1/app/:appId/msg/:msgId/endpoint/:endpointId/resend',
+    {
+      schema: {
+        tags,
+        operationId: 'v1.message-attempt.resend',
+        summary: 'Send a message to an endpoint again (a manual attempt)',
+        params: {
+          type: 'object',
+          required: ['appId', 'msgId', 'endpointId'],
+          properties: { appId: pathId, msgId: pathId, endpointId: pathId },
+        },
+        response: { 202: { type: 'object', description: 'an empty object, as Svix answers' } },
       },
     },
     async (request, reply) => {
-      const { appId, endpointId } = request.params as { appId: string; endpointId: string };
-      const body = request.body as { since: string; until?: string | null };
+      const { appId, msgId, endpointId } = request.params;
       const application = await loadApplication(context, appId);
+      const message = await context.store.getMessage(application.id, msgId);
+      if (message === null) throw notFound('message');
       const endpoint = await context.store.getEndpoint(application.id, endpointId);
       if (endpoint === null) throw notFound('endpoint');
+      const queued = await context.store.resend(application.id, message.id, endpoint.id, context.now());
+      if (!queued)
+        throw new HttpError(409, 'conflict', 'this message has no delivery to this endpoint that can be resent now');
+      context.engine?.notify();
+      return reply.code(202).send({});
+    },
+  );
+
+  app.post<{ Params: EndpointParams; Body: { since: string; until?: string | null } }>(
+    '/api/v1/app/:appId/endpoint/:endpointId/recover',
+    {
+      schema: {
+        tags: ['Endpoint'],
+        operationId: 'v1.endpoint.recover',
+        summary: 'Send again every dead delivery of the endpoint created in [since, until)',
+        params: endpointParams,
+        body: {
+          type: 'object',
+          required: ['since'],
+          properties: { since: dateTime, until: { ...dateTime, type: ['string', 'null'] } },
+        },
+        response: { 202: recoverOutSchema },
+      },
+    },
+    async (request, reply) => {
+      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
       const now = context.now();
-      const since = parseTime(body.since, 'since');
-      const until = body.until === undefined || body.until === null ? now + 1 : parseTime(body.until, 'until');
+      const since = Date.parse(request.body.since);
+      const until =
+        request.body.until === undefined || request.body.until === null ? now + 1 : Date.parse(request.body.until);
       const recovered = await context.store.recoverEndpoint(application.id, endpoint.id, since, until, now);
       context.engine?.notify();
-      return reply
-        .code(202)
-        .send({ id: `qtask_${Date.now().toString(36)}`, status: 'finished', task: 'endpoint.recover', recovered });
+      // Recovery is done in one statement, so the task is finished when we answer.
+      return reply.code(202).send({
+        id: `qtask_${now.toString(36)}`,
+        status: 'finished',
+        task: 'endpoint.recover',
+        updatedAt: new Date(now).toISOString(),
+        recovered,
+      });
     },
   );
 }

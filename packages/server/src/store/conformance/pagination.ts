@@ -75,6 +75,37 @@ const LISTINGS: readonly ListingKind[] = [
     },
   },
   {
+    name: 'listMessages',
+    async setup(store) {
+      const app = await createApp(store);
+      return {
+        add: async (now) => (await store.publish(app.id, newMessage(), now)).message.id,
+        list: (options) => store.listMessages(app.id, options),
+        keyOf: byId,
+      };
+    },
+  },
+  {
+    name: 'listAttemptsForEndpoint',
+    async setup(store) {
+      const app = await createApp(store);
+      const endpoint = await createEndpoint(store, app.id);
+      await store.publish(app.id, newMessage(), T0);
+      return {
+        add: async (now) => {
+          const item = single(await claimAll(store, now));
+          const label = `attempt at ${now}`;
+          await store.recordAttempts([
+            failed(item, now, { status: 'pending', nextAttemptAt: now }, { responseBody: label }),
+          ]);
+          return label;
+        },
+        list: (options) => store.listAttemptsForEndpoint(app.id, endpoint.id, options),
+        keyOf: (item) => (item as { responseBody: string }).responseBody,
+      };
+    },
+  },
+  {
     name: 'listDeadDeliveries',
     async setup(store) {
       const app = await createApp(store);
@@ -133,6 +164,29 @@ export function describePagination(factory: StoreFactory): void {
         const page = await listing.list({ limit: 10 });
         expect(page.data).toEqual([]);
         expect(page.done).toBe(true);
+      });
+
+      it('pages backward from an iterator: the page before it, in list order, done at the start', async () => {
+        const listing = await setup(store());
+        const keys = await addRows(listing, 7, T0);
+        const third = await listing.list({ limit: 2, iterator: (await listing.list({ limit: 4 })).iterator });
+        expect(third.data.map(listing.keyOf)).toEqual(keys.slice(4, 6));
+        // The iterator of a backward read is a row key; a listing keyed by something else (attempts by their log
+        // text) hands its rows' ids to the store, so take the id the store would.
+        const idOf = (item: unknown) => (item as { id: string }).id;
+        const before = await listing.list({ limit: 2, iterator: idOf(third.data[0]), backward: true });
+        expect(before.data.map(listing.keyOf)).toEqual(keys.slice(2, 4));
+        expect(before.done).toBe(false);
+        expect(before.iterator).toBe(idOf(before.data[0]));
+        const first = await listing.list({ limit: 2, iterator: before.iterator, backward: true });
+        expect(first.data.map(listing.keyOf)).toEqual(keys.slice(0, 2));
+        expect(first.done).toBe(true);
+        const beyond = await listing.list({ limit: 2, iterator: idOf(first.data[0]), backward: true });
+        expect(beyond.data).toEqual([]);
+        expect(beyond.done).toBe(true);
+        const short = await listing.list({ limit: 5, iterator: idOf(third.data[0]), backward: true });
+        expect(short.data.map(listing.keyOf)).toEqual(keys.slice(0, 4));
+        expect(short.done).toBe(true);
       });
 
       it('neither repeats nor skips rows when new rows arrive between pages', async () => {

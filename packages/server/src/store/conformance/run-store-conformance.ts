@@ -2,6 +2,8 @@
 // fresh store from the factory. Written against the interface only, so SQLite and PostgreSQL are held to one bar.
 import { describe } from 'vitest';
 import { describeClaim } from './claim.js';
+import { describeEventTypes } from './event-types.js';
+import { describeFilters } from './filters.js';
 import type { StoreFactory } from './fixtures.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
@@ -11,6 +13,7 @@ import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
 import { describeSecrets } from './secrets.js';
 import { describeTenancy } from './tenancy.js';
+import { describeUpdates } from './updates.js';
 
 export function runStoreConformance(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
@@ -23,5 +26,8 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeTenancy(factory);
     describeLifecycle(factory);
     describeOperatorViews(factory);
+    describeEventTypes(factory);
+    describeUpdates(factory);
+    describeFilters(factory);
   });
 }

@@ -49,6 +49,10 @@ export function describeTenancy(factory: StoreFactory): void {
 
       expect((await store().listAttemptsForMessage(appA.id, messageA.id, { limit: 10 })).data).toHaveLength(1);
       expect((await store().listDeadDeliveries(appA.id, endpointA.id, { limit: 10 })).data).toHaveLength(1);
+      expect((await store().listMessages(appB.id, { limit: 10 })).data).toEqual([]);
+      expect((await store().listAttemptsForEndpoint(appB.id, endpointA.id, { limit: 10 })).data).toEqual([]);
+      expect((await store().listMessages(appA.id, { limit: 10 })).data).toHaveLength(1);
+      expect((await store().listAttemptsForEndpoint(appA.id, endpointA.id, { limit: 10 })).data).toHaveLength(1);
       expect(await store().countDeliveries({ appId: appB.id })).toBe(0);
       expect(await store().countDeliveries({ appId: appA.id })).toBe(1);
     });

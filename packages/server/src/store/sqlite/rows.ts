@@ -1,5 +1,5 @@
 // Row ↔ record mapping for SQLite: JSON columns, 0/1 booleans, snake_case names.
-import type { Application, Attempt, Delivery, Endpoint, Message, OperationalEvent } from '../types.js';
+import type { Application, Attempt, Delivery, Endpoint, EventType, Message, OperationalEvent } from '../types.js';
 
 export interface ApplicationRow {
   id: string;
@@ -26,7 +26,20 @@ export interface EndpointRow {
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
+  headers: string;
   failing_since: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventTypeRow {
+  name: string;
+  description: string;
+  schemas: string | null;
+  archived: number;
+  deprecated: number;
+  feature_flag: string | null;
+  group_name: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -119,7 +132,22 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     retrySchedule: parseJson<number[]>(row.retry_schedule),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: parseJson<Record<string, string>>(row.metadata) ?? {},
+    headers: parseJson<Record<string, string>>(row.headers) ?? {},
     failingSince: row.failing_since,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toEventType(row: EventTypeRow): EventType {
+  return {
+    name: row.name,
+    description: row.description,
+    schemas: parseJson<Record<string, unknown>>(row.schemas),
+    archived: row.archived === 1,
+    deprecated: row.deprecated === 1,
+    featureFlag: row.feature_flag,
+    groupName: row.group_name,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -5,37 +5,58 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
-import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
+import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type {
+  ApplicationPatch,
+  AttemptListOptions,
   AttemptResult,
   ClaimOptions,
   EndpointPatch,
+  EventTypeListOptions,
+  EventTypePatch,
   ListOptions,
+  MessageListOptions,
   NewApplication,
   NewEndpoint,
+  NewEventType,
   NewMessage,
   Page,
   PublishResult,
   RecentAttemptsQuery,
   Store,
+  TimeRange,
 } from '../store.js';
 import type {
   Application,
+  Attempt,
   AttemptWithEventType,
   ClaimedDelivery,
+  Delivery,
   DeliveryStatus,
   Endpoint,
   EndpointSecret,
+  EndpointStats,
+  EventType,
   Message,
   OperationalEvent,
 } from '../types.js';
-import { MIGRATIONS } from './migrations.js';
+import {
+  attemptListParameters,
+  ENDPOINT_STATS,
+  LIST_ATTEMPTS_FOR_ENDPOINT,
+  LIST_ATTEMPTS_FOR_MESSAGE,
+  LIST_DELIVERIES_FOR_MESSAGE,
+  LIST_MESSAGES,
+  messageListParameters,
+} from './list-queries.js';
+import { MIGRATIONS, pendingMigrations } from './migrations.js';
 import {
   type ApplicationRow,
   type AttemptRow,
   type DeliveryRow,
   type EndpointRow,
+  type EventTypeRow,
   jsonOrNull,
   type MessageRow,
   type OperationalEventRow,
@@ -43,6 +64,7 @@ import {
   toAttempt,
   toDelivery,
   toEndpoint,
+  toEventType,
   toMessage,
   toOperationalEvent,
 } from './rows.js';
@@ -75,10 +97,38 @@ function isUniqueViolation(error: unknown, index: string): boolean {
   );
 }
 
-function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+const byId = (row: { id: string }) => row.id;
+
+/**
+ * A list's SQL turned around, for the page before the iterator: the cursor comparison flips and the order reverses
+ * (the rows come back nearest first and are put back in list order). Every list's SQL has exactly one of each, which
+ * is checked, so a list written another way fails loudly instead of paging wrong.
+ */
+export function backwardSql(text: string): string {
+  const turned = text
+    .replace(/ (<|>) @iterator/, (_match, op: string) => (op === '<' ? ' > @iterator' : ' < @iterator'))
+    .replace(/ORDER BY ([a-z_.]+)( DESC)? LIMIT/, (_match, key: string, desc?: string) =>
+      desc === undefined ? `ORDER BY ${key} DESC LIMIT` : `ORDER BY ${key} LIMIT`,
+    );
+  if (turned.match(/@iterator/g)?.length !== 2 || turned === text) {
+    throw new Error(`cannot page backward through: ${text}`);
+  }
+  return turned;
+}
+
+/**
+ * `rows` holds one row more than the page when there is more in the direction read. Forward, the iterator is the
+ * last row's key (the next page); backward, rows came nearest first: the page is put back in list order and the
+ * iterator is its first row's key (the page before it).
+ */
+function pageBy<T>(rows: T[], limit: number, keyOf: (row: T) => string, backward = false): Page<T> {
   const done = rows.length <= limit;
-  const data = done ? rows : rows.slice(0, limit);
-  return { data, iterator: data.length > 0 ? (data[data.length - 1] as T).id : null, done };
+  const taken = done ? rows : rows.slice(0, limit);
+  if (backward) {
+    const data = taken.reverse();
+    return { data, iterator: data.length > 0 ? keyOf(data[0] as T) : null, done };
+  }
+  return { data: taken, iterator: taken.length > 0 ? keyOf(taken[taken.length - 1] as T) : null, done };
 }
 
 /** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
@@ -143,6 +193,13 @@ export class SqliteStore implements Store {
     this.dataVersion = version;
   }
 
+  /** One page of a list: forward from the iterator, or (options.backward) the page before it. */
+  private listPage<R>(text: string, parameters: object, options: ListOptions, keyOf: (row: R) => string): Page<R> {
+    const backward = options.backward === true && options.iterator !== undefined && options.iterator !== null;
+    const rows = this.sql(backward ? backwardSql(text) : text).all(parameters) as R[];
+    return pageBy(rows, options.limit, keyOf, backward);
+  }
+
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
   private sql(text: string): Statement {
     let statement = this.statements.get(text);
@@ -162,8 +219,7 @@ export class SqliteStore implements Store {
         (r) => r.version,
       ),
     );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+    for (const migration of pendingMigrations(MIGRATIONS, applied)) {
       this.db.transaction(() => {
         this.db.exec(migration.sql);
         this.db
@@ -220,20 +276,124 @@ export class SqliteStore implements Store {
   }
 
   async listApplications(options: ListOptions): Promise<Page<Application>> {
-    const rows = this.sql(
+    const result = this.listPage<ApplicationRow>(
       'SELECT * FROM applications WHERE (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({
-      iterator: options.iterator ?? null,
-      limit: options.limit + 1,
-    }) as ApplicationRow[];
-    const result = page(rows, options.limit);
+      { iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toApplication) };
+  }
+
+  updateApplication(id: string, patch: ApplicationPatch, now: number): Promise<Application | null> {
+    return this.writes.run(() => {
+      this.forgetCached();
+      const current = this.sql('SELECT * FROM applications WHERE id = ?').get(id) as ApplicationRow | undefined;
+      if (current === undefined) return null;
+      const next: ApplicationRow = {
+        ...current,
+        uid: patch.uid === undefined ? current.uid : patch.uid,
+        name: patch.name ?? current.name,
+        rate_limit: patch.rateLimit === undefined ? current.rate_limit : patch.rateLimit,
+        metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          'UPDATE applications SET uid = @uid, name = @name, rate_limit = @rate_limit, metadata = @metadata, updated_at = @updated_at WHERE id = @id',
+        ).run(next);
+      } catch (error) {
+        if (next.uid !== null && isUniqueViolation(error, 'applications.uid')) throw new DuplicateUidError(next.uid);
+        throw error;
+      }
+      return toApplication(next);
+    });
   }
 
   deleteApplication(id: string): Promise<boolean> {
     return this.writes.run(() => {
       this.forgetCached();
       return this.sql('DELETE FROM applications WHERE id = ?').run(id).changes > 0;
+    });
+  }
+
+  // ---- event types
+
+  createEventType(input: NewEventType, now: number): Promise<EventType> {
+    return this.writes.run(() => {
+      const row: EventTypeRow = {
+        name: input.name,
+        description: input.description ?? '',
+        schemas: jsonOrNull(input.schemas ?? null),
+        archived: input.archived === true ? 1 : 0,
+        deprecated: input.deprecated === true ? 1 : 0,
+        feature_flag: input.featureFlag ?? null,
+        group_name: input.groupName ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+      try {
+        this.sql(
+          `INSERT INTO event_types (name, description, schemas, archived, deprecated, feature_flag, group_name, created_at, updated_at)
+           VALUES (@name, @description, @schemas, @archived, @deprecated, @feature_flag, @group_name, @created_at, @updated_at)`,
+        ).run(row);
+      } catch (error) {
+        if (isUniqueViolation(error, 'event_types.name')) throw new DuplicateNameError(row.name);
+        throw error;
+      }
+      return toEventType(row);
+    });
+  }
+
+  async getEventType(name: string): Promise<EventType | null> {
+    const row = this.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
+    return row === undefined ? null : toEventType(row);
+  }
+
+  async listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>> {
+    const result = this.listPage<EventTypeRow>(
+      `SELECT * FROM event_types WHERE (@includeArchived = 1 OR archived = 0) AND (@iterator IS NULL OR name > @iterator)
+       ORDER BY name LIMIT @limit`,
+      {
+        includeArchived: options.includeArchived === true ? 1 : 0,
+        iterator: options.iterator ?? null,
+        limit: options.limit + 1,
+      },
+      options,
+      (row) => row.name,
+    );
+    return { ...result, data: result.data.map(toEventType) };
+  }
+
+  updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
+    return this.writes.run(() => {
+      const current = this.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
+      if (current === undefined) return null;
+      const next: EventTypeRow = {
+        ...current,
+        description: patch.description ?? current.description,
+        schemas: patch.schemas === undefined ? current.schemas : jsonOrNull(patch.schemas),
+        archived: patch.archived === undefined ? current.archived : patch.archived ? 1 : 0,
+        deprecated: patch.deprecated === undefined ? current.deprecated : patch.deprecated ? 1 : 0,
+        feature_flag: patch.featureFlag === undefined ? current.feature_flag : patch.featureFlag,
+        group_name: patch.groupName === undefined ? current.group_name : patch.groupName,
+        updated_at: now,
+      };
+      this.sql(
+        `UPDATE event_types SET description = @description, schemas = @schemas, archived = @archived,
+           deprecated = @deprecated, feature_flag = @feature_flag, group_name = @group_name, updated_at = @updated_at
+         WHERE name = @name`,
+      ).run(next);
+      return toEventType(next);
+    });
+  }
+
+  deleteEventType(name: string, options: { expunge: boolean }, now: number): Promise<boolean> {
+    return this.writes.run(() => {
+      const statement = options.expunge
+        ? this.sql('DELETE FROM event_types WHERE name = @name')
+        : this.sql('UPDATE event_types SET archived = 1, updated_at = @now WHERE name = @name');
+      return statement.run(options.expunge ? { name } : { name, now }).changes > 0;
     });
   }
 
@@ -257,6 +417,7 @@ export class SqliteStore implements Store {
         retry_schedule: jsonOrNull(input.retrySchedule ?? null),
         non_retryable_statuses: input.nonRetryableStatuses ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
+        headers: JSON.stringify(input.headers ?? {}),
         failing_since: null,
         created_at: now,
         updated_at: now,
@@ -264,9 +425,9 @@ export class SqliteStore implements Store {
       try {
         this.sql(
           `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at)
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at)
            VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
-             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @failing_since, @created_at, @updated_at)`,
+             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at)`,
         ).run(row);
       } catch (error) {
         if (row.uid !== null && isUniqueViolation(error, 'endpoints.app_id, endpoints.uid'))
@@ -292,10 +453,12 @@ export class SqliteStore implements Store {
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
-    const rows = this.sql(
+    const result = this.listPage<EndpointRow>(
       'SELECT * FROM endpoints WHERE app_id = @appId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({ appId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as EndpointRow[];
-    const result = page(rows, options.limit);
+      { appId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toEndpoint) };
   }
 
@@ -319,6 +482,7 @@ export class SqliteStore implements Store {
         non_retryable_statuses:
           patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
         metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+        headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
         updated_at: now,
       };
       try {
@@ -326,7 +490,7 @@ export class SqliteStore implements Store {
           `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
              channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
              retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
-             updated_at = @updated_at
+             headers = @headers, updated_at = @updated_at
            WHERE id = @id`,
         ).run(next);
       } catch (error) {
@@ -489,6 +653,11 @@ export class SqliteStore implements Store {
       idOrEventId,
     ) as MessageRow | undefined;
     return row === undefined ? null : toMessage(row);
+  }
+
+  async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
+    const result = this.listPage<MessageRow>(LIST_MESSAGES, messageListParameters(appId, options), options, byId);
+    return { ...result, data: result.data.map(toMessage) };
   }
 
   // ---- the queue
@@ -655,24 +824,72 @@ export class SqliteStore implements Store {
 
   // ---- logs, dead letters, replay
 
-  async listAttemptsForMessage(
-    appId: string,
-    messageId: string,
-    options: ListOptions,
-  ): Promise<Page<import('../types.js').Attempt>> {
-    const rows = this.sql(
-      'SELECT * FROM attempts WHERE app_id = @appId AND message_id = @messageId AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit',
-    ).all({ appId, messageId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as AttemptRow[];
-    const result = page(rows, options.limit);
+  async listAttemptsForMessage(appId: string, messageId: string, options: AttemptListOptions): Promise<Page<Attempt>> {
+    const result = this.listPage<AttemptRow>(
+      LIST_ATTEMPTS_FOR_MESSAGE,
+      attemptListParameters(appId, messageId, options),
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toAttempt) };
   }
 
+  async listAttemptsForEndpoint(
+    appId: string,
+    endpointId: string,
+    options: AttemptListOptions,
+  ): Promise<Page<Attempt>> {
+    const result = this.listPage<AttemptRow>(
+      LIST_ATTEMPTS_FOR_ENDPOINT,
+      attemptListParameters(appId, endpointId, options),
+      options,
+      byId,
+    );
+    return { ...result, data: result.data.map(toAttempt) };
+  }
+
+  async getAttempt(appId: string, attemptId: string): Promise<Attempt | null> {
+    const row = this.sql('SELECT * FROM attempts WHERE app_id = ? AND id = ?').get(appId, attemptId) as
+      | AttemptRow
+      | undefined;
+    return row === undefined ? null : toAttempt(row);
+  }
+
+  async listDeliveriesForMessage(appId: string, messageId: string, options: ListOptions): Promise<Page<Delivery>> {
+    const result = this.listPage<DeliveryRow>(
+      LIST_DELIVERIES_FOR_MESSAGE,
+      { appId, messageId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
+    return { ...result, data: result.data.map(toDelivery) };
+  }
+
+  async endpointStats(appId: string, endpointId: string, range: TimeRange): Promise<EndpointStats> {
+    const rows = this.sql(ENDPOINT_STATS).all({
+      appId,
+      endpointId,
+      before: range.before ?? null,
+      after: range.after ?? null,
+    }) as Array<{ status: Delivery['status']; n: number }>;
+    const stats: EndpointStats = { success: 0, fail: 0, pending: 0, sending: 0 };
+    for (const row of rows) {
+      if (row.status === 'succeeded') stats.success += row.n;
+      else if (row.status === 'dead') stats.fail += row.n;
+      else if (row.status === 'sending') stats.sending += row.n;
+      else stats.pending += row.n;
+    }
+    return stats;
+  }
+
   async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions) {
-    const rows = this.sql(
+    const result = this.listPage<DeliveryRow>(
       `SELECT * FROM deliveries WHERE app_id = @appId AND status = 'dead' AND (@endpointId IS NULL OR endpoint_id = @endpointId)
          AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit`,
-    ).all({ appId, endpointId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as DeliveryRow[];
-    const result = page(rows, options.limit);
+      { appId, endpointId, iterator: options.iterator ?? null, limit: options.limit + 1 },
+      options,
+      byId,
+    );
     return { ...result, data: result.data.map(toDelivery) };
   }
 

@@ -1,0 +1,35 @@
+// The headers of one delivery: an endpoint's custom headers, then ours. Ours always win: a custom header can never
+// replace a signature, the content type or the framing, whatever its casing.
+
+/** Names a custom header may not take (compared lowercased); the API refuses them, and the engine drops them. */
+const RESERVED = new Set([
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'host',
+  'user-agent',
+  'expect',
+  'te',
+  'upgrade',
+  'trailer',
+]);
+const RESERVED_PREFIXES = ['webhook-', 'svix-'];
+
+export function isReservedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix));
+}
+
+export function deliveryHeaders(
+  custom: Readonly<Record<string, string>>,
+  signed: Readonly<Record<string, string>>,
+  userAgent: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(custom)) {
+    if (!isReservedHeader(name)) headers[name] = value;
+  }
+  return { ...headers, ...signed, 'content-type': 'application/json', 'user-agent': userAgent };
+}

@@ -1,0 +1,68 @@
+// The SQL of the filtered lists (messages, attempts, a message's deliveries), kept together. Each is one fixed text
+// with nullable parameters, so it is prepared once; a filter left out binds NULL and matches every row.
+import type { AttemptListOptions, MessageListOptions } from '../store.js';
+
+const TIME_AND_TYPE_FILTERS = `
+  AND (@before IS NULL OR m.created_at < @before)
+  AND (@after IS NULL OR m.created_at > @after)
+  AND (@eventTypes IS NULL OR m.event_type IN (SELECT value FROM json_each(@eventTypes)))
+  AND (@channel IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = @channel))`;
+
+export const LIST_MESSAGES = `
+SELECT m.* FROM messages m
+WHERE m.app_id = @appId AND (@iterator IS NULL OR m.id < @iterator) ${TIME_AND_TYPE_FILTERS}
+ORDER BY m.id DESC LIMIT @limit`;
+
+/** Attempts carry no event type or channel: those filters read the attempt's message. */
+function listAttempts(scope: 'message_id' | 'endpoint_id'): string {
+  return `
+SELECT a.* FROM attempts a JOIN messages m ON m.id = a.message_id
+WHERE a.app_id = @appId AND a.${scope} = @scopeId AND (@iterator IS NULL OR a.id < @iterator)
+  ${TIME_AND_TYPE_FILTERS.replaceAll('m.created_at', 'a.created_at')}
+  AND (@outcome IS NULL OR a.outcome = @outcome)
+  AND (@endpointId IS NULL OR a.endpoint_id = @endpointId)
+  AND (@codeClass IS NULL
+       OR (@codeClass = 0 AND a.status_code IS NULL)
+       OR (@codeClass > 0 AND a.status_code >= @codeClass AND a.status_code < @codeClass + 100))
+ORDER BY a.id DESC LIMIT @limit`;
+}
+
+export const LIST_ATTEMPTS_FOR_MESSAGE = listAttempts('message_id');
+export const LIST_ATTEMPTS_FOR_ENDPOINT = listAttempts('endpoint_id');
+
+export const LIST_DELIVERIES_FOR_MESSAGE = `
+SELECT * FROM deliveries
+WHERE app_id = @appId AND message_id = @messageId AND (@iterator IS NULL OR id < @iterator)
+ORDER BY id DESC LIMIT @limit`;
+
+export const ENDPOINT_STATS = `
+SELECT status, COUNT(*) AS n FROM deliveries
+WHERE app_id = @appId AND endpoint_id = @endpointId
+  AND (@before IS NULL OR created_at < @before) AND (@after IS NULL OR created_at > @after)
+GROUP BY status`;
+
+/** Parameters of LIST_MESSAGES; one more row than the page, to know whether it is the last. */
+export function messageListParameters(appId: string, options: MessageListOptions) {
+  return {
+    appId,
+    iterator: options.iterator ?? null,
+    before: options.before ?? null,
+    after: options.after ?? null,
+    eventTypes:
+      options.eventTypes === undefined || options.eventTypes === null || options.eventTypes.length === 0
+        ? null
+        : JSON.stringify(options.eventTypes),
+    channel: options.channel ?? null,
+    limit: options.limit + 1,
+  };
+}
+
+export function attemptListParameters(appId: string, scopeId: string, options: AttemptListOptions) {
+  return {
+    ...messageListParameters(appId, options),
+    scopeId,
+    outcome: options.outcome ?? null,
+    endpointId: options.endpointId ?? null,
+    codeClass: options.statusCodeClass ?? null,
+  };
+}
