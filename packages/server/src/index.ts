@@ -1,6 +1,18 @@
 export { type AppOptions, BODY_LIMIT_BYTES, createApp } from './api/app.js';
 export { type RunningServer, serve } from './cli/serve.js';
 export { ConfigError, type ConfigSources, defaultConfig, loadConfig, type ServerConfig } from './config.js';
+export {
+  createHookline,
+  type Hookline,
+  type HooklineOptions,
+  type HookOptions,
+  type PublishOptions,
+} from './embedded/create-hookline.js';
+export { EmbeddedError, type EmbeddedErrorCode } from './embedded/errors.js';
 export { DeliveryEngine, type EngineOptions } from './engine/delivery-engine.js';
+export type { ApiKey, ApiKeyStore, NewApiKey } from './store/api-keys.js';
+export { DuplicateEventIdError, DuplicateUidError } from './store/errors.js';
+export type { IdempotencyStore } from './store/idempotency.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export type { Store } from './store/store.js';
+export type { Application, Endpoint, Message } from './store/types.js';

@@ -5,8 +5,11 @@ import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
+import { installIdempotency } from './idempotency.js';
 import { OpenApiCollector } from './openapi.js';
+import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptFeedRoutes } from './routes/attempt-feed.js';
 import { attemptRoutes } from './routes/attempts.js';
@@ -82,6 +85,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     publicPaths,
   );
   openapi.install(app);
+  recordRoutes(app);
   installErrorHandlers(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_BYTES) {
@@ -112,7 +116,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
         );
       });
     }
-    installAuth(app, context.adminTokenSha256, publicPaths);
+    installAuth(app, context);
+    installIdempotency(app, context);
     probeRoutes(app, context);
     metricsRoutes(app, context);
     dashboardRoutes(app);
@@ -126,6 +131,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     adminRoutes(app, context);
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
+    apiKeyRoutes(app, context);
   }
   referenceRoutes(app, openapi);
   return app;

@@ -1,5 +1,7 @@
-// The CLI's HTTP client for a Hookline server: URL and token from flags or the environment, JSON in and out, and
-// errors that say what to try next. The token goes in the Authorization header only; it is never printed.
+// What the operator commands need from a server connection: URL and token from flags or the environment, the
+// shared ApiClient (also used by `hookline keys`) underneath, and errors that say what to try next. The token goes
+// in the Authorization header only; it is never printed.
+import { ApiClient, ApiRequestError } from './api-client.js';
 import { CliError } from './cli-error.js';
 
 export interface ClientOptions {
@@ -24,33 +26,36 @@ function causeCode(error: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
+/** The commands' client: the shared ApiClient for transport, plus errors that say what to try next. */
 export class HooklineClient {
-  constructor(private readonly options: ClientOptions) {}
+  private readonly api: ApiClient | null;
+
+  constructor(private readonly options: ClientOptions) {
+    this.api = options.token === null ? null : new ApiClient({ url: options.url, token: options.token });
+  }
 
   get url(): string {
     return this.options.url;
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (this.options.token === null) {
+    if (this.api === null) {
       throw new CliError(
         'no_token',
         'no API token given',
         'set --token or HOOKLINE_TOKEN (the admin token or an API key)',
       );
     }
-    let response: Response;
     try {
-      response = await fetch(`${this.options.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
+      return await this.api.request<T>(method, path, body);
     } catch (error) {
+      if (error instanceof ApiRequestError) {
+        throw new CliError(
+          error.code,
+          `${method} ${path} answered ${error.status}: ${error.detail}`,
+          hintFor(error.status),
+        );
+      }
       const code = causeCode(error);
       if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         throw new CliError(
@@ -61,20 +66,8 @@ export class HooklineClient {
       }
       const cause = (error as { cause?: unknown }).cause;
       const why = cause instanceof Error ? cause.message : (error as Error).message;
-      throw new CliError('request_failed', `${method} ${path} failed: ${why}`, `check --url or HOOKLINE_URL`);
+      throw new CliError('request_failed', `${method} ${path} failed: ${why}`, 'check --url or HOOKLINE_URL');
     }
-    const text = await response.text();
-    if (response.ok) return (text === '' ? null : JSON.parse(text)) as T;
-    let code = `http_${response.status}`;
-    let detail = text.slice(0, 500);
-    try {
-      const parsed = JSON.parse(text) as { code?: unknown; detail?: unknown };
-      if (typeof parsed.code === 'string') code = parsed.code;
-      if (typeof parsed.detail === 'string') detail = parsed.detail;
-    } catch {
-      // Not our JSON error body (a proxy's page?): the status and the start of the text say enough.
-    }
-    throw new CliError(code, `${method} ${path} answered ${response.status}: ${detail}`, hintFor(response.status));
   }
 }
 

@@ -2,6 +2,7 @@
 // The `hookline` command: `serve` and `migrate` run the service; the rest talk to a running server by URL and token.
 import { Command } from 'commander';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config.js';
+import { ApiRequestError, CliUsageError } from './api-client.js';
 import { CliError } from './cli-error.js';
 import { appsCommand } from './commands/apps.js';
 import { endpointsCommand } from './commands/endpoints.js';
@@ -9,6 +10,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
+import { keysCommand } from './keys.js';
 import { quickStartText } from './quick-start.js';
 import { serve } from './serve.js';
 
@@ -79,6 +81,7 @@ endpointsCommand(program);
 sendCommand(program);
 tailCommand(program);
 replayCommand(program);
+program.addCommand(keysCommand({ env: process.env, write: (text) => process.stdout.write(text) }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const json = program.opts<{ json?: boolean }>().json === true;
@@ -88,6 +91,14 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     if (json) process.stderr.write(`${JSON.stringify({ code, detail: error.message, hint })}\n`);
     else process.stderr.write(`hookline: ${error.message}\n${hint === null ? '' : `  hint: ${hint}\n`}`);
     process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  if (error instanceof CliUsageError) {
+    console.error(`hookline: ${error.message}`);
+    process.exit(2);
+  }
+  if (error instanceof ApiRequestError) {
+    console.error(`hookline: ${error.message}`);
+    process.exit(1);
   }
   console.error(error);
   process.exit(1);

@@ -25,6 +25,9 @@ export function quickStartText(url: string, generatedToken: string | null, token
     `  curl -s -X POST ${url}/api/v1/app/acme/endpoint -H "Authorization: Bearer $HOOKLINE_TOKEN" -H 'content-type: application/json' -d '{"url":"https://example.com/webhooks"}'`,
     `  curl -s -X POST ${url}/api/v1/app/acme/msg -H "Authorization: Bearer $HOOKLINE_TOKEN" -H 'content-type: application/json' -d '{"eventType":"payment.succeeded","payload":{"id":"pay_1","amount":1000}}'`,
     '',
+    'API keys (admin, or scoped to one application for a customer portal):',
+    `  HOOKLINE_URL=${url} hookline keys create --name portal --app acme`,
+    '',
   );
   return lines.join('\n');
 }

@@ -1,15 +1,14 @@
 // `hookline serve`: the store, the engine and the API in one process.
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import { createApp } from '../api/app.js';
 import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
 import { PayloadValidator } from '../api/payload-validation.js';
 import type { ServerConfig } from '../config.js';
-import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from '../engine/delivery-engine.js';
-import { createGuardedConnector } from '../engine/guarded-connector.js';
-import { OperationalWebhook } from '../engine/operational-webhook.js';
-import { checkEndpointUrl, type NetworkPolicy } from '../engine/ssrf-guard.js';
+import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import { engineFromConfig } from '../engine/engine-from-config.js';
+import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -21,6 +20,8 @@ export interface RunningServer {
   store: SqliteStore;
   engine: DeliveryEngine;
   metrics: HooklineMetrics;
+  /** The Fastify instance (tests walk its routes). */
+  api: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -41,45 +42,9 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     adminTokenSha256 = (await store.getSetting(ADMIN_TOKEN_SETTING)) as string;
   }
 
-  const policy: NetworkPolicy = {
-    allowPrivateNetworks: config.allowPrivateNetworks,
-    allowedCidrs: config.allowedCidrs,
-  };
-  const dispatcher = new Agent({
-    connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-  });
-  const operational =
-    config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null
-      ? null
-      : new OperationalWebhook({
-          url: config.delivery.operationalWebhookUrl,
-          secret: config.delivery.operationalWebhookSecret,
-          dispatcher,
-          timeoutMs: config.delivery.timeoutMs,
-          logger,
-        });
   const metrics = new HooklineMetrics(store);
-  const engine = new DeliveryEngine({
-    ...DEFAULT_ENGINE_OPTIONS,
-    store,
-    dispatcher,
-    logger,
-    timeoutMs: config.delivery.timeoutMs,
-    concurrency: config.delivery.concurrency,
-    concurrencyPerEndpoint: config.delivery.concurrencyPerEndpoint,
-    pollIntervalMs: config.delivery.pollIntervalMs,
-    leaseMarginMs: config.delivery.leaseMarginMs,
-    retrySchedule: config.delivery.retrySchedule,
-    autoDisableAfterMs: config.delivery.autoDisableAfterMs,
-    circuit: {
-      failureThreshold: config.delivery.circuitFailureThreshold,
-      openMs: config.delivery.circuitOpenMs,
-      maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
-    },
+  const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
     onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
-    ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
   });
 
   const context: ApiContext = {
@@ -113,6 +78,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     store,
     engine,
     metrics,
+    api: app,
     close() {
       closing ??= (async () => {
         await app.close();

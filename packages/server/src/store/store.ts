@@ -1,5 +1,7 @@
 // The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
 // implement it; one conformance suite runs against both. Every method is async so either fits.
+import type { ApiKeyStore } from './api-keys.js';
+import type { IdempotencyStore } from './idempotency.js';
 import type {
   Application,
   Attempt,
@@ -167,7 +169,7 @@ export interface RecentAttemptsQuery {
   limit: number;
 }
 
-export interface Store {
+export interface Store extends ApiKeyStore, IdempotencyStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 

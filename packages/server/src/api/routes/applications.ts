@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { DuplicateUidError } from '../../store/errors.js';
 import type { ApplicationPatch } from '../../store/store.js';
 import type { Application } from '../../store/types.js';
+import { requireAdmin } from '../auth.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
 import { booleanQuery } from '../query.js';
@@ -84,6 +85,7 @@ export function applicationRoutes(app: FastifyInstance, context: ApiContext): vo
       },
     },
     async (request) => {
+      requireAdmin(request);
       const options = listOptions(request.query);
       return listOut(await context.store.listApplications(options), applicationOut, options);
     },
@@ -102,6 +104,7 @@ export function applicationRoutes(app: FastifyInstance, context: ApiContext): vo
       },
     },
     async (request, reply) => {
+      requireAdmin(request);
       const body = request.body;
       if (request.query.get_if_exists === true && typeof body.uid === 'string') {
         const existing = await context.store.getApplication(body.uid);

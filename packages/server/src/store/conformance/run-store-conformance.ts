@@ -1,10 +1,12 @@
 // The Store conformance suite: every implementation of the Store interface runs these same tests, each test on a
 // fresh store from the factory. Written against the interface only, so SQLite and PostgreSQL are held to one bar.
 import { describe } from 'vitest';
+import { describeApiKeys } from './api-keys.js';
 import { describeClaim } from './claim.js';
 import { describeEventTypes } from './event-types.js';
 import { describeFilters } from './filters.js';
 import type { StoreFactory } from './fixtures.js';
+import { describeIdempotency } from './idempotency.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
@@ -29,5 +31,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeEventTypes(factory);
     describeUpdates(factory);
     describeFilters(factory);
+    describeApiKeys(factory);
+    describeIdempotency(factory);
   });
 }

@@ -5,8 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
+import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
+import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
 import type {
   ApplicationPatch,
   AttemptListOptions,
@@ -41,6 +43,8 @@ import type {
   Message,
   OperationalEvent,
 } from '../types.js';
+import { SqliteApiKeys } from './api-keys.js';
+import { SqliteIdempotency } from './idempotency.js';
 import {
   attemptListParameters,
   ENDPOINT_STATS,
@@ -165,6 +169,8 @@ export class SqliteStore implements Store {
   private readonly secrets = new Map<string, Array<{ secret: string; expires_at: number | null }>>();
   private readonly dataVersionStatement: Statement;
   private dataVersion: number | null = null;
+  private readonly apiKeys: SqliteApiKeys;
+  private readonly idempotency: SqliteIdempotency;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -178,6 +184,9 @@ export class SqliteStore implements Store {
       onBegin: () => this.forgetIfChangedElsewhere(),
       onRollback: () => this.forgetCached(),
     });
+    const parts = { sql: (text: string) => this.sql(text), write: <T>(work: () => T) => this.writes.run(work) };
+    this.apiKeys = new SqliteApiKeys(parts);
+    this.idempotency = new SqliteIdempotency(parts);
   }
 
   private forgetCached(): void {
@@ -978,5 +987,43 @@ export class SqliteStore implements Store {
         this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value)
           .changes > 0,
     );
+  }
+
+  // ---- API keys and idempotency records (api-keys.ts, idempotency.ts)
+
+  createApiKey(input: NewApiKey, now: number): Promise<ApiKey> {
+    return this.apiKeys.createApiKey(input, now);
+  }
+
+  findApiKeyBySha256(keySha256: string): Promise<ApiKey | null> {
+    return this.apiKeys.findApiKeyBySha256(keySha256);
+  }
+
+  listApiKeys(filter: { appId?: string | null }, options: ListOptions): Promise<Page<ApiKey>> {
+    return this.apiKeys.listApiKeys(filter, options);
+  }
+
+  revokeApiKey(id: string, now: number): Promise<boolean> {
+    return this.apiKeys.revokeApiKey(id, now);
+  }
+
+  touchApiKey(id: string, now: number): Promise<void> {
+    return this.apiKeys.touchApiKey(id, now);
+  }
+
+  beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
+    return this.idempotency.beginIdempotent(input);
+  }
+
+  completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
+    return this.idempotency.completeIdempotent(scope, answer);
+  }
+
+  releaseIdempotent(scope: IdempotencyScope): Promise<void> {
+    return this.idempotency.releaseIdempotent(scope);
+  }
+
+  purgeExpiredIdempotency(now: number): Promise<number> {
+    return this.idempotency.purgeExpiredIdempotency(now);
   }
 }

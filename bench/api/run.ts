@@ -1,0 +1,193 @@
+// bench/api: publish through the HTTP API. One event per request (~300 B JSON), durable (SQLite synchronous=FULL:
+// answered only once on disk), auth on (an admin API key), 64 in flight, load from this process and each server in
+// its own. Against a bare Fastify route answering 202 to the same body, in the same run, rounds alternating.
+//   saturated: autocannon, 64 connections, BENCH_SECONDS per contender and round: req/s
+//   fixed rate: open loop at BENCH_RATE req/s (1,000) for BENCH_RATE_SECONDS: p50/p99 from each request's
+//               scheduled time (no coordinated omission)
+// Also "hookline + Idempotency-Key": the same server, every request with a unique key, as the Svix SDK sends.
+// Goals (the full-API issue): >= 5,000 req/s saturated, p99 < 10 ms at 1,000 req/s.
+// Run: npm run bench:api   (env BENCH_ROUNDS, BENCH_SECONDS, BENCH_RATE, BENCH_RATE_SECONDS, BENCH_CONNECTIONS)
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { type LatencySummary, runAtFixedRate } from '../delivery/fixed-rate.js';
+import type { ServerName, ServerReady } from './servers.js';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rate = Number(process.env.BENCH_RATE ?? 1000);
+const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+type ContenderName = 'baseline' | 'hookline' | 'hookline-idem';
+const contenders: ContenderName[] = ['baseline', 'hookline', 'hookline-idem'];
+const serverOf: Record<ContenderName, ServerName> = {
+  baseline: 'baseline',
+  hookline: 'hookline',
+  'hookline-idem': 'hookline',
+};
+const labels: Record<ContenderName, string> = {
+  baseline: 'bare fastify 202 (baseline)',
+  hookline: 'hookline publish',
+  'hookline-idem': 'hookline + Idempotency-Key',
+};
+
+interface Server extends ServerReady {
+  child: ChildProcess;
+}
+
+const body = JSON.stringify({
+  eventType: 'invoice.paid',
+  payload: {
+    id: 'in_1MtHbELkdIwHu7ixl4OzzPMv',
+    customer: 'cus_NffrFeUfNV2Hib',
+    amount_due: 4200,
+    currency: 'eur',
+    lines: [{ description: 'Pro plan, monthly', amount: 4200, quantity: 1 }],
+    metadata: { order: 'ord_8812', region: 'eu-west' },
+  },
+});
+
+function start(name: ServerName): Promise<Server> {
+  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (ready: ServerReady) => resolve({ ...ready, child }));
+    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
+  });
+}
+
+function count(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.child.once('message', (message: { count: number }) => resolve(message.count));
+    server.child.send({ ask: 'count' });
+  });
+}
+
+function headersFor(server: Server, idempotent: boolean): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    authorization: `Bearer ${server.apiKey}`,
+    ...(idempotent ? { 'idempotency-key': randomUUID() } : {}),
+  };
+}
+
+async function saturated(name: ContenderName, server: Server, durationSeconds: number): Promise<number> {
+  const before = await count(server);
+  const idempotent = name === 'hookline-idem';
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}/api/v1/app/${server.appId}/msg`,
+    connections,
+    duration: durationSeconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => ({ ...request, headers: headersFor(server, idempotent), body }),
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  // Every 202 is a stored message (requests cut off by the end of the round may be stored unanswered).
+  const stored = (await count(server)) - before;
+  const answered = result.requests.total;
+  if (stored < answered || stored > answered + connections) {
+    throw new Error(`${name}: ${answered} answered 202 but ${stored} stored`);
+  }
+  return answered / result.duration;
+}
+
+async function fixedRate(name: ContenderName, server: Server): Promise<LatencySummary> {
+  const pool = new Pool(`http://127.0.0.1:${server.port}`, { connections });
+  const path = `/api/v1/app/${server.appId}/msg`;
+  const idempotent = name === 'hookline-idem';
+  try {
+    const summary = await runAtFixedRate(
+      async () => {
+        const response = await pool.request({ method: 'POST', path, headers: headersFor(server, idempotent), body });
+        await response.body.dump();
+        if (response.statusCode !== 202) throw new Error(`HTTP ${response.statusCode}`);
+      },
+      { ratePerSecond: rate, durationMs: rateSeconds * 1000, maxInFlight: 1000, drainTimeoutMs: 10_000 },
+    );
+    if (summary.failed > 0 || summary.skipped > 0 || summary.timedOut > 0) {
+      throw new Error(
+        `${name} at ${rate}/s: ${summary.failed} failed (${summary.firstError}), ${summary.skipped} skipped`,
+      );
+    }
+    return summary;
+  } finally {
+    await pool.close();
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+interface Round {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const load = loadavg()[0] as number;
+const servers = new Map<ServerName, Server>();
+servers.set('baseline', await start('baseline'));
+servers.set('hookline', await start('hookline'));
+const results = new Map<ContenderName, Round[]>(contenders.map((name) => [name, []]));
+try {
+  for (const name of contenders) await saturated(name, servers.get(serverOf[name]) as Server, 1); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length] as ContenderName);
+    if (round % 2 === 1) order.reverse();
+    for (const name of order) {
+      const server = servers.get(serverOf[name]) as Server;
+      const requestsPerSecond = await saturated(name, server, seconds);
+      const latency = await fixedRate(name, server);
+      (results.get(name) as Round[]).push({ requestsPerSecond, p50Ms: latency.p50Ms, p99Ms: latency.p99Ms });
+    }
+    process.stderr.write(`round ${round + 1}/${rounds} done\n`);
+  }
+} finally {
+  for (const server of servers.values()) server.child.kill();
+}
+
+const perRound = (name: ContenderName) => results.get(name) as Round[];
+const ratioToBaseline = (name: ContenderName) =>
+  median(perRound(name).map((r, i) => r.requestsPerSecond / (perRound('baseline')[i] as Round).requestsPerSecond));
+const fmt = (n: number, width: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).padStart(width);
+
+const lines = [
+  `bench/api: node ${process.version}, ${rounds} rounds; saturated ${seconds} s at ${connections} in flight; fixed ${rate} req/s for ${rateSeconds} s; load average at start ${load.toFixed(2)}`,
+  `${'contender'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs base'.padStart(8)}  ${`p50 @${rate}/s`.padStart(11)} ${`p99 @${rate}/s`.padStart(11)}`,
+];
+for (const name of contenders) {
+  const rs = perRound(name);
+  lines.push(
+    `${labels[name].padEnd(28)} ${fmt(median(rs.map((r) => r.requestsPerSecond)), 8)} ${`${ratioToBaseline(name).toFixed(2)}x`.padStart(8)}  ${fmt(median(rs.map((r) => r.p50Ms)), 8, 2)} ms ${fmt(median(rs.map((r) => r.p99Ms)), 8, 2)} ms`,
+  );
+}
+const hooklineRate = median(perRound('hookline').map((r) => r.requestsPerSecond));
+const hooklineP99 = median(perRound('hookline').map((r) => r.p99Ms));
+lines.push(
+  '(medians over rounds; "vs base" = median of per-round ratios to the bare Fastify route)',
+  `per round, hookline req/s: ${perRound('hookline')
+    .map((r) => Math.round(r.requestsPerSecond))
+    .join(', ')}; baseline: ${perRound('baseline')
+    .map((r) => Math.round(r.requestsPerSecond))
+    .join(', ')}`,
+  `goal >= 5,000 req/s: ${hooklineRate >= 5000 ? 'met' : 'NOT met'} (${Math.round(hooklineRate)}); goal p99 < 10 ms at ${rate}/s: ${hooklineP99 < 10 ? 'met' : 'NOT met'} (${hooklineP99.toFixed(2)} ms)`,
+);
+console.log(lines.join('\n'));

@@ -1,0 +1,65 @@
+// The delivery engine as the configuration describes it: the guarded HTTP dispatcher (SSRF check at connect time),
+// the operational webhook, and the engine's options. Shared by `hookline serve` and embedded use.
+import type { Logger } from 'pino';
+import { Agent } from 'undici';
+import type { ServerConfig } from '../config.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine, type EngineOptions } from './delivery-engine.js';
+import { createGuardedConnector } from './guarded-connector.js';
+import { OperationalWebhook } from './operational-webhook.js';
+import type { NetworkPolicy } from './ssrf-guard.js';
+
+export interface ConfiguredEngine {
+  engine: DeliveryEngine;
+  policy: NetworkPolicy;
+  /** Closed after the engine has stopped. */
+  dispatcher: Agent;
+}
+
+export function engineFromConfig(
+  config: ServerConfig,
+  store: Store,
+  logger: Logger,
+  observers: Pick<EngineOptions, 'onAttemptRecorded'> = {},
+): ConfiguredEngine {
+  const policy: NetworkPolicy = {
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    allowedCidrs: config.allowedCidrs,
+  };
+  const dispatcher = new Agent({
+    connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+  });
+  const operational =
+    config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null
+      ? null
+      : new OperationalWebhook({
+          url: config.delivery.operationalWebhookUrl,
+          secret: config.delivery.operationalWebhookSecret,
+          dispatcher,
+          timeoutMs: config.delivery.timeoutMs,
+          logger,
+        });
+  const engine = new DeliveryEngine({
+    ...DEFAULT_ENGINE_OPTIONS,
+    store,
+    dispatcher,
+    logger,
+    timeoutMs: config.delivery.timeoutMs,
+    concurrency: config.delivery.concurrency,
+    concurrencyPerEndpoint: config.delivery.concurrencyPerEndpoint,
+    pollIntervalMs: config.delivery.pollIntervalMs,
+    leaseMarginMs: config.delivery.leaseMarginMs,
+    retrySchedule: config.delivery.retrySchedule,
+    autoDisableAfterMs: config.delivery.autoDisableAfterMs,
+    circuit: {
+      failureThreshold: config.delivery.circuitFailureThreshold,
+      openMs: config.delivery.circuitOpenMs,
+      maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
+    },
+    ...observers,
+    ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
+  });
+  return { engine, policy, dispatcher };
+}

@@ -1,0 +1,43 @@
+// Idempotency records: the first 2xx answer to a POST with an Idempotency-Key, kept for a while and replayed for
+// the same key, caller and path. Store-backed, so processes sharing a database (PostgreSQL) share the records.
+
+export interface IdempotencyScope {
+  /** Who asked: the API key's id (the admin token has its own fixed id). */
+  callerId: string;
+  /** The Idempotency-Key header. */
+  key: string;
+  /** The request path (no query string). */
+  path: string;
+}
+
+export interface IdempotencyBegin extends IdempotencyScope {
+  /** SHA-256 of what was asked (method, query, body): the same key with another request is refused. */
+  requestSha256: string;
+  now: number;
+  /** A record still in progress past this time was left by a caller that died: the next caller takes it over. */
+  lockedUntil: number;
+  /** When the record (in progress or completed) stops counting and may be purged. */
+  expiresAt: number;
+}
+
+export type IdempotencyState =
+  /** No live record existed: this caller now holds it, and must complete or release it. */
+  | { state: 'acquired' }
+  /** Another caller holds it and has not answered yet. */
+  | { state: 'in_progress'; requestSha256: string }
+  /** Answered before: replay this. */
+  | { state: 'completed'; requestSha256: string; statusCode: number; body: string };
+
+export interface IdempotencyStore {
+  /**
+   * Atomically: if no live record exists for the scope (none, or expired, or in progress with its lock run out),
+   * records one in progress for this caller and answers acquired; otherwise answers what is there.
+   */
+  beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState>;
+  /** Stores the answer of the record this caller acquired; from now on it is replayed. */
+  completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void>;
+  /** Drops a record in progress (the request failed: a retry must run again). A completed record is kept. */
+  releaseIdempotent(scope: IdempotencyScope): Promise<void>;
+  /** Deletes records whose expiresAt is at or before `now`; returns how many. */
+  purgeExpiredIdempotency(now: number): Promise<number>;
+}
