@@ -168,4 +168,34 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await page.getByText('Queued 1 dead deliveries for another attempt.').waitFor();
     await waitFor(async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 0, 'none dead');
   }, 60_000);
+
+  it('an application key signs in to that application only (the customer portal), and messages are searchable', async () => {
+    const key = await hookline.api.ok<{ key: string }>('POST', '/api/v1/auth/api-key', {
+      name: 'portal',
+      appId: 'acme',
+    });
+    const portal = await browser.newPage();
+    portal.setDefaultTimeout(UI_TIMEOUT_MS);
+    try {
+      await portal.goto(`${hookline.server.url}/`);
+      await portal.getByLabel('API key').fill(key.key);
+      await portal.getByRole('button', { name: 'Sign in' }).click();
+      await portal.getByText('This key reaches one application only').waitFor();
+      await portal.getByLabel('API key').fill(key.key);
+      await portal.getByLabel('Application (optional)').fill('acme');
+      await portal.getByRole('button', { name: 'Sign in' }).click();
+      await portal.getByRole('heading', { name: /Acme Corp/ }).waitFor();
+      expect(
+        await portal.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).count(),
+      ).toBe(0);
+
+      await portal.getByRole('link', { name: 'Messages' }).click();
+      await portal.getByLabel('Event type').fill('invoice.paid');
+      await portal.getByRole('button', { name: 'Search' }).click();
+      await expect.poll(() => portal.getByRole('cell', { name: 'invoice.paid' }).count()).toBe(2);
+      await portal.screenshot({ path: `${SCREENSHOTS}08-portal-messages.png`, fullPage: true });
+    } finally {
+      await portal.close();
+    }
+  }, 60_000);
 });

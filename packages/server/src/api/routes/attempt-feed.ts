@@ -4,10 +4,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
+import { messageAttemptOutSchema, pathId } from '../schemas.js';
 import { attemptOut } from '../serialize.js';
 import { loadApplication } from './applications.js';
 
 export const FEED_MAX_LIMIT = 1000;
+
+const feedItemSchema = {
+  ...messageAttemptOutSchema,
+  required: [...messageAttemptOutSchema.required, 'eventType'],
+  properties: { ...messageAttemptOutSchema.properties, eventType: { type: 'string' } },
+} as const;
+
+const feedResponseSchema = {
+  type: 'object',
+  required: ['data', 'iterator'],
+  properties: {
+    data: { type: 'array', items: feedItemSchema },
+    /** The cursor for the next poll (`after`). */
+    iterator: { type: ['string', 'null'] },
+  },
+} as const;
 
 const feedQuerySchema = {
   type: 'object',
@@ -31,34 +48,47 @@ interface FeedQuery {
 }
 
 export function attemptFeedRoutes(app: FastifyInstance, context: ApiContext): void {
-  app.get('/api/v1/app/:appId/attempt/feed', { schema: { querystring: feedQuerySchema } }, async (request) => {
-    const { appId } = request.params as { appId: string };
-    const query = request.query as FeedQuery;
-    const application = await loadApplication(context, appId);
-    let endpointId: string | null = null;
-    if (query.endpointId !== undefined) {
-      const endpoint = await context.store.getEndpoint(application.id, query.endpointId);
-      if (endpoint === null) throw notFound('endpoint');
-      endpointId = endpoint.id;
-    }
-    let since: number | null = null;
-    if (query.since !== undefined) {
-      since = Date.parse(query.since);
-      if (Number.isNaN(since)) throw new HttpError(422, 'validation', 'since must be an ISO-8601 date-time');
-    }
-    const attempts = await context.store.listRecentAttempts(application.id, {
-      afterId: query.after ?? null,
-      endpointId,
-      outcome: query.status ?? null,
-      eventType: query.eventType ?? null,
-      since,
-      limit: query.limit ?? 100,
-    });
-    const last = attempts[attempts.length - 1];
-    return {
-      data: attempts.map((attempt) => ({ ...attemptOut(attempt), eventType: attempt.eventType })),
-      // The cursor for the next poll: the newest attempt seen, or the one given when nothing new came.
-      iterator: last?.id ?? query.after ?? null,
-    };
-  });
+  app.get(
+    '/api/v1/app/:appId/attempt/feed',
+    {
+      schema: {
+        tags: ['Message Attempt'],
+        operationId: 'hookline.attempt.feed',
+        summary: "An application's attempts oldest first from a cursor (after), or its newest: for tail and charts",
+        params: { type: 'object', required: ['appId'], properties: { appId: pathId } },
+        querystring: feedQuerySchema,
+        response: { 200: feedResponseSchema },
+      },
+    },
+    async (request) => {
+      const { appId } = request.params as { appId: string };
+      const query = request.query as FeedQuery;
+      const application = await loadApplication(context, appId);
+      let endpointId: string | null = null;
+      if (query.endpointId !== undefined) {
+        const endpoint = await context.store.getEndpoint(application.id, query.endpointId);
+        if (endpoint === null) throw notFound('endpoint');
+        endpointId = endpoint.id;
+      }
+      let since: number | null = null;
+      if (query.since !== undefined) {
+        since = Date.parse(query.since);
+        if (Number.isNaN(since)) throw new HttpError(422, 'validation', 'since must be an ISO-8601 date-time');
+      }
+      const attempts = await context.store.listRecentAttempts(application.id, {
+        afterId: query.after ?? null,
+        endpointId,
+        outcome: query.status ?? null,
+        eventType: query.eventType ?? null,
+        since,
+        limit: query.limit ?? 100,
+      });
+      const last = attempts[attempts.length - 1];
+      return {
+        data: attempts.map((attempt) => ({ ...attemptOut(attempt), eventType: attempt.eventType })),
+        // The cursor for the next poll: the newest attempt seen, or the one given when nothing new came.
+        iterator: last?.id ?? query.after ?? null,
+      };
+    },
+  );
 }
