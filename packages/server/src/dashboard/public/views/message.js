@@ -33,9 +33,18 @@ function attemptDetails(attempt, message) {
   );
 }
 
-function deliverySection(appId, message, endpointId, attempts, endpointsById) {
+/** The delivery's state in words: from its latest attempt, and from the destination list (next retry, sending). */
+function deliveryState(latest, destination) {
+  if (destination?.statusText === 'sending') return ['warn', 'sending'];
+  if (latest === undefined) return ['warn', 'pending'];
+  return latest.status === 0 ? ['ok', 'delivered'] : ['fail', 'failing'];
+}
+
+function deliverySection(appId, message, endpointId, attempts, endpointsById, destination) {
   const latest = attempts[0];
   const endpoint = endpointsById.get(endpointId);
+  const [tone, state] = deliveryState(latest, destination);
+  const next = destination?.nextAttempt ? `next attempt ${formatTime(destination.nextAttempt)}` : null;
   const replay = h(
     'button',
     {
@@ -62,13 +71,15 @@ function deliverySection(appId, message, endpointId, attempts, endpointsById) {
       {},
       h('a', { href: `#/app/${enc(appId)}/endpoint/${enc(endpointId)}` }, endpoint?.url ?? endpointId),
       ' ',
-      h(
-        'span',
-        { class: `badge ${latest.status === 0 ? 'ok' : 'fail'}`, 'data-testid': 'delivery-status' },
-        latest.status === 0 ? 'delivered' : 'failing',
-      ),
+      h('span', { class: `badge ${tone}`, 'data-testid': 'delivery-status' }, state),
     ),
-    h('div', { class: 'row' }, replay, h('span', { class: 'hint' }, `${attempts.length} attempt(s)`)),
+    h(
+      'div',
+      { class: 'row' },
+      replay,
+      h('span', { class: 'hint' }, `${attempts.length} attempt(s)`),
+      next ? h('span', { class: 'hint' }, next) : null,
+    ),
     attempts.map((attempt) => attemptDetails(attempt, message)),
   );
 }
@@ -83,20 +94,26 @@ export async function messageView(appId, messageId) {
   const deliveries = h('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
   let lastSeen = '';
   const refresh = async () => {
-    const attempts = (await api('GET', `${base}/attempt/msg/${enc(message.id)}?limit=250`)).data;
-    const signature = attempts.map((attempt) => attempt.id).join();
-    if (signature === lastSeen && attempts.length > 0) return;
+    const [attemptPage, destinationPage] = await Promise.all([
+      api('GET', `${base}/attempt/msg/${enc(message.id)}?limit=250`),
+      // Where the message goes, attempted or not yet (Svix's attempted destinations), with each delivery's state.
+      api('GET', `${base}/msg/${enc(message.id)}/endpoint?limit=250`),
+    ]);
+    const attempts = attemptPage.data;
+    const destinations = new Map(destinationPage.data.map((destination) => [destination.id, destination]));
+    const signature = JSON.stringify([attempts.map((attempt) => attempt.id), destinationPage.data]);
+    if (signature === lastSeen) return;
     lastSeen = signature;
-    const byEndpoint = new Map();
+    const byEndpoint = new Map([...destinations.keys()].map((endpointId) => [endpointId, []]));
     for (const attempt of attempts) {
       if (!byEndpoint.has(attempt.endpointId)) byEndpoint.set(attempt.endpointId, []);
       byEndpoint.get(attempt.endpointId).push(attempt);
     }
     deliveries.replaceChildren(
       ...(byEndpoint.size === 0
-        ? [h('p', {}, 'No attempts yet: waiting for the first delivery…')]
+        ? [h('p', {}, 'This message matched no endpoint.')]
         : [...byEndpoint].map(([endpointId, list]) =>
-            deliverySection(appId, message, endpointId, list, endpointsById),
+            deliverySection(appId, message, endpointId, list, endpointsById, destinations.get(endpointId)),
           )),
     );
   };
