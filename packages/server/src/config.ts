@@ -20,6 +20,8 @@ export interface ServerConfig {
   role: ServerRole;
   /** When set, this is the admin token; otherwise one is generated and printed on first start. */
   adminToken: string | null;
+  /** Lets scrapers off this machine read /metrics (loopback needs nothing); from HOOKLINE_METRICS_TOKEN only. */
+  metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
   /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
@@ -78,6 +80,7 @@ export function defaultConfig(): ServerConfig {
     sqliteSynchronous: 'FULL',
     role: 'all',
     adminToken: null,
+    metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
     unknownEventTypes: 'accept',
@@ -224,6 +227,9 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.adminToken !== null && config.adminToken.length < 16) {
     throw new ConfigError('HOOKLINE_ADMIN_TOKEN must be at least 16 characters');
   }
+  if (config.metricsToken !== null && config.metricsToken.length < 16) {
+    throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
+  }
   if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
     // SQLite is one process's database: an API process and a worker process on one file would not see each other's
     // signals, and two writers contend for one lock. Separate roles are for PostgreSQL.
@@ -256,6 +262,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
     config.role = parseRole(env.HOOKLINE_ROLE, 'HOOKLINE_ROLE');
   if (env.HOOKLINE_ADMIN_TOKEN !== undefined && env.HOOKLINE_ADMIN_TOKEN !== '')
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
+  if (env.HOOKLINE_METRICS_TOKEN !== undefined && env.HOOKLINE_METRICS_TOKEN !== '')
+    config.metricsToken = env.HOOKLINE_METRICS_TOKEN;
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }

@@ -14,6 +14,9 @@ const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/health/', '/api/v1/ope
 /** Null when the route is unknown to the policy: the API then treats it as admin-only, and the tests fail. */
 export function routeAccess(method: string, url: string): RouteAccess | null {
   if (PUBLIC_ROUTES.has(url)) return 'public';
+  // Outside /api/: the dashboard's static files (the page asks for a key and sends it with every API call), the
+  // liveness and readiness probes, and /metrics (which guards itself: loopback, or HOOKLINE_METRICS_TOKEN).
+  if (!url.startsWith('/api/')) return 'public';
   if (url.startsWith('/api/v1/auth/') || url.startsWith('/api/v1/admin/')) return 'admin';
   if (url === '/api/v1/event-type' || url.startsWith('/api/v1/event-type/')) {
     return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';

@@ -1,5 +1,6 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -10,12 +11,16 @@ import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
+import { attemptFeedRoutes } from './routes/attempt-feed.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
+import { endpointHealthRoutes } from './routes/endpoint-health.js';
 import { endpointStatsRoutes } from './routes/endpoint-stats.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { messageRoutes } from './routes/messages.js';
+import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
+import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
 /** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
@@ -64,7 +69,15 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
   });
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
-  const publicPaths = new Set([HEALTH_PATH, '/api/v1/health', OPENAPI_PATH, REFERENCE_PATH]);
+  const publicPaths = new Set([
+    HEALTH_PATH,
+    '/api/v1/health',
+    OPENAPI_PATH,
+    REFERENCE_PATH,
+    METRICS_PATH,
+    ...PROBE_PATHS,
+    ...DASHBOARD_PATHS,
+  ]);
   const openapi = new OpenApiCollector(
     {
       title: 'Hookline',
@@ -92,8 +105,23 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
   app.get('/api/v1/health', async (_request, reply) => reply.code(204).send());
   const context = options.context;
   if (context !== undefined) {
+    const metrics = context.metrics;
+    if (metrics !== undefined) {
+      // The route pattern, not the URL, so ids in paths do not become label values.
+      app.addHook('onResponse', async (request, reply) => {
+        metrics.httpRequest(
+          request.method,
+          request.routeOptions.url ?? 'unmatched',
+          reply.statusCode,
+          reply.elapsedTime,
+        );
+      });
+    }
     installAuth(app, context);
     installIdempotency(app, context);
+    probeRoutes(app, context);
+    metricsRoutes(app, context);
+    dashboardRoutes(app);
     applicationRoutes(app, context);
     eventTypeRoutes(app, context);
     endpointRoutes(app, context);
@@ -102,6 +130,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     messageRoutes(app, context);
     attemptRoutes(app, context);
     adminRoutes(app, context);
+    attemptFeedRoutes(app, context);
+    endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
   }
   referenceRoutes(app, openapi);

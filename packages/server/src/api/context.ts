@@ -1,5 +1,6 @@
 // What every route needs, built once by serve().
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import type { HooklineMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { PayloadValidator } from './payload-validation.js';
 
@@ -19,4 +20,8 @@ export interface ApiContext {
   /** Publishing an event type nobody created: false accepts it (the default, as Svix), true answers 422. */
   rejectUnknownEventTypes: boolean;
   now(): number;
+  /** This process's Prometheus metrics; absent in tests of the API alone. */
+  metrics?: HooklineMetrics;
+  /** Who may scrape /metrics from off the machine (loopback scrapers need nothing); null: nobody. */
+  metricsTokenSha256?: string | null;
 }

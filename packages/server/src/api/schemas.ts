@@ -206,6 +206,8 @@ export const messageAttemptOutSchema = {
     /** Svix's MessageAttemptTriggerType: 0 scheduled, 1 manual. */
     triggerType: { type: 'integer', enum: [0, 1] },
     error: { type: ['string', 'null'] },
+    /** A Hookline addition: the headers sent with this attempt (null for attempts recorded before they were kept). */
+    requestHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
     msg: { anyOf: [messageOutSchema, { type: 'null' }] },
     timestamp: dateTime,
   },

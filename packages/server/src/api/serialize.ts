@@ -107,6 +107,8 @@ export function attemptOut(attempt: Attempt, message: ReturnType<typeof messageO
     statusText: STATUS_TEXT[status],
     triggerType: attempt.trigger === 'scheduled' ? 0 : 1,
     error: attempt.error,
+    /** A Hookline addition to Svix's shape: what was sent. */
+    requestHeaders: attempt.requestHeaders,
     ...(message === null ? {} : { msg: message }),
     timestamp: iso(attempt.createdAt),
   };

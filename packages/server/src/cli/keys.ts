@@ -42,7 +42,9 @@ export function keysCommand(io: CliIo): Command {
     .requiredOption('--name <name>', 'what the key is for')
     .option('--app <app>', 'scope the key to one application (id or uid); without it the key is an admin key')
     .option('--json', 'print JSON')
-    .action(async (options: ServerOptions & { name: string; app?: string; json?: boolean }) => {
+    .action(async (_options: object, command: Command) => {
+      // With the global flags too: `hookline --json keys create` and `hookline keys create --json` both work.
+      const options = command.optsWithGlobals<ServerOptions & { name: string; app?: string; json?: boolean }>();
       const client = ApiClient.fromOptions(options, io.env);
       const created = await client.request<KeyOut>('POST', '/api/v1/auth/api-key', {
         name: options.name,
@@ -59,7 +61,8 @@ export function keysCommand(io: CliIo): Command {
     .description('list live API keys (never their secret)')
     .option('--app <app>', 'only the keys of one application (id or uid)')
     .option('--json', 'print JSON (an array)')
-    .action(async (options: ServerOptions & { app?: string; json?: boolean }) => {
+    .action(async (_options: object, command: Command) => {
+      const options = command.optsWithGlobals<ServerOptions & { app?: string; json?: boolean }>();
       const client = ApiClient.fromOptions(options, io.env);
       const all: KeyOut[] = [];
       let iterator: string | null = null;
@@ -80,7 +83,8 @@ export function keysCommand(io: CliIo): Command {
     .description('revoke an API key at once')
     .argument('<id>', 'the key id (key_…)')
     .option('--json', 'print JSON')
-    .action(async (id: string, options: ServerOptions & { json?: boolean }) => {
+    .action(async (id: string, _options: object, command: Command) => {
+      const options = command.optsWithGlobals<ServerOptions & { json?: boolean }>();
       const client = ApiClient.fromOptions(options, io.env);
       await client.request<null>('DELETE', `/api/v1/auth/api-key/${encodeURIComponent(id)}`);
       io.write(options.json === true ? `${JSON.stringify({ id, revoked: true })}\n` : `revoked ${id}\n`);

@@ -1,13 +1,25 @@
 #!/usr/bin/env node
-// The `hookline` command.
+// The `hookline` command: `serve` and `migrate` run the service; the rest talk to a running server by URL and token.
 import { Command } from 'commander';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config.js';
 import { ApiRequestError, CliUsageError } from './api-client.js';
+import { CliError } from './cli-error.js';
+import { appsCommand } from './commands/apps.js';
+import { endpointsCommand } from './commands/endpoints.js';
+import { migrateCommand } from './commands/migrate.js';
+import { replayCommand } from './commands/replay.js';
+import { sendCommand } from './commands/send.js';
+import { tailCommand } from './commands/tail.js';
 import { keysCommand } from './keys.js';
 import { quickStartText } from './quick-start.js';
 import { serve } from './serve.js';
 
-const program = new Command('hookline').description('Hookline: webhooks for TypeScript in both directions');
+const program = new Command('hookline')
+  .description('Hookline: webhooks for TypeScript in both directions')
+  .option('--url <url>', 'the Hookline server (env HOOKLINE_URL, default http://127.0.0.1:8080)')
+  .option('--token <token>', 'the admin token or an API key (env HOOKLINE_TOKEN; prefer the env: flags show in ps)')
+  .option('--json', 'print JSON for scripts')
+  .showHelpAfterError();
 
 interface ServeOptions {
   port?: string;
@@ -21,7 +33,7 @@ interface ServeOptions {
 
 program
   .command('serve')
-  .description('run the Hookline service: the API and the delivery engine')
+  .description('run the Hookline service: the API, the dashboard, metrics and the delivery engine')
   .option('--port <port>', 'port to listen on (env PORT, default 8080)')
   .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
   .option(
@@ -74,10 +86,24 @@ program
     process.once('SIGTERM', stop);
   });
 
+migrateCommand(program);
+appsCommand(program);
+endpointsCommand(program);
+sendCommand(program);
+tailCommand(program);
+replayCommand(program);
 program.addCommand(keysCommand({ env: process.env, write: (text) => process.stdout.write(text) }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof CliUsageError) {
+  const json = program.opts<{ json?: boolean }>().json === true;
+  if (error instanceof CliError || error instanceof ConfigError) {
+    const code = error instanceof CliError ? error.code : error.code;
+    const hint = error instanceof CliError ? error.hint : null;
+    if (json) process.stderr.write(`${JSON.stringify({ code, detail: error.message, hint })}\n`);
+    else process.stderr.write(`hookline: ${error.message}\n${hint === null ? '' : `  hint: ${hint}\n`}`);
+    process.exit(error instanceof CliError ? error.exitCode : 2);
+  }
+  if (error instanceof CliUsageError) {
     console.error(`hookline: ${error.message}`);
     process.exit(2);
   }

@@ -2,7 +2,12 @@
 
 export function quickStartText(url: string, generatedToken: string | null, tokenFromEnv: boolean): string {
   const token = generatedToken ?? (tokenFromEnv ? '$HOOKLINE_ADMIN_TOKEN' : '<your admin token>');
-  const lines = ['', `hookline listening on ${url}`, `health: ${url}/api/v1/health/`];
+  const lines = [
+    '',
+    `hookline listening on ${url}`,
+    `dashboard: ${url}/ (sign in with the admin token)`,
+    `health: ${url}/api/v1/health/  metrics: ${url}/metrics`,
+  ];
   if (generatedToken !== null) {
     lines.push(
       '',

@@ -11,6 +11,7 @@ import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
 import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
+import { HooklineMetrics } from '../metrics/metrics.js';
 import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -23,6 +24,7 @@ export interface RunningServer {
   store: Store;
   /** The delivery engine; it runs only in the worker and all roles. */
   engine: DeliveryEngine;
+  metrics: HooklineMetrics;
   /** The Fastify instance (tests walk its routes). */
   api: FastifyInstance;
   close(): Promise<void>;
@@ -65,7 +67,10 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     adminTokenSha256 = (await store.getSetting(ADMIN_TOKEN_SETTING)) as string;
   }
 
-  const { engine, policy, dispatcher } = engineFromConfig(config, store, logger);
+  const metrics = new HooklineMetrics(store);
+  const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
+    onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
+  });
 
   const context: ApiContext = {
     store,
@@ -76,6 +81,8 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
     now: Date.now,
+    metrics,
+    metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
   };
   const app = await createApp(runsApi ? { context } : {});
   await app.listen({ host: config.host, port: config.port });
@@ -101,6 +108,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     generatedAdminToken,
     store,
     engine,
+    metrics,
     api: app,
     close() {
       closing ??= (async () => {

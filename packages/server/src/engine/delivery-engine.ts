@@ -18,6 +18,17 @@ export interface EngineLogger {
   error(object: object, message?: string): void;
 }
 
+/** One recorded attempt, as observers (metrics) see it. */
+export interface RecordedAttempt {
+  endpointId: string;
+  succeeded: boolean;
+  /** An attempt after the first of its delivery (a retry, scheduled or manual). */
+  retry: boolean;
+  /** The delivery is dead after this attempt. */
+  dead: boolean;
+  durationMs: number;
+}
+
 export interface EngineOptions {
   store: Store;
   dispatcher: Dispatcher;
@@ -38,6 +49,8 @@ export interface EngineOptions {
   userAgent: string;
   /** Called after an endpoint was disabled by a delivery result (410, failing too long). */
   onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
+  /** Called after each attempt is recorded. */
+  onAttemptRecorded?: (attempt: RecordedAttempt) => void;
   now?: () => number;
   random?: () => number;
 }
@@ -279,9 +292,10 @@ export class DeliveryEngine {
         );
         return;
       }
+      const headers = deliveryHeaders(endpoint.headers, signed, this.options.userAgent);
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
-        headers: deliveryHeaders(endpoint.headers, signed, this.options.userAgent),
+        headers,
         body: message.payload,
         timeoutMs: this.options.timeoutMs,
         signal,
@@ -303,9 +317,19 @@ export class DeliveryEngine {
         this.policy,
       );
       circuit = outcome.circuit;
-      await this.options.store.recordAttempts([{ ...outcome.result, circuit: outcome.circuit }]);
-      if (outcome.result.outcome === 'succeeded') this.delivered++;
+      await this.options.store.recordAttempts([
+        { ...outcome.result, circuit: outcome.circuit, requestHeaders: headers },
+      ]);
+      const succeeded = outcome.result.outcome === 'succeeded';
+      if (succeeded) this.delivered++;
       else this.failed++;
+      this.options.onAttemptRecorded?.({
+        endpointId: endpoint.id,
+        succeeded,
+        retry: delivery.attempts > 0,
+        dead: !succeeded && outcome.result.next.status === 'dead',
+        durationMs: outcome.result.durationMs,
+      });
       if (outcome.result.disableEndpoint !== null) {
         this.options.logger.warn(
           { appId: endpoint.appId, endpointId: endpoint.id, reason: outcome.result.disableEndpoint },

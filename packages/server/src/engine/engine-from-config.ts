@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { ServerConfig } from '../config.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from './delivery-engine.js';
+import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine, type EngineOptions } from './delivery-engine.js';
 import { createGuardedConnector } from './guarded-connector.js';
 import { OperationalWebhook } from './operational-webhook.js';
 import type { NetworkPolicy } from './ssrf-guard.js';
@@ -16,7 +16,12 @@ export interface ConfiguredEngine {
   dispatcher: Agent;
 }
 
-export function engineFromConfig(config: ServerConfig, store: Store, logger: Logger): ConfiguredEngine {
+export function engineFromConfig(
+  config: ServerConfig,
+  store: Store,
+  logger: Logger,
+  observers: Pick<EngineOptions, 'onAttemptRecorded'> = {},
+): ConfiguredEngine {
   const policy: NetworkPolicy = {
     allowPrivateNetworks: config.allowPrivateNetworks,
     allowedCidrs: config.allowedCidrs,
@@ -53,6 +58,7 @@ export function engineFromConfig(config: ServerConfig, store: Store, logger: Log
       openMs: config.delivery.circuitOpenMs,
       maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
     },
+    ...observers,
     ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
   });
   return { engine, policy, dispatcher };

@@ -7,8 +7,10 @@ import type {
   Attempt,
   AttemptOutcome,
   AttemptTrigger,
+  AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
+  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   EndpointStats,
@@ -104,6 +106,8 @@ export interface AttemptResult {
   responseBody: string;
   durationMs: number;
   error: string | null;
+  /** The headers sent, for the attempt log; absent when the attempt sent nothing (or was not recorded so). */
+  requestHeaders?: Record<string, string>;
   at: number;
   /** The delivery's next state: retry at a time, or dead. Ignored on success. */
   next: { status: 'pending'; nextAttemptAt: number } | { status: 'dead' };
@@ -156,6 +160,18 @@ export interface AttemptListOptions extends MessageListOptions {
   statusCodeClass?: StatusCodeClass | null;
   /** Only attempts to this endpoint (listing a message's attempts). */
   endpointId?: string | null;
+}
+
+/** Recent attempts of one application, for the operator's views (tail, charts, endpoint health). */
+export interface RecentAttemptsQuery {
+  /** Only attempts recorded after this attempt id, oldest first (a tail's cursor). Without it: the newest ones. */
+  afterId?: string | null;
+  endpointId?: string | null;
+  outcome?: AttemptOutcome | null;
+  eventType?: string | null;
+  /** Only attempts at or after this time (epoch ms). */
+  since?: number | null;
+  limit: number;
 }
 
 export interface Store extends ApiKeyStore, IdempotencyStore {
@@ -225,6 +241,13 @@ export interface Store extends ApiKeyStore, IdempotencyStore {
   /** Queues manual attempts of every dead delivery of the endpoint created in [since, until). Returns how many. */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number>;
   countDeliveries(filter: { status?: Delivery['status']; appId?: string }): Promise<number>;
+
+  /** Attempts matching the query, always oldest first; at most `limit`. */
+  listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]>;
+  /** Deliveries per status across all applications, every status present (0 when none): the queue depth. */
+  countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>>;
+  /** When the oldest delivery still waiting to be sent (status pending) was created; null when none waits. */
+  oldestPendingDeliveryAt(): Promise<number | null>;
 
   listOperationalEvents(limit: number): Promise<OperationalEvent[]>;
 

@@ -118,7 +118,14 @@ export interface Attempt {
   responseBody: string;
   durationMs: number;
   error: string | null;
+  /** The headers sent with the request (signature included); null when not recorded. */
+  requestHeaders: Record<string, string> | null;
   createdAt: number;
+}
+
+/** An attempt with its message's event type, for views that filter or show by type. */
+export interface AttemptWithEventType extends Attempt {
+  eventType: string;
 }
 
 /** A claimed delivery with everything needed to send it, so the engine needs no second read. */

@@ -89,6 +89,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
           context.now(),
         );
         context.engine?.notify();
+        context.metrics?.messagePublished();
         // The payload the caller sent, not the stored text parsed back: the same JSON, without a second parse.
         return reply.code(202).send(messageOut(message, request.query.with_content === false ? {} : body.payload));
       } catch (error) {

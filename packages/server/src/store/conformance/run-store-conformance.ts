@@ -8,6 +8,7 @@ import { describeFilters } from './filters.js';
 import type { StoreFactory } from './fixtures.js';
 import { describeIdempotency } from './idempotency.js';
 import { describeLifecycle } from './lifecycle.js';
+import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
 import { describePublish } from './publish.js';
 import { describeRecordAttempts } from './record-attempts.js';
@@ -26,6 +27,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describePagination(factory);
     describeTenancy(factory);
     describeLifecycle(factory);
+    describeOperatorViews(factory);
     describeEventTypes(factory);
     describeUpdates(factory);
     describeFilters(factory);

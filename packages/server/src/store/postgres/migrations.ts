@@ -209,6 +209,14 @@ CREATE TABLE idempotency_records (
 CREATE INDEX idempotency_records_expiry ON idempotency_records (expires_at);
 `,
   },
+  {
+    version: 4,
+    name: 'request headers of attempts',
+    // What was sent, not only what came back (the dashboard shows each try's webhook-id, timestamp and signature).
+    sql: `
+ALTER TABLE attempts ADD COLUMN request_headers TEXT;
+`,
+  },
 ];
 
 /**

@@ -9,12 +9,14 @@ import { DuplicateEventIdError, DuplicateUidError } from '../errors.js';
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
 import {
   type ApplicationRow,
+  type AttemptRow,
   type DeliveryRow,
   type EndpointRow,
   jsonOrNull,
   type MessageRow,
   type OperationalEventRow,
   toApplication,
+  toAttempt,
   toDelivery,
   toEndpoint,
   toMessage,
@@ -36,14 +38,17 @@ import type {
   NewMessage,
   Page,
   PublishResult,
+  RecentAttemptsQuery,
   Store,
   TimeRange,
 } from '../store.js';
 import type {
   Application,
   Attempt,
+  AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
+  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   EndpointStats,
@@ -623,6 +628,8 @@ export class PostgresStore implements Store {
       this.circuit.failureThreshold,
       this.circuit.openMs,
       this.circuit.maxOpenMs,
+      // $18: added after the circuit settings so the numbering above stays as it was.
+      results.map((result) => (result.requestHeaders === undefined ? null : JSON.stringify(result.requestHeaders))),
     ];
     const disabling = results.filter((result) => result.outcome === 'failed' && result.disableEndpoint !== null);
     if (disabling.length === 0) {
@@ -734,6 +741,46 @@ export class PostgresStore implements Store {
       [filter.status ?? null, filter.appId ?? null],
     );
     return rows[0]?.n ?? 0;
+  }
+
+  // ---- operator views: tail, charts, health, metrics
+
+  async listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]> {
+    const tail = query.afterId !== undefined && query.afterId !== null;
+    const { rows } = await this.query<AttemptRow & { event_type: string }>(
+      `SELECT attempts.*, messages.event_type FROM attempts JOIN messages ON messages.id = attempts.message_id
+        WHERE attempts.app_id = $1 AND ($2::text IS NULL OR attempts.id > $2)
+          AND ($3::text IS NULL OR attempts.endpoint_id = $3) AND ($4::text IS NULL OR attempts.outcome = $4)
+          AND ($5::text IS NULL OR messages.event_type = $5) AND ($6::bigint IS NULL OR attempts.created_at >= $6)
+        ORDER BY attempts.id ${tail ? 'ASC' : 'DESC'} LIMIT $7`,
+      [
+        appId,
+        query.afterId ?? null,
+        query.endpointId ?? null,
+        query.outcome ?? null,
+        query.eventType ?? null,
+        query.since ?? null,
+        query.limit,
+      ],
+    );
+    const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
+    return tail ? attempts : attempts.reverse();
+  }
+
+  async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
+    const { rows } = await this.query<{ status: DeliveryStatus; n: number }>(
+      'SELECT status, count(*)::int AS n FROM deliveries GROUP BY status',
+    );
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async oldestPendingDeliveryAt(): Promise<number | null> {
+    const { rows } = await this.query<{ at: number | null }>(
+      "SELECT min(created_at) AS at FROM deliveries WHERE status = 'pending'",
+    );
+    return rows[0]?.at ?? null;
   }
 
   async listOperationalEvents(limit: number) {

@@ -45,9 +45,10 @@ export const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1,
 export const RECORD = `
 WITH r AS (
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::bigint[],
-                       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[])
+                       $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[],
+                       $18::text[])
     WITH ORDINALITY AS r(delivery_id, lease_until, status, next_attempt_at, last_error, status_code, at,
-                         attempt_id, outcome, trigger, url, response_body, duration_ms, circuit, ord)
+                         attempt_id, outcome, trigger, url, response_body, duration_ms, circuit, request_headers, ord)
 ), moved AS (
   UPDATE deliveries d
      SET status = CASE WHEN r.status = 'pending' AND e.disabled = 1 THEN 'paused' ELSE r.status END,
@@ -58,9 +59,9 @@ WITH r AS (
   RETURNING d.id, d.message_id, d.endpoint_id, d.app_id
 ), logged AS (
   INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
-                        response_body, duration_ms, error, created_at)
+                        response_body, duration_ms, error, request_headers, created_at)
   SELECT r.attempt_id, moved.id, moved.message_id, moved.endpoint_id, moved.app_id, r.url, r.outcome, r.trigger,
-         r.status_code, r.response_body, r.duration_ms, r.last_error, r.at
+         r.status_code, r.response_body, r.duration_ms, r.last_error, r.request_headers, r.at
     FROM moved JOIN r ON r.delivery_id = moved.id
 ), results AS (
   SELECT moved.endpoint_id, r.outcome, r.circuit, r.at, r.ord,

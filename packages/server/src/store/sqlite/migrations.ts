@@ -207,4 +207,13 @@ CREATE TABLE idempotency_records (
 CREATE INDEX idempotency_records_expiry ON idempotency_records (expires_at);
 `,
   },
+  {
+    version: 6,
+    name: 'request headers of attempts',
+    // What was sent, not only what came back: the operator answering "we never got the webhook" needs the
+    // webhook-id, timestamp and signature of each try. JSON object text; NULL for attempts recorded before.
+    sql: `
+ALTER TABLE attempts ADD COLUMN request_headers TEXT;
+`,
+  },
 ];

@@ -83,6 +83,7 @@ export interface AttemptRow {
   response_body: string;
   duration_ms: number;
   error: string | null;
+  request_headers: string | null;
   created_at: number;
 }
 
@@ -195,6 +196,7 @@ export function toAttempt(row: AttemptRow): Attempt {
     responseBody: row.response_body,
     durationMs: row.duration_ms,
     error: row.error,
+    requestHeaders: row.request_headers === null ? null : (JSON.parse(row.request_headers) as Record<string, string>),
     createdAt: row.created_at,
   };
 }

@@ -25,14 +25,17 @@ import type {
   NewMessage,
   Page,
   PublishResult,
+  RecentAttemptsQuery,
   Store,
   TimeRange,
 } from '../store.js';
 import type {
   Application,
   Attempt,
+  AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
+  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   EndpointStats,
@@ -797,8 +800,8 @@ export class SqliteStore implements Store {
         if (delivery === undefined) continue;
         this.sql(
           `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
-             response_body, duration_ms, error, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             response_body, duration_ms, error, request_headers, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           newId('atmpt', result.at),
           result.deliveryId,
@@ -812,6 +815,7 @@ export class SqliteStore implements Store {
           result.responseBody,
           Math.round(result.durationMs),
           result.error,
+          result.requestHeaders === undefined ? null : JSON.stringify(result.requestHeaders),
           result.at,
         );
         if (result.outcome === 'succeeded') {
@@ -947,6 +951,46 @@ export class SqliteStore implements Store {
       'SELECT COUNT(*) AS n FROM deliveries WHERE (@status IS NULL OR status = @status) AND (@appId IS NULL OR app_id = @appId)',
     ).get({ status: filter.status ?? null, appId: filter.appId ?? null }) as { n: number };
     return row.n;
+  }
+
+  // ---- operator views: tail, charts, health, metrics
+
+  async listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]> {
+    const tail = query.afterId !== undefined && query.afterId !== null;
+    const rows = this.sql(
+      `SELECT attempts.*, messages.event_type FROM attempts JOIN messages ON messages.id = attempts.message_id
+       WHERE attempts.app_id = @appId AND (@afterId IS NULL OR attempts.id > @afterId)
+         AND (@endpointId IS NULL OR attempts.endpoint_id = @endpointId) AND (@outcome IS NULL OR attempts.outcome = @outcome)
+         AND (@eventType IS NULL OR messages.event_type = @eventType) AND (@since IS NULL OR attempts.created_at >= @since)
+       ORDER BY attempts.id ${tail ? 'ASC' : 'DESC'} LIMIT @limit`,
+    ).all({
+      appId,
+      afterId: query.afterId ?? null,
+      endpointId: query.endpointId ?? null,
+      outcome: query.outcome ?? null,
+      eventType: query.eventType ?? null,
+      since: query.since ?? null,
+      limit: query.limit,
+    }) as Array<AttemptRow & { event_type: string }>;
+    const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
+    return tail ? attempts : attempts.reverse();
+  }
+
+  async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Array<{
+      status: DeliveryStatus;
+      n: number;
+    }>;
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async oldestPendingDeliveryAt(): Promise<number | null> {
+    const row = this.sql("SELECT MIN(created_at) AS at FROM deliveries WHERE status = 'pending'").get() as {
+      at: number | null;
+    };
+    return row.at;
   }
 
   async listOperationalEvents(limit: number): Promise<OperationalEvent[]> {

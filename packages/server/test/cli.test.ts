@@ -1,0 +1,285 @@
+// The operator CLI as people and scripts run it: a real process against a real server on loopback.
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, publish, startHookline, type TestHookline } from './support/hookline.js';
+import { TestReceiver, waitFor } from './support/receiver.js';
+
+const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+/** Each CLI run starts node and compiles TypeScript: seconds each on a busy machine. A bound, not a timing check. */
+const CLI_TEST_TIMEOUT_MS = 120_000;
+
+/** A loopback URL where nothing listens: a port the OS just gave us, closed again. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<Run>;
+  kill(): void;
+}
+
+function start(args: string[], env: Record<string, string>): Running {
+  // Not a TTY: stdout and stderr are pipes, as in CI and scripts.
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    env: { ...process.env, HOOKLINE_URL: '', HOOKLINE_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const exited = new Promise<Run>((resolve) =>
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  return { stdout: () => stdout, stderr: () => stderr, exited, kill: () => child.kill('SIGTERM') };
+}
+
+describe('hookline CLI against a running server', () => {
+  let hookline: TestHookline;
+  const receiver = new TestReceiver();
+  let env: Record<string, string>;
+  let broken = true;
+  const cli = (...args: string[]) => start(args, env).exited;
+
+  beforeAll(async () => {
+    await receiver.start();
+    receiver.script('/flaky', () => (broken ? { status: 500, body: 'down' } : { status: 200, body: 'ok' }));
+    hookline = await startHookline({ retrySchedule: [0.05] });
+    env = { HOOKLINE_URL: hookline.server.url, HOOKLINE_TOKEN: ADMIN_TOKEN };
+  });
+  afterAll(async () => {
+    await hookline?.stop();
+    await receiver.stop();
+  });
+
+  it(
+    'apps and endpoints: create, list and delete, in JSON and in columns',
+    async () => {
+      const created = await cli('--json', 'apps', 'create', 'Acme', '--uid', 'acme-cli');
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const app = JSON.parse(created.stdout) as { id: string; uid: string };
+      expect(app.uid).toBe('acme-cli');
+
+      const listed = JSON.parse((await cli('--json', 'apps', 'list')).stdout) as Array<{ id: string }>;
+      expect(listed.map((item) => item.id)).toContain(app.id);
+      const table = await cli('apps', 'list');
+      expect(table.stdout).toMatch(/^ID\s+UID\s+NAME\s+CREATED\n/);
+      expect(table.stdout).toContain('acme-cli');
+
+      const endpoint = JSON.parse(
+        (await cli('--json', 'endpoints', 'create', 'acme-cli', `${receiver.url}/cli`, '--event-types', 'a.b,c.d'))
+          .stdout,
+      ) as { id: string; filterTypes: string[] };
+      expect(endpoint.filterTypes).toEqual(['a.b', 'c.d']);
+      const endpoints = JSON.parse((await cli('--json', 'endpoints', 'list', 'acme-cli')).stdout) as Array<{
+        id: string;
+      }>;
+      expect(endpoints.map((item) => item.id)).toEqual([endpoint.id]);
+
+      expect((await cli('endpoints', 'delete', 'acme-cli', endpoint.id)).code).toBe(0);
+      expect(JSON.parse((await cli('--json', 'endpoints', 'list', 'acme-cli')).stdout)).toEqual([]);
+      expect((await cli('apps', 'delete', 'acme-cli')).stdout).toContain('deleted application acme-cli');
+      const gone = await cli('apps', 'delete', 'acme-cli');
+      expect(gone.code).toBe(1);
+      expect(gone.stderr).toContain('404');
+      expect(gone.stderr).toContain('hint:');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'send publishes inline JSON and @file, and refuses a payload that is not a JSON object',
+    async () => {
+      await cli('apps', 'create', 'Sender', '--uid', 'sender');
+      const inline = await cli('--json', 'send', 'sender', 'invoice.paid', '{"id":"in_1"}');
+      expect(inline.code).toBe(0);
+      const message = JSON.parse(inline.stdout) as { id: string; eventType: string; payload: unknown };
+      expect(message).toMatchObject({ eventType: 'invoice.paid', payload: { id: 'in_1' } });
+      const file = join(hookline.dir, 'payload.json');
+      writeFileSync(file, '{"id":"in_2","amount":5}');
+      const fromFile = await cli('send', 'sender', 'invoice.paid', `@${file}`);
+      expect(fromFile.stdout).toMatch(/^sent msg_\w+ \(invoice\.paid\)\n$/);
+
+      const bad = await cli('send', 'sender', 'invoice.paid', '{not json');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('the payload is not JSON');
+      expect(bad.stderr).toContain('hint:');
+      const array = await cli('send', 'sender', 'invoice.paid', '[1,2]');
+      expect(array.stderr).toContain('must be a JSON object');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a server that is not there gets a hint to check the URL; a wrong token a hint to check the token',
+    async () => {
+      const nobody = await closedPort();
+      const refused = await start(['apps', 'list'], { HOOKLINE_URL: nobody, HOOKLINE_TOKEN: 'x' }).exited;
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`is hookline serve running at ${nobody}? set --url or HOOKLINE_URL`);
+      const json = await start(['--json', 'apps', 'list'], { HOOKLINE_URL: nobody, HOOKLINE_TOKEN: 'x' }).exited;
+      expect(JSON.parse(json.stderr)).toMatchObject({ code: 'unreachable' });
+
+      const wrong = await start(['apps', 'list'], { HOOKLINE_URL: hookline.server.url, HOOKLINE_TOKEN: 'wrong-token' })
+        .exited;
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('401');
+      expect(wrong.stderr).toContain('check --token or HOOKLINE_TOKEN');
+      expect(wrong.stderr).not.toContain('wrong-token');
+      const none = await start(['apps', 'list'], { HOOKLINE_URL: hookline.server.url }).exited;
+      expect(none.stderr).toContain('set --token or HOOKLINE_TOKEN');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'tail prints attempts as they happen, filtered, and --count ends it',
+    async () => {
+      await cli('apps', 'create', 'Tailed', '--uid', 'tailed');
+      await cli('endpoints', 'create', 'tailed', `${receiver.url}/tail`);
+      const tail = start(
+        ['--json', 'tail', 'tailed', '--event-type', 'order.created', '--interval', '100', '--count', '2'],
+        env,
+      );
+      await waitFor(() => tail.stderr().includes('tailing'), 'tail to start');
+      await cli('send', 'tailed', 'order.ignored', '{"n":0}');
+      await cli('send', 'tailed', 'order.created', '{"n":1}');
+      await cli('send', 'tailed', 'order.created', '{"n":2}');
+      const run = await tail.exited;
+      expect(run.code).toBe(0);
+      const lines = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { eventType: string; status: number; responseStatusCode: number });
+      expect(lines).toHaveLength(2);
+      expect(lines.every((line) => line.eventType === 'order.created' && line.responseStatusCode === 200)).toBe(true);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'replay sends dead deliveries again, with plain progress lines off a TTY and a summary',
+    async () => {
+      // Set up through the API: the CLI under test here is replay.
+      const { api } = hookline;
+      await api.ok('POST', '/api/v1/app', { name: 'Replayed', uid: 'replayed' });
+      const endpoint = (
+        await api.ok<{ id: string }>('POST', '/api/v1/app/replayed/endpoint', { url: `${receiver.url}/flaky` })
+      ).id;
+      for (let i = 0; i < 3; i++) await publish(api, 'replayed', { n: i }, { eventType: 'job.done' });
+      await waitFor(
+        async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) >= 3,
+        'three dead deliveries',
+      );
+      const dry = await cli('replay', 'replayed', '--endpoint', endpoint, '--dry-run');
+      expect(dry.stdout).toBe('would replay 3 of 3 deliveries\n');
+
+      broken = false;
+      const run = await cli('replay', 'replayed', '--endpoint', endpoint, '--since', '2020-01-01T00:00:00Z');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('replaying: 1/3\nreplaying: 2/3\nreplaying: 3/3\n');
+      expect(run.stderr).not.toContain('\r');
+      expect(run.stdout).toBe('replayed 3 of 3 deliveries\n');
+      await waitFor(
+        async () => receiver.on('/flaky').filter((request) => request.headers['webhook-id'] !== undefined).length >= 9,
+        'three replayed deliveries to arrive',
+      );
+      await waitFor(
+        async () => (await hookline.server.store.countDeliveries({ status: 'dead' })) === 0,
+        'no dead deliveries left',
+      );
+      const again = JSON.parse((await cli('--json', 'replay', 'replayed')).stdout);
+      expect(again).toMatchObject({ found: 0, queued: 0, failed: 0 });
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('hookline replay --retrying', () => {
+  it(
+    'also replays deliveries whose latest attempt failed while they still wait for a retry',
+    async () => {
+      const receiver = new TestReceiver();
+      await receiver.start();
+      let broken = true;
+      receiver.script('/slow-retry', () => (broken ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' }));
+      // The retry after the first failure is an hour away: only a replay can deliver it within this test.
+      const hookline = await startHookline({ retrySchedule: [3600] });
+      const env = { HOOKLINE_URL: hookline.server.url, HOOKLINE_TOKEN: ADMIN_TOKEN };
+      try {
+        await hookline.api.ok('POST', '/api/v1/app', { name: 'Retrying', uid: 'retrying' });
+        await hookline.api.ok('POST', '/api/v1/app/retrying/endpoint', { url: `${receiver.url}/slow-retry` });
+        await publish(hookline.api, 'retrying', { n: 1 }, { eventType: 'job.done' });
+        await waitFor(() => receiver.on('/slow-retry').length === 1, 'the first, failing attempt');
+        await waitFor(
+          async () =>
+            (
+              await hookline.server.store.listRecentAttempts(
+                (await hookline.server.store.getApplication('retrying'))?.id ?? '',
+                { limit: 1 },
+              )
+            ).length === 1,
+          'the failed attempt to be recorded',
+        );
+        expect(JSON.parse((await start(['--json', 'replay', 'retrying'], env).exited).stdout)).toMatchObject({
+          found: 0,
+        });
+        broken = false;
+        const run = await start(['--json', 'replay', 'retrying', '--retrying'], env).exited;
+        expect(JSON.parse(run.stdout)).toMatchObject({ found: 1, queued: 1, failed: 0 });
+        await waitFor(() => receiver.on('/slow-retry').length === 2, 'the replayed attempt');
+      } finally {
+        await hookline.stop();
+        await receiver.stop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('hookline migrate', () => {
+  it(
+    'creates and migrates the database, then exits',
+    async () => {
+      const hookline = await startHookline();
+      const database = join(hookline.dir, 'fresh', 'migrated.db');
+      try {
+        const run = await start(['--json', 'migrate', '--database', database], {}).exited;
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout)).toEqual({ database, migrated: true });
+        expect(existsSync(database)).toBe(true);
+        const twice = await start(['migrate', '--database', database], {}).exited;
+        expect(twice.stdout).toBe(`migrations applied to ${database}\n`);
+      } finally {
+        await hookline.stop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
