@@ -16,7 +16,21 @@ describe.skipIf(!ok)('RedisDedupeStore (real Redis)', () => {
     redis.disconnect();
   });
 
-  dedupeStoreSuite(async () => ({ store: new RedisDedupeStore(redis as Redis, { keyPrefix: prefix }) }));
+  // Time passes in Redis by expiry: advancing the clock shortens every test key's TTL by as much (gone at 0).
+  async function advanceSeconds(seconds: number): Promise<void> {
+    const client = redis as Redis;
+    for (const key of await client.keys(`${prefix}*`)) {
+      const ttl = await client.pttl(key);
+      if (ttl < 0) continue;
+      if (ttl <= seconds * 1000) await client.del(key);
+      else await client.pexpire(key, ttl - seconds * 1000);
+    }
+  }
+
+  dedupeStoreSuite(async () => ({
+    store: new RedisDedupeStore(redis as Redis, { keyPrefix: prefix }),
+    advanceSeconds,
+  }));
 
   it('claims with SET NX EX (the lease) and completes with the TTL, as Redis expiry', async () => {
     const store = new RedisDedupeStore(redis as Redis, { keyPrefix: prefix });
