@@ -1,8 +1,9 @@
 // The one place where errors become HTTP answers: always JSON `{ code, detail }`, never a stack trace, and a 500
 // only for what is truly our fault. Validation failures answer 422 in Svix's HTTPValidationError shape
 // (`detail: [{loc, msg, type}]`, which the Svix SDKs parse) with our `code` beside it.
+
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../store/errors.js';
+import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
 import { ValidationFailedError, type ValidationIssue } from './http-error.js';
 
 export interface ErrorBody {
@@ -74,6 +75,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // Request schema failures answer 422, as Svix does, with the failing fields.
     if (error.validation !== undefined) {
       return reply.code(422).send({ code: 'validation', detail: issuesOf(error) });
+    }
+    if (isStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'store unavailable');
+      const body: ErrorBody = {
+        code: 'store_unavailable',
+        detail: 'the database cannot be reached now; retry shortly',
+      };
+      return reply.code(503).header('retry-after', '1').send(body);
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {

@@ -20,3 +20,36 @@ export class DuplicateNameError extends Error {
     super(`${JSON.stringify(taken)} already exists`);
   }
 }
+
+/**
+ * Codes and messages that mean the database cannot be reached or is restarting (PostgreSQL's connection and
+ * shutdown classes 08 and 57P, socket errors, pg's pool timeouts, SQLite busy past its timeout): the request may
+ * well succeed if retried, so the API answers 503 with Retry-After instead of 500.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  'SQLITE_BUSY',
+]);
+const UNAVAILABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i;
+
+export function isStoreUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return UNAVAILABLE_MESSAGES.test(error.message);
+}
