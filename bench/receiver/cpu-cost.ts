@@ -5,12 +5,12 @@
 // BENCH_CONNECTIONS, BENCH_CONTENDERS=bare,hookline,..., BENCH_SERVER_FLAGS)
 // BENCH_CALLGRIND=<dir> runs each server under valgrind's callgrind and also reports instructions per request,
 // which do not move with the load on a shared machine (counters are zeroed before the counted requests and dumped after).
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { prepareRequests } from './requests.js';
+import { type Contender, start, stats } from './server-process.js';
 import type { ContenderName } from './servers.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -47,34 +47,11 @@ async function instructionsDuring(pid: number, work: () => Promise<void>): Promi
   return Number(totals[1]);
 }
 
-interface Contender {
-  name: ContenderName;
-  child: ChildProcess;
-  port: number;
-}
-
-interface Stats {
-  cpuMicros: number;
-  handled: number;
-}
-
-function start(name: ContenderName): Promise<Contender> {
-  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [name], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+function startServer(name: ContenderName): Promise<Contender> {
+  return start(name, {
     // e.g. BENCH_SERVER_FLAGS=--cpu-prof to see where a contender's time goes.
     execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
     ...(callgrindDir === undefined ? {} : { execPath: callgrindNode(callgrindDir) }),
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ name, child, port: message.port }));
-    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
-  });
-}
-
-function stats(contender: Contender): Promise<Stats> {
-  return new Promise((resolve) => {
-    contender.child.once('message', (message: Stats) => resolve(message));
-    contender.child.send({ ask: 'stats' });
   });
 }
 
@@ -146,7 +123,7 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const contenders = await Promise.all(names.map(start));
+const contenders = await Promise.all(names.map((name) => startServer(name)));
 const costs = new Map<ContenderName, number[]>(names.map((n) => [n, []]));
 const instructions = new Map<ContenderName, number[]>(names.map((n) => [n, []]));
 const rates = new Map<ContenderName, number[]>(names.map((n) => [n, []]));

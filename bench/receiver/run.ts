@@ -1,13 +1,6 @@
-// bench/receiver: a verified, routed, deduped (memory) Standard Webhooks POST through Hookline's node:http
-// adapter, against the limit (bare node:http reading the body), @octokit/webhooks' middleware on GitHub-signed
-// requests, and Express with the svix verifier. Each server runs in its own process; the load (autocannon) runs
-// here, another process, on loopback. Rounds alternate the order; figures are medians, ratios are medians of
-// per-round ratios. Goal: >= 0.90x bare node:http, >= 1.5x octokit.
-// Run: npm run bench:receiver   (env BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_FIXED_RATE, BENCH_PREPARED)
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type PreparedRequest, prepareRequests } from './requests.js';
+import { type Contender, start, stats } from './server-process.js';
 import type { ContenderName } from './servers.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -28,17 +21,6 @@ const labels: Record<ContenderName, string> = {
   'express-svix': 'express + svix',
 };
 
-interface Contender {
-  name: ContenderName;
-  child: ChildProcess;
-  port: number;
-}
-
-interface Stats {
-  cpuMicros: number;
-  handled: number;
-}
-
 interface LoadResult {
   requestsPerSecond: number;
   p99Ms: number;
@@ -49,23 +31,6 @@ interface RoundResult extends LoadResult {
   /** Server CPU per request at the same fixed offered load for every contender. */
   fixedRateCpuMicrosPerRequest: number;
   fixedRateP99Ms: number;
-}
-
-function start(name: ContenderName): Promise<Contender> {
-  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [name], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ name, child, port: message.port }));
-    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
-  });
-}
-
-function stats(contender: Contender): Promise<Stats> {
-  return new Promise((resolve) => {
-    contender.child.once('message', (message: Stats) => resolve(message));
-    contender.child.send({ ask: 'stats' });
-  });
 }
 
 async function load(
@@ -126,7 +91,7 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const contenders = await Promise.all(names.map(start));
+const contenders = await Promise.all(names.map((name) => start(name)));
 const byName = new Map(contenders.map((c) => [c.name, c]));
 const results = new Map<ContenderName, RoundResult[]>(names.map((n) => [n, []]));
 const deadline = Date.now() + (roundSeconds + ROUND_TIMEOUT_S) * 1000 * (rounds + 1) * names.length;

@@ -3,13 +3,14 @@
 // Same contenders and pre-signed unique requests as run.ts; rounds alternate the order; ratios are medians of
 // per-round ratios. Needs wrk on the PATH (Debian: apt-get install wrk). Loopback only.
 // Run: npx tsx bench/receiver/wrk.ts   (env BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_CONTENDERS)
-import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { prepareRequests } from './requests.js';
+import { type Contender, start, stats } from './server-process.js';
 import type { ContenderName } from './servers.js';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -19,17 +20,6 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const preparedPerRound = Number(process.env.BENCH_PREPARED ?? seconds * 40_000);
 const names = (process.env.BENCH_CONTENDERS ?? 'bare,hookline,octokit,express-svix').split(',') as ContenderName[];
 const run = promisify(execFile);
-
-interface Contender {
-  name: ContenderName;
-  child: ChildProcess;
-  port: number;
-}
-
-interface Stats {
-  cpuMicros: number;
-  handled: number;
-}
 
 interface WrkSummary {
   requests: number;
@@ -43,23 +33,6 @@ interface Round {
   requestsPerSecond: number;
   p99Ms: number;
   cpuMicrosPerRequest: number;
-}
-
-function start(name: ContenderName): Promise<Contender> {
-  const child = fork(fileURLToPath(new URL('./servers.ts', import.meta.url)), [name], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ name, child, port: message.port }));
-    child.once('exit', (code) => reject(new Error(`${name} server exited with ${code}`)));
-  });
-}
-
-function stats(contender: Contender): Promise<Stats> {
-  return new Promise((resolve) => {
-    contender.child.once('message', (message: Stats) => resolve(message));
-    contender.child.send({ ask: 'stats' });
-  });
 }
 
 async function writeRequests(name: ContenderName, count: number, path: string): Promise<void> {
@@ -112,7 +85,7 @@ function median(values: readonly number[]): number {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-receiver-wrk-'));
-const contenders = await Promise.all(names.map(start));
+const contenders = await Promise.all(names.map((name) => start(name)));
 const results = new Map<ContenderName, Round[]>(names.map((n) => [n, []]));
 try {
   const file = join(dir, 'requests.txt');
