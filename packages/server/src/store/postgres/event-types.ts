@@ -2,7 +2,7 @@
 // event type (payload validation), so reads are kept for a second: a change made through this process is seen
 // at once, one made through another process within CACHED_EVENT_TYPE_MS.
 import { DuplicateNameError } from '../errors.js';
-import { type EventTypeRow, jsonOrNull, toEventType } from '../sqlite/rows.js';
+import { type EventTypeRow, jsonOrNull, newEventTypeRow, toEventType } from '../sqlite/rows.js';
 import type { EventTypeListOptions, EventTypePatch, NewEventType, Page } from '../store.js';
 import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
@@ -35,17 +35,7 @@ export class PostgresEventTypes {
   }
 
   private async insert(input: NewEventType, now: number): Promise<EventType> {
-    const row: EventTypeRow = {
-      name: input.name,
-      description: input.description ?? '',
-      schemas: jsonOrNull(input.schemas ?? null),
-      archived: input.archived === true ? 1 : 0,
-      deprecated: input.deprecated === true ? 1 : 0,
-      feature_flag: input.featureFlag ?? null,
-      group_name: input.groupName ?? null,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newEventTypeRow(input, now);
     try {
       await this.parts.query(
         `INSERT INTO event_types (name, description, schemas, archived, deprecated, feature_flag, group_name, created_at, updated_at)

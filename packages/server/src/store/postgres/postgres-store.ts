@@ -16,11 +16,12 @@ import {
   type MessageRow,
   type OperationalEventRow,
   toApplication,
-  toAttempt,
   toDelivery,
   toEndpoint,
   toMessage,
   toOperationalEvent,
+  toRecentAttempts,
+  toStatusCounts,
 } from '../sqlite/rows.js';
 import type {
   ApplicationPatch,
@@ -763,17 +764,14 @@ export class PostgresStore implements Store {
         query.limit,
       ],
     );
-    const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
-    return tail ? attempts : attempts.reverse();
+    return toRecentAttempts(rows, tail);
   }
 
   async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
-    const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
     const { rows } = await this.query<{ status: DeliveryStatus; n: number }>(
       'SELECT status, count(*)::int AS n FROM deliveries GROUP BY status',
     );
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
+    return toStatusCounts(rows);
   }
 
   async oldestPendingDeliveryAt(): Promise<number | null> {

@@ -1,5 +1,17 @@
 // Row ↔ record mapping for SQLite: JSON columns, 0/1 booleans, snake_case names.
-import type { Application, Attempt, Delivery, Endpoint, EventType, Message, OperationalEvent } from '../types.js';
+
+import type { NewEventType } from '../store.js';
+import type {
+  Application,
+  Attempt,
+  AttemptWithEventType,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EventType,
+  Message,
+  OperationalEvent,
+} from '../types.js';
 
 export interface ApplicationRow {
   id: string;
@@ -139,6 +151,21 @@ export function toEndpoint(row: EndpointRow): Endpoint {
   };
 }
 
+/** The row a new event type is stored as, in either store. */
+export function newEventTypeRow(input: NewEventType, now: number): EventTypeRow {
+  return {
+    name: input.name,
+    description: input.description ?? '',
+    schemas: jsonOrNull(input.schemas ?? null),
+    archived: input.archived === true ? 1 : 0,
+    deprecated: input.deprecated === true ? 1 : 0,
+    feature_flag: input.featureFlag ?? null,
+    group_name: input.groupName ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export function toEventType(row: EventTypeRow): EventType {
   return {
     name: row.name,
@@ -210,4 +237,22 @@ export function toOperationalEvent(row: OperationalEventRow): OperationalEvent {
     reason: row.reason,
     createdAt: row.created_at,
   };
+}
+
+/** Recent attempts as both stores read them: a tail (after a cursor) comes oldest first, else newest first reversed. */
+export function toRecentAttempts(
+  rows: ReadonlyArray<AttemptRow & { event_type: string }>,
+  tail: boolean,
+): AttemptWithEventType[] {
+  const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
+  return tail ? attempts : attempts.reverse();
+}
+
+/** Every delivery status with its count, 0 for those no row has. */
+export function toStatusCounts(
+  rows: ReadonlyArray<{ status: DeliveryStatus; n: number }>,
+): Record<DeliveryStatus, number> {
+  const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
 }

@@ -63,6 +63,7 @@ import {
   type EventTypeRow,
   jsonOrNull,
   type MessageRow,
+  newEventTypeRow,
   type OperationalEventRow,
   toApplication,
   toAttempt,
@@ -71,6 +72,8 @@ import {
   toEventType,
   toMessage,
   toOperationalEvent,
+  toRecentAttempts,
+  toStatusCounts,
 } from './rows.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
@@ -354,17 +357,7 @@ export class SqliteStore implements Store {
 
   createEventType(input: NewEventType, now: number): Promise<EventType> {
     return this.writes.run(() => {
-      const row: EventTypeRow = {
-        name: input.name,
-        description: input.description ?? '',
-        schemas: jsonOrNull(input.schemas ?? null),
-        archived: input.archived === true ? 1 : 0,
-        deprecated: input.deprecated === true ? 1 : 0,
-        feature_flag: input.featureFlag ?? null,
-        group_name: input.groupName ?? null,
-        created_at: now,
-        updated_at: now,
-      };
+      const row = newEventTypeRow(input, now);
       try {
         this.sql(
           `INSERT INTO event_types (name, description, schemas, archived, deprecated, feature_flag, group_name, created_at, updated_at)
@@ -972,18 +965,15 @@ export class SqliteStore implements Store {
       since: query.since ?? null,
       limit: query.limit,
     }) as Array<AttemptRow & { event_type: string }>;
-    const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
-    return tail ? attempts : attempts.reverse();
+    return toRecentAttempts(rows, tail);
   }
 
   async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
-    const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
     const rows = this.sql('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Array<{
       status: DeliveryStatus;
       n: number;
     }>;
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
+    return toStatusCounts(rows);
   }
 
   async oldestPendingDeliveryAt(): Promise<number | null> {
