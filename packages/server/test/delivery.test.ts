@@ -309,9 +309,15 @@ describe('endpoint health and isolation', () => {
       async () => (await attemptsOf(api, appId, message.id)).at(-1)?.status === 0,
       'success after the probe',
     );
-    expect(hookline.server.engine.stats().endpoints.find((e) => e.endpointId === endpointId)?.circuit ?? 'closed').toBe(
-      'closed',
+    // The attempt is visible to readers at commit, a moment before the engine hears the write is durable and
+    // updates the circuit: wait for it rather than read it once.
+    await waitFor(
+      () =>
+        (hookline.server.engine.stats().endpoints.find((e) => e.endpointId === endpointId)?.circuit ?? 'closed') ===
+        'closed',
+      'the circuit to close',
     );
+    expect(receiver.on('/cb')).toHaveLength(4);
   });
 
   it('a hanging endpoint does not slow a healthy one', async () => {
