@@ -19,6 +19,8 @@ export interface BenchConfig {
   isolationEvents: number;
   /** Pending deliveries in the backlog figure (BENCH_BACKLOG). */
   backlogDeliveries: number;
+  /** Contenders to run (BENCH_CONTENDERS, comma list; default every one: raw, bullmq, relay, hookline). */
+  contenders: readonly string[] | 'all';
   /** Contenders that also get the slow figures: publish latency, isolation, backlog (BENCH_EXTRAS, comma list). */
   extrasFor: readonly string[];
   /** Upper bound on one measured run, in ms (BENCH_RUN_TIMEOUT_MS): a stuck contender fails, it never hangs. */
@@ -37,7 +39,13 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 
 export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const extras = env.BENCH_EXTRAS ?? 'hookline';
+  const list = (text: string) =>
+    text
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
   return {
+    contenders: env.BENCH_CONTENDERS === undefined || env.BENCH_CONTENDERS === '' ? 'all' : list(env.BENCH_CONTENDERS),
     events: positiveInteger(env, 'BENCH_N', 20_000),
     rounds: positiveInteger(env, 'BENCH_ROUNDS', 5),
     concurrency: positiveInteger(env, 'BENCH_CONCURRENCY', 64),
@@ -47,10 +55,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     fixedRateSeconds: positiveInteger(env, 'BENCH_RATE_SECONDS', 5),
     isolationEvents: positiveInteger(env, 'BENCH_ISOLATION_EVENTS', 2000),
     backlogDeliveries: positiveInteger(env, 'BENCH_BACKLOG', 1_000_000),
-    extrasFor: extras
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== ''),
+    extrasFor: list(extras),
     runTimeoutMs: positiveInteger(env, 'BENCH_RUN_TIMEOUT_MS', 180_000),
     redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };

@@ -1,5 +1,6 @@
 // The slower figures, run for the contenders named in BENCH_EXTRAS (Hookline by default): publish latency at a
 // fixed rate, isolation from a hanging endpoint, and throughput and memory over a large backlog.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConfig } from './config.js';
 import type { Contender } from './contender.js';
 import { type LatencySummary, runAtFixedRate } from './fixed-rate.js';
@@ -20,6 +21,8 @@ export interface IsolationFigure {
 
 /** How long the hanging endpoint, once answering, is given to receive its retries before the next figure. */
 const HANG_SETTLE_MS = 20_000;
+/** Quiet time before an idle RSS reading, so in-flight work and its garbage settle. */
+const IDLE_SETTLE_MS = 2_000;
 
 export interface BacklogFigure {
   empty: Measurement;
@@ -124,12 +127,16 @@ export async function backlog(
     await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-1`), config.runTimeoutMs),
     await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-2`), config.runTimeoutMs),
   ];
-  const idleRssEmptyBytes = totalRssBytes(contender.pids());
   const empty = await twice('empty');
+  // Idle RSS is read after the empty runs, not before them: read before, it charged the runs' own warm-up (heap
+  // grown by two end-to-end runs, which V8 keeps) to the backlog. Now only the fill lies between the two readings.
+  await sleep(IDLE_SETTLE_MS);
+  const idleRssEmptyBytes = totalRssBytes(contender.pids());
   const start = performance.now();
   // Filling a million rows is slow by nature; bounded all the same, at ten minutes.
   await withTimeout(fillBacklog(config.backlogDeliveries), 600_000, `${name} fillBacklog`);
   const fillMs = performance.now() - start;
+  await sleep(IDLE_SETTLE_MS);
   const idleRssBacklogBytes = totalRssBytes(contender.pids());
   const full = await twice('full');
   return {

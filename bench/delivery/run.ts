@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBullmqContender } from '../peers/bullmq/contender.js';
+import { createRelayContender } from '../peers/relay/contender.js';
 import { readBenchConfig } from './config.js';
 import type { Contender, ContenderContext, ContenderModule } from './contender.js';
 import { backlog, isolation, publishLatency } from './extras.js';
@@ -68,7 +69,11 @@ try {
     concurrency: config.concurrency,
     secret: BENCH_SECRET,
   };
-  const candidates: Contender[] = [createRawLimitContender(), createBullmqContender({ redisUrl: config.redisUrl })];
+  const candidates: Contender[] = [
+    createRawLimitContender(),
+    createBullmqContender({ redisUrl: config.redisUrl }),
+    createRelayContender(),
+  ];
   let hookline: Contender | undefined;
   try {
     hookline = await loadHookline();
@@ -77,6 +82,12 @@ try {
     failures.push(`hookline: could not load bench/delivery/hookline.ts: ${message(error)}`);
   }
   if (hookline !== undefined) candidates.push(hookline);
+  const chosen = config.contenders;
+  if (chosen !== 'all') {
+    for (let k = candidates.length - 1; k >= 0; k--) {
+      if (!chosen.includes((candidates[k] as Contender).name)) candidates.splice(k, 1);
+    }
+  }
 
   const startup: StartupFigure[] = [];
   for (const contender of candidates) {
@@ -222,6 +233,14 @@ try {
       ),
     );
     console.log(goal('hookline end-to-end vs raw limit', sameRoundRatio(rounds, endToEnd, RAW_KEY), 0.6, '%'));
+    // The ceiling of the two goals above: nothing that takes one event per API request can pass the relay.
+    const relayEndToEnd = roundKey('relay', 'end-to-end');
+    if (rounds.some((round) => round.has(relayEndToEnd))) {
+      const ratio = (of: string, to: string) => sameRoundRatio(rounds, of, to).toFixed(2);
+      console.log(
+        `ceiling: relay end-to-end (HTTP in, HTTP out, nothing kept) is ${ratio(relayEndToEnd, RAW_KEY)}x the raw limit and ${ratio(relayEndToEnd, bullmqKeyFor('end-to-end'))}x bullmq end-to-end; hookline end-to-end is ${ratio(endToEnd, relayEndToEnd)}x the relay`,
+      );
+    }
     const own = extras.find((figures) => figures.contender === 'hookline');
     console.log(
       goal('isolation (healthy throughput beside a hanging endpoint)', own?.isolation?.ratio ?? Number.NaN, 0.9, '%'),
