@@ -40,9 +40,15 @@ function tsxLoader(): string {
 export async function startChild(
   file: string,
   args: readonly string[],
-  options: { readyTimeoutMs: number; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+  options: {
+    readyTimeoutMs: number;
+    env?: NodeJS.ProcessEnv;
+    onLine?: (line: string) => void;
+    /** Flags for node itself, before the file (e.g. `--cpu-prof`). */
+    nodeArgs?: readonly string[];
+  },
 ): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', tsxLoader(), file, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', tsxLoader(), file, ...args], {
     detached: true,
     // stdin stays an open pipe: the child exits when it closes, so even a SIGKILLed harness leaves no orphan.
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -98,7 +98,12 @@ export function createContender(): Contender {
           '--config',
           config,
         ],
-        { readyTimeoutMs: 30_000, env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'info' } },
+        {
+          readyTimeoutMs: 30_000,
+          env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'info' },
+          // For profiling the server under the bench, e.g. BENCH_HOOKLINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p".
+          nodeArgs: (process.env.BENCH_HOOKLINE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+        },
       );
       const url = child.ready.url;
       if (typeof url !== 'string')

@@ -13,11 +13,21 @@ SELECT m.* FROM messages m
 WHERE m.app_id = @appId AND (@iterator IS NULL OR m.id < @iterator) ${TIME_AND_TYPE_FILTERS}
 ORDER BY m.id DESC LIMIT @limit`;
 
-/** Attempts carry no event type or channel: those filters read the attempt's message. */
-function listAttempts(scope: 'message_id' | 'endpoint_id'): string {
+/**
+ * Attempts carry no event type or channel: those filters read the attempt's message. A message's attempts are
+ * found through its deliveries (UNIQUE (message_id, endpoint_id), then attempts_delivery): a message has a few
+ * deliveries with a few attempts each, and an index of attempts by message would cost every attempt recorded.
+ * `+a.app_id` keeps the planner off attempts_app: without statistics it walked all of an application's attempts
+ * in id order, filtering, where the scope's own index finds the few rows at once.
+ */
+function listAttempts(scope: 'message' | 'endpoint'): string {
+  const inScope =
+    scope === 'message'
+      ? 'a.delivery_id IN (SELECT id FROM deliveries WHERE message_id = @scopeId)'
+      : 'a.endpoint_id = @scopeId';
   return `
 SELECT a.* FROM attempts a JOIN messages m ON m.id = a.message_id
-WHERE a.app_id = @appId AND a.${scope} = @scopeId AND (@iterator IS NULL OR a.id < @iterator)
+WHERE +a.app_id = @appId AND ${inScope} AND (@iterator IS NULL OR a.id < @iterator)
   ${TIME_AND_TYPE_FILTERS.replaceAll('m.created_at', 'a.created_at')}
   AND (@outcome IS NULL OR a.outcome = @outcome)
   AND (@endpointId IS NULL OR a.endpoint_id = @endpointId)
@@ -27,8 +37,8 @@ WHERE a.app_id = @appId AND a.${scope} = @scopeId AND (@iterator IS NULL OR a.id
 ORDER BY a.id DESC LIMIT @limit`;
 }
 
-export const LIST_ATTEMPTS_FOR_MESSAGE = listAttempts('message_id');
-export const LIST_ATTEMPTS_FOR_ENDPOINT = listAttempts('endpoint_id');
+export const LIST_ATTEMPTS_FOR_MESSAGE = listAttempts('message');
+export const LIST_ATTEMPTS_FOR_ENDPOINT = listAttempts('endpoint');
 
 export const LIST_DELIVERIES_FOR_MESSAGE = `
 SELECT * FROM deliveries

@@ -215,3 +215,41 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
   if (!condition()) throw new Error('condition not reached within 1 s');
 }
+
+describe('SqliteStore schema', () => {
+  it('indexes the child columns of every foreign key, so no cascade or check scans a table', async () => {
+    // A delete cascades through foreign keys row by row: an unindexed child key means a full scan of the child
+    // table per deleted parent row (attempts.delivery_id once made deleting an endpoint take 41 s).
+    const { path, removeDir } = tempDatabasePath();
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      const unindexed: string[] = [];
+      let foreignKeys = 0;
+      for (const table of tables) {
+        const keys = new Map<number, string[]>();
+        for (const fk of store.db.pragma(`foreign_key_list(${table})`) as Array<{ id: number; from: string }>) {
+          keys.set(fk.id, [...(keys.get(fk.id) ?? []), fk.from]);
+        }
+        // A partial index cannot serve `DELETE ... WHERE child = ?`: only full ones count.
+        const indexes = (store.db.pragma(`index_list(${table})`) as Array<{ name: string; partial: number }>)
+          .filter((index) => index.partial === 0)
+          .map((index) => (store.db.pragma(`index_info(${index.name})`) as Array<{ name: string }>).map((c) => c.name));
+        for (const columns of keys.values()) {
+          foreignKeys++;
+          const covered = indexes.some((index) => {
+            const leading = index.slice(0, columns.length);
+            return leading.length === columns.length && columns.every((column) => leading.includes(column));
+          });
+          if (!covered) unindexed.push(`${table}(${columns.join(', ')})`);
+        }
+      }
+      expect(foreignKeys).toBeGreaterThan(5);
+      expect(unindexed).toEqual([]);
+    } finally {
+      await store.close();
+      removeDir();
+    }
+  });
+});
