@@ -123,7 +123,7 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
   if (extras.isolation !== undefined) {
     const { alone, withHanging, ratio, hangingOutstanding } = extras.isolation;
     lines.push(
-      `  isolation: 9 healthy endpoints ${count(alone.perSecond)}/s alone, ${count(withHanging.perSecond)}/s beside a hanging 10th: ${(ratio * 100).toFixed(0)} %`,
+      `  isolation: 9 healthy endpoints ${count(alone.perSecond)}/s alone, ${count(withHanging.perSecond)}/s beside a hanging 10th: ${(ratio * 100).toFixed(0)} % (median of per-pair ratios)`,
     );
     if (hangingOutstanding > 0) {
       lines.push(
