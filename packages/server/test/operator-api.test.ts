@@ -34,7 +34,10 @@ describe('attempt feed and endpoint health', () => {
     await publish(hookline.api, good.appId, { n: 1 }, { eventType: 'invoice.paid' });
     await publish(hookline.api, good.appId, { n: 2 }, { eventType: 'invoice.voided' });
     // 2 successes, and 2 deliveries x 2 attempts failing (the circuit opens after 2 failures, so maybe fewer).
-    await waitFor(async () => (await hookline.server.store.countDeliveriesByStatus()).succeeded === 2, 'delivered');
+    await waitFor(
+      async () => (await hookline.server.store.countDeliveries({ status: 'succeeded' })) === 2,
+      'delivered',
+    );
     await waitFor(async () => {
       const feed = await hookline.api.ok<Feed>('GET', `/api/v1/app/${good.appId}/attempt/feed?status=failed`);
       return feed.data.length >= 2;

@@ -64,20 +64,20 @@ export class HooklineMetrics {
     });
     new Gauge({
       name: 'hookline_deliveries',
-      help: 'Deliveries in the store by status (queue depth)',
+      help: 'Deliveries not yet delivered, by status (the queue depth; delivered ones: hookline_deliveries_succeeded_total)',
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await store.countDeliveriesByStatus();
+        const counts = await store.countQueuedDeliveries();
         for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
       },
     });
     new Gauge({
       name: 'hookline_oldest_pending_delivery_age_seconds',
-      help: 'Age of the oldest delivery waiting to be sent; 0 when none waits',
+      help: 'How long the longest-waiting due delivery has waited since it became due (queue lag); 0 when none is due',
       registers,
       async collect() {
-        const at = await store.oldestPendingDeliveryAt();
+        const at = await store.oldestDueDeliveryAt(now());
         this.set(at === null ? 0 : Math.max(0, (now() - at) / 1000));
       },
     });

@@ -91,38 +91,47 @@ export function describeOperatorViews(factory: StoreFactory): void {
       expect(recent.map((attempt) => attempt.requestHeaders)).toEqual([headers, null]);
     });
 
-    it('countDeliveriesByStatus counts every status, zero included', async () => {
-      expect(await store().countDeliveriesByStatus()).toEqual({
-        pending: 0,
-        sending: 0,
-        succeeded: 0,
-        dead: 0,
-        paused: 0,
-      });
+    it('countQueuedDeliveries counts every status not delivered, zero included', async () => {
+      expect(await store().countQueuedDeliveries()).toEqual({ pending: 0, sending: 0, dead: 0, paused: 0 });
       await workload();
-      expect(await store().countDeliveriesByStatus()).toEqual({
-        pending: 2,
-        sending: 0,
-        succeeded: 2,
-        dead: 0,
-        paused: 0,
-      });
+      expect(await store().countQueuedDeliveries()).toEqual({ pending: 2, sending: 0, dead: 0, paused: 0 });
     });
 
-    it('oldestPendingDeliveryAt is the creation time of the oldest pending delivery, null when none', async () => {
-      expect(await store().oldestPendingDeliveryAt()).toBeNull();
+    it('countQueuedDeliveries counts sending, dead and paused deliveries in their own status', async () => {
+      const app = await createApp(store());
+      const endpoint = await createEndpoint(store(), app.id);
+      const parked = await createEndpoint(store(), app.id);
+      for (let n = 0; n < 3; n++) await store().publish(app.id, newMessage(), T0 + n);
+      await store().setEndpointDisabled(parked.id, true, 'maintenance', T0 + 3);
+      const ofEndpoint = (await claimAll(store(), T0 + 4)).filter((item) => item.endpoint.id === endpoint.id);
+      expect(ofEndpoint).toHaveLength(3);
+      const [dying, ...sending] = ofEndpoint;
+      if (dying === undefined) throw new Error('no claim');
+      await store().recordAttempts([failed(dying, T0 + 5, { status: 'dead' })]);
+      expect(sending).toHaveLength(2);
+      expect(await store().countQueuedDeliveries()).toEqual({ pending: 0, sending: 2, dead: 1, paused: 3 });
+    });
+
+    it('oldestDueDeliveryAt is when the longest-waiting due delivery became due, null when none is due', async () => {
+      expect(await store().oldestDueDeliveryAt(T0)).toBeNull();
       const app = await createApp(store());
       await createEndpoint(store(), app.id);
       await store().publish(app.id, newMessage(), T0 + 5);
       await store().publish(app.id, newMessage(), T0 + 9);
-      expect(await store().oldestPendingDeliveryAt()).toBe(T0 + 5);
+      expect(await store().oldestDueDeliveryAt(T0 + 10)).toBe(T0 + 5);
+      // Not due yet at T0 + 4: nothing is late.
+      expect(await store().oldestDueDeliveryAt(T0 + 4)).toBeNull();
       const claimed = await claimAll(store(), T0 + 10);
       await store().recordAttempts(claimed.map((item) => succeeded(item, T0 + 11)));
-      expect(await store().oldestPendingDeliveryAt()).toBeNull();
+      expect(await store().oldestDueDeliveryAt(T0 + 12)).toBeNull();
       await store().publish(app.id, newMessage(), T0 + 12);
-      single(await claimAll(store(), T0 + 13));
+      const sent = single(await claimAll(store(), T0 + 13));
       // A delivery being sent is not waiting.
-      expect(await store().oldestPendingDeliveryAt()).toBeNull();
+      expect(await store().oldestDueDeliveryAt(T0 + 14)).toBeNull();
+      // A retry waits for its time, and is late only after it.
+      await store().recordAttempts([failed(sent, T0 + 14, { status: 'pending', nextAttemptAt: T0 + 100 })]);
+      expect(await store().oldestDueDeliveryAt(T0 + 50)).toBeNull();
+      expect(await store().oldestDueDeliveryAt(T0 + 150)).toBe(T0 + 100);
     });
   });
 }

@@ -21,7 +21,6 @@ import {
   toMessage,
   toOperationalEvent,
   toRecentAttempts,
-  toStatusCounts,
 } from '../sqlite/rows.js';
 import type {
   ApplicationPatch,
@@ -39,6 +38,7 @@ import type {
   NewMessage,
   Page,
   PublishResult,
+  QueueDepth,
   RecentAttemptsQuery,
   Store,
   TimeRange,
@@ -49,7 +49,6 @@ import type {
   AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
-  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   EndpointStats,
@@ -65,7 +64,7 @@ import { byId, listPage } from './paging.js';
 import { checkSchemaName, connectionConfig, createPool, type PostgresConnectionOptions } from './pool.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
-import { CLAIM, DUE_AGAIN_STATUS, PUBLISH, RECORD, SET_DISABLED } from './statements.js';
+import { CLAIM, DUE_AGAIN_STATUS, OLDEST_DUE, PUBLISH, QUEUE_DEPTH, RECORD, SET_DISABLED } from './statements.js';
 import { WORK_CHANNEL, WorkListener, type WorkListenerLogger } from './work-listener.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -767,17 +766,15 @@ export class PostgresStore implements Store {
     return toRecentAttempts(rows, tail);
   }
 
-  async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
-    const { rows } = await this.query<{ status: DeliveryStatus; n: number }>(
-      'SELECT status, count(*)::int AS n FROM deliveries GROUP BY status',
-    );
-    return toStatusCounts(rows);
+  async countQueuedDeliveries(): Promise<QueueDepth> {
+    const { rows } = await this.query<QueueDepth>(QUEUE_DEPTH);
+    const depth = rows[0];
+    if (depth === undefined) throw new Error('the queue depth query returned no row');
+    return depth;
   }
 
-  async oldestPendingDeliveryAt(): Promise<number | null> {
-    const { rows } = await this.query<{ at: number | null }>(
-      "SELECT min(created_at) AS at FROM deliveries WHERE status = 'pending'",
-    );
+  async oldestDueDeliveryAt(now: number): Promise<number | null> {
+    const { rows } = await this.query<{ at: number | null }>(OLDEST_DUE, [now]);
     return rows[0]?.at ?? null;
   }
 

@@ -136,3 +136,16 @@ WITH current AS (
   SELECT pg_notify('${WORK_CHANNEL}', '') FROM changed WHERE $2::smallint = 0
 )
 SELECT (SELECT count(*) FROM changed) AS changed, (SELECT count(*) FROM woken) AS woken`;
+
+/** Each count is answered by its status's partial index: the cost is that status's size, not the history's. */
+export const QUEUE_DEPTH = `
+SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending')::int AS pending,
+       (SELECT count(*) FROM deliveries WHERE status = 'sending')::int AS sending,
+       (SELECT count(*) FROM deliveries WHERE status = 'paused')::int AS paused,
+       (SELECT count(*) FROM deliveries WHERE status = 'dead')::int AS dead`;
+
+/** The head of deliveries_due: one index step, however long the queue. */
+export const OLDEST_DUE = `
+SELECT next_attempt_at AS at FROM deliveries
+WHERE status = 'pending' AND next_attempt_at <= $1
+ORDER BY next_attempt_at LIMIT 1`;

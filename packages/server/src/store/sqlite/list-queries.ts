@@ -76,3 +76,16 @@ export function attemptListParameters(appId: string, scopeId: string, options: A
     codeClass: options.statusCodeClass ?? null,
   };
 }
+
+/** Each count is answered by its status's partial index: the cost is that status's size, not the history's. */
+export const QUEUE_DEPTH = `
+SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+       (SELECT COUNT(*) FROM deliveries WHERE status = 'sending') AS sending,
+       (SELECT COUNT(*) FROM deliveries WHERE status = 'paused') AS paused,
+       (SELECT COUNT(*) FROM deliveries WHERE status = 'dead') AS dead`;
+
+/** The head of deliveries_due: one index step, however long the queue. */
+export const OLDEST_DUE = `
+SELECT next_attempt_at AS at FROM deliveries
+WHERE status = 'pending' AND next_attempt_at <= ?
+ORDER BY next_attempt_at LIMIT 1`;

@@ -6,7 +6,6 @@ import type {
   Attempt,
   AttemptWithEventType,
   Delivery,
-  DeliveryStatus,
   Endpoint,
   EventType,
   Message,
@@ -246,13 +245,4 @@ export function toRecentAttempts(
 ): AttemptWithEventType[] {
   const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
   return tail ? attempts : attempts.reverse();
-}
-
-/** Every delivery status with its count, 0 for those no row has. */
-export function toStatusCounts(
-  rows: ReadonlyArray<{ status: DeliveryStatus; n: number }>,
-): Record<DeliveryStatus, number> {
-  const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, succeeded: 0, dead: 0, paused: 0 };
-  for (const row of rows) counts[row.status] = row.n;
-  return counts;
 }

@@ -25,6 +25,7 @@ import type {
   NewMessage,
   Page,
   PublishResult,
+  QueueDepth,
   RecentAttemptsQuery,
   Store,
   TimeRange,
@@ -35,7 +36,6 @@ import type {
   AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
-  DeliveryStatus,
   Endpoint,
   EndpointSecret,
   EndpointStats,
@@ -53,6 +53,8 @@ import {
   LIST_DELIVERIES_FOR_MESSAGE,
   LIST_MESSAGES,
   messageListParameters,
+  OLDEST_DUE,
+  QUEUE_DEPTH,
 } from './list-queries.js';
 import { MIGRATIONS, pendingMigrations } from './migrations.js';
 import {
@@ -73,7 +75,6 @@ import {
   toMessage,
   toOperationalEvent,
   toRecentAttempts,
-  toStatusCounts,
 } from './rows.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
@@ -968,19 +969,13 @@ export class SqliteStore implements Store {
     return toRecentAttempts(rows, tail);
   }
 
-  async countDeliveriesByStatus(): Promise<Record<DeliveryStatus, number>> {
-    const rows = this.sql('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Array<{
-      status: DeliveryStatus;
-      n: number;
-    }>;
-    return toStatusCounts(rows);
+  async countQueuedDeliveries(): Promise<QueueDepth> {
+    return this.sql(QUEUE_DEPTH).get() as QueueDepth;
   }
 
-  async oldestPendingDeliveryAt(): Promise<number | null> {
-    const row = this.sql("SELECT MIN(created_at) AS at FROM deliveries WHERE status = 'pending'").get() as {
-      at: number | null;
-    };
-    return row.at;
+  async oldestDueDeliveryAt(now: number): Promise<number | null> {
+    const row = this.sql(OLDEST_DUE).get(now) as { at: number } | undefined;
+    return row?.at ?? null;
   }
 
   async listOperationalEvents(limit: number): Promise<OperationalEvent[]> {
