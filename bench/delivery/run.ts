@@ -236,7 +236,10 @@ try {
     // The ceiling of the two goals above: nothing that takes one event per API request can pass the relay.
     const relayEndToEnd = roundKey('relay', 'end-to-end');
     if (rounds.some((round) => round.has(relayEndToEnd))) {
-      const ratio = (of: string, to: string) => sameRoundRatio(rounds, of, to).toFixed(2);
+      const ratio = (of: string, to: string) => {
+        const value = sameRoundRatio(rounds, of, to);
+        return Number.isNaN(value) ? '-' : value.toFixed(2);
+      };
       console.log(
         `ceiling: relay end-to-end (HTTP in, HTTP out, nothing kept) is ${ratio(relayEndToEnd, RAW_KEY)}x the raw limit and ${ratio(relayEndToEnd, bullmqKeyFor('end-to-end'))}x bullmq end-to-end; hookline end-to-end is ${ratio(endToEnd, relayEndToEnd)}x the relay`,
       );
