@@ -54,6 +54,38 @@ describe('delivering', () => {
     expect(attempt).toMatchObject({ status: 0, triggerType: 0, responseStatusCode: 200, response: 'ok', error: null });
   });
 
+  it('holds a message with deliverAt until that time, then delivers it; more than 24 h ahead answers 422', async () => {
+    await start();
+    const { appId } = await appWithEndpoint(api, `${receiver.url}/later`);
+    const deliverAt = new Date(Date.now() + 1500);
+    const message = await api.ok<{ id: string; deliverAt: string | null }>('POST', `/api/v1/app/${appId}/msg`, {
+      eventType: 'payment.succeeded',
+      payload: { n: 1 },
+      deliverAt: deliverAt.toISOString(),
+    });
+    expect(message.deliverAt).toBe(deliverAt.toISOString());
+    expect(
+      (await api.ok<{ deliverAt: string | null }>('GET', `/api/v1/app/${appId}/msg/${message.id}`)).deliverAt,
+    ).toBe(deliverAt.toISOString());
+    await waitFor(() => receiver.on('/later').length === 1, 'the scheduled delivery');
+    // Same clock on both sides: the request cannot have arrived before the time it was scheduled for.
+    expect((receiver.on('/later')[0] as ReceivedRequest).at).toBeGreaterThanOrEqual(deliverAt.getTime());
+
+    const tooFar = await api.call('POST', `/api/v1/app/${appId}/msg`, {
+      eventType: 'payment.succeeded',
+      payload: { n: 2 },
+      deliverAt: new Date(Date.now() + 25 * 3600 * 1000).toISOString(),
+    });
+    expect(tooFar.status).toBe(422);
+    expect(tooFar.body).toMatchObject({ code: 'validation', detail: [{ loc: ['body', 'deliverAt'] }] });
+    const notADate = await api.call('POST', `/api/v1/app/${appId}/msg`, {
+      eventType: 'payment.succeeded',
+      payload: { n: 3 },
+      deliverAt: 'tomorrow',
+    });
+    expect(notADate.status).toBe(422);
+  });
+
   it('fans out to every matching endpoint and only those', async () => {
     await start();
     const { appId } = await appWithEndpoint(api, `${receiver.url}/all`);

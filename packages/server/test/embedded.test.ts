@@ -82,6 +82,17 @@ it('refuses an unknown application, a bad event type and a payload that is not a
   await expect(hl.createEndpoint('x', { url: 'ftp://example.com' })).rejects.toMatchObject({
     code: 'HOOKLINE_INVALID_ENDPOINT_URL',
   });
+  await expect(hl.publish('x', 'a.b', {}, { deliverAt: new Date('not a date') })).rejects.toMatchObject({
+    code: 'HOOKLINE_INVALID_DELIVER_AT',
+  });
+});
+
+it('publish with deliverAt keeps the time on the message, and a time already past means at once', async () => {
+  const hl = await open();
+  await hl.createApplication({ name: 'x', uid: 'x' });
+  const later = new Date(Date.now() + 3 * 24 * 3600 * 1000);
+  expect((await hl.publish('x', 'a.b', {}, { deliverAt: later })).deliverAt).toBe(later.getTime());
+  expect((await hl.publish('x', 'a.b', {}, { deliverAt: new Date(Date.now() - 1000) })).deliverAt).toBeNull();
 });
 
 it("checks a payload against its event type's JSON Schema, and refuses unknown event types when told to", async () => {

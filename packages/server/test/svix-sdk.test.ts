@@ -106,6 +106,23 @@ describe('the official svix SDK against Hookline', () => {
     await svix.application.delete(app.id);
   });
 
+  it('schedules a message with deliverAt, said back as a Date, and refuses more than 24 hours ahead', async () => {
+    const app = await svix.application.create({ name: 'Scheduled' });
+    const deliverAt = new Date(Date.now() + 3600 * 1000);
+    const scheduled = await svix.message.create(app.id, { eventType: 'later.please', payload: {}, deliverAt });
+    expect(scheduled.deliverAt).toEqual(deliverAt);
+    expect((await svix.message.get(app.id, scheduled.id)).deliverAt).toEqual(deliverAt);
+    await expectApiError(
+      svix.message.create(app.id, {
+        eventType: 'later.please',
+        payload: {},
+        deliverAt: new Date(Date.now() + 48 * 3600 * 1000),
+      }),
+      422,
+    );
+    await svix.application.delete(app.id);
+  });
+
   it('manages event types: create with a schema, get, list with and without archived, patch, put, archive, expunge', async () => {
     const created = await svix.eventType.create({
       name: 'invoice.paid',

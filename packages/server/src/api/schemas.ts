@@ -174,6 +174,7 @@ export const messageOutSchema = {
     payload: anyJson,
     channels: { type: ['array', 'null'], items: { type: 'string' } },
     tags: { type: ['array', 'null'], items: { type: 'string' } },
+    deliverAt: { type: ['string', 'null'], format: 'date-time' },
     timestamp: dateTime,
   },
 } as const;

@@ -32,6 +32,11 @@ export interface PublishOptions {
   /** Your idempotency id: a second publish with the same eventId for the application is refused. */
   eventId?: string | null;
   channels?: string[] | null;
+  /**
+   * Deliver no earlier than this time (a time already past: at once). Unlike the HTTP API, which keeps Svix's 24 h
+   * limit, any future time is accepted here: the database is your own.
+   */
+  deliverAt?: Date | null;
 }
 
 export interface HookOptions<Args extends unknown[], Result> {
@@ -149,6 +154,11 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
         );
       }
       const channels = publishOptions.channels ?? null;
+      const deliverAt = publishOptions.deliverAt?.getTime() ?? null;
+      if (deliverAt !== null && Number.isNaN(deliverAt)) {
+        throw new EmbeddedError('HOOKLINE_INVALID_DELIVER_AT', 'deliverAt is an invalid Date');
+      }
+      const now = Date.now();
       const { message } = await store.publish(
         application.id,
         {
@@ -156,8 +166,9 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
           eventId: publishOptions.eventId ?? null,
           payload: JSON.stringify(payload),
           channels: channels === null || channels.length === 0 ? null : channels,
+          deliverAt: deliverAt === null || deliverAt <= now ? null : deliverAt,
         },
-        Date.now(),
+        now,
       );
       engine()?.notify();
       return message;

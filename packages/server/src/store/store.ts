@@ -74,6 +74,8 @@ export interface NewMessage {
   eventId?: string | null;
   payload: string;
   channels?: string[] | null;
+  /** Deliver no earlier than this (ms); null, absent or already past: at once. */
+  deliverAt?: number | null;
 }
 
 export interface PublishResult {

@@ -82,6 +82,8 @@ export interface Message {
   payload: string;
   channels: string[] | null;
   createdAt: number;
+  /** When delivery was asked to start (Svix's deliverAt); null: at once. Its deliveries are not due before it. */
+  deliverAt: number | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'dead' | 'paused';

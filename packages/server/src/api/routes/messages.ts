@@ -18,20 +18,44 @@ const messageIn = {
     payload: { type: 'object' },
     channels: { type: ['array', 'null'], maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 128 } },
     tags: { type: ['array', 'null'], maxItems: 5, items: { type: 'string', maxLength: 128 } },
+    deliverAt: { type: ['string', 'null'], format: 'date-time' },
     application: { anyOf: [applicationIn, { type: 'null' }] },
   },
 } as const;
+
+/** How far ahead a message may be scheduled: Svix's limit, so code written against Svix behaves the same here. */
+export const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000;
 
 interface MessageIn {
   eventType: string;
   eventId?: string | null;
   payload: Record<string, unknown>;
   channels?: string[] | null;
+  /** Deliver no earlier than this ISO-8601 time, at most 24 h ahead; a time already past means now. */
+  deliverAt?: string | null;
   /** Svix's create-alongside: the application to create when the one in the path does not exist. */
   application?: ApplicationIn | null;
 }
 
 const appParams = { type: 'object', required: ['appId'], properties: { appId: pathId } } as const;
+
+/**
+ * The delivery time asked for, in ms; null for none. Svix also refuses less than a minute ahead; here a time up to
+ * now (or already past, by clock skew) just means at once, which is what the caller wanted.
+ */
+function scheduledTime(deliverAt: string | null | undefined, now: number): number | null {
+  if (deliverAt === undefined || deliverAt === null) return null;
+  const at = Date.parse(deliverAt);
+  if (Number.isNaN(at)) {
+    throw new ValidationFailedError([{ loc: ['body', 'deliverAt'], msg: 'not a date-time', type: 'value_error' }]);
+  }
+  if (at > now + MAX_DELIVER_AHEAD_MS) {
+    throw new ValidationFailedError([
+      { loc: ['body', 'deliverAt'], msg: 'must be no more than 24 hours in the future', type: 'value_error' },
+    ]);
+  }
+  return at <= now ? null : at;
+}
 
 export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
   const tags = ['Message'];
@@ -72,6 +96,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
         throw notFound('application');
       }
       await checkPayload(body.eventType, body.payload);
+      const deliverAt = scheduledTime(body.deliverAt, context.now());
       const application = existing ?? (await createAlongside(context, appId, body.application as ApplicationIn));
       try {
         // Resolves only once the message and its deliveries are committed to disk.
@@ -85,6 +110,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
               body.channels === undefined || body.channels === null || body.channels.length === 0
                 ? null
                 : body.channels,
+            deliverAt,
           },
           context.now(),
         );

@@ -24,6 +24,31 @@ export function describePublish(factory: StoreFactory): void {
       return { result, endpointIds: sorted(claimed.map((item) => item.endpoint.id)) };
     }
 
+    it('holds the deliveries of a message with deliverAt until that time, and keeps deliverAt on the message', async () => {
+      const app = await createApp(store());
+      await createEndpoint(store(), app.id, { url: 'https://a.example.com/hook' });
+      await createEndpoint(store(), app.id, { url: 'https://b.example.com/hook' });
+      const result = await store().publish(app.id, newMessage({ deliverAt: T0 + 60_000 }), T0);
+      expect(result.deliveries).toBe(2);
+      expect(result.message.deliverAt).toBe(T0 + 60_000);
+      expect((await store().getMessage(app.id, result.message.id))?.deliverAt).toBe(T0 + 60_000);
+      expect(await store().nextDueAt()).toBe(T0 + 60_000);
+      expect(await claimAll(store(), T0 + 59_999)).toEqual([]);
+      const claimed = await claimAll(store(), T0 + 60_000);
+      expect(claimed).toHaveLength(2);
+      for (const item of claimed) expect(item.message.deliverAt).toBe(T0 + 60_000);
+    });
+
+    it('delivers a message at once when deliverAt is absent, null or already past', async () => {
+      const app = await createApp(store());
+      await createEndpoint(store(), app.id);
+      const plain = await store().publish(app.id, newMessage(), T0);
+      expect(plain.message.deliverAt).toBeNull();
+      await store().publish(app.id, newMessage({ deliverAt: null }), T0);
+      await store().publish(app.id, newMessage({ deliverAt: T0 - 5_000 }), T0);
+      expect(await claimAll(store(), T0)).toHaveLength(3);
+    });
+
     it('stores the message and one due delivery per matching enabled endpoint', async () => {
       const app = await createApp(store());
       const a = await createEndpoint(store(), app.id, { url: 'https://a.example.com/hook' });

@@ -233,6 +233,14 @@ DROP INDEX deliveries_waiting_endpoint;
 CREATE INDEX deliveries_paused_endpoint ON deliveries (endpoint_id) WHERE status = 'paused';
 `,
   },
+  {
+    version: 6,
+    name: 'scheduled messages',
+    // Svix's deliverAt: the message's deliveries are due at that time, not at once (SQLite's 8).
+    sql: `
+ALTER TABLE messages ADD COLUMN deliver_at BIGINT;
+`,
+  },
 ];
 
 /**

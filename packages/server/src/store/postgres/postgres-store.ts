@@ -522,6 +522,7 @@ export class PostgresStore implements Store {
       payload: input.payload,
       channels: jsonOrNull(input.channels ?? null),
       created_at: now,
+      deliver_at: input.deliverAt ?? null,
     };
     let deliveries: number;
     try {
@@ -533,6 +534,7 @@ export class PostgresStore implements Store {
         row.payload,
         row.channels,
         row.created_at,
+        row.deliver_at,
       ]);
       deliveries = result.rows[0]?.deliveries ?? 0;
     } catch (error) {

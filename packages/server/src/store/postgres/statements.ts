@@ -14,12 +14,12 @@ export const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE
  */
 export const PUBLISH = `
 WITH message AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   RETURNING id
 ), fanned AS (
   INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
-  SELECT hookline_new_id('dlv', $7), message.id, e.id, $2, 'pending', 0, $7, $7, $7
+  SELECT hookline_new_id('dlv', $7), message.id, e.id, $2, 'pending', 0, GREATEST($7, COALESCE($8, $7)), $7, $7
     FROM message CROSS JOIN (
       SELECT id FROM endpoints
        WHERE app_id = $2 AND disabled = 0

@@ -239,4 +239,13 @@ DROP INDEX deliveries_waiting_endpoint;
 CREATE INDEX deliveries_paused_endpoint ON deliveries (endpoint_id) WHERE status = 'paused';
 `,
   },
+  {
+    version: 8,
+    name: 'scheduled messages',
+    // Svix's deliverAt: the message's deliveries are due at that time, not at once. Kept on the message so the API
+    // can say it back; the queue itself needs nothing new (next_attempt_at already orders it).
+    sql: `
+ALTER TABLE messages ADD COLUMN deliver_at INTEGER;
+`,
+  },
 ];

@@ -63,6 +63,7 @@ export interface MessageRow {
   payload: string;
   channels: string | null;
   created_at: number;
+  deliver_at: number | null;
 }
 
 export interface DeliveryRow {
@@ -188,6 +189,7 @@ export function toMessage(row: MessageRow): Message {
     payload: row.payload,
     channels: parseJson<string[]>(row.channels),
     createdAt: row.created_at,
+    deliverAt: row.deliver_at ?? null,
   };
 }
 

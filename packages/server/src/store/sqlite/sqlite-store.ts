@@ -628,10 +628,11 @@ export class SqliteStore implements Store {
         payload: input.payload,
         channels: jsonOrNull(input.channels ?? null),
         created_at: now,
+        deliver_at: input.deliverAt ?? null,
       };
       try {
         this.sql(
-          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at)',
+          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at)',
         ).run(row);
       } catch (error) {
         if (row.event_id !== null && isUniqueViolation(error, 'messages.app_id, messages.event_id')) {
@@ -645,9 +646,10 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
       );
       let deliveries = 0;
+      const due = Math.max(now, row.deliver_at ?? now);
       for (const endpoint of this.enabledEndpointsOf(appId)) {
         if (!matchesEndpoint(endpoint.filter, message)) continue;
-        insert.run(newId('dlv', now), message.id, endpoint.id, appId, now, now, now);
+        insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
         deliveries++;
       }
       return { message, deliveries };
