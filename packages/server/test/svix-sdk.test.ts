@@ -106,11 +106,20 @@ describe('the official svix SDK against Hookline', () => {
     await svix.application.delete(app.id);
   });
 
-  it('schedules a message with deliverAt, said back as a Date, and refuses more than 24 hours ahead', async () => {
+  it('schedules a message with deliverAt, tags it and finds it by tag, and refuses more than 24 hours ahead', async () => {
     const app = await svix.application.create({ name: 'Scheduled' });
     const deliverAt = new Date(Date.now() + 3600 * 1000);
-    const scheduled = await svix.message.create(app.id, { eventType: 'later.please', payload: {}, deliverAt });
+    const scheduled = await svix.message.create(app.id, {
+      eventType: 'later.please',
+      payload: {},
+      deliverAt,
+      tags: ['project_1'],
+    });
+    await svix.message.create(app.id, { eventType: 'later.please', payload: {}, tags: ['project_2'] });
     expect(scheduled.deliverAt).toEqual(deliverAt);
+    expect(scheduled.tags).toEqual(['project_1']);
+    const byTag = await svix.message.list(app.id, { tag: 'project_1' });
+    expect(byTag.data.map((message) => message.id)).toEqual([scheduled.id]);
     expect((await svix.message.get(app.id, scheduled.id)).deliverAt).toEqual(deliverAt);
     await expectApiError(
       svix.message.create(app.id, {

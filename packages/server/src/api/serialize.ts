@@ -69,6 +69,7 @@ export function messageOut(message: Message, payload: unknown = JSON.parse(messa
     eventType: message.eventType,
     payload,
     channels: message.channels,
+    tags: message.tags,
     deliverAt: message.deliverAt === null ? null : iso(message.deliverAt),
     timestamp: iso(message.createdAt),
   };

@@ -37,6 +37,8 @@ export interface PublishOptions {
    * limit, any future time is accepted here: the database is your own.
    */
   deliverAt?: Date | null;
+  /** Labels to find the message by (the API's `tag` filter); never sent to endpoints. */
+  tags?: string[] | null;
 }
 
 export interface HookOptions<Args extends unknown[], Result> {
@@ -167,6 +169,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
           payload: JSON.stringify(payload),
           channels: channels === null || channels.length === 0 ? null : channels,
           deliverAt: deliverAt === null || deliverAt <= now ? null : deliverAt,
+          tags: publishOptions.tags === undefined || publishOptions.tags?.length === 0 ? null : publishOptions.tags,
         },
         now,
       );

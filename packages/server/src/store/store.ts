@@ -76,6 +76,7 @@ export interface NewMessage {
   channels?: string[] | null;
   /** Deliver no earlier than this (ms); null, absent or already past: at once. */
   deliverAt?: number | null;
+  tags?: string[] | null;
 }
 
 export interface PublishResult {
@@ -155,6 +156,8 @@ export interface MessageListOptions extends ListOptions, TimeRange {
   eventTypes?: readonly string[] | null;
   /** Only messages that carry this channel. */
   channel?: string | null;
+  /** Only messages that carry this tag. */
+  tag?: string | null;
 }
 
 /** Svix's status-code classes: 0 = no HTTP status (connection error, timeout), else 100, 200 … 500. */

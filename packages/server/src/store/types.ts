@@ -84,6 +84,8 @@ export interface Message {
   createdAt: number;
   /** When delivery was asked to start (Svix's deliverAt); null: at once. Its deliveries are not due before it. */
   deliverAt: number | null;
+  /** The caller's labels (Svix's tags), to find messages by; never sent to endpoints. */
+  tags: string[] | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'dead' | 'paused';

@@ -27,6 +27,7 @@ interface AttemptQuery {
   status_code_class?: StatusCodeClass;
   event_types?: string[];
   channel?: string;
+  tag?: string;
   endpoint_id?: string;
   before?: string;
   after?: string;
@@ -43,6 +44,7 @@ const attemptQuery = {
     status_code_class: { type: 'integer', enum: [0, 100, 200, 300, 400, 500], description: '0 = no HTTP status' },
     event_types: eventTypesQuery,
     channel: { type: 'string', maxLength: 128 },
+    tag: { type: 'string', maxLength: 128 },
     with_content: booleanQuery,
   },
 } as const;
@@ -59,6 +61,7 @@ function attemptFilters(query: AttemptQuery, list: ListRequest): AttemptListOpti
     statusCodeClass: query.status_code_class ?? null,
     eventTypes: commaList(query.event_types),
     channel: query.channel ?? null,
+    tag: query.tag ?? null,
     before: timeOrNull(query.before),
     after: timeOrNull(query.after),
   };

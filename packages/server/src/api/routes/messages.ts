@@ -33,6 +33,7 @@ interface MessageIn {
   channels?: string[] | null;
   /** Deliver no earlier than this ISO-8601 time, at most 24 h ahead; a time already past means now. */
   deliverAt?: string | null;
+  tags?: string[] | null;
   /** Svix's create-alongside: the application to create when the one in the path does not exist. */
   application?: ApplicationIn | null;
 }
@@ -111,6 +112,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
                 ? null
                 : body.channels,
             deliverAt,
+            tags: body.tags === undefined || body.tags === null || body.tags.length === 0 ? null : body.tags,
           },
           context.now(),
         );
@@ -132,6 +134,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       iterator?: string;
       event_types?: string[];
       channel?: string;
+      tag?: string;
       before?: string;
       after?: string;
       with_content?: boolean;
@@ -142,7 +145,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       schema: {
         tags,
         operationId: 'v1.message.list',
-        summary: 'List messages newest first, by event types, channel, before and after',
+        summary: 'List messages newest first, by event types, channel, tag, before and after',
         params: appParams,
         querystring: {
           type: 'object',
@@ -151,6 +154,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
             ...timeFilterProperties,
             event_types: eventTypesQuery,
             channel: { type: 'string', maxLength: 128 },
+            tag: { type: 'string', maxLength: 128 },
             with_content: booleanQuery,
           },
         },
@@ -165,6 +169,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
         ...options,
         eventTypes: commaList(query.event_types),
         channel: query.channel ?? null,
+        tag: query.tag ?? null,
         before: timeOrNull(query.before),
         after: timeOrNull(query.after),
       });

@@ -47,6 +47,26 @@ export function describeFilters(factory: StoreFactory): void {
       expect(await list({ limit: 10, eventTypes: ['invoice.paid'], after: T0 })).toEqual([paid.id]);
     });
 
+    it('listMessages and the attempt lists filter by tag, and a message keeps its tags', async () => {
+      const app = await createApp(store());
+      const endpoint = await createEndpoint(store(), app.id);
+      const tagged = (await store().publish(app.id, newMessage({ tags: ['project_1', 'vip'] }), T0)).message;
+      const other = (await store().publish(app.id, newMessage({ tags: ['project_2'] }), T0 + 1)).message;
+      const plain = (await store().publish(app.id, newMessage(), T0 + 2)).message;
+      expect(tagged.tags).toEqual(['project_1', 'vip']);
+      expect(plain.tags).toBeNull();
+      expect((await store().getMessage(app.id, tagged.id))?.tags).toEqual(['project_1', 'vip']);
+      const list = async (tag: string | null) => ids((await store().listMessages(app.id, { limit: 10, tag })).data);
+      expect(await list('vip')).toEqual([tagged.id]);
+      expect(await list('project_2')).toEqual([other.id]);
+      expect(await list('nope')).toEqual([]);
+      expect(await list(null)).toEqual([plain.id, other.id, tagged.id]);
+      await store().recordAttempts((await claimAll(store(), T0 + 3)).map((item) => succeeded(item, T0 + 4)));
+      const attempts = await store().listAttemptsForEndpoint(app.id, endpoint.id, { limit: 10, tag: 'vip' });
+      expect(single(attempts.data).messageId).toBe(tagged.id);
+      expect((await store().listAttemptsForMessage(app.id, other.id, { limit: 10, tag: 'vip' })).data).toEqual([]);
+    });
+
     it('listMessages pages a filtered list to the end without repeats', async () => {
       const { app, paidEu, paid } = await threeMessages();
       const first = await store().listMessages(app.id, { limit: 1, eventTypes: ['invoice.paid'] });

@@ -24,15 +24,19 @@ function timeAndTypeFilters(id: string, time: string): string {
   AND ($6::text IS NULL OR (m.channels IS NOT NULL AND m.channels::jsonb ? $6))`;
 }
 
+/** Messages that carry the tag in `param`; `m` is the message. */
+const tagFilter = (param: string) =>
+  `AND (${param}::text IS NULL OR (m.tags IS NOT NULL AND m.tags::jsonb ? ${param}))`;
+
 const LIST_MESSAGES = `
 SELECT m.* FROM messages m
-WHERE m.app_id = $1 ${timeAndTypeFilters('m.id', 'm.created_at')}
+WHERE m.app_id = $1 ${timeAndTypeFilters('m.id', 'm.created_at')} ${tagFilter('$8')}
 ORDER BY m.id DESC LIMIT $7`;
 
 function listAttempts(scope: 'message_id' | 'endpoint_id'): string {
   return `
 SELECT t.* FROM attempts t JOIN messages m ON m.id = t.message_id
-WHERE t.app_id = $1 AND t.${scope} = $8 ${timeAndTypeFilters('t.id', 't.created_at')}
+WHERE t.app_id = $1 AND t.${scope} = $8 ${timeAndTypeFilters('t.id', 't.created_at')} ${tagFilter('$12')}
   AND ($9::text IS NULL OR t.outcome = $9)
   AND ($10::text IS NULL OR t.endpoint_id = $10)
   AND ($11::int IS NULL
@@ -64,7 +68,7 @@ export class PostgresLists {
     const result = await listPage<MessageRow>(
       this.parts,
       LIST_MESSAGES,
-      messageParameters(appId, options),
+      [...messageParameters(appId, options), options.tag ?? null],
       options,
       byId,
       '$2',
@@ -84,6 +88,7 @@ export class PostgresLists {
       options.outcome ?? null,
       options.endpointId ?? null,
       options.statusCodeClass ?? null,
+      options.tag ?? null,
     ];
     const result = await listPage<AttemptRow>(this.parts, statement, values, options, byId, '$2');
     return { ...result, data: result.data.map(toAttempt) };

@@ -235,10 +235,12 @@ CREATE INDEX deliveries_paused_endpoint ON deliveries (endpoint_id) WHERE status
   },
   {
     version: 6,
-    name: 'scheduled messages',
-    // Svix's deliverAt: the message's deliveries are due at that time, not at once (SQLite's 8).
+    name: 'scheduled and tagged messages',
+    // Svix's deliverAt: the message's deliveries are due at that time, not at once; Svix's tags, a JSON array
+    // filtered like channels (SQLite's 8).
     sql: `
 ALTER TABLE messages ADD COLUMN deliver_at BIGINT;
+ALTER TABLE messages ADD COLUMN tags TEXT;
 `,
   },
 ];

@@ -523,6 +523,7 @@ export class PostgresStore implements Store {
       channels: jsonOrNull(input.channels ?? null),
       created_at: now,
       deliver_at: input.deliverAt ?? null,
+      tags: jsonOrNull(input.tags ?? null),
     };
     let deliveries: number;
     try {
@@ -535,6 +536,7 @@ export class PostgresStore implements Store {
         row.channels,
         row.created_at,
         row.deliver_at,
+        row.tags,
       ]);
       deliveries = result.rows[0]?.deliveries ?? 0;
     } catch (error) {

@@ -14,8 +14,8 @@ export const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE
  */
 export const PUBLISH = `
 WITH message AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
   RETURNING id
 ), fanned AS (
   INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)

@@ -6,7 +6,8 @@ const TIME_AND_TYPE_FILTERS = `
   AND (@before IS NULL OR m.created_at < @before)
   AND (@after IS NULL OR m.created_at > @after)
   AND (@eventTypes IS NULL OR m.event_type IN (SELECT value FROM json_each(@eventTypes)))
-  AND (@channel IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = @channel))`;
+  AND (@channel IS NULL OR EXISTS (SELECT 1 FROM json_each(m.channels) WHERE value = @channel))
+  AND (@tag IS NULL OR EXISTS (SELECT 1 FROM json_each(m.tags) WHERE value = @tag))`;
 
 export const LIST_MESSAGES = `
 SELECT m.* FROM messages m
@@ -63,6 +64,7 @@ export function messageListParameters(appId: string, options: MessageListOptions
         ? null
         : JSON.stringify(options.eventTypes),
     channel: options.channel ?? null,
+    tag: options.tag ?? null,
     limit: options.limit + 1,
   };
 }

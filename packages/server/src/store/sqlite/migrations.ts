@@ -241,11 +241,13 @@ CREATE INDEX deliveries_paused_endpoint ON deliveries (endpoint_id) WHERE status
   },
   {
     version: 8,
-    name: 'scheduled messages',
+    name: 'scheduled and tagged messages',
     // Svix's deliverAt: the message's deliveries are due at that time, not at once. Kept on the message so the API
-    // can say it back; the queue itself needs nothing new (next_attempt_at already orders it).
+    // can say it back; the queue itself needs nothing new (next_attempt_at already orders it). Svix's tags: a JSON
+    // array, filtered like channels.
     sql: `
 ALTER TABLE messages ADD COLUMN deliver_at INTEGER;
+ALTER TABLE messages ADD COLUMN tags TEXT;
 `,
   },
 ];

@@ -64,6 +64,7 @@ export interface MessageRow {
   channels: string | null;
   created_at: number;
   deliver_at: number | null;
+  tags: string | null;
 }
 
 export interface DeliveryRow {
@@ -190,6 +191,7 @@ export function toMessage(row: MessageRow): Message {
     channels: parseJson<string[]>(row.channels),
     createdAt: row.created_at,
     deliverAt: row.deliver_at ?? null,
+    tags: parseJson<string[]>(row.tags ?? null),
   };
 }
 

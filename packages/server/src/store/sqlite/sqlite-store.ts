@@ -629,10 +629,11 @@ export class SqliteStore implements Store {
         channels: jsonOrNull(input.channels ?? null),
         created_at: now,
         deliver_at: input.deliverAt ?? null,
+        tags: jsonOrNull(input.tags ?? null),
       };
       try {
         this.sql(
-          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at)',
+          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
         ).run(row);
       } catch (error) {
         if (row.event_id !== null && isUniqueViolation(error, 'messages.app_id, messages.event_id')) {
