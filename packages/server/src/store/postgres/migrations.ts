@@ -237,10 +237,11 @@ CREATE INDEX deliveries_paused_endpoint ON deliveries (endpoint_id) WHERE status
     version: 6,
     name: 'scheduled and tagged messages',
     // Svix's deliverAt: the message's deliveries are due at that time, not at once; Svix's tags, a JSON array
-    // filtered like channels (SQLite's 8).
+    // filtered like channels; and a partial index of failed attempts per endpoint for the health view (SQLite's 8).
     sql: `
 ALTER TABLE messages ADD COLUMN deliver_at BIGINT;
 ALTER TABLE messages ADD COLUMN tags TEXT;
+CREATE INDEX attempts_failed_endpoint ON attempts (endpoint_id, id) WHERE outcome = 'failed';
 `,
   },
 ];

@@ -73,6 +73,16 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
   logger?: WorkListenerLogger;
 }
 
+/**
+ * An endpoint's last failures (its health view) read attempts_failed_endpoint, a partial index: the literal
+ * condition lets the planner prove the query may use it, where the nullable $4 alone would not.
+ */
+function failedOfEndpoint(query: RecentAttemptsQuery): string {
+  return query.endpointId != null && query.outcome === 'failed'
+    ? "AND attempts.endpoint_id = $3 AND attempts.outcome = 'failed'"
+    : '';
+}
+
 /** Any two-int key: the lock is per schema, so separate schemas (tests, instances) migrate in parallel. */
 const MIGRATION_LOCK_CLASS = 720_614;
 
@@ -755,6 +765,7 @@ export class PostgresStore implements Store {
       `SELECT attempts.*, messages.event_type FROM attempts JOIN messages ON messages.id = attempts.message_id
         WHERE attempts.app_id = $1 AND ($2::text IS NULL OR attempts.id > $2)
           AND ($3::text IS NULL OR attempts.endpoint_id = $3) AND ($4::text IS NULL OR attempts.outcome = $4)
+          ${failedOfEndpoint(query)}
           AND ($5::text IS NULL OR messages.event_type = $5) AND ($6::bigint IS NULL OR attempts.created_at >= $6)
         ORDER BY attempts.id ${tail ? 'ASC' : 'DESC'} LIMIT $7`,
       [

@@ -55,6 +55,7 @@ import {
   messageListParameters,
   OLDEST_DUE,
   QUEUE_DEPTH,
+  recentAttemptsScope,
 } from './list-queries.js';
 import { MIGRATIONS, pendingMigrations } from './migrations.js';
 import {
@@ -956,7 +957,7 @@ export class SqliteStore implements Store {
     const tail = query.afterId !== undefined && query.afterId !== null;
     const rows = this.sql(
       `SELECT attempts.*, messages.event_type FROM attempts JOIN messages ON messages.id = attempts.message_id
-       WHERE attempts.app_id = @appId AND (@afterId IS NULL OR attempts.id > @afterId)
+       WHERE ${recentAttemptsScope(query)} AND (@afterId IS NULL OR attempts.id > @afterId)
          AND (@endpointId IS NULL OR attempts.endpoint_id = @endpointId) AND (@outcome IS NULL OR attempts.outcome = @outcome)
          AND (@eventType IS NULL OR messages.event_type = @eventType) AND (@since IS NULL OR attempts.created_at >= @since)
        ORDER BY attempts.id ${tail ? 'ASC' : 'DESC'} LIMIT @limit`,
