@@ -1,6 +1,7 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { isInstant } from '../input/instant.js';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -55,6 +56,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // `date-time` is the one parser every route converts with (input/instant.ts): what the schema accepts converts.
+    ajv: { onCreate: (ajv) => ajv.addFormat('date-time', { type: 'string', validate: isInstant }) },
     // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
     // handler: answer them in our shape too.
     frameworkErrors: (error, _request, reply) => {
