@@ -1,5 +1,6 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import type { Logger } from 'pino';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { isInstant } from '../input/instant.js';
 import { installAuth } from './auth.js';
@@ -9,6 +10,7 @@ import { HttpError } from './http-error.js';
 import { installIdempotency } from './idempotency.js';
 import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
+import { installRequestId, requestIdOf } from './request-id.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -37,7 +39,8 @@ export const HEALTH_PATH = '/api/v1/health/';
 export interface AppOptions {
   /** Without a context only the health route exists (used by tests of the HTTP edge). */
   context?: ApiContext;
-  logger?: boolean;
+  /** Where 5xx answers are logged (one line each, errors.ts); without one, nowhere (tests of the HTTP edge). */
+  logger?: Logger;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -51,8 +54,12 @@ function clientErrorAnswer(error: Error & { code?: string }): string {
 }
 
 export async function createApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(loggerInstance === undefined ? {} : { loggerInstance }),
+    // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES },
@@ -91,6 +98,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     publicPaths,
   );
   openapi.install(app);
+  installRequestId(app);
   installErrorHandlers(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_BYTES) {
