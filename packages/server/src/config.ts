@@ -230,6 +230,12 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
   }
+  // A URL of any other scheme would otherwise be taken for a file path (`mysql://x` makes a folder `mysql:`).
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.database) && !/^postgres(ql)?:\/\//.test(config.database)) {
+    throw new ConfigError(
+      `database must be a SQLite file path or a postgres:// URL, not a ${config.database.split('://')[0]}:// URL`,
+    );
+  }
   if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
     // SQLite is one process's database: an API process and a worker process on one file would not see each other's
     // signals, and two writers contend for one lock. Separate roles are for PostgreSQL.
