@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { installAuth } from './auth.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
@@ -23,8 +24,6 @@ import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
-/** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** The URL alone (414 past it). Below MAX_HEADER_BYTES, so a long URL gets its own answer. */
