@@ -24,6 +24,11 @@ export interface ServerConfig {
   metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /**
+   * Development mode (`npm start`): loopback and private addresses allowed, and a test receiver at
+   * /dev/receiver/{app} that verifies signatures. Announced loudly at start; never the default of `hookline serve`.
+   */
+  dev: boolean;
   /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
   unknownEventTypes: 'accept' | 'reject';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -54,7 +59,7 @@ export type ServerRole = 'api' | 'worker' | 'all';
 const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
 
 export type ConfigFlags = Partial<
-  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
+  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes' | 'dev'>
 > & {
   role?: string;
   config?: string;
@@ -83,6 +88,7 @@ export function defaultConfig(): ServerConfig {
     metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    dev: false,
     unknownEventTypes: 'accept',
     logLevel: 'info',
     delivery: {
@@ -279,6 +285,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
   }
+  if (env.HOOKLINE_DEV !== undefined && env.HOOKLINE_DEV !== '')
+    config.dev = parseBoolean(env.HOOKLINE_DEV, 'HOOKLINE_DEV');
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
@@ -287,5 +295,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.unknownEventTypes !== undefined) {
     config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');
   }
+  if (flags.dev !== undefined) config.dev = flags.dev;
+  // What development mode is for: a receiver on this machine gets the deliveries.
+  if (config.dev) config.allowPrivateNetworks = true;
   return validate(config);
 }

@@ -1,6 +1,7 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
 import { installAuth } from './auth.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import type { ApiContext } from './context.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   /** Without a context only the health route exists (used by tests of the HTTP edge). */
   context?: ApiContext;
   logger?: boolean;
+  /** Development mode's test receiver (POST /dev/receiver/{app}); absent in production. */
+  testReceiver?: TestReceiverOptions;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -132,6 +135,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);
   return app;

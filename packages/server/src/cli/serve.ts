@@ -48,7 +48,13 @@ export async function openMigratedStore(config: ServerConfig, logger?: Logger): 
   return store;
 }
 
-export async function serve(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export interface ServeOptions {
+  logger?: Logger;
+  /** Where development mode's test receiver prints a line per delivery; default: stdout. */
+  print?: (line: string) => void;
+}
+
+export async function serve(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openMigratedStore(config, logger);
   const runsEngine = config.role !== 'api';
@@ -81,7 +87,9 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
   };
-  const app = await createApp(runsApi ? { context } : {});
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
+  const app = await createApp(runsApi ? { context, ...(testReceiver === undefined ? {} : { testReceiver }) } : {});
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -102,6 +110,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
       database: describeDatabase(config.database),
       role: config.role,
       allowPrivateNetworks: config.allowPrivateNetworks,
+      dev: config.dev,
     },
     'hookline started',
   );
