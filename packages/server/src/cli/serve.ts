@@ -89,7 +89,11 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   };
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
-  const app = await createApp(runsApi ? { context, ...(testReceiver === undefined ? {} : { testReceiver }) } : {});
+  const app = await createApp(
+    runsApi
+      ? { context, logger, limits: config.http, ...(testReceiver === undefined ? {} : { testReceiver }) }
+      : { logger, limits: config.http },
+  );
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
