@@ -1,6 +1,6 @@
 // Endpoint custom headers as the API sees them: what names and values are allowed, which ones are sensitive (their
 // values are never read back, as Svix does), and how a patch merges (names compare case-insensitively).
-import { isReservedHeader } from '../engine/delivery-headers.js';
+import { HEADER_NAME, HEADER_VALUE, isReservedHeader } from '../engine/delivery-headers.js';
 import { HttpError } from './http-error.js';
 
 export const MAX_CUSTOM_HEADERS = 64;
@@ -8,8 +8,8 @@ export const MAX_CUSTOM_HEADERS = 64;
 export const headersIn = {
   type: 'object',
   maxProperties: MAX_CUSTOM_HEADERS,
-  propertyNames: { pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,256}$" },
-  additionalProperties: { type: 'string', maxLength: 4096, pattern: '^[^\\r\\n\\u0000]*$' },
+  propertyNames: { pattern: HEADER_NAME.source },
+  additionalProperties: { type: 'string', maxLength: 4096, pattern: HEADER_VALUE.source },
 } as const;
 
 const SENSITIVE_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);

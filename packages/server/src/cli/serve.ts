@@ -70,6 +70,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
   const metrics = new HooklineMetrics(store);
   const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
     onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
+    onDeliveryError: (error) => metrics.deliveryError(error.stage),
   });
 
   const context: ApiContext = {
