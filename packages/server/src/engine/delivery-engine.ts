@@ -10,6 +10,7 @@ import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
 import { type SendResult, sendWebhook } from './sender.js';
+import { redactSentHeaders } from './sensitive-headers.js';
 import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
 import { Wakeup } from './wakeup.js';
 
@@ -368,7 +369,8 @@ export class DeliveryEngine {
         },
         this.policy,
       );
-      return { ...outcome, requestHeaders: headers };
+      // What the attempt log keeps: never a sensitive custom header's value (an Authorization, an API token).
+      return { ...outcome, requestHeaders: redactSentHeaders(headers) };
     } catch (error) {
       return this.ownFailure(item, leaseUntil, stage, describeError(error), send);
     }
