@@ -6,6 +6,7 @@ import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
 import { installIdempotency } from './idempotency.js';
+import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
@@ -118,6 +119,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       });
     }
     installAuth(app, context);
+    // Before idempotency: a refused request must not leave a record, nor be fingerprinted at any depth.
+    installInputGuard(app);
     installIdempotency(app, context);
     probeRoutes(app, context);
     metricsRoutes(app, context);

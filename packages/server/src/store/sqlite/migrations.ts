@@ -254,6 +254,17 @@ CREATE INDEX attempts_failed_endpoint ON attempts (endpoint_id, id) WHERE outcom
   },
   {
     version: 9,
+    name: 'non-finite rates repaired',
+    // ajv coerced "1e400" and "Infinity" to Infinity past maximum, and SQLite kept it (as a REAL in an INTEGER
+    // column): every later list of those rows failed to serialize. The API refuses such input now (issue 16); a
+    // rate that is not an integer is one of those, and means what null means, no limit.
+    sql: `
+UPDATE applications SET rate_limit = NULL WHERE rate_limit IS NOT NULL AND typeof(rate_limit) <> 'integer';
+UPDATE endpoints SET throttle_rate = NULL WHERE throttle_rate IS NOT NULL AND typeof(throttle_rate) <> 'integer';
+`,
+  },
+  {
+    version: 10,
     name: 'at most 16 secrets per endpoint',
     // The signer refuses more than 16 secrets (MAX_SECRETS in @hookline/signatures): an endpoint rotated more often
     // than that within one grace period could no longer be signed for. Rotation now keeps the 16 newest; this
