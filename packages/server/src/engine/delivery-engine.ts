@@ -344,7 +344,13 @@ export class DeliveryEngine {
         return null;
       }
       stage = 'headers';
-      const headers = deliveryHeaders(endpoint.headers, signed, this.options.userAgent);
+      const headers = deliveryHeaders(
+        endpoint.headers,
+        signed,
+        this.options.userAgent,
+        message.eventType,
+        endpoint.headerPrefix,
+      );
       stage = 'send';
       send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
