@@ -46,7 +46,27 @@ export interface ServerConfig {
   };
   /** Bounded wait for sends in flight on SIGTERM/SIGINT. */
   shutdownDrainMs: number;
+  /** What one client may hold of the HTTP server (slowloris). */
+  http: HttpLimits;
 }
+
+export interface HttpLimits {
+  /** Time a client has to send the request line and headers; past it the connection is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included. */
+  requestTimeoutMs: number;
+  /**
+   * Open connections one address may hold; more are answered 503 and closed. 0: no cap, for a server behind a
+   * proxy or load balancer, where every client has the proxy's address (the proxy should cap them instead).
+   */
+  maxConnectionsPerAddress: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnectionsPerAddress: 256,
+};
 
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'FULL-INLINE', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
@@ -100,6 +120,7 @@ export function defaultConfig(): ServerConfig {
       operationalWebhookSecret: null,
     },
     shutdownDrainMs: 10_000,
+    http: { ...DEFAULT_HTTP_LIMITS },
   };
 }
 
@@ -153,6 +174,7 @@ const FILE_KEYS = new Set([
   'logLevel',
   'delivery',
   'shutdownDrainMs',
+  'http',
 ]);
 const DELIVERY_KEYS = new Set(Object.keys(defaultConfig().delivery));
 
@@ -191,9 +213,31 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
     }
     Object.assign(config.delivery, parsed.delivery);
   }
+  if (parsed.http !== undefined) {
+    if (!isRecord(parsed.http)) throw new ConfigError(`${path}: http must be an object`);
+    for (const key of Object.keys(parsed.http)) {
+      if (!(key in DEFAULT_HTTP_LIMITS)) throw new ConfigError(`${path}: unknown setting "http.${key}"`);
+    }
+    Object.assign(config.http, parsed.http);
+  }
+}
+
+function wholeNumber(value: unknown, source: string, max: number): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) {
+    throw new ConfigError(`${source} must be an integer between 0 and ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
 }
 
 function validate(config: ServerConfig): ServerConfig {
+  const h = config.http;
+  positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
+  positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
+  if (h.requestTimeoutMs < h.headersTimeoutMs) {
+    throw new ConfigError('http.requestTimeoutMs must be at least http.headersTimeoutMs (the headers are part of it)');
+  }
+  wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
   const d = config.delivery;
   positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
   positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
@@ -269,6 +313,19 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   }
   if (env.HOOKLINE_UNKNOWN_EVENT_TYPES !== undefined && env.HOOKLINE_UNKNOWN_EVENT_TYPES !== '') {
     config.unknownEventTypes = parseUnknownEventTypes(env.HOOKLINE_UNKNOWN_EVENT_TYPES, 'HOOKLINE_UNKNOWN_EVENT_TYPES');
+  }
+  if (env.HOOKLINE_HEADERS_TIMEOUT_MS !== undefined && env.HOOKLINE_HEADERS_TIMEOUT_MS !== '') {
+    config.http.headersTimeoutMs = positiveInteger(env.HOOKLINE_HEADERS_TIMEOUT_MS, 'HOOKLINE_HEADERS_TIMEOUT_MS');
+  }
+  if (env.HOOKLINE_REQUEST_TIMEOUT_MS !== undefined && env.HOOKLINE_REQUEST_TIMEOUT_MS !== '') {
+    config.http.requestTimeoutMs = positiveInteger(env.HOOKLINE_REQUEST_TIMEOUT_MS, 'HOOKLINE_REQUEST_TIMEOUT_MS');
+  }
+  if (env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS !== undefined && env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS !== '') {
+    config.http.maxConnectionsPerAddress = wholeNumber(
+      env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS,
+      'HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS',
+      1_000_000,
+    );
   }
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];

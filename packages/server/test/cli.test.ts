@@ -219,6 +219,22 @@ describe('hookline CLI against a running server', () => {
     },
     CLI_TEST_TIMEOUT_MS,
   );
+
+  it(
+    'replay reads --since and --until as the API reads a date-time: a bare number or a leap second is refused',
+    async () => {
+      // Date.parse took "1" as the year 2001, so this replayed everything since then.
+      for (const args of [
+        ['--since', '1'],
+        ['--until', '2016-12-31T23:59:60Z'],
+      ]) {
+        const run = await cli('replay', 'replayed', '--dry-run', ...args);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`${args[0]} must be a date-time`);
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('hookline replay --retrying', () => {

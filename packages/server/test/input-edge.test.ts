@@ -150,6 +150,43 @@ for (const store of await availableStores()) {
       await stillHealthy();
     });
 
+    it('dates JavaScript cannot hold (a leap second, a 30th of February) answer 422 wherever a date is read', async () => {
+      const leap = '2016-12-31T23:59:60Z';
+      for (const name of ['before', 'after']) {
+        expect422(await call('GET', `/api/v1/app/${app}/msg?${name}=${leap}`), ['query', name]);
+        expect422(await call('GET', `/api/v1/app/${app}/attempt/endpoint/${endpoint}?${name}=${leap}`), [
+          'query',
+          name,
+        ]);
+        expect422(await call('GET', `/api/v1/app/${app}/msg?${name}=2016-02-30T00:00:00Z`), ['query', name]);
+      }
+      expect422(await call('GET', `/api/v1/app/${app}/attempt/feed?since=${leap}`), ['query', 'since']);
+      expect422(await call('POST', `/api/v1/app/${app}/endpoint/${endpoint}/recover`, `{"since":"${leap}"}`), [
+        'body',
+        'since',
+      ]);
+      expect422(
+        await call(
+          'POST',
+          `/api/v1/app/${app}/endpoint/${endpoint}/recover`,
+          `{"since":"2016-01-01T00:00:00Z","until":"${leap}"}`,
+        ),
+        ['body', 'until'],
+      );
+      expect422(
+        await call('POST', `/api/v1/app/${app}/msg`, `{"eventType":"edge.x","payload":{},"deliverAt":"${leap}"}`),
+        ['body', 'deliverAt'],
+      );
+      // An hour-only offset is ISO 8601 and was accepted by the schema while Date.parse gave NaN: now it is read.
+      const hourOffset = encodeURIComponent('2000-01-01T01:00:00+01');
+      const listed = await call('GET', `/api/v1/app/${app}/msg?after=${hourOffset}`);
+      expect(listed.status).toBe(200);
+      expect(listed.body?.data?.length).toBeGreaterThan(0);
+      const none = await call('GET', `/api/v1/app/${app}/msg?before=${hourOffset}`);
+      expect(none.body?.data).toEqual([]);
+      await stillHealthy();
+    });
+
     it(`JSON nested deeper than ${MAX_JSON_DEPTH} levels answers 422; ${MAX_JSON_DEPTH} levels are accepted`, async () => {
       const publish = (payloadDepth: number) =>
         call('POST', `/api/v1/app/${app}/msg`, `{"eventType":"edge.deep","payload":{"a":${nested(payloadDepth - 1)}}}`);

@@ -1,13 +1,18 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { isInstant } from '../input/instant.js';
 import { installAuth } from './auth.js';
+import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
 import { installIdempotency } from './idempotency.js';
 import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
+import { installRequestId, requestIdOf } from './request-id.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -36,7 +41,10 @@ export const HEALTH_PATH = '/api/v1/health/';
 export interface AppOptions {
   /** Without a context only the health route exists (used by tests of the HTTP edge). */
   context?: ApiContext;
-  logger?: boolean;
+  /** Timeouts and the connection cap of the HTTP server (default: DEFAULT_HTTP_LIMITS). */
+  limits?: HttpLimits;
+  /** Where 5xx answers are logged (one line each, errors.ts); without one, nowhere (tests of the HTTP edge). */
+  logger?: Logger;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -44,17 +52,27 @@ function clientErrorAnswer(error: Error & { code?: string }): string {
   const [status, reason, code] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'headers_too_large']
-      : [400, 'Bad Request', 'bad_request'];
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout']
+        : [400, 'Bad Request', 'bad_request'];
   const body = JSON.stringify({ code, detail: `the request could not be read (${error.code ?? 'unknown'})` });
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export async function createApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger;
+  const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(loggerInstance === undefined ? {} : { loggerInstance }),
+    // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    http: { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeoutOptions(limits) },
+    requestTimeout: limits.requestTimeoutMs,
+    // `date-time` is the one parser every route converts with (input/instant.ts): what the schema accepts converts.
+    ajv: { onCreate: (ajv) => ajv.addFormat('date-time', { type: 'string', validate: isInstant }) },
     // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
     // handler: answer them in our shape too.
     frameworkErrors: (error, _request, reply) => {
@@ -68,6 +86,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
   const publicPaths = new Set([
@@ -88,6 +107,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     publicPaths,
   );
   openapi.install(app);
+  installRequestId(app);
   installErrorHandlers(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_BYTES) {

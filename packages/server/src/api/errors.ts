@@ -2,7 +2,7 @@
 // only for what is truly our fault. Validation failures answer 422 in Svix's HTTPValidationError shape
 // (`detail: [{loc, msg, type}]`, which the Svix SDKs parse) with our `code` beside it.
 
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
 import { ValidationFailedError, type ValidationIssue } from './http-error.js';
 
@@ -57,6 +57,24 @@ function conflictOf(error: unknown): ErrorBody | null {
   return null;
 }
 
+/** The error behind a 5xx, for its log line once the answer is sent. */
+const failures = new WeakMap<FastifyRequest, Error>();
+
+/**
+ * An error as it is logged: its class, code, message (bounded) and stack frames. Not the whole object: a driver's
+ * error can carry the failing row's values (pg's `detail`, `where`), which may be a customer's data.
+ */
+function describeError(error: Error): Record<string, unknown> {
+  const code = (error as { code?: unknown }).code;
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return {
+    type: error.constructor.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: error.message.slice(0, 300),
+    stack: frames.slice(0, 12).join('\n'),
+  };
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
@@ -64,6 +82,22 @@ export function installErrorHandlers(app: FastifyInstance): void {
       detail: `no route for ${request.method} ${request.url.slice(0, 256)}`,
     };
     return reply.code(404).send(body);
+  });
+
+  // One line per 5xx, whichever way it came (our handler, a serializer failure, a hook), with the request id the
+  // client got in x-request-id. Only what the error says about itself: never the body, the query, the headers.
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode < 500) return;
+    const error = failures.get(request);
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      // Under `error`, not `err`: pino's err serializer would write the whole object back.
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    };
+    if (reply.statusCode === 503) request.log.warn(line, 'request answered 503');
+    else request.log.error(line, 'request failed');
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -77,7 +111,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(422).send({ code: 'validation', detail: issuesOf(error) });
     }
     if (isStoreUnavailable(error)) {
-      request.log.warn({ err: error }, 'store unavailable');
+      failures.set(request, error);
       const body: ErrorBody = {
         code: 'store_unavailable',
         detail: 'the database cannot be reached now; retry shortly',
@@ -86,7 +120,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
+      failures.set(request, error);
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
     }

@@ -85,7 +85,7 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
   };
-  const app = await createApp(runsApi ? { context } : {});
+  const app = await createApp(runsApi ? { context, logger, limits: config.http } : { logger, limits: config.http });
   await app.listen({ host: config.host, port: config.port });
   if (runsEngine) engine.start();
   const address = app.server.address();

@@ -5,7 +5,7 @@ import type { AttemptListOptions, StatusCodeClass } from '../../store/store.js';
 import type { Attempt, Endpoint } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../http-error.js';
-import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
+import { booleanQuery, commaList, eventTypesQuery, instantOf, timeFilterProperties, timeOrNull } from '../query.js';
 import {
   dateTime,
   deliveryOutSchema,
@@ -283,9 +283,9 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
     async (request, reply) => {
       const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
       const now = context.now();
-      const since = Date.parse(request.body.since);
+      const since = instantOf(request.body.since);
       const until =
-        request.body.until === undefined || request.body.until === null ? now + 1 : Date.parse(request.body.until);
+        request.body.until === undefined || request.body.until === null ? now + 1 : instantOf(request.body.until);
       const recovered = await context.store.recoverEndpoint(application.id, endpoint.id, since, until, now);
       context.engine?.notify();
       // Recovery is done in one statement, so the task is finished when we answer.

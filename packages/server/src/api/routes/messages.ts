@@ -1,5 +1,6 @@
 // Messages: publish (validated against the event type's schema), list with filters, get.
 import type { FastifyInstance } from 'fastify';
+import { parseInstant } from '../../input/instant.js';
 import { DuplicateEventIdError } from '../../store/errors.js';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound, ValidationFailedError } from '../http-error.js';
@@ -46,8 +47,8 @@ const appParams = { type: 'object', required: ['appId'], properties: { appId: pa
  */
 function scheduledTime(deliverAt: string | null | undefined, now: number): number | null {
   if (deliverAt === undefined || deliverAt === null) return null;
-  const at = Date.parse(deliverAt);
-  if (Number.isNaN(at)) {
+  const at = parseInstant(deliverAt);
+  if (at === null) {
     throw new ValidationFailedError([{ loc: ['body', 'deliverAt'], msg: 'not a date-time', type: 'value_error' }]);
   }
   if (at > now + MAX_DELIVER_AHEAD_MS) {

@@ -2,6 +2,7 @@
 // application or one endpoint, created since a time. Progress on stderr (a bar on a terminal, lines elsewhere), a
 // summary on stdout.
 import type { Command } from 'commander';
+import { parseInstant } from '../../input/instant.js';
 import { CliError } from '../cli-error.js';
 import { type HooklineClient, listAll } from '../client.js';
 import { printOne } from '../output.js';
@@ -39,8 +40,9 @@ export interface ReplaySummary {
 
 function parseTime(value: string | undefined, flag: string): number | null {
   if (value === undefined) return null;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
+  // The server's reading of a date-time, so a flag means here what it means in the API (Date.parse took "1" as 2001).
+  const ms = parseInstant(value);
+  if (ms === null) {
     throw new CliError('bad_flag', `${flag} must be a date-time`, 'for example 2026-11-30T12:00:00Z', 2);
   }
   return ms;
