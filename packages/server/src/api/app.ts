@@ -3,8 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
 import { isInstant } from '../input/instant.js';
 import { installAuth } from './auth.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -29,8 +31,6 @@ import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
-/** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** The URL alone (414 past it). Below MAX_HEADER_BYTES, so a long URL gets its own answer. */
@@ -45,6 +45,8 @@ export interface AppOptions {
   limits?: HttpLimits;
   /** Where 5xx answers are logged (one line each, errors.ts); without one, nowhere (tests of the HTTP edge). */
   logger?: Logger;
+  /** Development mode's test receiver (POST /dev/receiver/{app}); absent in production. */
+  testReceiver?: TestReceiverOptions;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -156,6 +158,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);
   return app;

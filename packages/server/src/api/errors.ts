@@ -4,6 +4,7 @@
 
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { ValidationFailedError, type ValidationIssue } from './http-error.js';
 
 export interface ErrorBody {
@@ -43,6 +44,19 @@ function issuesOf(error: FastifyError): ValidationIssue[] {
     if (issue.keyword === 'required' && typeof missing === 'string') loc.push(missing);
     return { loc, msg: issue.message ?? 'invalid', type: `value_error.${issue.keyword}` };
   });
+}
+
+/** Fastify's words for a refused body, with what to do instead: the limit, the content type the API reads. */
+function detailOf(error: FastifyError, contentType: string | undefined): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return `the request body is larger than the limit of ${BODY_LIMIT_BYTES} bytes (${BODY_LIMIT_BYTES / 1024 / 1024} MiB)`;
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // curl -d sends application/x-www-form-urlencoded unless told otherwise: the most common way to land here.
+    const given = contentType === undefined ? 'no content-type' : `content-type ${JSON.stringify(contentType)}`;
+    return `the body was sent with ${given}; the API reads JSON: send the header content-type: application/json (curl: -H 'content-type: application/json')`;
+  }
+  return error.message;
 }
 
 /** Store errors that are the caller's doing: a name or id already taken. */
@@ -124,7 +138,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
     }
-    const body: ErrorBody = { code: codeOf(error), detail: error.message };
+    const body: ErrorBody = { code: codeOf(error), detail: detailOf(error, request.headers['content-type']) };
     return reply.code(status).send(body);
   });
 }
