@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkCustomHeaders,
-  headersOut,
-  isSensitiveHeader,
-  MAX_CUSTOM_HEADERS,
-  mergeHeaders,
-} from './custom-headers.js';
+import { isSensitiveHeader } from '../engine/sensitive-headers.js';
+import { checkCustomHeaders, headersOut, MAX_CUSTOM_HEADERS, mergeHeaders } from './custom-headers.js';
 import { HttpError } from './http-error.js';
 
 describe('endpoint custom headers', () => {

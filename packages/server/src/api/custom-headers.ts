@@ -1,6 +1,7 @@
 // Endpoint custom headers as the API sees them: what names and values are allowed, which ones are sensitive (their
-// values are never read back, as Svix does), and how a patch merges (names compare case-insensitively).
-import { isReservedHeader } from '../engine/delivery-headers.js';
+// values are never read back, as Svix does: the rule is in engine/sensitive-headers.ts), and how a patch merges (names compare case-insensitively).
+import { HEADER_NAME, HEADER_VALUE, isReservedHeader } from '../engine/delivery-headers.js';
+import { isSensitiveHeader } from '../engine/sensitive-headers.js';
 import { HttpError } from './http-error.js';
 
 export const MAX_CUSTOM_HEADERS = 64;
@@ -8,17 +9,9 @@ export const MAX_CUSTOM_HEADERS = 64;
 export const headersIn = {
   type: 'object',
   maxProperties: MAX_CUSTOM_HEADERS,
-  propertyNames: { pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,256}$" },
-  additionalProperties: { type: 'string', maxLength: 4096, pattern: '^[^\\r\\n\\u0000]*$' },
+  propertyNames: { pattern: HEADER_NAME.source },
+  additionalProperties: { type: 'string', maxLength: 4096, pattern: HEADER_VALUE.source },
 } as const;
-
-const SENSITIVE_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const SENSITIVE_PARTS = ['token', 'secret', 'key', 'password', 'passwd', 'auth', 'session', 'credential', 'signature'];
-
-export function isSensitiveHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE_NAMES.has(lower) || SENSITIVE_PARTS.some((part) => lower.includes(part));
-}
 
 /** Refuses names the engine would never send (signature headers, framing) instead of dropping them silently. */
 export function checkCustomHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
