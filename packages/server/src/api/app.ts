@@ -1,6 +1,7 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { compileInputSchema } from '../operations/input-schema.js';
 import { installAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -67,6 +68,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  // Requests are validated by the operations' validator, the one embedded calls go through too.
+  app.setValidatorCompiler(({ schema }) => compileInputSchema(schema));
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
   const publicPaths = new Set([
