@@ -10,6 +10,7 @@ import {
 } from './errors.js';
 import { type EventLog, type EventLogEntry, setStatus } from './event-log.js';
 import type { HandlerRegistry } from './on.js';
+import type { RefusalListener } from './refusal.js';
 import { acceptedResponse } from './respond.js';
 import type { WebhookEvent, WebhookHandler, WebhookResponse } from './types.js';
 
@@ -20,6 +21,7 @@ export interface DispatchContext {
   registry: HandlerRegistry;
   eventLog: EventLog;
   errorListeners: readonly ErrorListener[];
+  refusalListeners: readonly RefusalListener[];
   /** Tracks work that runs after the answer, so `idle()` can wait for it. */
   track(work: Promise<void>): Promise<void>;
   /** Tells the inbox worker there is something new. */
@@ -56,15 +58,35 @@ export async function runHandlers(handlers: readonly WebhookHandler[], event: We
   if (errors.length > 1) throw new AggregateError(errors, `${errors.length} handlers failed`);
 }
 
-/** The check, then the handlers. Resolves 'rejected' when the check says no; throws when anything fails. */
+/** How an event ended once its check and handlers ran; a failure is thrown instead. */
+export type HandledOutcome = { status: 'handled' } | { status: 'rejected'; reason: string };
+
+const HANDLED: HandledOutcome = { status: 'handled' };
+
+/** The check's verdict as a rejection reason, or undefined when it accepts. Anything but a clear yes refuses. */
+async function runCheck(context: DispatchContext, event: WebhookEvent): Promise<string | undefined> {
+  const check = context.config.check;
+  if (check === undefined) return undefined;
+  const verdict: unknown = await check(event);
+  if (verdict === true) return undefined;
+  if (typeof verdict === 'object' && verdict !== null && 'accepted' in verdict) {
+    if (verdict.accepted === true) return undefined;
+    const reason = (verdict as { reason?: unknown }).reason;
+    return typeof reason === 'string' && reason !== '' ? reason : 'the check refused this event';
+  }
+  return verdict === false ? 'the check returned false' : `the check returned ${typeof verdict}, not a verdict`;
+}
+
+/** The check, then the handlers. Resolves 'rejected' (with why) when the check says no; throws when anything fails. */
 export async function checkAndHandle(
   context: DispatchContext,
   event: WebhookEvent,
   handlers: readonly WebhookHandler[],
-): Promise<'handled' | 'rejected'> {
-  if (context.config.check !== undefined && !(await context.config.check(event))) return 'rejected';
+): Promise<HandledOutcome> {
+  const rejection = await runCheck(context, event);
+  if (rejection !== undefined) return { status: 'rejected', reason: rejection };
   await runHandlers(handlers, event);
-  return 'handled';
+  return HANDLED;
 }
 
 async function storeCall<T>(work: Promise<T>): Promise<T> {
@@ -122,7 +144,7 @@ export async function dispatch(
         setStatus(entry, 'processing', config.now());
         try {
           const outcome = await checkAndHandle(context, event, handlers);
-          setStatus(entry, outcome, config.now());
+          setStatus(entry, outcome.status, config.now(), outcome.status === 'rejected' ? outcome.reason : undefined);
         } catch (error) {
           setStatus(entry, 'failed', config.now(), error);
           reportError(context, error, event);
@@ -132,7 +154,7 @@ export async function dispatch(
     return { ...acceptedResponse('accepted'), background };
   }
 
-  let outcome: 'handled' | 'rejected';
+  let outcome: HandledOutcome;
   try {
     outcome = await checkAndHandle(context, event, handlers);
   } catch (error) {
@@ -141,11 +163,11 @@ export async function dispatch(
     reportError(context, error, event);
     throw new HandlerFailedError();
   }
-  if (outcome === 'rejected') {
-    setStatus(entry, 'rejected', config.now());
+  if (outcome.status === 'rejected') {
+    setStatus(entry, 'rejected', config.now(), outcome.reason);
     // Not remembered: the check may say yes to a later delivery (the provider's API had not caught up).
     if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.release(id));
-    throw new EventRejectedError('the check refused this event');
+    throw new EventRejectedError(outcome.reason, { id: event.id, type: event.type });
   }
   setStatus(entry, 'handled', config.now());
   if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.complete(id, config.dedupeTtlSeconds));

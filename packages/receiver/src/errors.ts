@@ -7,6 +7,7 @@ export type ReceiverErrorCode =
   | 'HOOKLINE_RECEIVER_PAYLOAD_TOO_LARGE'
   | 'HOOKLINE_RECEIVER_BODY_INCOMPLETE'
   | 'HOOKLINE_RECEIVER_MALFORMED_JSON'
+  | 'HOOKLINE_RECEIVER_MALFORMED_FORM'
   | 'HOOKLINE_RECEIVER_MISSING_EVENT_TYPE'
   | 'HOOKLINE_RECEIVER_INVALID_PAYLOAD'
   | 'HOOKLINE_RECEIVER_ADDRESS_NOT_ALLOWED'
@@ -19,7 +20,9 @@ export type ReceiverErrorCode =
   | 'HOOKLINE_RECEIVER_HANDLER_FAILED'
   | 'HOOKLINE_RECEIVER_STORE_UNAVAILABLE'
   | 'HOOKLINE_RECEIVER_BODY_ALREADY_PARSED'
-  | 'HOOKLINE_RECEIVER_INVALID_CONFIGURATION';
+  | 'HOOKLINE_RECEIVER_INVALID_CONFIGURATION'
+  | 'HOOKLINE_RECEIVER_FETCH_BACK_UNAVAILABLE'
+  | 'HOOKLINE_RECEIVER_FETCH_BACK_ADDRESS_REFUSED';
 
 /** One problem a validator found in a payload, in the shape Standard Schema reports it. */
 export interface ValidationIssue {
@@ -88,6 +91,12 @@ export class MalformedJsonError extends ReceiverError {
   readonly status = 400;
 }
 
+/** A form body (`application/x-www-form-urlencoded`) that is not UTF-8. */
+export class MalformedFormError extends ReceiverError {
+  readonly code = 'HOOKLINE_RECEIVER_MALFORMED_FORM';
+  readonly status = 400;
+}
+
 export class MissingEventTypeError extends ReceiverError {
   readonly code = 'HOOKLINE_RECEIVER_MISSING_EVENT_TYPE';
   readonly status = 400;
@@ -130,10 +139,20 @@ export class UnhandledEventError extends ReceiverError {
   }
 }
 
-/** The `check` hook (fetch-back) said the event is not genuine or not to be processed. */
+/**
+ * The `check` hook (fetch-back) said the event is not genuine or not to be processed. The answer says only that;
+ * `reason` (the check's own words) goes to `onRefused` and the event log, never to the sender.
+ */
 export class EventRejectedError extends ReceiverError {
   readonly code = 'HOOKLINE_RECEIVER_EVENT_REJECTED';
   readonly status = 422;
+  readonly reason: string;
+  readonly event: { id: string | undefined; type: string } | undefined;
+  constructor(reason: string, event?: { id: string | undefined; type: string }) {
+    super('the check refused this event');
+    this.reason = reason;
+    this.event = event;
+  }
 }
 
 /** The same event id is being handled right now (a sender's retry overtook a slow handler): come back later. */
@@ -196,6 +215,27 @@ export class BodyAlreadyParsedError extends ReceiverError {
 export class InvalidConfigurationError extends ReceiverError {
   readonly code = 'HOOKLINE_RECEIVER_INVALID_CONFIGURATION';
   readonly status = 500;
+}
+
+/**
+ * The fetch-back could not decide (the provider's API is down, slow, rate-limits us, refuses our credentials, or
+ * answered something unreadable). A failure, not a "no": the event is retried (by the sender, or the inbox).
+ */
+export class FetchBackUnavailableError extends ReceiverError {
+  readonly code = 'HOOKLINE_RECEIVER_FETCH_BACK_UNAVAILABLE';
+  readonly status = 502;
+}
+
+/** The fetch-back URL's host is, or resolves to, an address the network policy refuses (loopback, private…). */
+export class FetchBackAddressRefusedError extends ReceiverError {
+  readonly code = 'HOOKLINE_RECEIVER_FETCH_BACK_ADDRESS_REFUSED';
+  readonly status = 500;
+  readonly address: string;
+  constructor(address: string, reason: string, hostname?: string) {
+    const via = hostname !== undefined && hostname !== address ? ` (resolved from ${hostname})` : '';
+    super(`the fetch-back refused to connect to ${address}${via}: ${reason}; allow it with fetchBack network options`);
+    this.address = address;
+  }
 }
 
 export function isReceiverError(error: unknown): error is ReceiverError {

@@ -1,5 +1,6 @@
 // Where each provider puts the event's name and id. The signature proves the bytes; this reads what they mean.
 import type { HeadersInput } from '@hookline/signatures';
+import { InvalidConfigurationError } from './errors.js';
 import { headerValue } from './headers.js';
 
 export interface EventIdentity {
@@ -28,14 +29,25 @@ function field(payload: unknown, key: string): unknown {
     : undefined;
 }
 
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
 function stringField(payload: unknown, key: string): string | undefined {
   const value = field(payload, key);
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Standard Webhooks (and Svix): body `type`, header `webhook-id`. */
-export const identifyStandardWebhooks: IdentifyEvent = ({ payload, verifiedId }) => ({
-  type: stringField(payload, 'type'),
+/**
+ * Standard Webhooks (and Svix): body `type`, else the `webhook-event-type` (or `svix-event-type`) header that
+ * Hookline sends with every delivery, so its payloads route as published; id from `webhook-id`. The body wins
+ * because the signature covers it and not the header.
+ */
+export const identifyStandardWebhooks: IdentifyEvent = ({ headers, payload, verifiedId }) => ({
+  type:
+    stringField(payload, 'type') ??
+    nonEmpty(headerValue(headers, 'webhook-event-type')) ??
+    nonEmpty(headerValue(headers, 'svix-event-type')),
   id: verifiedId,
 });
 
@@ -80,6 +92,35 @@ export const identifyByBodyType: IdentifyEvent = ({ headers, payload, verifiedId
   type: stringField(payload, 'type'),
   id: verifiedId ?? stringField(payload, 'id') ?? headerValue(headers, 'x-webhook-id'),
 });
+
+export interface FieldIdentityOptions {
+  /** The event name: fixed (`payment.paid`), for a callback URL that only ever means one thing… */
+  type?: string;
+  /** …or read from this field (`event`, `trade_status`), optionally after a prefix (`payment.` + value). */
+  typeField?: string;
+  typePrefix?: string;
+  /** The field that identifies the event (dedupe key), e.g. the order or payment id. */
+  idField?: string;
+}
+
+/**
+ * For callbacks whose fields say what happened (a payment gateway's `?id=xyz&status=paid`, a form POST):
+ * `identifyFields({ type: 'payment.paid', idField: 'id' })`. Fields are the query's, the form's or the JSON
+ * body's top level; a field sent several times is ignored.
+ */
+export function identifyFields(options: FieldIdentityOptions): IdentifyEvent {
+  const { type, typeField, typePrefix = '', idField } = options;
+  if ((type === undefined) === (typeField === undefined)) {
+    throw new InvalidConfigurationError('identifyFields needs exactly one of type (fixed) or typeField');
+  }
+  return ({ payload }) => {
+    const read = typeField === undefined ? undefined : stringField(payload, typeField);
+    return {
+      type: type ?? (read === undefined ? undefined : `${typePrefix}${read}`),
+      id: idField === undefined ? undefined : stringField(payload, idField),
+    };
+  };
+}
 
 export const DEFAULT_IDENTIFY: Readonly<Record<string, IdentifyEvent>> = {
   'standard-webhooks': identifyStandardWebhooks,

@@ -1,5 +1,6 @@
 // The handler registry: handlers register by event name, by a prefix pattern (`payment.*`, `orders/*`) or for
 // everything (`*`). Routing is a pure lookup: exact names in a map, patterns scanned in registration order.
+import { handlerName } from './register.js';
 import type { EventMap, WebhookEvent, WebhookHandler } from './types.js';
 
 type Names<M> = Extract<keyof M, string>;
@@ -37,6 +38,8 @@ interface Registration {
 export class HandlerRegistry {
   readonly #exact = new Map<string, Registration[]>();
   readonly #patterns: Registration[] = [];
+  /** Functions of a module, by the name that spells their event (`invoice_paid`). */
+  readonly #byHandlerName = new Map<string, WebhookHandler[]>();
 
   add(pattern: string, handler: WebhookHandler): void {
     if (typeof pattern !== 'string' || pattern === '')
@@ -50,6 +53,14 @@ export class HandlerRegistry {
       if (list === undefined) this.#exact.set(pattern, [registration]);
       else list.push(registration);
     }
+  }
+
+  /** A function named after its event: `invoice_paid` runs for `invoice.paid` (and `invoice-paid`, `invoice/paid`). */
+  addNamed(name: string, handler: WebhookHandler): void {
+    if (typeof handler !== 'function') throw new TypeError('a handler must be a function');
+    const list = this.#byHandlerName.get(name);
+    if (list === undefined) this.#byHandlerName.set(name, [handler]);
+    else if (!list.includes(handler)) list.push(handler);
   }
 
   remove(pattern: string, handler: WebhookHandler): void {
@@ -69,6 +80,12 @@ export class HandlerRegistry {
     for (const name of names) {
       const list = this.#exact.get(name);
       if (list !== undefined) for (const r of list) if (!found.includes(r.handler)) found.push(r.handler);
+    }
+    if (this.#byHandlerName.size > 0) {
+      for (const name of names) {
+        const list = this.#byHandlerName.get(handlerName(name));
+        if (list !== undefined) for (const handler of list) if (!found.includes(handler)) found.push(handler);
+      }
     }
     for (const r of this.#patterns) {
       if (!found.includes(r.handler) && names.some((name) => patternMatches(r.pattern, name))) found.push(r.handler);

@@ -1,5 +1,6 @@
 // The receiving pipeline, cheapest refusal first: method, address, rate limit, content type, size; then verify
-// the raw bytes, and only then parse, identify and validate. What happens to a verified event is dispatch.ts.
+// the raw bytes (or, for a GET, the query string), and only then parse, identify and validate. What happens to a
+// verified event is dispatch.ts; how the sender is answered, response-policy.ts.
 import { verifyNow } from '@hookline/signatures';
 import type { ResolvedConfig } from './config.js';
 import { type DispatchContext, dispatch } from './dispatch.js';
@@ -7,7 +8,6 @@ import {
   AddressNotAllowedError,
   ForbiddenError,
   InvalidPayloadError,
-  MalformedJsonError,
   MethodNotAllowedError,
   MissingEventTypeError,
   PayloadTooLargeError,
@@ -15,13 +15,12 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { headersToRecord, headerValue } from './headers.js';
+import { queryBytes, readPayload } from './payload.js';
+import { reportRefusal } from './refusal.js';
 import { errorResponse, jsonResponse } from './respond.js';
+import { applyResponsePolicy } from './response-policy.js';
 import type { IncomingWebhookRequest, WebhookEvent, WebhookResponse } from './types.js';
 import { validatePayload } from './validate.js';
-
-// fatal: invalid UTF-8 is malformed input, not something to paper over with U+FFFD. The BOM, if any, is dropped
-// for parsing only: the signature was checked on the bytes as they came.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 async function admit(config: ResolvedConfig, request: IncomingWebhookRequest): Promise<void> {
   const address = config.clientAddress(request.remoteAddress, headerValue(request.headers, 'x-forwarded-for'));
@@ -43,20 +42,6 @@ async function readBody(config: ResolvedConfig, request: IncomingWebhookRequest)
   const body = typeof request.body === 'function' ? await request.body(config.maxBodyBytes) : request.body;
   if (body.byteLength > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
   return body;
-}
-
-function parseJson(body: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw new MalformedJsonError('the body is not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new MalformedJsonError('the body is not valid JSON');
-  }
 }
 
 async function serveEventLog(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
@@ -93,22 +78,29 @@ function createEvent(
   };
 }
 
-/** One request in, one answer out. Never throws: every failure becomes a response. */
-export async function receive(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
-  const { config } = context;
-  try {
-    if (request.method !== 'POST') {
-      if (request.method === 'GET') return await serveEventLog(context, request);
-      throw new MethodNotAllowedError(
-        request.method,
-        config.authorizeEventLog === undefined ? ['POST'] : ['POST', 'GET'],
-      );
-    }
-    if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) await admit(config, request);
-    const contentType = headerValue(request.headers, 'content-type');
-    if (!config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-    const body = await readBody(config, request);
+type Accepted =
+  | { reply: WebhookResponse; event?: undefined; names?: undefined }
+  | { reply?: undefined; event: WebhookEvent; names: readonly string[] };
 
+/** Admits, reads, verifies, parses, identifies and validates one request; throws its refusal. */
+async function accept(context: DispatchContext, request: IncomingWebhookRequest): Promise<Accepted> {
+  const { config } = context;
+  const method = request.method;
+  if (!config.methods.includes(method)) {
+    const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
+    throw new MethodNotAllowedError(method, allowed);
+  }
+  if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) await admit(config, request);
+  const isGet = method === 'GET';
+  const contentType = headerValue(request.headers, 'content-type');
+  if (!isGet && !config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+  // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
+  const query = request.query ?? '';
+  const body = isGet ? queryBytes(query) : await readBody(config, request);
+
+  let verifiedId: string | undefined;
+  let scheme = config.scheme.name;
+  if (!config.unsigned) {
     const verifyInput = {
       body,
       headers: request.headers,
@@ -118,34 +110,52 @@ export async function receive(context: DispatchContext, request: IncomingWebhook
     };
     // At once where the scheme can (node:crypto, key imported): a promise turn per request is measurable here.
     const verified = verifyNow(config.scheme, verifyInput) ?? (await config.scheme.verify(verifyInput));
-    const payload = parseJson(body);
-    const identity = config.identify({ headers: request.headers, payload, verifiedId: verified.id });
-    if (identity.reply !== undefined) return jsonResponse(200, identity.reply);
-    const type = identity.type;
-    if (typeof type !== 'string' || type === '') throw new MissingEventTypeError('the event type could not be read');
-    const names = identity.alsoRoutesAs === undefined ? [type] : [type, ...identity.alsoRoutesAs];
+    verifiedId = verified.id;
+    scheme = verified.scheme;
+  }
+  const payload = readPayload(method, contentType, body, query);
+  const identity = config.identify({ headers: request.headers, payload, verifiedId });
+  if (identity.reply !== undefined) return { reply: jsonResponse(200, identity.reply) };
+  const type = identity.type;
+  if (typeof type !== 'string' || type === '') throw new MissingEventTypeError('the event type could not be read');
+  const names = identity.alsoRoutesAs === undefined ? [type] : [type, ...identity.alsoRoutesAs];
 
-    const event = createEvent(identity.id, type, payload, request.headers, verified.scheme, config.now());
-    const schema =
-      config.schemas.size === 0
-        ? undefined
-        : names.map((name) => config.schemas.get(name)).find((s) => s !== undefined);
-    if (schema !== undefined) {
-      const outcome = await validatePayload(schema, payload);
-      if (!outcome.ok) {
-        context.eventLog.add({
-          id: event.id,
-          type,
-          status: 'invalid',
-          receivedAt: event.receivedAt,
-          updatedAt: event.receivedAt,
-        });
-        throw new InvalidPayloadError(type, outcome.issues);
-      }
-      event.payload = outcome.value;
+  const event = createEvent(identity.id, type, payload, request.headers, scheme, config.now());
+  const schema =
+    config.schemas.size === 0 ? undefined : names.map((name) => config.schemas.get(name)).find((s) => s !== undefined);
+  if (schema !== undefined) {
+    const outcome = await validatePayload(schema, payload);
+    if (!outcome.ok) {
+      context.eventLog.add({
+        id: event.id,
+        type,
+        status: 'invalid',
+        receivedAt: event.receivedAt,
+        updatedAt: event.receivedAt,
+      });
+      throw new InvalidPayloadError(type, outcome.issues);
     }
-    return await dispatch(context, event, names);
+    event.payload = outcome.value;
+  }
+  return { event, names };
+}
+
+/**
+ * One request in, one answer out. Never throws: every failure becomes a response, told to `onRefused`, and
+ * answered under the response policy (honestly, or always acknowledged).
+ */
+export async function receive(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
+  const { config } = context;
+  try {
+    // GET is the event log's only when it carries no callbacks (the configuration refuses both).
+    if (request.method === 'GET' && config.authorizeEventLog !== undefined)
+      return await serveEventLog(context, request);
+    const accepted = await accept(context, request);
+    // A handshake (Slack's challenge) is answered as the sender asks, whatever the policy.
+    if (accepted.reply !== undefined) return accepted.reply;
+    return applyResponsePolicy(config.respond, await dispatch(context, accepted.event, accepted.names));
   } catch (error) {
-    return errorResponse(error);
+    reportRefusal(config, context.refusalListeners, context.eventLog, error, request);
+    return applyResponsePolicy(config.respond, errorResponse(error));
   }
 }

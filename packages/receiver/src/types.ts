@@ -8,6 +8,8 @@ export interface IncomingWebhookRequest {
   headers: HeadersInput;
   /** The peer address of the socket (not X-Forwarded-For: `trustProxy` decides whether that is read). */
   remoteAddress: string | undefined;
+  /** The raw query string, without `?` (`id=xyz&status=paid`): a GET callback's payload. */
+  query?: string | undefined;
   /**
    * The raw body bytes, or a reader the core calls only once the cheap checks passed. A reader must stop at
    * `limitBytes` and reject with `PayloadTooLargeError`, so an oversized body is never buffered whole.
@@ -18,7 +20,7 @@ export interface IncomingWebhookRequest {
 export interface WebhookResponse {
   status: number;
   headers: Record<string, string>;
-  /** JSON text. */
+  /** JSON text; with `respond: { acknowledge }`, the configured body. */
   body: string;
   /**
    * Work still running after this answer (ack-then-process). Node keeps the process alive on its own; an edge

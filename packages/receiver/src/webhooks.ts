@@ -4,9 +4,11 @@ import { type ResolvedConfig, resolveConfig, type WebhooksOptions } from './conf
 import { checkAndHandle, type DispatchContext, type ErrorListener, reportError } from './dispatch.js';
 import { EventLog, type EventLogEntry, setStatus } from './event-log.js';
 import type { InboxRecord, InboxStatus, InboxSummary } from './inbox/inbox-store.js';
-import { InboxWorker } from './inbox/inbox-worker.js';
+import { type InboxRunOutcome, InboxWorker } from './inbox/inbox-worker.js';
 import { type EventFor, type EventPattern, HandlerRegistry } from './on.js';
 import { receive } from './receive.js';
+import type { RefusalListener } from './refusal.js';
+import { decoratedHandlers, type HandlerModule, moduleHandlers } from './register.js';
 import type { EventMap, IncomingWebhookRequest, WebhookEvent, WebhookHandler, WebhookResponse } from './types.js';
 
 export class Webhooks<M extends EventMap = EventMap> {
@@ -14,6 +16,7 @@ export class Webhooks<M extends EventMap = EventMap> {
   readonly #registry = new HandlerRegistry();
   readonly #eventLog: EventLog;
   readonly #errorListeners: ErrorListener[] = [];
+  readonly #refusalListeners: RefusalListener[] = [];
   readonly #background = new Set<Promise<void>>();
   readonly #worker: InboxWorker | undefined;
   readonly #context: DispatchContext;
@@ -26,6 +29,7 @@ export class Webhooks<M extends EventMap = EventMap> {
       registry: this.#registry,
       eventLog: this.#eventLog,
       errorListeners: this.#errorListeners,
+      refusalListeners: this.#refusalListeners,
       track: (work) => {
         this.#background.add(work);
         return work.finally(() => this.#background.delete(work));
@@ -60,6 +64,32 @@ export class Webhooks<M extends EventMap = EventMap> {
     return this;
   }
 
+  /**
+   * Registers every method decorated with `@handles(…)` on an instance (or, for static methods, on a class),
+   * bound to it. Throws when there is none: a forgotten decorator should not look like a quiet receiver.
+   */
+  register(target: object): this {
+    const found = decoratedHandlers(target);
+    if (found.length === 0) {
+      throw new TypeError(
+        'register found no @handles methods on this object: decorate methods with @handles(name), or pass a module of functions to registerModule',
+      );
+    }
+    for (const { patterns, handler } of found) for (const pattern of patterns) this.#registry.add(pattern, handler);
+    return this;
+  }
+
+  /**
+   * Registers a module's functions by their names: `invoice_paid` handles `invoice.paid` (every `.`, `/` or `-`
+   * of an event name reads as `_`). Other exports are left alone; throws when there is no function at all.
+   */
+  registerModule(module: HandlerModule<M>): this {
+    const found = moduleHandlers(module);
+    if (found.length === 0) throw new TypeError('registerModule found no functions in this module');
+    for (const [name, handler] of found) this.#registry.addNamed(name, handler);
+    return this;
+  }
+
   /** Removes a handler registered with `on` under the same pattern. */
   off<P extends EventPattern<M>>(pattern: P, handler: (event: EventFor<M, P>) => unknown): this {
     this.#registry.remove(pattern, handler as WebhookHandler);
@@ -69,6 +99,15 @@ export class Webhooks<M extends EventMap = EventMap> {
   /** Told of every handler (or check) failure, with the event. The sender only ever sees a generic 500. */
   onError(listener: (error: unknown, event: WebhookEvent) => void): this {
     this.#errorListeners.push(listener);
+    return this;
+  }
+
+  /**
+   * Told of every request that is not accepted, with what an honest answer says (status, code, detail) and, for
+   * a check's refusal, its reason. With `respond: { acknowledge }` this is where refusals are seen at all.
+   */
+  onRefused(listener: RefusalListener): this {
+    this.#refusalListeners.push(listener);
     return this;
   }
 
@@ -124,9 +163,9 @@ export class Webhooks<M extends EventMap = EventMap> {
     return requeued;
   }
 
-  async #runInboxRecord(record: InboxRecord): Promise<'handled' | 'rejected' | 'unhandled'> {
+  async #runInboxRecord(record: InboxRecord): Promise<InboxRunOutcome> {
     const handlers = this.#registry.handlersFor([record.type, ...record.alsoRoutesAs]);
-    if (handlers.length === 0) return 'unhandled';
+    if (handlers.length === 0) return { status: 'unhandled' };
     const event = this.#inboxEvent(record);
     try {
       return await checkAndHandle(this.#context, event, handlers);

@@ -3,6 +3,7 @@
 import { type EventMap, Webhooks } from '@hookline/receiver';
 import { standardWebhooks } from '@hookline/signatures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCallbacks } from './callback-suite.js';
 import { post, type Running, SECRET, signedStandard, uniqueId } from './support.js';
 
 export interface AdapterServer extends Running {
@@ -11,6 +12,7 @@ export interface AdapterServer extends Running {
 }
 
 export function describeAdapter(name: string, start: (webhooks: Webhooks<EventMap>) => Promise<AdapterServer>): void {
+  describeCallbacks(name, start);
   describe(`${name} adapter (shared suite)`, () => {
     const webhooks = new Webhooks({ scheme: 'standard-webhooks', secret: SECRET, maxBodyBytes: 32 * 1024 });
     const handled: unknown[] = [];

@@ -31,6 +31,12 @@ it('reads the environment, and flags win over it', () => {
   });
 });
 
+it('development mode (--dev, HOOKLINE_DEV) allows private networks; without it they stay refused', () => {
+  expect(loadConfig({ flags: { dev: true } })).toMatchObject({ dev: true, allowPrivateNetworks: true });
+  expect(loadConfig({ env: { HOOKLINE_DEV: '1' } })).toMatchObject({ dev: true, allowPrivateNetworks: true });
+  expect(loadConfig({ env: { HOOKLINE_DEV: 'false' } })).toMatchObject({ dev: false, allowPrivateNetworks: false });
+});
+
 it('reads a JSON config file below the environment', () => {
   const readFile = () => JSON.stringify({ port: 7000, delivery: { timeoutMs: 2000, retrySchedule: [1, 2] } });
   const config = loadConfig({ flags: { config: 'hookline.json' }, readFile, env: { PORT: '7001' } });
@@ -100,4 +106,41 @@ it('unknownEventTypes: accept by default; file < env < flag; anything else is re
       .unknownEventTypes,
   ).toBe('reject');
   expect(() => loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'maybe' } })).toThrow(ConfigError);
+});
+
+it('bounds what one HTTP client may hold: defaults, the config file, the environment, and refused values', () => {
+  expect(loadConfig().http).toEqual({
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
+    maxConnectionsPerAddress: 256,
+  });
+  const readFile = () => JSON.stringify({ http: { headersTimeoutMs: 5000, maxConnectionsPerAddress: 0 } });
+  expect(loadConfig({ flags: { config: 'h.json' }, readFile }).http).toEqual({
+    headersTimeoutMs: 5000,
+    requestTimeoutMs: 30_000,
+    maxConnectionsPerAddress: 0,
+  });
+  const env = {
+    HOOKLINE_HEADERS_TIMEOUT_MS: '2000',
+    HOOKLINE_REQUEST_TIMEOUT_MS: '4000',
+    HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS: '8',
+  };
+  expect(loadConfig({ env }).http).toEqual({
+    headersTimeoutMs: 2000,
+    requestTimeoutMs: 4000,
+    maxConnectionsPerAddress: 8,
+  });
+  for (const bad of [
+    { HOOKLINE_HEADERS_TIMEOUT_MS: '0' },
+    { HOOKLINE_HEADERS_TIMEOUT_MS: 'Infinity' },
+    { HOOKLINE_REQUEST_TIMEOUT_MS: '1000' },
+    { HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS: '-1' },
+    { HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS: '1e3' },
+  ]) {
+    expect(() => loadConfig({ env: bad }), JSON.stringify(bad)).toThrow(ConfigError);
+  }
+  const unknown = () => JSON.stringify({ http: { keepAlive: 1 } });
+  expect(() => loadConfig({ flags: { config: 'h.json' }, readFile: unknown })).toThrow(
+    'unknown setting "http.keepAlive"',
+  );
 });

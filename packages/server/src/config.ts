@@ -24,6 +24,11 @@ export interface ServerConfig {
   metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /**
+   * Development mode (`npm start`): loopback and private addresses allowed, and a test receiver at
+   * /dev/receiver/{app} that verifies signatures. Announced loudly at start; never the default of `hookline serve`.
+   */
+  dev: boolean;
   /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
   unknownEventTypes: 'accept' | 'reject';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -46,7 +51,27 @@ export interface ServerConfig {
   };
   /** Bounded wait for sends in flight on SIGTERM/SIGINT. */
   shutdownDrainMs: number;
+  /** What one client may hold of the HTTP server (slowloris). */
+  http: HttpLimits;
 }
+
+export interface HttpLimits {
+  /** Time a client has to send the request line and headers; past it the connection is answered 408 and closed. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included. */
+  requestTimeoutMs: number;
+  /**
+   * Open connections one address may hold; more are answered 503 and closed. 0: no cap, for a server behind a
+   * proxy or load balancer, where every client has the proxy's address (the proxy should cap them instead).
+   */
+  maxConnectionsPerAddress: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnectionsPerAddress: 256,
+};
 
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'FULL-INLINE', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
@@ -54,7 +79,7 @@ export type ServerRole = 'api' | 'worker' | 'all';
 const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
 
 export type ConfigFlags = Partial<
-  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
+  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes' | 'dev'>
 > & {
   role?: string;
   config?: string;
@@ -83,6 +108,7 @@ export function defaultConfig(): ServerConfig {
     metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    dev: false,
     unknownEventTypes: 'accept',
     logLevel: 'info',
     delivery: {
@@ -100,6 +126,7 @@ export function defaultConfig(): ServerConfig {
       operationalWebhookSecret: null,
     },
     shutdownDrainMs: 10_000,
+    http: { ...DEFAULT_HTTP_LIMITS },
   };
 }
 
@@ -153,6 +180,7 @@ const FILE_KEYS = new Set([
   'logLevel',
   'delivery',
   'shutdownDrainMs',
+  'http',
 ]);
 const DELIVERY_KEYS = new Set(Object.keys(defaultConfig().delivery));
 
@@ -191,9 +219,31 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
     }
     Object.assign(config.delivery, parsed.delivery);
   }
+  if (parsed.http !== undefined) {
+    if (!isRecord(parsed.http)) throw new ConfigError(`${path}: http must be an object`);
+    for (const key of Object.keys(parsed.http)) {
+      if (!(key in DEFAULT_HTTP_LIMITS)) throw new ConfigError(`${path}: unknown setting "http.${key}"`);
+    }
+    Object.assign(config.http, parsed.http);
+  }
+}
+
+function wholeNumber(value: unknown, source: string, max: number): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) {
+    throw new ConfigError(`${source} must be an integer between 0 and ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
 }
 
 function validate(config: ServerConfig): ServerConfig {
+  const h = config.http;
+  positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
+  positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
+  if (h.requestTimeoutMs < h.headersTimeoutMs) {
+    throw new ConfigError('http.requestTimeoutMs must be at least http.headersTimeoutMs (the headers are part of it)');
+  }
+  wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
   const d = config.delivery;
   positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
   positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
@@ -229,6 +279,12 @@ function validate(config: ServerConfig): ServerConfig {
   }
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
+  }
+  // A URL of any other scheme would otherwise be taken for a file path (`mysql://x` makes a folder `mysql:`).
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.database) && !/^postgres(ql)?:\/\//.test(config.database)) {
+    throw new ConfigError(
+      `database must be a SQLite file path or a postgres:// URL, not a ${config.database.split('://')[0]}:// URL`,
+    );
   }
   if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
     // SQLite is one process's database: an API process and a worker process on one file would not see each other's
@@ -270,9 +326,24 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_UNKNOWN_EVENT_TYPES !== undefined && env.HOOKLINE_UNKNOWN_EVENT_TYPES !== '') {
     config.unknownEventTypes = parseUnknownEventTypes(env.HOOKLINE_UNKNOWN_EVENT_TYPES, 'HOOKLINE_UNKNOWN_EVENT_TYPES');
   }
+  if (env.HOOKLINE_HEADERS_TIMEOUT_MS !== undefined && env.HOOKLINE_HEADERS_TIMEOUT_MS !== '') {
+    config.http.headersTimeoutMs = positiveInteger(env.HOOKLINE_HEADERS_TIMEOUT_MS, 'HOOKLINE_HEADERS_TIMEOUT_MS');
+  }
+  if (env.HOOKLINE_REQUEST_TIMEOUT_MS !== undefined && env.HOOKLINE_REQUEST_TIMEOUT_MS !== '') {
+    config.http.requestTimeoutMs = positiveInteger(env.HOOKLINE_REQUEST_TIMEOUT_MS, 'HOOKLINE_REQUEST_TIMEOUT_MS');
+  }
+  if (env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS !== undefined && env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS !== '') {
+    config.http.maxConnectionsPerAddress = wholeNumber(
+      env.HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS,
+      'HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS',
+      1_000_000,
+    );
+  }
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
   }
+  if (env.HOOKLINE_DEV !== undefined && env.HOOKLINE_DEV !== '')
+    config.dev = parseBoolean(env.HOOKLINE_DEV, 'HOOKLINE_DEV');
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
@@ -281,5 +352,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.unknownEventTypes !== undefined) {
     config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');
   }
+  if (flags.dev !== undefined) config.dev = flags.dev;
+  // What development mode is for: a receiver on this machine gets the deliveries.
+  if (config.dev) config.allowPrivateNetworks = true;
   return validate(config);
 }

@@ -1,4 +1,5 @@
-export { type AppOptions, BODY_LIMIT_BYTES, createApp } from './api/app.js';
+export { type AppOptions, createApp } from './api/app.js';
+export { BODY_LIMIT_BYTES } from './api/body-limit.js';
 export { type RunningServer, serve } from './cli/serve.js';
 export { ConfigError, type ConfigSources, defaultConfig, loadConfig, type ServerConfig } from './config.js';
 export {

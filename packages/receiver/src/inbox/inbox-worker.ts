@@ -3,6 +3,9 @@
 import { errorText } from '../event-log.js';
 import { type InboxRecord, type InboxStore, nextAttemptAt } from './inbox-store.js';
 
+/** How one run ended; a failure is thrown instead. */
+export type InboxRunOutcome = { status: 'handled' | 'unhandled' } | { status: 'rejected'; reason: string };
+
 export interface InboxWorkerOptions {
   store: InboxStore;
   leaseSeconds: number;
@@ -13,7 +16,7 @@ export interface InboxWorkerOptions {
   retentionMs: number;
   now: () => number;
   /** Runs one event: resolves how it ended, throws when it failed (and should be retried). */
-  run(record: InboxRecord): Promise<'handled' | 'rejected' | 'unhandled'>;
+  run(record: InboxRecord): Promise<InboxRunOutcome>;
   /** Told of every outcome, for the event log and `onError`. */
   onOutcome(
     record: InboxRecord,
@@ -65,7 +68,7 @@ export class InboxWorker {
 
   async #runOne(record: InboxRecord): Promise<void> {
     const o = this.#options;
-    let outcome: 'handled' | 'rejected' | 'unhandled';
+    let outcome: InboxRunOutcome;
     try {
       outcome = await o.run(record);
     } catch (error) {
@@ -81,12 +84,12 @@ export class InboxWorker {
       return;
     }
     try {
-      if (outcome === 'rejected') await o.store.markFinal(record.id, 'rejected', 'the check refused this event');
+      if (outcome.status === 'rejected') await o.store.markFinal(record.id, 'rejected', outcome.reason);
       else await o.store.markDone(record.id);
     } catch (storeError) {
       o.onStoreError(storeError);
     }
-    o.onOutcome(record, outcome);
+    o.onOutcome(record, outcome.status, outcome.status === 'rejected' ? outcome.reason : undefined);
   }
 
   /** Starts the background loop: run due events, then wait for a nudge or the poll interval. */

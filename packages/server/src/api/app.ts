@@ -1,13 +1,20 @@
 // The HTTP API, Svix v1 shape. Routes live one resource per file in routes/.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
+import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
 import { compileInputSchema } from '../operations/input-schema.js';
 import { installAuth } from './auth.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
+import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { HttpError } from './http-error.js';
 import { installIdempotency } from './idempotency.js';
+import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
+import { installRequestId, requestIdOf } from './request-id.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -24,8 +31,6 @@ import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
-/** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** The URL alone (414 past it). Below MAX_HEADER_BYTES, so a long URL gets its own answer. */
@@ -36,7 +41,12 @@ export const HEALTH_PATH = '/api/v1/health/';
 export interface AppOptions {
   /** Without a context only the health route exists (used by tests of the HTTP edge). */
   context?: ApiContext;
-  logger?: boolean;
+  /** Timeouts and the connection cap of the HTTP server (default: DEFAULT_HTTP_LIMITS). */
+  limits?: HttpLimits;
+  /** Where 5xx answers are logged (one line each, errors.ts); without one, nowhere (tests of the HTTP edge). */
+  logger?: Logger;
+  /** Development mode's test receiver (POST /dev/receiver/{app}); absent in production. */
+  testReceiver?: TestReceiverOptions;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -44,17 +54,26 @@ function clientErrorAnswer(error: Error & { code?: string }): string {
   const [status, reason, code] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'headers_too_large']
-      : [400, 'Bad Request', 'bad_request'];
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout']
+        : [400, 'Bad Request', 'bad_request'];
   const body = JSON.stringify({ code, detail: `the request could not be read (${error.code ?? 'unknown'})` });
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export async function createApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger;
+  const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(loggerInstance === undefined ? {} : { loggerInstance }),
+    // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdOf,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    http: { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeoutOptions(limits) },
+    requestTimeout: limits.requestTimeoutMs,
+    // `date-time` is the one parser every route converts with (input/instant.ts): what the schema accepts converts.
     // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
     // handler: answer them in our shape too.
     frameworkErrors: (error, _request, reply) => {
@@ -70,6 +89,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
   });
   // Requests are validated by the operations' validator, the one embedded calls go through too.
   app.setValidatorCompiler(({ schema }) => compileInputSchema(schema));
+  capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
   const publicPaths = new Set([
@@ -90,6 +110,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     publicPaths,
   );
   openapi.install(app);
+  installRequestId(app);
   installErrorHandlers(app);
   app.addHook('onRequest', async (request) => {
     if (request.url.length > MAX_URL_BYTES) {
@@ -121,6 +142,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       });
     }
     installAuth(app, context);
+    // Before idempotency: a refused request must not leave a record, nor be fingerprinted at any depth.
+    installInputGuard(app);
     installIdempotency(app, context);
     probeRoutes(app, context);
     metricsRoutes(app, context);
@@ -136,6 +159,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);
   return app;

@@ -3,10 +3,12 @@
 // (`detail: [{loc, msg, type}]`, which the Svix SDKs parse) with our `code` beside it.
 
 import type { ErrorObject } from 'ajv';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInputError, OperationError, type ValidationIssue } from '../operations/errors.js';
 import { issueOf } from '../operations/input-schema.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
+import { ValidationFailedError } from './http-error.js';
 
 export interface ErrorBody {
   code: string;
@@ -41,6 +43,19 @@ function issuesOf(error: FastifyError): ValidationIssue[] {
 /** How a refusal of the operations is answered. */
 const STATUS_OF: Record<OperationError['kind'], number> = { invalid: 422, not_found: 404, conflict: 409 };
 
+/** Fastify's words for a refused body, with what to do instead: the limit, the content type the API reads. */
+function detailOf(error: FastifyError, contentType: string | undefined): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return `the request body is larger than the limit of ${BODY_LIMIT_BYTES} bytes (${BODY_LIMIT_BYTES / 1024 / 1024} MiB)`;
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // curl -d sends application/x-www-form-urlencoded unless told otherwise: the most common way to land here.
+    const given = contentType === undefined ? 'no content-type' : `content-type ${JSON.stringify(contentType)}`;
+    return `the body was sent with ${given}; the API reads JSON: send the header content-type: application/json (curl: -H 'content-type: application/json')`;
+  }
+  return error.message;
+}
+
 /** Store errors that are the caller's doing: a name or id already taken. */
 function conflictOf(error: unknown): ErrorBody | null {
   if (
@@ -53,6 +68,24 @@ function conflictOf(error: unknown): ErrorBody | null {
   return null;
 }
 
+/** The error behind a 5xx, for its log line once the answer is sent. */
+const failures = new WeakMap<FastifyRequest, Error>();
+
+/**
+ * An error as it is logged: its class, code, message (bounded) and stack frames. Not the whole object: a driver's
+ * error can carry the failing row's values (pg's `detail`, `where`), which may be a customer's data.
+ */
+function describeError(error: Error): Record<string, unknown> {
+  const code = (error as { code?: unknown }).code;
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
+  return {
+    type: error.constructor.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    message: error.message.slice(0, 300),
+    stack: frames.slice(0, 12).join('\n'),
+  };
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
@@ -60,6 +93,22 @@ export function installErrorHandlers(app: FastifyInstance): void {
       detail: `no route for ${request.method} ${request.url.slice(0, 256)}`,
     };
     return reply.code(404).send(body);
+  });
+
+  // One line per 5xx, whichever way it came (our handler, a serializer failure, a hook), with the request id the
+  // client got in x-request-id. Only what the error says about itself: never the body, the query, the headers.
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode < 500) return;
+    const error = failures.get(request);
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      // Under `error`, not `err`: pino's err serializer would write the whole object back.
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    };
+    if (reply.statusCode === 503) request.log.warn(line, 'request answered 503');
+    else request.log.error(line, 'request failed');
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -70,6 +119,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const detail = error.issues.map((issue) => ({ ...issue, loc: ['body', ...issue.loc] }));
       return reply.code(422).send({ code: error.code, detail });
     }
+    if (error instanceof ValidationFailedError) {
+      return reply.code(422).send({ code: error.code, detail: error.issues });
+    }
     if (error instanceof OperationError) {
       const body: ErrorBody = { code: error.code, detail: error.message };
       return reply.code(STATUS_OF[error.kind]).send(body);
@@ -79,7 +131,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(422).send({ code: 'validation', detail: issuesOf(error) });
     }
     if (isStoreUnavailable(error)) {
-      request.log.warn({ err: error }, 'store unavailable');
+      failures.set(request, error);
       const body: ErrorBody = {
         code: 'store_unavailable',
         detail: 'the database cannot be reached now; retry shortly',
@@ -88,11 +140,11 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
+      failures.set(request, error);
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
     }
-    const body: ErrorBody = { code: codeOf(error), detail: error.message };
+    const body: ErrorBody = { code: codeOf(error), detail: detailOf(error, request.headers['content-type']) };
     return reply.code(status).send(body);
   });
 }

@@ -1,5 +1,7 @@
 // Query-string pieces several routes share, in Svix's names and encodings (the SDK joins arrays with commas and
 // writes dates as ISO-8601).
+import { parseInstant } from '../input/instant.js';
+import { HttpError } from './http-error.js';
 import { dateTime } from './schemas.js';
 
 export const eventTypesQuery = {
@@ -23,7 +25,16 @@ export function commaList(values: readonly string[] | undefined): string[] | nul
   return names.length === 0 ? null : names;
 }
 
-/** The schema already checked the format: this only turns it into epoch milliseconds. */
+/**
+ * A `date-time` the schema checked, as epoch milliseconds. The schema's format is parseInstant itself, so it cannot
+ * fail here; if a route ever forgot the format, it refuses the value rather than read it as NaN.
+ */
 export function timeOrNull(value: string | undefined): number | null {
-  return value === undefined ? null : Date.parse(value);
+  return value === undefined ? null : instantOf(value);
+}
+
+export function instantOf(value: string): number {
+  const ms = parseInstant(value);
+  if (ms === null) throw new HttpError(422, 'validation', `${JSON.stringify(value.slice(0, 64))} is not a date-time`);
+  return ms;
 }

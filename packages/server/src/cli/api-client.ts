@@ -58,6 +58,14 @@ export class ApiClient {
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new CliUsageError(`--url must be an http(s) URL, got ${JSON.stringify(options.url)}`);
     }
+    // The CLI adds /api/v1 itself (as the Svix SDKs do with serverUrl): a URL that ends in it would ask the server
+    // for /api/v1/api/v1/…, which answers "no route" and sends people looking for a wrong id.
+    if (/\/api\/v1\/?$/.test(parsed.pathname)) {
+      const server = `${parsed.origin}${parsed.pathname.replace(/\/api\/v1\/?$/, '')}`;
+      throw new CliUsageError(
+        `--url/HOOKLINE_URL is the server's address without /api/v1 (the CLI adds it): use ${server}`,
+      );
+    }
     this.baseUrl = parsed.toString().replace(/\/$/, '');
     this.token = options.token;
   }

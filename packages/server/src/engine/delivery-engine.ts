@@ -292,7 +292,13 @@ export class DeliveryEngine {
         );
         return;
       }
-      const headers = deliveryHeaders(endpoint.headers, signed, this.options.userAgent);
+      const headers = deliveryHeaders(
+        endpoint.headers,
+        signed,
+        this.options.userAgent,
+        message.eventType,
+        endpoint.headerPrefix,
+      );
       const send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers,

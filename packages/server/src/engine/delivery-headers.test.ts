@@ -5,13 +5,28 @@ const SIGNED = { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signa
 
 describe('deliveryHeaders', () => {
   it('sends the endpoint custom headers beside the signature headers', () => {
-    expect(deliveryHeaders({ 'X-Tenant': 'acme', authorization: 'Bearer t' }, SIGNED, 'Hookline/1')).toEqual({
+    expect(
+      deliveryHeaders(
+        { 'X-Tenant': 'acme', authorization: 'Bearer t' },
+        SIGNED,
+        'Hookline/1',
+        'invoice.paid',
+        'webhook',
+      ),
+    ).toEqual({
       'X-Tenant': 'acme',
       authorization: 'Bearer t',
       ...SIGNED,
+      'webhook-event-type': 'invoice.paid',
       'content-type': 'application/json',
       'user-agent': 'Hookline/1',
     });
+  });
+
+  it('names the event type with the endpoint header prefix: svix-event-type beside svix-id', () => {
+    const headers = deliveryHeaders({}, { 'svix-id': 'msg_1' }, 'Hookline/1', 'invoice.paid', 'svix');
+    expect(headers['svix-event-type']).toBe('invoice.paid');
+    expect(headers).not.toHaveProperty('webhook-event-type');
   });
 
   it('never lets a custom header replace a signature, the content type or the framing, in any casing', () => {
@@ -22,13 +37,24 @@ describe('deliveryHeaders', () => {
         'Content-Type': 'text/plain',
         'Content-Length': '1',
         Host: 'h',
+        'Webhook-Event-Type': 'forged.type',
       },
       SIGNED,
       'Hookline/1',
+      'invoice.paid',
+      'webhook',
     );
     expect(Object.keys(headers).sort()).toEqual(
-      ['content-type', 'user-agent', 'webhook-id', 'webhook-signature', 'webhook-timestamp'].sort(),
+      [
+        'content-type',
+        'user-agent',
+        'webhook-event-type',
+        'webhook-id',
+        'webhook-signature',
+        'webhook-timestamp',
+      ].sort(),
     );
+    expect(headers['webhook-event-type']).toBe('invoice.paid');
     expect(headers['webhook-signature']).toBe('v1,abc');
   });
 

@@ -1,5 +1,5 @@
 // The headers of one delivery: an endpoint's custom headers, then ours. Ours always win: a custom header can never
-// replace a signature, the content type or the framing, whatever its casing.
+// replace a signature, the event type, the content type or the framing, whatever its casing.
 
 /** Names a custom header may not take (compared lowercased); the API refuses them, and the engine drops them. */
 const RESERVED = new Set([
@@ -22,14 +22,31 @@ export function isReservedHeader(name: string): boolean {
   return RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix));
 }
 
+/**
+ * `webhook-event-type: invoice.paid` (`svix-event-type` on endpoints that take Svix's header names): the payload
+ * is sent as published, with no type in it, so this is how a receiver routes it (@hookline/receiver does, with
+ * no configuration). Standard Webhooks puts every metadata header under `webhook-`; verifiers ignore it.
+ */
+export function eventTypeHeader(headerPrefix: 'webhook' | 'svix'): string {
+  return `${headerPrefix}-event-type`;
+}
+
 export function deliveryHeaders(
   custom: Readonly<Record<string, string>>,
   signed: Readonly<Record<string, string>>,
   userAgent: string,
+  eventType: string,
+  headerPrefix: 'webhook' | 'svix',
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(custom)) {
     if (!isReservedHeader(name)) headers[name] = value;
   }
-  return { ...headers, ...signed, 'content-type': 'application/json', 'user-agent': userAgent };
+  return {
+    ...headers,
+    ...signed,
+    [eventTypeHeader(headerPrefix)]: eventType,
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+  };
 }

@@ -4,6 +4,8 @@
 // defaults, drop unknown properties, stop at the first error (allErrors invites a denial of service).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { isInstant } from '../input/instant.js';
+import { findInputProblem } from '../input/well-formed.js';
 import { InvalidInputError, type ValidationIssue } from './errors.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose default is the plugin.
@@ -19,6 +21,8 @@ const ajv = new Ajv({
   allErrors: false,
 });
 addFormats(ajv);
+// The API's date-time is RFC 3339 as input/instant.ts reads it, so a time the schema accepts always converts.
+ajv.addFormat('date-time', { type: 'string', validate: isInstant });
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -45,12 +49,16 @@ export function issueOf(error: ErrorObject, prefix: ReadonlyArray<string | numbe
 }
 
 /**
- * Checks an embedded caller's input against its schema, as Fastify checks a request body: on a copy (coercion and
- * defaults write into what they check, and the caller's object is not ours to change). Returns the checked copy.
+ * Checks an embedded caller's input as the API checks a request body: against its schema, on a copy (coercion and
+ * defaults write into what they check, and the caller's object is not ours to change), then for what no schema
+ * can say (input/well-formed.ts: non-finite numbers, NUL, lone surrogates, nesting depth), which the API's input
+ * guard checks after validation too. Returns the checked copy.
  */
 export function checkInput<T extends object>(schema: object, input: unknown): T {
   const copy = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...input } : input;
   const validate = compileInputSchema(schema);
   if (!validate(copy)) throw new InvalidInputError((validate.errors ?? []).map((error) => issueOf(error)));
+  const problem = findInputProblem(copy);
+  if (problem !== null) throw new InvalidInputError([{ loc: problem.path, msg: problem.msg, type: problem.type }]);
   return copy as T;
 }

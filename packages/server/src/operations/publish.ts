@@ -2,6 +2,7 @@
 // to create it, Svix's create-alongside); the payload must pass its event type's schema, and an event type nobody
 // declared is refused when the server says so; deliverAt is bounded; then the message and its deliveries are
 // written in one transaction (the store's publish) and a local engine is told.
+import { parseInstant } from '../input/instant.js';
 import type { Message } from '../store/types.js';
 import { type ApplicationInput, applicationInSchema, createApplicationAlongside } from './applications.js';
 import type { OperationsContext } from './context.js';
@@ -44,8 +45,8 @@ export interface MessageInput {
  */
 function scheduledTime(context: OperationsContext, deliverAt: string | null | undefined, now: number): number | null {
   if (deliverAt === undefined || deliverAt === null) return null;
-  const at = Date.parse(deliverAt);
-  if (Number.isNaN(at)) throw invalidField(['deliverAt'], 'not a date-time');
+  const at = parseInstant(deliverAt);
+  if (at === null) throw invalidField(['deliverAt'], 'not a date-time');
   if (context.maxDeliverAheadMs !== null && at > now + context.maxDeliverAheadMs) {
     throw invalidField(
       ['deliverAt'],

@@ -1,5 +1,6 @@
 // Replay: send a message to one endpoint again (a manual attempt), or recover every dead delivery of an endpoint
 // created in a time window. The deliveries are queued again; the engine sends them.
+import { parseInstant } from '../input/instant.js';
 import { findApplication } from './applications.js';
 import type { OperationsContext } from './context.js';
 import { findEndpoint } from './endpoints.js';
@@ -38,8 +39,8 @@ export async function resendMessage(
 }
 
 function timeOf(value: string, field: string): number {
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) throw invalidField([field], 'not a date-time');
+  const at = parseInstant(value);
+  if (at === null) throw invalidField([field], 'not a date-time');
   return at;
 }
 

@@ -3,6 +3,7 @@
 // context, and the rest of the app keeps Fastify's JSON parsing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import { queryOf } from '../../payload.js';
 import type { EventMap } from '../../types.js';
 import type { Webhooks } from '../../webhooks.js';
 import { readNodeBody } from '../node/read-body.js';
@@ -54,6 +55,7 @@ export function fastifyWebhooks<M extends EventMap>(webhooks: Webhooks<M>, optio
         method: request.method,
         headers: request.headers,
         remoteAddress: request.raw.socket.remoteAddress,
+        query: queryOf(request.raw.url),
         body: (limitBytes) =>
           isStream(request.body) ? readNodeBody(request.body, limitBytes) : Promise.resolve(EMPTY),
       });

@@ -8,7 +8,7 @@ import { readNodeBody } from './read-body.js';
 import { sendNodeResponse } from './send-response.js';
 
 export interface NodeMiddlewareOptions {
-  /** The URL path webhooks are posted to (query string ignored). Default `/webhooks`. */
+  /** The URL path webhooks are sent to (the query string is not part of it). Default `/webhooks`. */
   path?: string;
 }
 
@@ -37,6 +37,7 @@ export function createNodeMiddleware<M extends EventMap>(webhooks: Webhooks<M>, 
       method: request.method ?? 'GET',
       headers: request.headers,
       remoteAddress: request.socket.remoteAddress,
+      query: question < 0 ? '' : url.slice(question + 1),
       body: (limitBytes) => readNodeBody(request, limitBytes),
     });
     sendNodeResponse(request, response, answer, webhooks.maxBodyBytes);

@@ -1,6 +1,7 @@
 // Web-standard adapter: `Request` in, `Response` out, for Hono, Next.js route handlers, Bun, Deno and edge runtimes.
 //   app.post('/webhooks', (c) => handler(c.req.raw))            // Hono
 //   export const POST = (request: Request) => handler(request)   // Next.js
+import { queryOf } from '../../payload.js';
 import type { EventMap } from '../../types.js';
 import type { Webhooks } from '../../webhooks.js';
 import { readWebBody } from './read-body.js';
@@ -21,6 +22,7 @@ export function createWebHandler<M extends EventMap>(webhooks: Webhooks<M>, opti
       method: request.method,
       headers: request.headers,
       remoteAddress: options.getRemoteAddress?.(request),
+      query: queryOf(request.url),
       body: (limitBytes) => readWebBody(request, limitBytes),
     });
     if (answer.background !== undefined) context?.waitUntil(answer.background);

@@ -2,7 +2,11 @@
 // the signature is over the bytes. The stream is cancelled at the limit instead of buffered to the end.
 import { PayloadTooLargeError } from '../../errors.js';
 
-export async function readWebBody(request: Request, limitBytes: number): Promise<Uint8Array> {
+/** A Web `Request`'s body, or any `Response`'s (the fetch-back reads its answer with this too). */
+export async function readWebBody(
+  request: { readonly body: ReadableStream<Uint8Array> | null },
+  limitBytes: number,
+): Promise<Uint8Array> {
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
 import { notFound } from '../../operations/errors.js';
 import type { ApiContext } from '../context.js';
-import { HttpError } from '../http-error.js';
-import { messageAttemptOutSchema, pathId } from '../schemas.js';
+import { timeOrNull } from '../query.js';
+import { dateTime, messageAttemptOutSchema, pathId } from '../schemas.js';
 import { attemptOut } from '../serialize.js';
 
 export const FEED_MAX_LIMIT = 1000;
@@ -34,7 +34,7 @@ const feedQuerySchema = {
     endpointId: { type: 'string', maxLength: 256 },
     eventType: { type: 'string', maxLength: 256 },
     status: { type: 'string', enum: ['succeeded', 'failed'] },
-    since: { type: 'string', maxLength: 64 },
+    since: dateTime,
     limit: { type: 'integer', minimum: 1, maximum: FEED_MAX_LIMIT },
   },
 } as const;
@@ -71,11 +71,7 @@ export function attemptFeedRoutes(app: FastifyInstance, context: ApiContext): vo
         if (endpoint === null) throw notFound('endpoint');
         endpointId = endpoint.id;
       }
-      let since: number | null = null;
-      if (query.since !== undefined) {
-        since = Date.parse(query.since);
-        if (Number.isNaN(since)) throw new HttpError(422, 'validation', 'since must be an ISO-8601 date-time');
-      }
+      const since = timeOrNull(query.since);
       const attempts = await context.store.listRecentAttempts(application.id, {
         afterId: query.after ?? null,
         endpointId,

@@ -117,12 +117,20 @@ export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+/**
+ * A stored rate as a limit: a positive whole number, or null (none). Anything else (Infinity that SQLite kept before
+ * the API refused it) reads as none, so one bad row can never make a list fail to serialize.
+ */
+function storedRate(value: number | null): number | null {
+  return value !== null && Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
 export function toApplication(row: ApplicationRow): Application {
   return {
     id: row.id,
     uid: row.uid,
     name: row.name,
-    rateLimit: row.rate_limit,
+    rateLimit: storedRate(row.rate_limit),
     metadata: parseJson<Record<string, string>>(row.metadata) ?? {},
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -140,7 +148,7 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     channels: parseJson<string[]>(row.channels),
     disabled: row.disabled === 1,
     disabledReason: row.disabled_reason,
-    throttleRate: row.throttle_rate,
+    throttleRate: storedRate(row.throttle_rate),
     headerPrefix: row.header_prefix,
     retrySchedule: parseJson<number[]>(row.retry_schedule),
     nonRetryableStatuses: row.non_retryable_statuses,
