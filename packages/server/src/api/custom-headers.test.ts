@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headersOut, isSensitiveHeader } from './custom-headers.js';
+import { isSensitiveHeader } from '../engine/sensitive-headers.js';
+import { headersOut } from './custom-headers.js';
 
 describe('endpoint custom headers as the API shows them', () => {
   it('reads back sensitive headers by name only', () => {

@@ -1,13 +1,7 @@
 // Endpoint custom headers as the API shows them: sensitive ones (Authorization, tokens, keys …) by name only, their
-// values never read back, as Svix does. What may be set, and how a patch merges: operations/endpoint-headers.ts.
-
-const SENSITIVE_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const SENSITIVE_PARTS = ['token', 'secret', 'key', 'password', 'passwd', 'auth', 'session', 'credential', 'signature'];
-
-export function isSensitiveHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE_NAMES.has(lower) || SENSITIVE_PARTS.some((part) => lower.includes(part));
-}
+// values never read back, as Svix does (the rule: engine/sensitive-headers.ts). What may be set, and how a patch
+// merges: operations/endpoint-headers.ts.
+import { isSensitiveHeader } from '../engine/sensitive-headers.js';
 
 /** Svix's EndpointHeadersOut: the values of sensitive headers are left out, their names listed. */
 export function headersOut(headers: Readonly<Record<string, string>>) {

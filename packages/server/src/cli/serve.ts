@@ -74,6 +74,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   const metrics = new HooklineMetrics(store);
   const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
     onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
+    onDeliveryError: (error) => metrics.deliveryError(error.stage),
   });
 
   const context: ApiContext = {

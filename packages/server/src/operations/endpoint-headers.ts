@@ -1,6 +1,6 @@
 // An endpoint's custom headers: which names and values are allowed, how a patch merges (names compare
 // case-insensitively), and the operations that replace or merge them.
-import { isReservedHeader } from '../engine/delivery-headers.js';
+import { HEADER_NAME, HEADER_VALUE, isReservedHeader } from '../engine/delivery-headers.js';
 import type { Endpoint } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import { invalidField, notFound, OperationError } from './errors.js';
@@ -10,8 +10,8 @@ export const MAX_CUSTOM_HEADERS = 64;
 export const headersInSchema = {
   type: 'object',
   maxProperties: MAX_CUSTOM_HEADERS,
-  propertyNames: { pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,256}$" },
-  additionalProperties: { type: 'string', maxLength: 4096, pattern: '^[^\\r\\n\\u0000]*$' },
+  propertyNames: { pattern: HEADER_NAME.source },
+  additionalProperties: { type: 'string', maxLength: 4096, pattern: HEADER_VALUE.source },
 } as const;
 
 export const headersReplaceInSchema = {
