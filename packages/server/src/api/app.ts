@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
-import { isInstant } from '../input/instant.js';
+import { compileInputSchema } from '../operations/input-schema.js';
 import { installAuth } from './auth.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
@@ -74,7 +74,6 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     http: { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeoutOptions(limits) },
     requestTimeout: limits.requestTimeoutMs,
     // `date-time` is the one parser every route converts with (input/instant.ts): what the schema accepts converts.
-    ajv: { onCreate: (ajv) => ajv.addFormat('date-time', { type: 'string', validate: isInstant }) },
     // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
     // handler: answer them in our shape too.
     frameworkErrors: (error, _request, reply) => {
@@ -88,6 +87,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  // Requests are validated by the operations' validator, the one embedded calls go through too.
+  app.setValidatorCompiler(({ schema }) => compileInputSchema(schema));
   capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
   // Before any route is added, so every route is recorded.
   recordRoutes(app);

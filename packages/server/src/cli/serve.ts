@@ -5,13 +5,14 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app.js';
 import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
-import { PayloadValidator } from '../api/payload-validation.js';
 import type { ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
 import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
+import { PayloadValidator } from '../operations/payload-validation.js';
+import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
 import type { Store } from '../store/store.js';
 import { describeDatabase, openStore } from './open-store.js';
 import { listenStartupError, storeStartupError } from './startup-errors.js';
@@ -79,11 +80,13 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   const context: ApiContext = {
     store,
     engine: runsEngine ? engine : null,
+    workQueued: runsEngine ? () => engine.notify() : () => undefined,
     adminTokenSha256,
     checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
+    maxDeliverAheadMs: MAX_DELIVER_AHEAD_MS,
     now: Date.now,
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),

@@ -135,11 +135,12 @@ export function endpointsCommand(program: Command): void {
     .option('--event-types <types>', 'comma-separated event types it receives (default: all)')
     .option('--description <text>', 'a note for people')
     .option('--uid <uid>', 'your own id for it')
+    .option('--non-retryable-statuses <policy>', 'statuses that fail for good, e.g. 4xx,!408,!429 (default: retry all)')
     .action(
       async (
         app: string,
         url: string,
-        options: { eventTypes?: string; description?: string; uid?: string },
+        options: { eventTypes?: string; description?: string; uid?: string; nonRetryableStatuses?: string },
         command: Command,
       ) => {
         const { client, out } = connect(command);
@@ -147,6 +148,7 @@ export function endpointsCommand(program: Command): void {
         if (options.eventTypes !== undefined) body.filterTypes = list(options.eventTypes);
         if (options.description !== undefined) body.description = options.description;
         if (options.uid !== undefined) body.uid = options.uid;
+        if (options.nonRetryableStatuses !== undefined) body.nonRetryableStatuses = options.nonRetryableStatuses;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
         printOne(out, endpoint, `created endpoint ${endpoint.id} -> ${endpoint.url}`);
       },
