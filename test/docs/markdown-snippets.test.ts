@@ -54,16 +54,30 @@ describe('extractSnippets', () => {
     expect(second?.markerText).toBeNull();
     expect(second?.marker.background).toBe(false);
   });
+
+  it('takes the shown block below as expected output with output-below', () => {
+    const markdown = ['<!-- doc-test: output-below -->', '```sh', 'echo hi', '```', '', '```text', 'hi', '```'].join(
+      '\n',
+    );
+    expect(extractSnippets(markdown)[0]?.marker.output).toEqual(['hi']);
+    expect(() => extractSnippets(['<!-- doc-test: output-below -->', '```sh', 'echo', '```'].join('\n'))).toThrow(
+      /output-below/,
+    );
+  });
 });
 
 describe('parseMarker', () => {
   it('reads every directive', () => {
-    expect(parseMarker('skip="needs a browser" output="a b" output=c exit=3 file="r.ts"', 'x')).toMatchObject({
+    expect(
+      parseMarker(`skip="needs a browser" output="a b" output=c output='"q": 1' exit=3 file="r.ts" eventually`, 'x'),
+    ).toMatchObject({
       skip: 'needs a browser',
-      output: ['a b', 'c'],
+      output: ['a b', 'c', '"q": 1'],
       exit: 3,
       file: 'r.ts',
+      eventually: true,
     });
+    expect(parseMarker('output-below', 'x').outputBelow).toBe(true);
   });
 
   it('refuses an unknown directive, a skip without a reason, and a background block with nothing to wait for', () => {
@@ -71,5 +85,6 @@ describe('parseMarker', () => {
     expect(() => parseMarker('skip', 'x')).toThrow(/skip needs a value/);
     expect(() => parseMarker('background', 'x')).toThrow(/needs ready/);
     expect(() => parseMarker('paste="export "', 'x')).toThrow(/background/);
+    expect(() => parseMarker('background ready="http://x/" eventually', 'x')).toThrow(/eventually/);
   });
 });

@@ -9,6 +9,7 @@
 //   paste="prefix"        (background) then run the line it printed that starts with prefix, as the reader is told
 //   file="path"           not run: written to path (relative to the document's directory) for later blocks
 //   output="text"         the block's output must contain this text (repeatable)
+//   output-below          the next block (json, text…: shown, not run) is text the block's output must contain
 //   exit=N                the block must exit with N (default 0)
 //   eventually            run it again until it passes (bounded): what a reader does with "it may take a moment"
 
@@ -25,6 +26,7 @@ export interface SnippetMarker {
   output: string[];
   exit: number;
   eventually: boolean;
+  outputBelow: boolean;
 }
 
 export interface Snippet {
@@ -57,6 +59,7 @@ function emptyMarker(): SnippetMarker {
     output: [],
     exit: 0,
     eventually: false,
+    outputBelow: false,
   };
 }
 
@@ -83,6 +86,9 @@ export function parseMarker(text: string, where: string): SnippetMarker {
         break;
       case 'eventually':
         marker.eventually = true;
+        break;
+      case 'output-below':
+        marker.outputBelow = true;
         break;
       case 'ready':
         marker.ready = needsValue();
@@ -158,6 +164,14 @@ export function extractSnippets(markdown: string, where = 'markdown'): Snippet[]
       markerText,
     });
     index = end + 1;
+  }
+  for (const [position, snippet] of snippets.entries()) {
+    if (!snippet.marker.outputBelow) continue;
+    const shown = snippets[position + 1];
+    if (shown === undefined || shown.runs !== null) {
+      throw new SnippetMarkerError(`${where}:${snippet.line}: output-below needs a shown (not run) block after it`);
+    }
+    snippet.marker.output.push(shown.code.trim());
   }
   return snippets;
 }
