@@ -31,6 +31,12 @@ it('reads the environment, and flags win over it', () => {
   });
 });
 
+it('development mode (--dev, HOOKLINE_DEV) allows private networks; without it they stay refused', () => {
+  expect(loadConfig({ flags: { dev: true } })).toMatchObject({ dev: true, allowPrivateNetworks: true });
+  expect(loadConfig({ env: { HOOKLINE_DEV: '1' } })).toMatchObject({ dev: true, allowPrivateNetworks: true });
+  expect(loadConfig({ env: { HOOKLINE_DEV: 'false' } })).toMatchObject({ dev: false, allowPrivateNetworks: false });
+});
+
 it('reads a JSON config file below the environment', () => {
   const readFile = () => JSON.stringify({ port: 7000, delivery: { timeoutMs: 2000, retrySchedule: [1, 2] } });
   const config = loadConfig({ flags: { config: 'hookline.json' }, readFile, env: { PORT: '7001' } });

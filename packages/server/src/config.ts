@@ -24,6 +24,11 @@ export interface ServerConfig {
   metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /**
+   * Development mode (`npm start`): loopback and private addresses allowed, and a test receiver at
+   * /dev/receiver/{app} that verifies signatures. Announced loudly at start; never the default of `hookline serve`.
+   */
+  dev: boolean;
   /** Publishing an event type nobody created: 'accept' (default, as Svix) or 'reject' with 422. */
   unknownEventTypes: 'accept' | 'reject';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -74,7 +79,7 @@ export type ServerRole = 'api' | 'worker' | 'all';
 const ROLES: readonly ServerRole[] = ['api', 'worker', 'all'];
 
 export type ConfigFlags = Partial<
-  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes'>
+  Pick<ServerConfig, 'host' | 'port' | 'database' | 'allowPrivateNetworks' | 'unknownEventTypes' | 'dev'>
 > & {
   role?: string;
   config?: string;
@@ -103,6 +108,7 @@ export function defaultConfig(): ServerConfig {
     metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    dev: false,
     unknownEventTypes: 'accept',
     logLevel: 'info',
     delivery: {
@@ -274,6 +280,12 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
   }
+  // A URL of any other scheme would otherwise be taken for a file path (`mysql://x` makes a folder `mysql:`).
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.database) && !/^postgres(ql)?:\/\//.test(config.database)) {
+    throw new ConfigError(
+      `database must be a SQLite file path or a postgres:// URL, not a ${config.database.split('://')[0]}:// URL`,
+    );
+  }
   if (config.role !== 'all' && !/^postgres(ql)?:\/\//.test(config.database)) {
     // SQLite is one process's database: an API process and a worker process on one file would not see each other's
     // signals, and two writers contend for one lock. Separate roles are for PostgreSQL.
@@ -330,6 +342,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (env.HOOKLINE_LOG_LEVEL !== undefined && env.HOOKLINE_LOG_LEVEL !== '') {
     config.logLevel = env.HOOKLINE_LOG_LEVEL as ServerConfig['logLevel'];
   }
+  if (env.HOOKLINE_DEV !== undefined && env.HOOKLINE_DEV !== '')
+    config.dev = parseBoolean(env.HOOKLINE_DEV, 'HOOKLINE_DEV');
   if (flags.port !== undefined) config.port = parsePort(flags.port, '--port');
   if (flags.host !== undefined) config.host = flags.host;
   if (flags.database !== undefined) config.database = flags.database;
@@ -338,5 +352,8 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.unknownEventTypes !== undefined) {
     config.unknownEventTypes = parseUnknownEventTypes(flags.unknownEventTypes, '--unknown-event-types');
   }
+  if (flags.dev !== undefined) config.dev = flags.dev;
+  // What development mode is for: a receiver on this machine gets the deliveries.
+  if (config.dev) config.allowPrivateNetworks = true;
   return validate(config);
 }

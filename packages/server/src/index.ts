@@ -1,4 +1,5 @@
-export { type AppOptions, BODY_LIMIT_BYTES, createApp } from './api/app.js';
+export { type AppOptions, createApp } from './api/app.js';
+export { BODY_LIMIT_BYTES } from './api/body-limit.js';
 export { type RunningServer, serve } from './cli/serve.js';
 export { ConfigError, type ConfigSources, defaultConfig, loadConfig, type ServerConfig } from './config.js';
 export {
@@ -8,8 +9,18 @@ export {
   type HookOptions,
   type PublishOptions,
 } from './embedded/create-hookline.js';
-export { EmbeddedError, type EmbeddedErrorCode } from './embedded/errors.js';
 export { DeliveryEngine, type EngineOptions } from './engine/delivery-engine.js';
+export type { ApplicationInput } from './operations/applications.js';
+export type { EndpointInput } from './operations/endpoint-input.js';
+/** EmbeddedError is the name embedded refusals had before they shared the API's codes: the same class. */
+export {
+  InvalidInputError,
+  OperationError as EmbeddedError,
+  OperationError,
+  type RefusalKind,
+  type ValidationIssue,
+} from './operations/errors.js';
+export type { MessageInput } from './operations/publish.js';
 export type { ApiKey, ApiKeyStore, NewApiKey } from './store/api-keys.js';
 export { DuplicateEventIdError, DuplicateUidError } from './store/errors.js';
 export type { IdempotencyStore } from './store/idempotency.js';

@@ -1,17 +1,12 @@
 // The operator CLI as people and scripts run it: a real process against a real server on loopback.
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_TEST_TIMEOUT_MS, startCli } from './support/cli-process.js';
 import { ADMIN_TOKEN, publish, startHookline, type TestHookline } from './support/hookline.js';
 import { TestReceiver, waitFor } from './support/receiver.js';
-
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-/** Each CLI run starts node and compiles TypeScript: seconds each on a busy machine. A bound, not a timing check. */
-const CLI_TEST_TIMEOUT_MS = 120_000;
 
 /** A loopback URL where nothing listens: a port the OS just gave us, closed again. */
 async function closedPort(): Promise<string> {
@@ -22,42 +17,7 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Run>;
-  kill(): void;
-}
-
-function start(args: string[], env: Record<string, string>): Running {
-  // Not a TTY: stdout and stderr are pipes, as in CI and scripts.
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    env: { ...process.env, HOOKLINE_URL: '', HOOKLINE_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<Run>((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return { stdout: () => stdout, stderr: () => stderr, exited, kill: () => child.kill('SIGTERM') };
-}
+const start = startCli;
 
 describe('hookline CLI against a running server', () => {
   let hookline: TestHookline;
@@ -101,6 +61,11 @@ describe('hookline CLI against a running server', () => {
         id: string;
       }>;
       expect(endpoints.map((item) => item.id)).toEqual([endpoint.id]);
+      await cli('endpoints', 'create', 'acme-cli', `${receiver.url}/cli-uid`, '--uid', 'billing');
+      const columns = (await cli('endpoints', 'list', 'acme-cli')).stdout;
+      expect(columns).toMatch(/^ID\s+UID\s+URL\s+STATE\s+EVENT TYPES\n/);
+      expect(columns).toMatch(/ep_\w+\s+billing\s+http:/);
+      expect((await cli('endpoints', 'delete', 'acme-cli', 'billing')).code).toBe(0);
 
       expect((await cli('endpoints', 'delete', 'acme-cli', endpoint.id)).code).toBe(0);
       expect(JSON.parse((await cli('--json', 'endpoints', 'list', 'acme-cli')).stdout)).toEqual([]);
@@ -109,6 +74,77 @@ describe('hookline CLI against a running server', () => {
       expect(gone.code).toBe(1);
       expect(gone.stderr).toContain('404');
       expect(gone.stderr).toContain('hint:');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'endpoints update sets retry schedule, throttle, headers, status policy, disable/enable; secret and rotate',
+    async () => {
+      await cli('apps', 'create', 'Tuned', '--uid', 'tuned');
+      await cli('endpoints', 'create', 'tuned', `${receiver.url}/tuned`, '--uid', 'main');
+      const updated = await cli(
+        '--json',
+        ...['endpoints', 'update', 'tuned', 'main', '--retry-schedule', '5,60,300', '--throttle', '20'],
+        ...['--status-policy', '4xx,!408,!429', '--header', 'X-Team: billing', '--header', 'X-Env: test', '--disable'],
+      );
+      expect(updated.stderr).toBe('');
+      expect(JSON.parse(updated.stdout)).toMatchObject({
+        retrySchedule: [5, 60, 300],
+        throttleRate: 20,
+        nonRetryableStatuses: '4xx,!408,!429',
+        disabled: true,
+      });
+      const headers = await hookline.api.ok<{ headers: Record<string, string> }>(
+        'GET',
+        '/api/v1/app/tuned/endpoint/main/headers',
+      );
+      expect(headers.headers).toEqual({ 'X-Team': 'billing', 'X-Env': 'test' });
+
+      const back = await cli(
+        ...['endpoints', 'update', 'tuned', 'main', '--retry-schedule', 'default', '--throttle', 'none'],
+        ...['--status-policy', 'none', '--remove-header', 'X-Env', '--enable'],
+      );
+      expect(back.code).toBe(0);
+      expect(back.stdout).toContain('state:          enabled');
+      expect(back.stdout).toContain("retry schedule: the server's default");
+      expect(back.stdout).toContain('throttle:       none');
+      const after = await hookline.api.ok<{ headers: Record<string, string> }>(
+        'GET',
+        '/api/v1/app/tuned/endpoint/main/headers',
+      );
+      expect(after.headers).toEqual({ 'X-Team': 'billing' });
+
+      // The server judges the values; the CLI prints its refusal.
+      const refused = await cli('endpoints', 'update', 'tuned', 'main', '--status-policy', '7xx');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('422');
+      const nothing = await cli('endpoints', 'update', 'tuned', 'main');
+      expect(nothing.code).toBe(2);
+      expect(nothing.stderr).toContain('no change given');
+
+      const secret = await cli('endpoints', 'secret', 'tuned', 'main');
+      expect(secret.stdout).toMatch(/^whsec_[A-Za-z0-9+/=]+\n$/);
+      const rotated = await cli('endpoints', 'rotate', 'tuned', 'main');
+      expect(rotated.code).toBe(0);
+      const fresh = /whsec_\S+/.exec(rotated.stdout)?.[0];
+      expect(fresh).toBeDefined();
+      expect(fresh).not.toBe(secret.stdout.trim());
+      expect((await cli('endpoints', 'secret', 'tuned', 'main')).stdout.trim()).toBe(fresh);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a HOOKLINE_URL that ends in /api/v1 is refused with the address to use instead',
+    async () => {
+      const run = await start(['apps', 'list'], {
+        HOOKLINE_URL: `${hookline.server.url}/api/v1`,
+        HOOKLINE_TOKEN: ADMIN_TOKEN,
+      }).exited;
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`without /api/v1 (the CLI adds it): use ${hookline.server.url}`);
+      expect(run.stderr).not.toContain('/api/v1/api/v1');
     },
     CLI_TEST_TIMEOUT_MS,
   );
@@ -198,7 +234,20 @@ describe('hookline CLI against a running server', () => {
         'three dead deliveries',
       );
       const dry = await cli('replay', 'replayed', '--endpoint', endpoint, '--dry-run');
-      expect(dry.stdout).toBe('would replay 3 of 3 deliveries\n');
+      // What it would replay, one row each, then the count.
+      const lines = dry.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^MESSAGE\s+ENDPOINT\s+STATE\s+LAST$/);
+      expect(
+        lines.slice(1, 4).every((line) => new RegExp(`^msg_\\w+\\s+${endpoint}\\s+dead\\s+HTTP 500$`).test(line)),
+      ).toBe(true);
+      expect(lines[4]).toBe('would replay 3 of 3 deliveries');
+      const dryJson = JSON.parse((await cli('--json', 'replay', 'replayed', '--dry-run')).stdout) as {
+        deliveries: Array<{ msgId: string; endpointId: string; state: string }>;
+      };
+      expect(dryJson.deliveries).toHaveLength(3);
+      expect(dryJson.deliveries.every((target) => target.endpointId === endpoint && target.state === 'dead')).toBe(
+        true,
+      );
 
       broken = false;
       const run = await cli('replay', 'replayed', '--endpoint', endpoint, '--since', '2020-01-01T00:00:00Z');

@@ -1,5 +1,6 @@
 // /metrics after a known workload: every count exact. Plus the liveness and readiness probes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { appWithEndpoint, publish, startHookline, type TestHookline } from './support/hookline.js';
 import { TestReceiver, waitFor } from './support/receiver.js';
 
@@ -77,6 +78,22 @@ describe('/metrics', () => {
         status_code: '202',
       }),
     ).toBe(3);
+  });
+
+  it('counts errors on our side by stage: an endpoint whose stored policy cannot be evaluated', async () => {
+    const { api, server } = hookline;
+    const { appId, endpointId } = await appWithEndpoint(api, `${receiver.url}/ok`);
+    const before = await (await fetch(`${hookline.server.url}/metrics`)).text();
+    expect(sample(before, 'hookline_delivery_errors_total', { stage: 'endpoint' })).toBe(0);
+    // As a path that skipped the API's checks would have stored it.
+    (server.store as SqliteStore).db
+      .prepare('UPDATE endpoints SET non_retryable_statuses = ? WHERE id = ?')
+      .run('not-a-policy', endpointId);
+    await publish(api, appId, { n: 1 });
+    await waitFor(async () => {
+      const text = await (await fetch(`${hookline.server.url}/metrics`)).text();
+      return sample(text, 'hookline_delivery_errors_total', { stage: 'endpoint' }) === 3;
+    }, 'three attempts failed on our side: the first and two retries');
   });
 
   it('never puts an id into the HTTP route label', async () => {

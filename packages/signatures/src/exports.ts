@@ -19,6 +19,7 @@ export type {
   StandardWebhooksScheme,
   StandardWebhooksSignInput,
 } from './schemes/standard-webhooks.js';
+export { MAX_SECRETS } from './secrets.js';
 export { DEFAULT_TOLERANCE_SECONDS } from './timestamp.js';
 export type {
   HeadersInput,

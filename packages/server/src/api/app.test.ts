@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from './app.js';
 
 const app = await createApp();
+// A JSON route to post to: without a context only the health route exists.
+app.post('/test/echo', async (request) => request.body);
 let base = '';
 
 beforeAll(async () => {
@@ -34,7 +36,25 @@ it('a body over the 1 MiB limit answers 413 with a JSON {code, detail}, not 500'
   expect(response.status).toBe(413);
   const body = (await response.json()) as { code: string; detail: string };
   expect(body.code).toBe('payload_too_large');
-  expect(typeof body.detail).toBe('string');
+  // The limit itself, so the caller knows how far over it is.
+  expect(body.detail).toBe('the request body is larger than the limit of 1048576 bytes (1 MiB)');
+});
+
+it('a body sent without content-type: application/json (curl -d) gets a hint saying which header to send', async () => {
+  // What curl -d sends when nobody says otherwise.
+  const form = await fetch(`${base}/test/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '{"name":"Acme"}',
+  });
+  expect(form.status).toBe(415);
+  const body = (await form.json()) as { code: string; detail: string };
+  expect(body.code).toBe('unsupported_media_type');
+  expect(body.detail).toContain('content-type "application/x-www-form-urlencoded"');
+  expect(body.detail).toContain("-H 'content-type: application/json'");
+  const none = await fetch(`${base}/test/echo`, { method: 'POST', body: new Uint8Array([123, 125]) });
+  expect(none.status).toBe(415);
+  expect(((await none.json()) as { detail: string }).detail).toContain('no content-type');
 });
 
 it('malformed JSON answers 400 with a JSON {code, detail}', async () => {

@@ -3,8 +3,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
-import { isInstant } from '../input/instant.js';
+import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
+import { compileInputSchema } from '../operations/input-schema.js';
 import { installAuth } from './auth.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
 import type { ApiContext } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -29,8 +31,6 @@ import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 
-/** Every input limit is explicit: bodies over 1 MiB are refused with 413 before they are read into memory. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 /** The URL alone (414 past it). Below MAX_HEADER_BYTES, so a long URL gets its own answer. */
@@ -45,6 +45,8 @@ export interface AppOptions {
   limits?: HttpLimits;
   /** Where 5xx answers are logged (one line each, errors.ts); without one, nowhere (tests of the HTTP edge). */
   logger?: Logger;
+  /** Development mode's test receiver (POST /dev/receiver/{app}); absent in production. */
+  testReceiver?: TestReceiverOptions;
 }
 
 /** Node answers a request whose head is too large before Fastify sees it; this gives that answer our JSON body. */
@@ -72,7 +74,6 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     http: { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeoutOptions(limits) },
     requestTimeout: limits.requestTimeoutMs,
     // `date-time` is the one parser every route converts with (input/instant.ts): what the schema accepts converts.
-    ajv: { onCreate: (ajv) => ajv.addFormat('date-time', { type: 'string', validate: isInstant }) },
     // Errors Fastify raises before routing (a path parameter over maxParamLength, a malformed URL) skip the error
     // handler: answer them in our shape too.
     frameworkErrors: (error, _request, reply) => {
@@ -86,6 +87,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
+  // Requests are validated by the operations' validator, the one embedded calls go through too.
+  app.setValidatorCompiler(({ schema }) => compileInputSchema(schema));
   capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
@@ -156,6 +159,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);
   return app;

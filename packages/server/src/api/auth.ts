@@ -3,9 +3,10 @@
 // A scoped key naming another application gets exactly the answer a missing application gets.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { notFound } from '../operations/errors.js';
 import type { Store } from '../store/store.js';
 import { APP_PARAM, routeAccess } from './access-policy.js';
-import { HttpError, notFound } from './http-error.js';
+import { HttpError } from './http-error.js';
 
 /** The caller of a request, once authenticated. */
 export interface Caller {

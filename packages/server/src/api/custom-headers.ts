@@ -1,34 +1,7 @@
-// Endpoint custom headers as the API sees them: what names and values are allowed, which ones are sensitive (their
-// values are never read back, as Svix does), and how a patch merges (names compare case-insensitively).
-import { isReservedHeader } from '../engine/delivery-headers.js';
-import { HttpError } from './http-error.js';
-
-export const MAX_CUSTOM_HEADERS = 64;
-
-export const headersIn = {
-  type: 'object',
-  maxProperties: MAX_CUSTOM_HEADERS,
-  propertyNames: { pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,256}$" },
-  additionalProperties: { type: 'string', maxLength: 4096, pattern: '^[^\\r\\n\\u0000]*$' },
-} as const;
-
-const SENSITIVE_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const SENSITIVE_PARTS = ['token', 'secret', 'key', 'password', 'passwd', 'auth', 'session', 'credential', 'signature'];
-
-export function isSensitiveHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE_NAMES.has(lower) || SENSITIVE_PARTS.some((part) => lower.includes(part));
-}
-
-/** Refuses names the engine would never send (signature headers, framing) instead of dropping them silently. */
-export function checkCustomHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  for (const name of Object.keys(headers)) {
-    if (isReservedHeader(name)) {
-      throw new HttpError(422, 'reserved_header', `${name} is set by Hookline and cannot be a custom header`);
-    }
-  }
-  return { ...headers };
-}
+// Endpoint custom headers as the API shows them: sensitive ones (Authorization, tokens, keys …) by name only, their
+// values never read back, as Svix does (the rule: engine/sensitive-headers.ts). What may be set, and how a patch
+// merges: operations/endpoint-headers.ts.
+import { isSensitiveHeader } from '../engine/sensitive-headers.js';
 
 /** Svix's EndpointHeadersOut: the values of sensitive headers are left out, their names listed. */
 export function headersOut(headers: Readonly<Record<string, string>>) {
@@ -39,21 +12,4 @@ export function headersOut(headers: Readonly<Record<string, string>>) {
     else shown[name] = value;
   }
   return { headers: shown, sensitive };
-}
-
-export function mergeHeaders(
-  current: Readonly<Record<string, string>>,
-  set: Readonly<Record<string, string>>,
-  remove: readonly string[],
-): Record<string, string> {
-  const dropped = new Set([...Object.keys(set), ...remove].map((name) => name.toLowerCase()));
-  const merged: Record<string, string> = {};
-  for (const [name, value] of Object.entries(current)) {
-    if (!dropped.has(name.toLowerCase())) merged[name] = value;
-  }
-  const result = { ...merged, ...set };
-  if (Object.keys(result).length > MAX_CUSTOM_HEADERS) {
-    throw new HttpError(422, 'validation', `an endpoint has at most ${MAX_CUSTOM_HEADERS} custom headers`);
-  }
-  return result;
 }

@@ -2,9 +2,13 @@
 // only for what is truly our fault. Validation failures answer 422 in Svix's HTTPValidationError shape
 // (`detail: [{loc, msg, type}]`, which the Svix SDKs parse) with our `code` beside it.
 
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidInputError, OperationError, type ValidationIssue } from '../operations/errors.js';
+import { issueOf } from '../operations/input-schema.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
-import { ValidationFailedError, type ValidationIssue } from './http-error.js';
+import { BODY_LIMIT_BYTES } from './body-limit.js';
+import { ValidationFailedError } from './http-error.js';
 
 export interface ErrorBody {
   code: string;
@@ -33,16 +37,23 @@ function codeOf(error: FastifyError): string {
 
 function issuesOf(error: FastifyError): ValidationIssue[] {
   const where = LOCATIONS[error.validationContext ?? 'body'] ?? 'body';
-  return (error.validation ?? []).map((issue) => {
-    const loc: Array<string | number> = [where];
-    for (const part of issue.instancePath.split('/').slice(1)) {
-      const name = part.replaceAll('~1', '/').replaceAll('~0', '~');
-      loc.push(/^\d+$/.test(name) ? Number(name) : name);
-    }
-    const missing = (issue.params as { missingProperty?: unknown }).missingProperty;
-    if (issue.keyword === 'required' && typeof missing === 'string') loc.push(missing);
-    return { loc, msg: issue.message ?? 'invalid', type: `value_error.${issue.keyword}` };
-  });
+  return (error.validation ?? []).map((issue) => issueOf(issue as ErrorObject, [where]));
+}
+
+/** How a refusal of the operations is answered. */
+const STATUS_OF: Record<OperationError['kind'], number> = { invalid: 422, not_found: 404, conflict: 409 };
+
+/** Fastify's words for a refused body, with what to do instead: the limit, the content type the API reads. */
+function detailOf(error: FastifyError, contentType: string | undefined): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return `the request body is larger than the limit of ${BODY_LIMIT_BYTES} bytes (${BODY_LIMIT_BYTES / 1024 / 1024} MiB)`;
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // curl -d sends application/x-www-form-urlencoded unless told otherwise: the most common way to land here.
+    const given = contentType === undefined ? 'no content-type' : `content-type ${JSON.stringify(contentType)}`;
+    return `the body was sent with ${given}; the API reads JSON: send the header content-type: application/json (curl: -H 'content-type: application/json')`;
+  }
+  return error.message;
 }
 
 /** Store errors that are the caller's doing: a name or id already taken. */
@@ -103,8 +114,17 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const conflict = conflictOf(error);
     if (conflict !== null) return reply.code(409).send(conflict);
+    if (error instanceof InvalidInputError) {
+      // The issues' loc is within the request body; Svix's loc starts with where in the request.
+      const detail = error.issues.map((issue) => ({ ...issue, loc: ['body', ...issue.loc] }));
+      return reply.code(422).send({ code: error.code, detail });
+    }
     if (error instanceof ValidationFailedError) {
       return reply.code(422).send({ code: error.code, detail: error.issues });
+    }
+    if (error instanceof OperationError) {
+      const body: ErrorBody = { code: error.code, detail: error.message };
+      return reply.code(STATUS_OF[error.kind]).send(body);
     }
     // Request schema failures answer 422, as Svix does, with the failing fields.
     if (error.validation !== undefined) {
@@ -124,7 +144,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const body: ErrorBody = { code: 'internal_error', detail: 'internal server error' };
       return reply.code(status).send(body);
     }
-    const body: ErrorBody = { code: codeOf(error), detail: error.message };
+    const body: ErrorBody = { code: codeOf(error), detail: detailOf(error, request.headers['content-type']) };
     return reply.code(status).send(body);
   });
 }

@@ -1,4 +1,6 @@
-// An error a route throws on purpose: it becomes `{code, detail}` with its status, in errors.ts.
+// An error a route throws on purpose for what only HTTP knows (authentication, a URL too long, idempotency keys):
+// it becomes `{code, detail}` with its status, in errors.ts. Refusals of business rules are the operations' errors.
+import type { ValidationIssue } from '../operations/errors.js';
 
 export class HttpError extends Error {
   constructor(
@@ -10,17 +12,13 @@ export class HttpError extends Error {
   }
 }
 
-export interface ValidationIssue {
-  loc: Array<string | number>;
-  msg: string;
-  type: string;
-}
-
-/** A 422 with the failing fields, answered in Svix's HTTPValidationError shape: `{code, detail: [{loc, msg, type}]}`. */
+/**
+ * A 422 for what the HTTP edge finds (the input guard: a path, query or body value no schema can refuse), its
+ * issues located in the request (`loc` starts with path, query or body). Refusals by the operations' rules are
+ * their InvalidInputError, located within the body.
+ */
 export class ValidationFailedError extends HttpError {
   constructor(readonly issues: ValidationIssue[]) {
     super(422, 'validation', issues.map((issue) => `${issue.loc.join('.')}: ${issue.msg}`).join('; '));
   }
 }
-
-export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);

@@ -2,24 +2,16 @@
 // (Fastify validates requests and serializes responses through them) and the OpenAPI document is built from them,
 // so the documentation cannot drift from the behaviour. Field names follow the `svix` SDK's models.
 
+import { stringMap } from '../operations/schemas.js';
+
 export const nullable = <T extends Record<string, unknown>>(schema: T & { type: string }) =>
   ({ ...schema, type: [schema.type, 'null'] }) as const;
 
 export const dateTime = { type: 'string', format: 'date-time' } as const;
-export const stringMap = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 export const anyJson = {} as const;
 
 /** An id or a uid in a path. */
 export const pathId = { type: 'string', minLength: 1, maxLength: 256 } as const;
-
-export const uidSchema = {
-  type: ['string', 'null'],
-  minLength: 1,
-  maxLength: 256,
-  pattern: '^[a-zA-Z0-9\\-_.]+$',
-} as const;
-
-export const eventTypeName = { type: 'string', minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9\\-_.]+$' } as const;
 
 export const errorBody = {
   type: 'object',

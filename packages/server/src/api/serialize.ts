@@ -1,5 +1,6 @@
 // Records → Svix v1 JSON shapes (camelCase, ISO-8601 times). Svix's enums: attempt status 0 success, 1 pending,
 // 2 fail, 3 sending; triggerType 0 scheduled, 1 manual.
+import { redactSentHeaders } from '../engine/sensitive-headers.js';
 import type { Application, Attempt, Delivery, Endpoint, EventType, Message } from '../store/types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -109,8 +110,11 @@ export function attemptOut(attempt: Attempt, message: ReturnType<typeof messageO
     statusText: STATUS_TEXT[status],
     triggerType: attempt.trigger === 'scheduled' ? 0 : 1,
     error: attempt.error,
-    /** A Hookline addition to Svix's shape: what was sent. */
-    requestHeaders: attempt.requestHeaders,
+    /**
+     * A Hookline addition to Svix's shape: what was sent, sensitive values redacted (the engine records them so;
+     * this covers attempts recorded before it did).
+     */
+    requestHeaders: attempt.requestHeaders === null ? null : redactSentHeaders(attempt.requestHeaders),
     ...(message === null ? {} : { msg: message }),
     timestamp: iso(attempt.createdAt),
   };

@@ -32,6 +32,18 @@ export function withServerOptions(command: Command): Command {
     .option('--token <token>', 'an admin token or API key (env HOOKLINE_TOKEN)');
 }
 
+/** A 422's detail is Svix's list of {loc, msg}: said as "field: problem; …". Null when it is neither form. */
+function describeDetail(detail: unknown): string | null {
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail)) return null;
+  return detail
+    .map((issue: { loc?: unknown; msg?: unknown }) => {
+      const loc = Array.isArray(issue.loc) ? issue.loc.slice(1).join('.') : '';
+      return `${loc}: ${String(issue.msg)}`;
+    })
+    .join('; ');
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   private readonly token: string;
@@ -45,6 +57,14 @@ export class ApiClient {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new CliUsageError(`--url must be an http(s) URL, got ${JSON.stringify(options.url)}`);
+    }
+    // The CLI adds /api/v1 itself (as the Svix SDKs do with serverUrl): a URL that ends in it would ask the server
+    // for /api/v1/api/v1/…, which answers "no route" and sends people looking for a wrong id.
+    if (/\/api\/v1\/?$/.test(parsed.pathname)) {
+      const server = `${parsed.origin}${parsed.pathname.replace(/\/api\/v1\/?$/, '')}`;
+      throw new CliUsageError(
+        `--url/HOOKLINE_URL is the server's address without /api/v1 (the CLI adds it): use ${server}`,
+      );
     }
     this.baseUrl = parsed.toString().replace(/\/$/, '');
     this.token = options.token;
@@ -84,7 +104,7 @@ export class ApiClient {
       throw new ApiRequestError(
         response.status,
         typeof error.code === 'string' ? error.code : 'http_error',
-        typeof error.detail === 'string' ? error.detail : text.slice(0, 200),
+        describeDetail(error.detail) ?? text.slice(0, 200),
       );
     }
     return parsed as T;

@@ -53,7 +53,7 @@ export class HooklineClient {
         throw new CliError(
           error.code,
           `${method} ${path} answered ${error.status}: ${error.detail}`,
-          hintFor(error.status),
+          hintFor(error.status, error.code, error.detail),
         );
       }
       const code = causeCode(error);
@@ -71,9 +71,12 @@ export class HooklineClient {
   }
 }
 
-function hintFor(status: number): string | null {
+function hintFor(status: number, code: string, detail: string): string | null {
   if (status === 401) return 'check --token or HOOKLINE_TOKEN: the server did not accept it';
   if (status === 403) return 'this key may not do that: an application key reaches only its own application';
+  if (status === 404 && code === 'not_found' && detail.startsWith('no route')) {
+    return 'the server has no such route: check --url or HOOKLINE_URL (the server address, e.g. http://127.0.0.1:8080)';
+  }
   if (status === 404) return 'check the ids: application, endpoint and message ids or uids';
   return null;
 }

@@ -33,6 +33,7 @@ it('create prints the key once; list shows it without the secret; revoke ends it
   expect(listed.find((key) => key.id === created.id)).toMatchObject({ name: 'deploy bot' });
   expect(JSON.stringify(listed)).not.toContain(created.key);
   const human = await keys(['list']);
+  expect(human).toMatch(/^ID\s+KEY\s+SCOPE\s+NAME\s+CREATED\s+LAST USED\n/);
   expect(human).toContain(created.id);
   expect(human).not.toContain(created.key);
 

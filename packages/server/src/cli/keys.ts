@@ -1,6 +1,7 @@
 // `hookline keys create|list|revoke`: API keys on a running server (admin token or admin key required).
 import { Command } from 'commander';
 import { ApiClient, type ServerOptions, withServerOptions } from './api-client.js';
+import { printRows } from './output.js';
 
 export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
@@ -76,7 +77,18 @@ export function keysCommand(io: CliIo): Command {
         iterator = result.iterator;
       }
       if (options.json === true) io.write(`${JSON.stringify(all)}\n`);
-      else io.write(all.length === 0 ? 'no API keys\n' : `${all.map(describeKey).join('\n')}\n`);
+      else if (all.length === 0) io.write('no API keys\n');
+      else {
+        // Columns with a header row, as `apps list` prints them.
+        printRows({ json: false, write: (text) => io.write(text) }, all, all, [
+          ['ID', (key) => key.id],
+          ['KEY', (key) => `${key.prefix}…${key.last4}`],
+          ['SCOPE', (key) => (key.appId === null ? 'admin' : `app ${key.appId}`)],
+          ['NAME', (key) => key.name],
+          ['CREATED', (key) => key.createdAt],
+          ['LAST USED', (key) => key.lastUsedAt ?? 'never'],
+        ]);
+      }
     });
 
   withServerOptions(keys.command('revoke'))

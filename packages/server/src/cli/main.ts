@@ -29,6 +29,12 @@ interface ServeOptions {
   allowPrivateNetworks?: boolean;
   unknownEventTypes?: string;
   config?: string;
+  dev?: boolean;
+}
+
+/** Only this machine can reach a server bound here. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }
 
 program
@@ -53,6 +59,10 @@ program
     'publishing an event type that was never created: accept it (default) or answer 422 (env HOOKLINE_UNKNOWN_EVENT_TYPES)',
   )
   .option('--config <file>', 'a JSON config file (env HOOKLINE_CONFIG)')
+  .option(
+    '--dev',
+    'development mode (npm start uses it): deliver to loopback and private addresses, and a test receiver at /dev/receiver/<app> (env HOOKLINE_DEV)',
+  )
   .addHelpText(
     'after',
     '\nThe admin token comes from HOOKLINE_ADMIN_TOKEN; without it, one is generated on first start and printed once.',
@@ -68,10 +78,19 @@ program
       flags.unknownEventTypes = options.unknownEventTypes as NonNullable<ConfigFlags['unknownEventTypes']>;
     }
     if (options.config !== undefined) flags.config = options.config;
+    if (options.dev === true) flags.dev = true;
     const config = loadConfig({ env: process.env, flags });
     const server = await serve(config);
     if (config.role !== 'worker') {
-      process.stdout.write(quickStartText(server.url, server.generatedAdminToken, config.adminToken !== null));
+      process.stdout.write(
+        quickStartText({
+          url: server.url,
+          generatedToken: server.generatedAdminToken,
+          tokenFromEnv: config.adminToken !== null,
+          dev: config.dev,
+          exposed: !isLoopbackHost(config.host),
+        }),
+      );
     }
     let stopping = false;
     const stop = () => {

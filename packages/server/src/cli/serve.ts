@@ -5,17 +5,17 @@ import type { Logger } from 'pino';
 import { createApp } from '../api/app.js';
 import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
-import { PayloadValidator } from '../api/payload-validation.js';
 import type { ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
 import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
-import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { PayloadValidator } from '../operations/payload-validation.js';
+import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
 import type { Store } from '../store/store.js';
+import { describeDatabase, openStore } from './open-store.js';
+import { listenStartupError, storeStartupError } from './startup-errors.js';
 
 export interface RunningServer {
   url: string;
@@ -32,28 +32,32 @@ export interface RunningServer {
 
 const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
-function redactUrl(url: string): string {
+/** Opens and migrates the store; a failure is said in words (PostgreSQL down, no such database, unopenable file). */
+export async function openMigratedStore(config: ServerConfig, logger?: Logger): Promise<Store> {
+  let store: Store;
   try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return 'postgres://…';
+    store = openStore(config, logger);
+  } catch (error) {
+    throw storeStartupError(error, config.database) ?? error;
   }
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw storeStartupError(error, config.database) ?? error;
+  }
+  return store;
 }
 
-export async function serve(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export interface ServeOptions {
+  logger?: Logger;
+  /** Where development mode's test receiver prints a line per delivery; default: stdout. */
+  print?: (line: string) => void;
+}
+
+export async function serve(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const circuit = {
-    failureThreshold: config.delivery.circuitFailureThreshold,
-    openMs: config.delivery.circuitOpenMs,
-    maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
-  };
-  const store: Store = isPostgresUrl(config.database)
-    ? new PostgresStore({ ...splitSchemaFromUrl(config.database), circuit, logger })
-    : new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
-  await store.migrate();
+  const store = await openMigratedStore(config, logger);
   const runsEngine = config.role !== 'api';
   const runsApi = config.role !== 'worker';
 
@@ -70,22 +74,38 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
   const metrics = new HooklineMetrics(store);
   const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
     onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
+    onDeliveryError: (error) => metrics.deliveryError(error.stage),
   });
 
   const context: ApiContext = {
     store,
     engine: runsEngine ? engine : null,
+    workQueued: runsEngine ? () => engine.notify() : () => undefined,
     adminTokenSha256,
     checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
+    maxDeliverAheadMs: MAX_DELIVER_AHEAD_MS,
     now: Date.now,
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
   };
-  const app = await createApp(runsApi ? { context, logger, limits: config.http } : { logger, limits: config.http });
-  await app.listen({ host: config.host, port: config.port });
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
+  const app = await createApp(
+    runsApi
+      ? { context, logger, limits: config.http, ...(testReceiver === undefined ? {} : { testReceiver }) }
+      : { logger, limits: config.http },
+  );
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await dispatcher.close();
+    await store.close();
+    throw listenStartupError(error, config.host, config.port) ?? error;
+  }
   if (runsEngine) engine.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -95,9 +115,10 @@ export async function serve(config: ServerConfig, options: { logger?: Logger } =
     {
       url,
       // A PostgreSQL URL may carry a password: log where, never who.
-      database: isPostgresUrl(config.database) ? redactUrl(config.database) : config.database,
+      database: describeDatabase(config.database),
       role: config.role,
       allowPrivateNetworks: config.allowPrivateNetworks,
+      dev: config.dev,
     },
     'hookline started',
   );

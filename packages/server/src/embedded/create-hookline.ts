@@ -1,18 +1,23 @@
 // Hookline inside your app, with no HTTP hop (the dj-webhooks pattern): open the SQLite store, publish events,
 // wrap functions so their results are published, and run the delivery worker here or leave it to a separate
 // `hookline serve` on the same database file (it polls, so it finds what this process wrote).
-import { standardWebhooks } from '@hookline/signatures';
 import type { Logger } from 'pino';
-import { PayloadValidator } from '../api/payload-validation.js';
 import { defaultConfig, type ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { type ConfiguredEngine, engineFromConfig } from '../engine/engine-from-config.js';
 import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
+import { type ApplicationInput, applicationInSchema, createApplication } from '../operations/applications.js';
+import type { OperationsContext } from '../operations/context.js';
+import { type EndpointInput, endpointInSchema } from '../operations/endpoint-input.js';
+import { createEndpoint } from '../operations/endpoints.js';
+import { OperationError } from '../operations/errors.js';
+import { checkInput } from '../operations/input-schema.js';
+import { PayloadValidator } from '../operations/payload-validation.js';
+import { type MessageInput, messageInSchema, publishMessage } from '../operations/publish.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { NewEndpoint, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Application, Endpoint, Message } from '../store/types.js';
-import { EmbeddedError } from './errors.js';
 
 export interface HooklineOptions {
   /** The SQLite file (created if missing); a `hookline serve --database` on the same file shares it. */
@@ -49,14 +54,16 @@ export interface HookOptions<Args extends unknown[], Result> {
   eventId?: (result: Result, ...args: Args) => string | null;
 }
 
+/**
+ * Every call checks its input by the same rules as the HTTP API (operations/), and refuses with the same
+ * OperationError codes the API answers in `{code, detail}`: `validation`, `not_found`, `conflict`,
+ * `unknown_event_type`, `reserved_header`, the URL codes (`unsupported_scheme`, `forbidden_address` …).
+ */
 export interface Hookline {
   readonly store: Store;
-  createApplication(input: { name: string; uid?: string | null }): Promise<Application>;
-  /** An endpoint with a new signing secret (returned once here, as `secret`). */
-  createEndpoint(
-    app: string,
-    input: Omit<NewEndpoint, 'secret'> & { secret?: string },
-  ): Promise<{ endpoint: Endpoint; secret: string }>;
+  createApplication(input: ApplicationInput & { name: string }): Promise<Application>;
+  /** An endpoint (fields as the API's EndpointIn) with a new signing secret, returned once here as `secret`. */
+  createEndpoint(app: string, input: EndpointInput & { url: string }): Promise<{ endpoint: Endpoint; secret: string }>;
   /** Stores the event and one delivery per matching endpoint, durable on disk when the promise resolves. */
   publish(app: string, eventType: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<Message>;
   /** Wraps `fn`: its awaited result is published as `eventType` to the application `options.app` names. */
@@ -72,12 +79,6 @@ export interface Hookline {
   close(): Promise<void>;
 }
 
-const EVENT_TYPE = /^[a-zA-Z0-9\-_.]{1,256}$/;
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export async function createHookline(options: HooklineOptions): Promise<Hookline> {
   const base = defaultConfig();
   const config: ServerConfig = {
@@ -90,91 +91,56 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   };
   const logger = options.logger ?? createLogger('warn');
   const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
-  // The same checks as the HTTP API: an embedded publish is no back door past an event type's schema.
-  const payloadValidator = new PayloadValidator();
   await store.migrate();
   const policy = { allowPrivateNetworks: config.allowPrivateNetworks, allowedCidrs: config.allowedCidrs };
   let worker: ConfiguredEngine | null = null;
   let closed = false;
 
   const open = () => {
-    if (closed) throw new EmbeddedError('HOOKLINE_CLOSED', 'this Hookline was closed');
+    if (closed) throw new OperationError('closed', 'this Hookline was closed', 'invalid');
   };
 
-  async function applicationOf(idOrUid: string): Promise<Application> {
-    const application = await store.getApplication(idOrUid);
-    if (application === null) {
-      throw new EmbeddedError('HOOKLINE_APPLICATION_NOT_FOUND', `no application ${JSON.stringify(idOrUid)}`);
-    }
-    return application;
-  }
-
   const engine = (): DeliveryEngine | null => worker?.engine ?? null;
+  // The rules and settings of the HTTP API's operations, but for deliverAt: any time ahead (the database is yours).
+  const operations: OperationsContext = {
+    store,
+    now: Date.now,
+    workQueued: () => engine()?.notify(),
+    checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
+    payloadValidator: new PayloadValidator(),
+    rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
+    secretRotationGraceMs: config.delivery.secretRotationGraceMs,
+    maxDeliverAheadMs: null,
+  };
 
   const hookline: Hookline = {
     store,
 
     async createApplication(input) {
       open();
-      return store.createApplication({ name: input.name, uid: input.uid ?? null }, Date.now());
+      const checked = checkInput<ApplicationInput>(applicationInSchema, input);
+      return (await createApplication(operations, checked)).application;
     },
 
     async createEndpoint(app, input) {
       open();
-      const application = await applicationOf(app);
-      const verdict = checkEndpointUrl(input.url, policy);
-      if (!verdict.ok) throw new EmbeddedError('HOOKLINE_INVALID_ENDPOINT_URL', verdict.detail);
-      const secret = input.secret ?? standardWebhooks.generateSecret();
-      const endpoint = await store.createEndpoint(
-        application.id,
-        { ...input, url: verdict.url.toString(), secret },
-        Date.now(),
-      );
-      return { endpoint, secret };
+      return createEndpoint(operations, app, checkInput<EndpointInput>(endpointInSchema, input));
     },
 
     async publish(app, eventType, payload, publishOptions = {}) {
       open();
-      if (!EVENT_TYPE.test(eventType)) {
-        throw new EmbeddedError('HOOKLINE_INVALID_EVENT_TYPE', 'an event type is 1-256 of a-z A-Z 0-9 - _ .');
-      }
-      if (!isJsonObject(payload)) throw new EmbeddedError('HOOKLINE_INVALID_PAYLOAD', 'a payload is a JSON object');
-      const application = await applicationOf(app);
-      const type = await store.getEventType(eventType);
-      if (type === null && config.unknownEventTypes === 'reject') {
-        throw new EmbeddedError(
-          'HOOKLINE_UNKNOWN_EVENT_TYPE',
-          `event type ${JSON.stringify(eventType)} does not exist`,
-        );
-      }
-      const problems = type === null ? [] : payloadValidator.problems(type, payload);
-      if (problems.length > 0) {
-        const detail = problems.map((issue) => `${issue.loc.slice(2).join('.') || '(payload)'}: ${issue.msg}`);
-        throw new EmbeddedError(
-          'HOOKLINE_INVALID_PAYLOAD',
-          `the payload does not match ${eventType}'s schema: ${detail.join('; ')}`,
-        );
-      }
-      const channels = publishOptions.channels ?? null;
-      const deliverAt = publishOptions.deliverAt?.getTime() ?? null;
-      if (deliverAt !== null && Number.isNaN(deliverAt)) {
-        throw new EmbeddedError('HOOKLINE_INVALID_DELIVER_AT', 'deliverAt is an invalid Date');
-      }
-      const now = Date.now();
-      const { message } = await store.publish(
-        application.id,
-        {
-          eventType,
-          eventId: publishOptions.eventId ?? null,
-          payload: JSON.stringify(payload),
-          channels: channels === null || channels.length === 0 ? null : channels,
-          deliverAt: deliverAt === null || deliverAt <= now ? null : deliverAt,
-          tags: publishOptions.tags === undefined || publishOptions.tags?.length === 0 ? null : publishOptions.tags,
-        },
-        now,
-      );
-      engine()?.notify();
-      return message;
+      const deliverAt = publishOptions.deliverAt ?? null;
+      const input: MessageInput = {
+        eventType,
+        payload,
+        ...(publishOptions.eventId === undefined ? {} : { eventId: publishOptions.eventId }),
+        ...(publishOptions.channels === undefined ? {} : { channels: publishOptions.channels }),
+        ...(publishOptions.tags === undefined ? {} : { tags: publishOptions.tags }),
+        // An invalid Date has no ISO form: its string fails the date-time rule, as a bad time does over HTTP.
+        deliverAt:
+          deliverAt === null ? null : Number.isNaN(deliverAt.getTime()) ? String(deliverAt) : deliverAt.toISOString(),
+      };
+      return publishMessage(operations, app, checkInput<MessageInput>(messageInSchema, input));
     },
 
     hook<Args extends unknown[], Result>(
@@ -185,14 +151,9 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       return async (...args: Args): Promise<Awaited<Result>> => {
         const result: Awaited<Result> = await fn(...args);
         const payload = hookOptions.payload === undefined ? result : hookOptions.payload(result, ...args);
-        if (!isJsonObject(payload)) {
-          throw new EmbeddedError(
-            'HOOKLINE_INVALID_PAYLOAD',
-            `the result of the ${eventType} hook is not a JSON object`,
-          );
-        }
-        // The function has run either way; a failed publish rejects the call so the caller knows the event is not out.
-        await hookline.publish(hookOptions.app(result, ...args), eventType, payload, {
+        // The function has run either way; a failed publish (a result that is not a JSON object, say) rejects the
+        // call so the caller knows the event is not out.
+        await hookline.publish(hookOptions.app(result, ...args), eventType, payload as Record<string, unknown>, {
           eventId: hookOptions.eventId?.(result, ...args) ?? null,
         });
         return result;

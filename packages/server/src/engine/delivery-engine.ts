@@ -2,14 +2,16 @@
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
-import type { Store } from '../store/store.js';
+import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import type { CircuitOptions } from './circuit-breaker.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
-import { decideOutcome, type OutcomePolicy } from './outcome.js';
+import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
-import { sendWebhook } from './sender.js';
+import { type SendResult, sendWebhook } from './sender.js';
+import { redactSentHeaders } from './sensitive-headers.js';
+import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
 import { Wakeup } from './wakeup.js';
 
 export interface EngineLogger {
@@ -27,6 +29,14 @@ export interface RecordedAttempt {
   /** The delivery is dead after this attempt. */
   dead: boolean;
   durationMs: number;
+}
+
+/** An error on Hookline's side around a delivery; deliveryId and endpointId are absent for a failed claim. */
+export interface DeliveryError {
+  stage: DeliveryErrorStage;
+  deliveryId?: string;
+  endpointId?: string;
+  error: string;
 }
 
 export interface EngineOptions {
@@ -51,6 +61,8 @@ export interface EngineOptions {
   onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
   /** Called after each attempt is recorded. */
   onAttemptRecorded?: (attempt: RecordedAttempt) => void;
+  /** Called for each error on Hookline's side around a delivery (the metric hookline_delivery_errors_total). */
+  onDeliveryError?: (error: DeliveryError) => void;
   now?: () => number;
   random?: () => number;
 }
@@ -193,6 +205,7 @@ export class DeliveryEngine {
         // The database is down or a statement failed: log, wait a poll interval, try again. The loop never dies,
         // and no lease is lost: what this process holds runs out and is claimed again.
         this.options.logger.error({ err: error }, 'claim failed; retrying after the poll interval');
+        this.options.onDeliveryError?.({ stage: 'claim', error: describeError(error) });
         await this.wakeup.wait(this.options.pollIntervalMs);
       }
     }
@@ -260,9 +273,12 @@ export class DeliveryEngine {
   /** Starts one send; false when the endpoint's gate refuses it now (the caller gives the lease back). */
   private dispatch(item: ClaimedDelivery, leaseUntil: number): boolean {
     const { delivery, endpoint } = item;
-    if (!this.sharedGates && !this.gate.tryStart(endpoint.id, endpoint.throttleRate, this.now())) return false;
+    const problem = item.problem ?? storedSettingsProblem(endpoint);
+    // A rate that cannot be read limits nothing here: the delivery is failed without a request anyway.
+    const rate = problem === null ? endpoint.throttleRate : null;
+    if (!this.sharedGates && !this.gate.tryStart(endpoint.id, rate, this.now())) return false;
     const controller = new AbortController();
-    const done = this.deliver(item, leaseUntil, controller.signal).finally(() => {
+    const done = this.deliver(item, problem, leaseUntil, controller.signal).finally(() => {
       this.inFlight.delete(delivery.id);
       this.finishedSinceClaim++;
       this.wakeup.notify();
@@ -271,11 +287,46 @@ export class DeliveryEngine {
     return true;
   }
 
-  private async deliver(item: ClaimedDelivery, leaseUntil: number, signal: AbortSignal): Promise<void> {
+  private async deliver(
+    item: ClaimedDelivery,
+    problem: string | null,
+    leaseUntil: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { endpoint } = item;
+    let circuit: Outcome['circuit'] = 'neutral';
+    try {
+      const outcome = await this.attempt(item, problem, leaseUntil, signal);
+      if (outcome === null) return;
+      circuit = outcome.circuit;
+      await this.record(item, outcome);
+    } catch (error) {
+      // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
+      this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
+    } finally {
+      if (!this.sharedGates) this.gate.finish(endpoint.id, circuit, this.now());
+    }
+  }
+
+  /**
+   * Signs, sends and decides what the answer means. Any error on the way (stored settings the engine cannot use,
+   * secrets that cannot be read, signing, building headers, evaluating the answer) becomes a failed attempt that
+   * names it and follows the retry schedule, so a claimed delivery always ends in a record. Null: not sent, and
+   * nothing to record (the lease is too short to send in time, or stop() aborted the request).
+   */
+  private async attempt(
+    item: ClaimedDelivery,
+    problem: string | null,
+    leaseUntil: number,
+    signal: AbortSignal,
+  ): Promise<(Outcome & { requestHeaders?: Record<string, string> }) | null> {
     const { delivery, message, endpoint } = item;
-    let circuit: 'success' | 'failure' | 'neutral' = 'neutral';
+    if (problem !== null) return this.ownFailure(item, leaseUntil, 'endpoint', problem, null);
+    let stage: DeliveryErrorStage = 'secrets';
+    let send: SendResult | null = null;
     try {
       const secrets = await this.options.store.activeSecrets(endpoint.id, this.now());
+      stage = 'sign';
       const signed = await standardWebhooks.sign({
         id: message.id,
         body: message.payload,
@@ -290,8 +341,9 @@ export class DeliveryEngine {
           { deliveryId: delivery.id },
           'lease too short to send in time; left to the next claim',
         );
-        return;
+        return null;
       }
+      stage = 'headers';
       const headers = deliveryHeaders(
         endpoint.headers,
         signed,
@@ -299,7 +351,8 @@ export class DeliveryEngine {
         message.eventType,
         endpoint.headerPrefix,
       );
-      const send = await sendWebhook(this.options.dispatcher, {
+      stage = 'send';
+      send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers,
         body: message.payload,
@@ -307,8 +360,8 @@ export class DeliveryEngine {
         signal,
       });
       // Aborted by stop(): not an attempt; the lease is given back and the delivery sent again later.
-      if (signal.aborted) return;
-      const now = this.now();
+      if (signal.aborted) return null;
+      stage = 'outcome';
       const outcome = decideOutcome(
         {
           deliveryId: delivery.id,
@@ -317,42 +370,149 @@ export class DeliveryEngine {
           previousAttempts: delivery.attempts,
           endpoint,
           send,
-          now,
+          now: this.now(),
           random: this.random(),
         },
         this.policy,
       );
-      circuit = outcome.circuit;
-      await this.options.store.recordAttempts([
-        { ...outcome.result, circuit: outcome.circuit, requestHeaders: headers },
-      ]);
-      const succeeded = outcome.result.outcome === 'succeeded';
-      if (succeeded) this.delivered++;
-      else this.failed++;
-      this.options.onAttemptRecorded?.({
-        endpointId: endpoint.id,
-        succeeded,
-        retry: delivery.attempts > 0,
-        dead: !succeeded && outcome.result.next.status === 'dead',
-        durationMs: outcome.result.durationMs,
-      });
-      if (outcome.result.disableEndpoint !== null) {
-        this.options.logger.warn(
-          { appId: endpoint.appId, endpointId: endpoint.id, reason: outcome.result.disableEndpoint },
-          'endpoint disabled',
-        );
-        this.options.onEndpointDisabled?.({
-          appId: endpoint.appId,
-          endpointId: endpoint.id,
-          reason: outcome.result.disableEndpoint,
-          at: now,
-        });
-      }
+      // What the attempt log keeps: never a sensitive custom header's value (an Authorization, an API token).
+      return { ...outcome, requestHeaders: redactSentHeaders(headers) };
     } catch (error) {
-      // A store failure: the lease runs out and the delivery is claimed again. Nothing is lost.
-      this.options.logger.error({ err: error, deliveryId: delivery.id }, 'delivery could not be recorded');
-    } finally {
-      if (!this.sharedGates) this.gate.finish(endpoint.id, circuit, this.now());
+      return this.ownFailure(item, leaseUntil, stage, describeError(error), send);
     }
   }
+
+  private ownFailure(
+    item: ClaimedDelivery,
+    leaseUntil: number,
+    stage: DeliveryErrorStage,
+    detail: string,
+    send: SendResult | null,
+  ): Outcome {
+    const { delivery, endpoint } = item;
+    const error = `${STAGE_DESCRIPTIONS[stage]}: ${detail}`;
+    this.options.logger.warn(
+      { deliveryId: delivery.id, endpointId: endpoint.id, stage, error },
+      'delivery failed on our side; recorded as a failed attempt',
+    );
+    this.options.onDeliveryError?.({ stage, deliveryId: delivery.id, endpointId: endpoint.id, error });
+    const own = endpoint.retrySchedule;
+    const schedule = own !== null && retryScheduleProblem(own) === null ? own : this.policy.retrySchedule;
+    return failedOnOurSide(
+      {
+        deliveryId: delivery.id,
+        leaseUntil,
+        trigger: item.trigger,
+        previousAttempts: delivery.attempts,
+        url: typeof endpoint.url === 'string' ? endpoint.url : '',
+        retrySchedule: schedule,
+        error,
+        send,
+        now: this.now(),
+        random: this.random(),
+      },
+      this.policy,
+    );
+  }
+
+  /**
+   * Records the attempt. A result the store refuses (a value it cannot hold) is recorded again without its details,
+   * so one odd response cannot make its delivery loop. When even that fails (the store is down), the lease runs out
+   * and the delivery is claimed again: logged and counted, never silent.
+   */
+  private async record(item: ClaimedDelivery, outcome: Outcome & { requestHeaders?: Record<string, string> }) {
+    const { delivery, endpoint } = item;
+    const full: AttemptResult = {
+      ...outcome.result,
+      circuit: outcome.circuit,
+      ...(outcome.requestHeaders === undefined ? {} : { requestHeaders: outcome.requestHeaders }),
+    };
+    try {
+      await this.options.store.recordAttempts([full]);
+    } catch (error) {
+      const detail = describeError(error);
+      this.options.onDeliveryError?.({
+        stage: 'record',
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        error: detail,
+      });
+      const { requestHeaders: _dropped, ...essentials } = full;
+      const suffix = `(its details were not kept: ${detail})`;
+      try {
+        await this.options.store.recordAttempts([
+          {
+            ...essentials,
+            responseBody: '',
+            error: full.error === null ? null : `${withoutNul(full.error)} ${suffix}`,
+          },
+        ]);
+        this.options.logger.warn({ err: error, deliveryId: delivery.id }, 'attempt recorded without its details');
+      } catch (again) {
+        this.options.logger.error(
+          { err: again, deliveryId: delivery.id },
+          'attempt could not be recorded; the delivery is claimed again when its lease runs out',
+        );
+        return;
+      }
+    }
+    const succeeded = full.outcome === 'succeeded';
+    if (succeeded) this.delivered++;
+    else this.failed++;
+    this.options.onAttemptRecorded?.({
+      endpointId: endpoint.id,
+      succeeded,
+      retry: delivery.attempts > 0,
+      dead: !succeeded && full.next.status === 'dead',
+      durationMs: full.durationMs,
+    });
+    if (full.disableEndpoint !== null) {
+      this.options.logger.warn(
+        { appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint },
+        'endpoint disabled',
+      );
+      this.options.onEndpointDisabled?.({
+        appId: endpoint.appId,
+        endpointId: endpoint.id,
+        reason: full.disableEndpoint,
+        at: full.at,
+      });
+    }
+  }
+}
+
+/** Where a delivery failed on Hookline's side, as the attempt log and the metric name it. */
+export const DELIVERY_ERROR_STAGES = [
+  'endpoint',
+  'secrets',
+  'sign',
+  'headers',
+  'send',
+  'outcome',
+  'record',
+  'claim',
+] as const;
+export type DeliveryErrorStage = (typeof DELIVERY_ERROR_STAGES)[number];
+
+const STAGE_DESCRIPTIONS: Record<DeliveryErrorStage, string> = {
+  endpoint: "the endpoint's stored settings cannot be used",
+  secrets: "the endpoint's secrets could not be read",
+  sign: 'signing failed',
+  headers: 'the request headers could not be built',
+  send: 'the request could not be sent',
+  outcome: 'the answer could not be evaluated',
+  record: 'the attempt could not be recorded',
+  claim: 'due deliveries could not be claimed',
+};
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${typeof code === 'string' ? code : error.name}: ${error.message}`.slice(0, 1000);
+  }
+  return String(error).slice(0, 1000);
+}
+
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
 }

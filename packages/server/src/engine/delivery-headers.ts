@@ -17,6 +17,12 @@ const RESERVED = new Set([
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'svix-'];
 
+/** A header name is an RFC 9110 token; the API's schema and the engine's check of stored headers both use these. */
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+/** A header value on one line: a CR, LF or NUL would let a value forge another header (or is refused by undici). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character refused here.
+export const HEADER_VALUE = /^[^\r\n\u0000]*$/;
+
 export function isReservedHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix));

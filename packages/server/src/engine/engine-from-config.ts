@@ -20,7 +20,7 @@ export function engineFromConfig(
   config: ServerConfig,
   store: Store,
   logger: Logger,
-  observers: Pick<EngineOptions, 'onAttemptRecorded'> = {},
+  observers: Pick<EngineOptions, 'onAttemptRecorded' | 'onDeliveryError'> = {},
 ): ConfiguredEngine {
   const policy: NetworkPolicy = {
     allowPrivateNetworks: config.allowPrivateNetworks,

@@ -50,6 +50,7 @@ export class OperationalWebhook {
       if (delay === undefined) break;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    this.options.logger.warn({ url: this.options.url }, 'operational webhook not delivered');
+    // The origin only: URLs of chat and incident tools carry their token in the path or the query.
+    this.options.logger.warn({ origin: new URL(this.options.url).origin }, 'operational webhook not delivered');
   }
 }

@@ -112,3 +112,52 @@ export function decideOutcome(input: OutcomeInput, policy: OutcomePolicy): Outco
     circuit: 'failure',
   };
 }
+
+export interface OwnFailureInput {
+  deliveryId: string;
+  leaseUntil: number;
+  trigger: AttemptTrigger;
+  previousAttempts: number;
+  url: string;
+  /** The endpoint's schedule when it is usable, else the server's. */
+  retrySchedule: readonly number[];
+  /** What went wrong, for the attempt log. */
+  error: string;
+  /** The answer, when the request went out before the failure (its status and body are kept). */
+  send: SendResult | null;
+  now: number;
+  random: number;
+}
+
+/**
+ * An attempt that failed on Hookline's side (stored settings it cannot use, signing, evaluating the answer): a failed
+ * attempt like any other, retried on the schedule until the delivery is dead. The circuit hears nothing: the
+ * endpoint's availability is not in question.
+ */
+export function failedOnOurSide(input: OwnFailureInput, policy: OutcomePolicy): Outcome {
+  const at = nextAttemptAt({
+    attemptsMade: input.previousAttempts + 1,
+    schedule: input.retrySchedule,
+    nowMs: input.now,
+    random: input.random,
+    retryAfterMs: null,
+    retryAfterBounds: policy.retryAfterBounds,
+  });
+  return {
+    result: {
+      deliveryId: input.deliveryId,
+      leaseUntil: input.leaseUntil,
+      trigger: input.trigger,
+      url: input.url,
+      statusCode: input.send?.statusCode ?? null,
+      responseBody: input.send?.responseBody ?? '',
+      durationMs: input.send?.durationMs ?? 0,
+      at: input.now,
+      outcome: 'failed',
+      error: input.error,
+      next: at === null ? { status: 'dead' } : { status: 'pending', nextAttemptAt: at },
+      disableEndpoint: null,
+    },
+    circuit: 'neutral',
+  };
+}

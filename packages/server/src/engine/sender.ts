@@ -46,7 +46,8 @@ async function readLimited(body: Dispatcher.ResponseData['body']): Promise<strin
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES).toString('utf8');
+  // NUL is no use in a log and PostgreSQL text cannot hold it: an answer carrying one must still be recordable.
+  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD');
 }
 
 export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<SendResult> {

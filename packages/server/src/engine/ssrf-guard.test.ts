@@ -21,8 +21,9 @@ function judge(target: string, networkPolicy: NetworkPolicy = DEFAULT_NETWORK_PO
   const verdict = checkEndpointUrl(target, networkPolicy);
   if (verdict.ok) return 'allowed';
   expect(verdict.code).toBe('forbidden_address');
-  // detail reads "<host> is a <reason> address"
-  return verdict.detail.replace(/^.* is an? (.*) address$/, '$1');
+  // detail reads "<host> is a <reason> address: <what to do>"
+  expect(verdict.detail).toContain('--allow-private-networks');
+  return verdict.detail.split(': ')[0]?.replace(/^.* is an? (.*) address$/, '$1') ?? '';
 }
 
 // [target, expected reason]. URLs go through the create-time check, bare strings through checkAddress.

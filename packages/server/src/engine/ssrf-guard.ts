@@ -44,6 +44,10 @@ export type BlockedAddressCategory =
   | 'reserved';
 
 /** The engine records this on the attempt; `code` is stable, `reason` is a BlockedAddressCategory (maybe prefixed). */
+/** What to do about a refused address, said where the refusal is: the guard is on by default, and how to lower it. */
+export const PRIVATE_ADDRESS_HINT =
+  'endpoints must be public addresses (SSRF guard). For a receiver on this machine, run the server in development mode (npm start, or npx hookline serve --dev) or with --allow-private-networks; to reach chosen private ranges, list them in allowedCidrs';
+
 export class SsrfBlockedError extends Error {
   readonly code = 'HOOKLINE_SSRF_BLOCKED';
   override readonly name = 'SsrfBlockedError';
@@ -287,12 +291,20 @@ export function checkEndpointUrl(raw: string, policy: NetworkPolicy): EndpointUr
   if (literal !== undefined) {
     const verdict = checkAddress(literal, policy);
     if (!verdict.allowed) {
-      return { ok: false, code: 'forbidden_address', detail: `${host} is a ${verdict.reason} address` };
+      return {
+        ok: false,
+        code: 'forbidden_address',
+        detail: `${host} is a ${verdict.reason} address: ${PRIVATE_ADDRESS_HINT}`,
+      };
     }
     return { ok: true, url };
   }
   if (!policy.allowPrivateNetworks && isLocalhostName(host)) {
-    return { ok: false, code: 'forbidden_address', detail: `${host} names this machine (loopback)` };
+    return {
+      ok: false,
+      code: 'forbidden_address',
+      detail: `${host} names this machine (loopback): ${PRIVATE_ADDRESS_HINT}`,
+    };
   }
   return { ok: true, url };
 }

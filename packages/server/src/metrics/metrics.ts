@@ -2,7 +2,7 @@
 // process, as in tests, do not share counts). Counters move as work happens; queue depth and oldest pending age
 // are read from the store at scrape time, so they are true across processes sharing the store.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RecordedAttempt } from '../engine/delivery-engine.js';
+import { DELIVERY_ERROR_STAGES, type DeliveryErrorStage, type RecordedAttempt } from '../engine/delivery-engine.js';
 import type { Store } from '../store/store.js';
 import { EndpointOutcomes } from './endpoint-outcomes.js';
 
@@ -19,6 +19,7 @@ export class HooklineMetrics {
   private readonly failed: Counter;
   private readonly dead: Counter;
   private readonly retries: Counter;
+  private readonly deliveryErrors: Counter<'stage'>;
   private readonly deliveryLatency: Histogram;
   private readonly httpLatency: Histogram<'method' | 'route' | 'status_code'>;
 
@@ -49,6 +50,14 @@ export class HooklineMetrics {
       help: 'Attempts after the first of a delivery (scheduled retries and manual replays)',
       registers,
     });
+    this.deliveryErrors = new Counter({
+      name: 'hookline_delivery_errors_total',
+      help: "Errors on Hookline's side around a delivery, by stage (endpoint settings, secrets, sign, headers, send, outcome: each recorded as a failed attempt; record: an attempt the store refused; claim: a claim that failed)",
+      labelNames: ['stage'],
+      registers,
+    });
+    // Every stage from zero, so a dashboard or alert sees the series before the first error.
+    for (const stage of DELIVERY_ERROR_STAGES) this.deliveryErrors.inc({ stage }, 0);
     this.deliveryLatency = new Histogram({
       name: 'hookline_delivery_duration_seconds',
       help: 'Time from sending a webhook to its complete answer (or failure)',
@@ -120,6 +129,10 @@ export class HooklineMetrics {
     if (attempt.retry) this.retries.inc();
     this.deliveryLatency.observe(attempt.durationMs / 1000);
     this.endpointOutcomes.record(attempt.endpointId, attempt.succeeded);
+  }
+
+  deliveryError(stage: DeliveryErrorStage): void {
+    this.deliveryErrors.inc({ stage });
   }
 
   httpRequest(method: string, route: string, statusCode: number, durationMs: number): void {

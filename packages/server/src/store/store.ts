@@ -216,7 +216,11 @@ export interface Store extends ApiKeyStore, IdempotencyStore {
   deleteEndpoint(appId: string, id: string): Promise<boolean>;
   /** Secrets that sign now: the current one and rotated-out ones whose grace has not ended. */
   activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]>;
-  /** Makes `secret` current; the previous one keeps signing until `now + graceMs`. */
+  /**
+   * Makes `secret` current; the previous one keeps signing until `now + graceMs`. At most MAX_SECRETS (16, what the
+   * signer takes) are kept: a rotation beyond that retires the oldest rotated-out secret at once. A rotation is
+   * never refused: it is how a leaked secret is replaced, and refusing it would keep the leaked one current.
+   */
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void>;
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void>;
 

@@ -138,6 +138,8 @@ export interface ClaimedDelivery {
   message: Message;
   endpoint: Endpoint;
   trigger: AttemptTrigger;
+  /** Set when a stored value of the row could not be read: the engine records a failed attempt instead of sending. */
+  problem?: string;
 }
 
 export interface OperationalEvent {

@@ -3,11 +3,12 @@
 // customer portal.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { findApplication } from '../../operations/applications.js';
+import { notFound } from '../../operations/errors.js';
 import type { ApiKey } from '../../store/api-keys.js';
 import { sha256Hex } from '../auth.js';
 import type { ApiContext } from '../context.js';
-import { HttpError, notFound } from '../http-error.js';
-import { loadApplication } from './applications.js';
+import { HttpError } from '../http-error.js';
 import { listOptions, listOut, listQuerySchema } from './pagination.js';
 
 /** 32 random bytes: guessing is hopeless, so a plain SHA-256 is a safe way to store and find it. */
@@ -58,7 +59,7 @@ export function apiKeyRoutes(app: FastifyInstance, context: ApiContext): void {
     async (request, reply) => {
       const body = request.body as { name: string; appId?: string | null };
       const appId =
-        body.appId === undefined || body.appId === null ? null : (await loadApplication(context, body.appId)).id;
+        body.appId === undefined || body.appId === null ? null : (await findApplication(context, body.appId)).id;
       return reply.code(201).send(await createKey(context, body.name, appId));
     },
   );
@@ -75,7 +76,7 @@ export function apiKeyRoutes(app: FastifyInstance, context: ApiContext): void {
     },
     async (request) => {
       const query = request.query as { appId?: string; limit?: number; iterator?: string };
-      const filter = query.appId === undefined ? {} : { appId: (await loadApplication(context, query.appId)).id };
+      const filter = query.appId === undefined ? {} : { appId: (await findApplication(context, query.appId)).id };
       // Keys page forward only (a handful per application): no prevIterator is offered, and none is taken.
       const options = listOptions(query);
       if (options.backward) throw new HttpError(422, 'validation', 'API key lists page forward only');
@@ -99,7 +100,7 @@ export function apiKeyRoutes(app: FastifyInstance, context: ApiContext): void {
     },
     async (request, reply) => {
       const { appId } = request.params as { appId: string };
-      const application = await loadApplication(context, appId);
+      const application = await findApplication(context, appId);
       const name = (request.body as { name?: string } | null)?.name ?? `portal: ${application.name}`;
       const created = await createKey(context, name, application.id);
       return reply.code(201).send({ ...created, token: created.key });

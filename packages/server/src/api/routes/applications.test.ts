@@ -2,10 +2,10 @@
 // caller scoped to one application.
 import Fastify from 'fastify';
 import { afterAll, expect, it } from 'vitest';
+import { PayloadValidator } from '../../operations/payload-validation.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { ApiContext } from '../context.js';
 import { installErrorHandlers } from '../errors.js';
-import { PayloadValidator } from '../payload-validation.js';
 import { applicationRoutes } from './applications.js';
 
 const store = new SqliteStore({ path: ':memory:' });
@@ -14,11 +14,13 @@ await store.createApplication({ name: 'someone else' }, Date.now());
 const context: ApiContext = {
   store,
   engine: null,
+  workQueued: () => undefined,
   adminTokenSha256: '0'.repeat(64),
   checkEndpointUrl: (url) => ({ ok: true, url: new URL(url) }),
   secretRotationGraceMs: 0,
   payloadValidator: new PayloadValidator(),
   rejectUnknownEventTypes: false,
+  maxDeliverAheadMs: null,
   now: Date.now,
 };
 const app = Fastify();

@@ -2,12 +2,12 @@
 // dashboard's charts. A Hookline extension (Svix lists attempts per message or per endpoint only). With `after`
 // (an attempt id) it pages forward, oldest first; without it, it answers the newest `limit` attempts, oldest first.
 import type { FastifyInstance } from 'fastify';
+import { findApplication } from '../../operations/applications.js';
+import { notFound } from '../../operations/errors.js';
 import type { ApiContext } from '../context.js';
-import { notFound } from '../http-error.js';
 import { timeOrNull } from '../query.js';
 import { dateTime, messageAttemptOutSchema, pathId } from '../schemas.js';
 import { attemptOut } from '../serialize.js';
-import { loadApplication } from './applications.js';
 
 export const FEED_MAX_LIMIT = 1000;
 
@@ -64,7 +64,7 @@ export function attemptFeedRoutes(app: FastifyInstance, context: ApiContext): vo
     async (request) => {
       const { appId } = request.params as { appId: string };
       const query = request.query as FeedQuery;
-      const application = await loadApplication(context, appId);
+      const application = await findApplication(context, appId);
       let endpointId: string | null = null;
       if (query.endpointId !== undefined) {
         const endpoint = await context.store.getEndpoint(application.id, query.endpointId);

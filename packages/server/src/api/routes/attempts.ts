@@ -1,13 +1,15 @@
 // Attempt logs (by message, by endpoint, one attempt), where a message went (per endpoint), the dead-letter list,
-// and replay (resend one, recover an endpoint's failures since a time).
+// and replay (resend one, recover an endpoint's failures since a time; the rules in operations/replay.ts).
 import type { FastifyInstance } from 'fastify';
+import { findApplication } from '../../operations/applications.js';
+import { findEndpoint } from '../../operations/endpoints.js';
+import { notFound } from '../../operations/errors.js';
+import { type RecoverInput, recoverEndpoint, recoverInSchema, resendMessage } from '../../operations/replay.js';
 import type { AttemptListOptions, StatusCodeClass } from '../../store/store.js';
 import type { Attempt, Endpoint } from '../../store/types.js';
 import type { ApiContext } from '../context.js';
-import { HttpError, notFound } from '../http-error.js';
-import { booleanQuery, commaList, eventTypesQuery, instantOf, timeFilterProperties, timeOrNull } from '../query.js';
+import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
 import {
-  dateTime,
   deliveryOutSchema,
   listResponse,
   messageAttemptOutSchema,
@@ -16,8 +18,7 @@ import {
   recoverOutSchema,
 } from '../schemas.js';
 import { attemptOut, deliveryOut, messageEndpointOut, messageOut } from '../serialize.js';
-import { loadApplication } from './applications.js';
-import { type EndpointParams, endpointParams, loadEndpoint } from './endpoints.js';
+import { type EndpointParams, endpointParams } from './endpoints.js';
 import { type ListRequest, listOptions, listOut, listQueryProperties, listQuerySchema } from './pagination.js';
 
 interface AttemptQuery {
@@ -95,7 +96,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await loadApplication(context, request.params.appId);
+      const application = await findApplication(context, request.params.appId);
       const message = await context.store.getMessage(application.id, request.params.msgId);
       if (message === null) throw notFound('message');
       const list = listOptions(request.query);
@@ -127,7 +128,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
+      const { application, endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
       const list = listOptions(request.query);
       const filters = attemptFilters(request.query, list);
       const page =
@@ -161,7 +162,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await loadApplication(context, request.params.appId);
+      const application = await findApplication(context, request.params.appId);
       const message = await context.store.getMessage(application.id, request.params.msgId);
       if (message === null) throw notFound('message');
       const attempt = await context.store.getAttempt(application.id, request.params.attemptId);
@@ -183,7 +184,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await loadApplication(context, request.params.appId);
+      const application = await findApplication(context, request.params.appId);
       const message = await context.store.getMessage(application.id, request.params.msgId);
       if (message === null) throw notFound('message');
       const list = listOptions(request.query);
@@ -222,7 +223,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await loadApplication(context, request.params.appId);
+      const application = await findApplication(context, request.params.appId);
       let endpoint: string | null = null;
       if (request.query.endpointId !== undefined) {
         const found = await context.store.getEndpoint(application.id, request.query.endpointId);
@@ -251,20 +252,12 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
     },
     async (request, reply) => {
       const { appId, msgId, endpointId } = request.params;
-      const application = await loadApplication(context, appId);
-      const message = await context.store.getMessage(application.id, msgId);
-      if (message === null) throw notFound('message');
-      const endpoint = await context.store.getEndpoint(application.id, endpointId);
-      if (endpoint === null) throw notFound('endpoint');
-      const queued = await context.store.resend(application.id, message.id, endpoint.id, context.now());
-      if (!queued)
-        throw new HttpError(409, 'conflict', 'this message has no delivery to this endpoint that can be resent now');
-      context.engine?.notify();
+      await resendMessage(context, appId, msgId, endpointId);
       return reply.code(202).send({});
     },
   );
 
-  app.post<{ Params: EndpointParams; Body: { since: string; until?: string | null } }>(
+  app.post<{ Params: EndpointParams; Body: RecoverInput }>(
     '/api/v1/app/:appId/endpoint/:endpointId/recover',
     {
       schema: {
@@ -272,22 +265,13 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
         operationId: 'v1.endpoint.recover',
         summary: 'Send again every dead delivery of the endpoint created in [since, until)',
         params: endpointParams,
-        body: {
-          type: 'object',
-          required: ['since'],
-          properties: { since: dateTime, until: { ...dateTime, type: ['string', 'null'] } },
-        },
+        body: recoverInSchema,
         response: { 202: recoverOutSchema },
       },
     },
     async (request, reply) => {
-      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
-      const now = context.now();
-      const since = instantOf(request.body.since);
-      const until =
-        request.body.until === undefined || request.body.until === null ? now + 1 : instantOf(request.body.until);
-      const recovered = await context.store.recoverEndpoint(application.id, endpoint.id, since, until, now);
-      context.engine?.notify();
+      const { appId, endpointId } = request.params;
+      const { recovered, at: now } = await recoverEndpoint(context, appId, endpointId, request.body);
       // Recovery is done in one statement, so the task is finished when we answer.
       return reply.code(202).send({
         id: `qtask_${now.toString(36)}`,

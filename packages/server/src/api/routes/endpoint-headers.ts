@@ -1,10 +1,17 @@
-// An endpoint's custom headers: read (sensitive values left out), replaced (PUT), merged (PATCH).
+// An endpoint's custom headers: read (sensitive values left out), replaced (PUT), merged (PATCH). HTTP only: the
+// rules are in operations/endpoint-headers.ts.
 import type { FastifyInstance } from 'fastify';
+import {
+  headersPatchInSchema,
+  headersReplaceInSchema,
+  patchEndpointHeaders,
+  replaceEndpointHeaders,
+} from '../../operations/endpoint-headers.js';
+import { findEndpoint } from '../../operations/endpoints.js';
 import type { ApiContext } from '../context.js';
-import { checkCustomHeaders, headersIn, headersOut, mergeHeaders } from '../custom-headers.js';
-import { notFound } from '../http-error.js';
+import { headersOut } from '../custom-headers.js';
 import { emptyResponse, endpointHeadersOutSchema } from '../schemas.js';
-import { type EndpointParams, endpointParams, loadEndpoint } from './endpoints.js';
+import { type EndpointParams, endpointParams } from './endpoints.js';
 
 const PATH = '/api/v1/app/:appId/endpoint/:endpointId/headers';
 
@@ -23,7 +30,7 @@ export function endpointHeaderRoutes(app: FastifyInstance, context: ApiContext):
       },
     },
     async (request) => {
-      const { endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
+      const { endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
       return headersOut(endpoint.headers);
     },
   );
@@ -36,15 +43,13 @@ export function endpointHeaderRoutes(app: FastifyInstance, context: ApiContext):
         operationId: 'v1.endpoint.update-headers',
         summary: 'Replace the custom headers',
         params: endpointParams,
-        body: { type: 'object', required: ['headers'], properties: { headers: headersIn } },
+        body: headersReplaceInSchema,
         response: { 204: emptyResponse },
       },
     },
     async (request, reply) => {
-      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
-      const headers = checkCustomHeaders(request.body.headers);
-      const updated = await context.store.updateEndpoint(application.id, endpoint.id, { headers }, context.now());
-      if (updated === null) throw notFound('endpoint');
+      const { endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
+      await replaceEndpointHeaders(context, endpoint, request.body);
       return reply.code(204).send();
     },
   );
@@ -57,23 +62,13 @@ export function endpointHeaderRoutes(app: FastifyInstance, context: ApiContext):
         operationId: 'v1.endpoint.patch-headers',
         summary: 'Set some custom headers and remove others (deleteHeaders); names compare case-insensitively',
         params: endpointParams,
-        body: {
-          type: 'object',
-          required: ['headers'],
-          properties: {
-            headers: headersIn,
-            deleteHeaders: { type: 'array', maxItems: 64, items: { type: 'string', maxLength: 256 } },
-          },
-        },
+        body: headersPatchInSchema,
         response: { 204: emptyResponse },
       },
     },
     async (request, reply) => {
-      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
-      const set = checkCustomHeaders(request.body.headers);
-      const headers = mergeHeaders(endpoint.headers, set, request.body.deleteHeaders ?? []);
-      const updated = await context.store.updateEndpoint(application.id, endpoint.id, { headers }, context.now());
-      if (updated === null) throw notFound('endpoint');
+      const { endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
+      await patchEndpointHeaders(context, endpoint, request.body);
       return reply.code(204).send();
     },
   );

@@ -2,11 +2,11 @@
 // why; is its circuit open (this process's engine); how often did its recent attempts succeed; what were the last
 // failures. A Hookline extension.
 import type { FastifyInstance } from 'fastify';
+import { findApplication } from '../../operations/applications.js';
+import { notFound } from '../../operations/errors.js';
 import type { ApiContext } from '../context.js';
-import { notFound } from '../http-error.js';
 import { messageAttemptOutSchema, pathId } from '../schemas.js';
 import { attemptOut } from '../serialize.js';
-import { loadApplication } from './applications.js';
 
 /** The success rate is over this many most recent attempts: recent enough to show today's trouble. */
 export const HEALTH_WINDOW_ATTEMPTS = 200;
@@ -63,7 +63,7 @@ export function endpointHealthRoutes(app: FastifyInstance, context: ApiContext):
     },
     async (request) => {
       const { appId, endpointId } = request.params as { appId: string; endpointId: string };
-      const application = await loadApplication(context, appId);
+      const application = await findApplication(context, appId);
       const endpoint = await context.store.getEndpoint(application.id, endpointId);
       if (endpoint === null) throw notFound('endpoint');
       const [recent, failures] = await Promise.all([

@@ -1,9 +1,10 @@
 // An endpoint's deliveries counted by state (Svix's EndpointStats), optionally for those created in [since, until).
 import type { FastifyInstance } from 'fastify';
+import { findEndpoint } from '../../operations/endpoints.js';
 import type { ApiContext } from '../context.js';
 import { timeOrNull } from '../query.js';
 import { dateTime, endpointStatsSchema } from '../schemas.js';
-import { type EndpointParams, endpointParams, loadEndpoint } from './endpoints.js';
+import { type EndpointParams, endpointParams } from './endpoints.js';
 
 export function endpointStatsRoutes(app: FastifyInstance, context: ApiContext): void {
   app.get<{ Params: EndpointParams; Querystring: { since?: string; until?: string } }>(
@@ -19,7 +20,7 @@ export function endpointStatsRoutes(app: FastifyInstance, context: ApiContext): 
       },
     },
     async (request) => {
-      const { application, endpoint } = await loadEndpoint(context, request.params.appId, request.params.endpointId);
+      const { application, endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
       const since = timeOrNull(request.query.since);
       const stats = await context.store.endpointStats(application.id, endpoint.id, {
         // The store's `after` is exclusive; `since` includes its own instant.

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { parseInstant } from '../../input/instant.js';
 import { CliError } from '../cli-error.js';
 import { type HooklineClient, listAll } from '../client.js';
-import { printOne } from '../output.js';
+import { printOne, printRows } from '../output.js';
 import { Progress } from '../progress.js';
 import { connect, path } from './shared.js';
 import { BEFORE_FIRST_ATTEMPT, type FeedAttempt, feedPath } from './tail.js';
@@ -14,11 +14,17 @@ interface DeadDelivery {
   msgId: string;
   endpointId: string;
   createdAt: string;
+  lastError?: string | null;
+  lastStatusCode?: number | null;
 }
 
 interface Target {
   msgId: string;
   endpointId: string;
+  /** dead, or retrying (its latest attempt failed and it waits for the next). */
+  state: 'dead' | 'retrying';
+  /** What the last attempt said: an error, or the HTTP status. */
+  last: string;
 }
 
 interface ReplayOptions {
@@ -91,11 +97,38 @@ export function replayCommand(program: Command): void {
       const since = parseTime(options.since, '--since');
       const targets = new Map<string, Target>();
       for (const delivery of await deadTargets(client, app, options, since)) {
-        targets.set(`${delivery.msgId} ${delivery.endpointId}`, delivery);
+        targets.set(`${delivery.msgId} ${delivery.endpointId}`, {
+          msgId: delivery.msgId,
+          endpointId: delivery.endpointId,
+          state: 'dead',
+          last: delivery.lastError ?? (delivery.lastStatusCode == null ? '' : `HTTP ${delivery.lastStatusCode}`),
+        });
       }
       if (options.retrying === true) {
         for (const attempt of await failingTargets(client, app, options, since)) {
-          targets.set(`${attempt.msgId} ${attempt.endpointId}`, attempt);
+          const key = `${attempt.msgId} ${attempt.endpointId}`;
+          if (targets.has(key)) continue;
+          targets.set(key, {
+            msgId: attempt.msgId,
+            endpointId: attempt.endpointId,
+            state: 'retrying',
+            last: attempt.error ?? (attempt.responseStatusCode === 0 ? '' : `HTTP ${attempt.responseStatusCode}`),
+          });
+        }
+      }
+      if (options.dryRun === true) {
+        const rows = [...targets.values()];
+        if (out.json) {
+          printOne(out, { found: rows.length, dryRun: true, deliveries: rows }, '');
+          return;
+        }
+        if (rows.length > 0) {
+          printRows(out, rows, rows, [
+            ['MESSAGE', (target) => target.msgId],
+            ['ENDPOINT', (target) => target.endpointId],
+            ['STATE', (target) => target.state],
+            ['LAST', (target) => target.last],
+          ]);
         }
       }
       const summary: ReplaySummary = { found: targets.size, queued: 0, skipped: 0, failed: 0, errors: [] };

@@ -21,13 +21,14 @@ export function readPayload(argument: string): Record<string, unknown> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new CliError(
-      'payload_invalid',
+      'invalid_json',
       `the payload is not JSON: ${(error as Error).message}`,
       `quote it for your shell ('{"id":1}') or put it in a file and pass @file.json`,
     );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CliError('payload_invalid', 'the payload must be a JSON object', 'wrap it: {"data": …}');
+    // The code the API answers for the same payload (a message's payload is a JSON object).
+    throw new CliError('validation', 'the payload must be a JSON object', 'wrap it: {"data": …}');
   }
   return parsed as Record<string, unknown>;
 }

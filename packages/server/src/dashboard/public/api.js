@@ -31,6 +31,12 @@ export class ApiError extends Error {
   }
 }
 
+/** A 422's detail is Svix's list of {loc, msg}: say each as "field: problem". */
+function describeDetail(detail) {
+  if (!Array.isArray(detail)) return detail;
+  return detail.map((issue) => `${(issue.loc ?? []).slice(1).join('.')}: ${issue.msg}`).join('; ');
+}
+
 export async function api(method, path, body) {
   const headers = { authorization: `Bearer ${session.key ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -47,7 +53,7 @@ export async function api(method, path, body) {
     try {
       const parsed = JSON.parse(text);
       code = parsed.code ?? code;
-      detail = parsed.detail ?? detail;
+      detail = describeDetail(parsed.detail) ?? detail;
     } catch {
       // not JSON: keep the status and the start of the text
     }

@@ -75,5 +75,13 @@ export function describeSecrets(factory: StoreFactory): void {
         { secret: 'whsec_untouched', expiresAt: null },
       ]);
     });
+
+    it('rotation keeps at most 16 secrets: past that the oldest rotated-out ones go at once, oldest first', async () => {
+      const { id } = await endpoint();
+      for (let i = 1; i <= 20; i++) await store().rotateSecret(id, `whsec_rotated${i}`, GRACE_MS, T0 + i);
+      const active = await store().activeSecrets(id, T0 + 20);
+      expect(active.map((s) => s.secret)).toEqual(Array.from({ length: 16 }, (_unused, i) => `whsec_rotated${20 - i}`));
+      expect(active[0]).toEqual({ secret: 'whsec_rotated20', expiresAt: null });
+    });
   });
 }

@@ -1,6 +1,7 @@
 // The store for many processes on many machines: PostgreSQL through a pg pool. Correctness rests on transactions
 // and leases in the database (no leader, no broker); per-endpoint limits, rate tokens and circuit state are rows,
 // so they hold across processes. The queue's SQL is in statements.ts and the claim function in migrations.ts.
+import { MAX_SECRETS } from '@hookline/signatures';
 import type pg from 'pg';
 import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../../engine/circuit-breaker.js';
 import { newId } from '../../ids.js';
@@ -16,6 +17,7 @@ import {
   type MessageRow,
   type OperationalEventRow,
   toApplication,
+  toClaimedDelivery,
   toDelivery,
   toEndpoint,
   toMessage,
@@ -505,6 +507,12 @@ export class PostgresStore implements Store {
         [endpointId, secret, now],
         client,
       );
+      await this.query(
+        `DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND serial NOT IN (
+           SELECT serial FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, serial DESC LIMIT $2)`,
+        [endpointId, MAX_SECRETS],
+        client,
+      );
     });
   }
 
@@ -590,12 +598,7 @@ export class PostgresStore implements Store {
     const readAt = Date.now();
     if (this.claimedSecrets.size >= CLAIMED_SECRETS_MAX) this.claimedSecrets.clear();
     for (const row of rows) this.claimedSecrets.set(row.endpoint.id, { rows: row.endpoint.secrets, readAt });
-    return rows.map((row) => ({
-      delivery: toDelivery(row.delivery),
-      message: toMessage(row.message),
-      endpoint: toEndpoint(row.endpoint),
-      trigger: row.delivery.manual === 1 ? 'manual' : 'scheduled',
-    }));
+    return rows.map((row) => toClaimedDelivery(row.delivery, row.message, row.endpoint));
   }
 
   /** Results from concurrent callers share one statement (group commit), so recording is not a round trip each. */

@@ -49,4 +49,24 @@ describe('RecordBatcher', () => {
     await expect(batcher.add([1])).rejects.toThrow('Connection terminated');
     expect(calls).toBe(2);
   });
+
+  it('one result the database refuses fails only its own caller: the rest of its batch is written', async () => {
+    const written: number[][] = [];
+    let releaseFirst: () => void = () => undefined;
+    const firstWritten = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const batcher = new RecordBatcher<number>(async (items) => {
+      if (items.includes(13)) throw Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+      written.push([...items]);
+      if (written.length === 1) await firstWritten;
+    });
+    const first = batcher.add([1]);
+    const poisoned = batcher.add([13]);
+    const others = [batcher.add([2]), batcher.add([3])];
+    releaseFirst();
+    await expect(poisoned).rejects.toThrow('invalid byte sequence');
+    await Promise.all([first, ...others]);
+    expect(written).toEqual([[1], [2], [3]]);
+  });
 });

@@ -39,6 +39,22 @@ export class RecordBatcher<T> {
     while (this.writing !== null) await this.writing;
   }
 
+  /** Null when written; else the last error (a transient one is tried again, up to maxTries). */
+  private async writeWithRetries(items: readonly T[]): Promise<unknown> {
+    let failure: unknown = null;
+    for (let attempt = 1; attempt <= this.maxTries; attempt++) {
+      try {
+        await this.write(items);
+        return null;
+      } catch (error) {
+        failure = error;
+        if (!isTransient(error) || attempt === this.maxTries) break;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+    return failure;
+  }
+
   private async flush(): Promise<void> {
     while (this.waiting.length > 0) {
       const batch: Array<Waiting<T>> = [];
@@ -49,17 +65,15 @@ export class RecordBatcher<T> {
         size += next.items.length;
       }
       const items = batch.flatMap((entry) => entry.items);
-      let failure: unknown = null;
-      for (let attempt = 1; attempt <= this.maxTries; attempt++) {
-        try {
-          await this.write(items);
-          failure = null;
-          break;
-        } catch (error) {
-          failure = error;
-          if (!isTransient(error) || attempt === this.maxTries) break;
-          await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      const failure = await this.writeWithRetries(items);
+      if (failure !== null && !isTransient(failure) && batch.length > 1) {
+        // One result the database refuses must not fail the others written with it: each alone, then.
+        for (const entry of batch) {
+          const own = await this.writeWithRetries(entry.items);
+          if (own === null) entry.resolve();
+          else entry.reject(own);
         }
+        continue;
       }
       for (const entry of batch) {
         if (failure === null) entry.resolve();

@@ -5,6 +5,7 @@ import type {
   Application,
   Attempt,
   AttemptWithEventType,
+  ClaimedDelivery,
   Delivery,
   Endpoint,
   EventType,
@@ -109,9 +110,11 @@ export interface OperationalEventRow {
   created_at: number;
 }
 
-function parseJson<T>(text: string | null): T | null {
-  return text === null ? null : (JSON.parse(text) as T);
-}
+/** Reads one JSON column; `column` names it for a reader that reports instead of throwing (toClaimedDelivery). */
+type JsonReader = <T>(text: string | null | undefined, column?: string) => T | null;
+
+const parseJson: JsonReader = <T>(text: string | null | undefined) =>
+  text === null || text === undefined ? null : (JSON.parse(text) as T);
 
 export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
@@ -138,22 +141,26 @@ export function toApplication(row: ApplicationRow): Application {
 }
 
 export function toEndpoint(row: EndpointRow): Endpoint {
+  return endpointFrom(row, parseJson);
+}
+
+function endpointFrom(row: EndpointRow, readJson: JsonReader): Endpoint {
   return {
     id: row.id,
     appId: row.app_id,
     uid: row.uid,
     url: row.url,
     description: row.description,
-    eventTypes: parseJson<string[]>(row.event_types),
-    channels: parseJson<string[]>(row.channels),
+    eventTypes: readJson<string[]>(row.event_types, 'event_types'),
+    channels: readJson<string[]>(row.channels, 'channels'),
     disabled: row.disabled === 1,
     disabledReason: row.disabled_reason,
     throttleRate: storedRate(row.throttle_rate),
     headerPrefix: row.header_prefix,
-    retrySchedule: parseJson<number[]>(row.retry_schedule),
+    retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
-    metadata: parseJson<Record<string, string>>(row.metadata) ?? {},
-    headers: parseJson<Record<string, string>>(row.headers) ?? {},
+    metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},
+    headers: readJson<Record<string, string>>(row.headers, 'headers') ?? {},
     failingSince: row.failing_since,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -190,16 +197,20 @@ export function toEventType(row: EventTypeRow): EventType {
 }
 
 export function toMessage(row: MessageRow): Message {
+  return messageFrom(row, parseJson);
+}
+
+function messageFrom(row: MessageRow, readJson: JsonReader): Message {
   return {
     id: row.id,
     appId: row.app_id,
     eventType: row.event_type,
     eventId: row.event_id,
     payload: row.payload,
-    channels: parseJson<string[]>(row.channels),
+    channels: readJson<string[]>(row.channels, 'channels'),
     createdAt: row.created_at,
     deliverAt: row.deliver_at ?? null,
-    tags: parseJson<string[]>(row.tags ?? null),
+    tags: readJson<string[]>(row.tags, 'tags'),
   };
 }
 
@@ -257,4 +268,31 @@ export function toRecentAttempts(
 ): AttemptWithEventType[] {
   const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
   return tail ? attempts : attempts.reverse();
+}
+
+/**
+ * A claimed delivery mapped without throwing. A stored value that cannot be read (a JSON column written by hand, an
+ * old bug) must not fail the whole claim, which would stop every delivery behind it: the column is read as empty and
+ * the delivery carries the problem, which the engine records as a failed attempt.
+ */
+export function toClaimedDelivery(delivery: DeliveryRow, message: MessageRow, endpoint: EndpointRow): ClaimedDelivery {
+  const problems: string[] = [];
+  const lenient =
+    (table: string): JsonReader =>
+    <T>(text: string | null | undefined, column?: string): T | null => {
+      try {
+        return parseJson<T>(text);
+      } catch {
+        problems.push(`${table}.${column ?? '?'} is not valid JSON`);
+        return null;
+      }
+    };
+  const claimed: ClaimedDelivery = {
+    delivery: toDelivery(delivery),
+    message: messageFrom(message, lenient('messages')),
+    endpoint: endpointFrom(endpoint, lenient('endpoints')),
+    trigger: delivery.manual === 1 ? 'manual' : 'scheduled',
+  };
+  if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;
+  return claimed;
 }

@@ -3,6 +3,7 @@
 // statements kept here in one place.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { MAX_SECRETS } from '@hookline/signatures';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import type { ApiKey, NewApiKey } from '../api-keys.js';
@@ -70,6 +71,7 @@ import {
   type OperationalEventRow,
   toApplication,
   toAttempt,
+  toClaimedDelivery,
   toDelivery,
   toEndpoint,
   toEventType,
@@ -575,6 +577,10 @@ export class SqliteStore implements Store {
         secret,
         now,
       );
+      this.sql(
+        `DELETE FROM endpoint_secrets WHERE endpoint_id = @id AND rowid NOT IN (
+           SELECT rowid FROM endpoint_secrets WHERE endpoint_id = @id ORDER BY created_at DESC, rowid DESC LIMIT @keep)`,
+      ).run({ id: endpointId, keep: MAX_SECRETS });
     });
   }
 
@@ -742,31 +748,26 @@ export class SqliteStore implements Store {
          RETURNING *`,
       ).all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
       if (claimed.length === 0) return [];
-      const messages = new Map<string, Message>();
-      const endpoints = new Map<string, Endpoint>();
+      const messages = new Map<string, MessageRow>();
+      const endpoints = new Map<string, EndpointRow>();
       const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
       for (const row of this.sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))').all(
         messageIds,
       ) as MessageRow[]) {
-        messages.set(row.id, toMessage(row));
+        messages.set(row.id, row);
       }
       const endpointIds = JSON.stringify([...new Set(claimed.map((row) => row.endpoint_id))]);
       for (const row of this.sql('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))').all(
         endpointIds,
       ) as EndpointRow[]) {
-        endpoints.set(row.id, toEndpoint(row));
+        endpoints.set(row.id, row);
       }
       const result: ClaimedDelivery[] = [];
       for (const row of claimed) {
         const message = messages.get(row.message_id);
         const endpoint = endpoints.get(row.endpoint_id);
         if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-        result.push({
-          delivery: toDelivery(row),
-          message,
-          endpoint,
-          trigger: row.manual === 1 ? 'manual' : 'scheduled',
-        });
+        result.push(toClaimedDelivery(row, message, endpoint));
       }
       return result;
     });

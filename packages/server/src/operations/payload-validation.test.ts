@@ -43,14 +43,12 @@ describe('checkSchemas', () => {
 });
 
 describe('PayloadValidator', () => {
-  it('lists each failing path in Svix loc form, under body.payload', () => {
+  it('lists each failing path in Svix loc form, under payload (the API puts body in front)', () => {
     const problems = new PayloadValidator().problems(eventType({ '1': V1, '2': V2 }), { amount: -5, extra: true });
-    expect(problems).toEqual([
-      { loc: ['body', 'payload', 'amount'], msg: 'must be >= 0', type: 'value_error.minimum' },
-    ]);
+    expect(problems).toEqual([{ loc: ['payload', 'amount'], msg: 'must be >= 0', type: 'value_error.minimum' }]);
     const missing = new PayloadValidator().problems(eventType({ '2': V2 }), {});
     expect(missing).toEqual([
-      { loc: ['body', 'payload', 'amount'], msg: "must have required property 'amount'", type: 'value_error.required' },
+      { loc: ['payload', 'amount'], msg: "must have required property 'amount'", type: 'value_error.required' },
     ]);
   });
 

@@ -1,9 +1,10 @@
 // Published payloads checked against their event type's JSON Schema (the highest version in `schemas`), with ajv.
 // A schema is compiled once and cached by event type; the cache entry carries the type's updatedAt, so a changed
 // schema is compiled again on its next use, in this process or any other reading the same store.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { EventType } from '../store/types.js';
-import type { ValidationIssue } from './http-error.js';
+import type { ValidationIssue } from './errors.js';
+import { issueOf } from './input-schema.js';
 
 /** Past this many cached validators the cache starts over rather than grow. */
 const CACHED_VALIDATORS = 10_000;
@@ -48,21 +49,10 @@ export function checkSchemas(schemas: Record<string, unknown>): void {
   }
 }
 
-function issueOf(error: ErrorObject): ValidationIssue {
-  const loc: Array<string | number> = ['body', 'payload'];
-  for (const part of error.instancePath.split('/').slice(1)) {
-    const name = part.replaceAll('~1', '/').replaceAll('~0', '~');
-    loc.push(/^\d+$/.test(name) ? Number(name) : name);
-  }
-  const missing = (error.params as { missingProperty?: string }).missingProperty;
-  if (error.keyword === 'required' && missing !== undefined) loc.push(missing);
-  return { loc, msg: error.message ?? 'invalid', type: `value_error.${error.keyword}` };
-}
-
 export class PayloadValidator {
   private readonly validators = new Map<string, { updatedAt: number; validate: ValidateFunction | null }>();
 
-  /** The payload's problems against the event type's latest schema; empty when it conforms or there is none. */
+  /** The payload's problems against the event type's latest schema (loc from ['payload']); empty when it conforms. */
   problems(eventType: EventType, payload: unknown): ValidationIssue[] {
     let cached = this.validators.get(eventType.name);
     if (cached === undefined || cached.updatedAt !== eventType.updatedAt) {
@@ -72,6 +62,6 @@ export class PayloadValidator {
       this.validators.set(eventType.name, cached);
     }
     if (cached.validate === null || cached.validate(payload)) return [];
-    return (cached.validate.errors ?? []).slice(0, 50).map(issueOf);
+    return (cached.validate.errors ?? []).slice(0, 50).map((error) => issueOf(error, ['payload']));
   }
 }

@@ -1,0 +1,139 @@
+// What an endpoint input may say (Svix's EndpointIn, with our older field names as aliases), turned into the
+// store's patch: the URL through the SSRF guard's check, a uid that is not an id, a retry schedule and a status
+// policy the engine can evaluate, custom headers Hookline does not set itself, and a Standard Webhooks secret.
+import { validateSchedule } from '../engine/retry-policy.js';
+import { InvalidStatusPolicyError, parseStatusPolicy } from '../engine/status-policy.js';
+import type { EndpointPatch } from '../store/store.js';
+import type { OperationsContext } from './context.js';
+import { checkCustomHeaders, headersInSchema } from './endpoint-headers.js';
+import { invalidField, OperationError } from './errors.js';
+import { stringMap, uidSchema } from './schemas.js';
+
+const stringList = {
+  type: ['array', 'null'],
+  maxItems: 1000,
+  items: { type: 'string', minLength: 1, maxLength: 256 },
+} as const;
+const rate = { type: ['integer', 'null'], minimum: 1, maximum: 100000 } as const;
+
+const endpointFields = {
+  url: { type: 'string', minLength: 1, maxLength: 2048 },
+  description: { type: 'string', maxLength: 1024 },
+  uid: uidSchema,
+  version: { type: ['integer', 'null'], minimum: 1, maximum: 1000 },
+  eventTypes: stringList,
+  filterTypes: stringList,
+  channels: { ...stringList, maxItems: 10 },
+  disabled: { type: 'boolean' },
+  throttleRate: rate,
+  rateLimit: rate,
+  headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
+  retrySchedule: { type: ['array', 'null'], maxItems: 50, items: { type: 'number' } },
+  nonRetryableStatuses: { type: ['string', 'null'], maxLength: 256 },
+  metadata: stringMap,
+  headers: { ...headersInSchema, type: ['object', 'null'] },
+  secret: { type: ['string', 'null'], minLength: 1, maxLength: 256 },
+} as const;
+
+export const endpointInSchema = { type: 'object', required: ['url'], properties: endpointFields } as const;
+export const endpointPatchInSchema = { type: 'object', properties: endpointFields } as const;
+
+/** An endpoint as callers describe it; it has passed endpointInSchema (or endpointPatchInSchema). */
+export interface EndpointInput {
+  url?: string;
+  description?: string;
+  uid?: string | null;
+  /** Accepted and ignored, as Svix's SDKs send it. */
+  version?: number | null;
+  eventTypes?: string[] | null;
+  /** Svix's name for eventTypes. */
+  filterTypes?: string[] | null;
+  channels?: string[] | null;
+  disabled?: boolean;
+  throttleRate?: number | null;
+  /** Svix's older name for throttleRate. */
+  rateLimit?: number | null;
+  headerPrefix?: 'webhook' | 'svix';
+  retrySchedule?: number[] | null;
+  nonRetryableStatuses?: string | null;
+  metadata?: Record<string, string>;
+  headers?: Record<string, string> | null;
+  /** The signing secret; absent or null: one is generated. */
+  secret?: string | null;
+}
+
+/** A secret given by the caller must be a Standard Webhooks secret: whsec_ and 24-64 bytes of base64. */
+export function checkSecret(secret: string, field: string): string {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  const bytes = match === null ? 0 : Buffer.from(match[1] as string, 'base64').length;
+  if (bytes < 24 || bytes > 64) {
+    throw invalidField([field], 'must be whsec_ followed by 24 to 64 bytes of base64');
+  }
+  return secret;
+}
+
+/** The fields the input sets, under the store's names, each checked against its rule. */
+export function endpointPatchOf(context: OperationsContext, input: EndpointInput): EndpointPatch {
+  const patch: EndpointPatch = {};
+  if (input.url !== undefined) {
+    const verdict = context.checkEndpointUrl(input.url);
+    if (!verdict.ok) throw new OperationError(verdict.code, verdict.detail, 'invalid');
+    patch.url = verdict.url.toString();
+  }
+  if (input.description !== undefined) patch.description = input.description;
+  if (input.uid !== undefined) {
+    if (typeof input.uid === 'string' && input.uid.startsWith('ep_')) {
+      throw invalidField(['uid'], 'a uid may not start with ep_ (ids do)');
+    }
+    patch.uid = input.uid;
+  }
+  const eventTypes = input.eventTypes !== undefined ? input.eventTypes : input.filterTypes;
+  if (eventTypes !== undefined) patch.eventTypes = eventTypes === null || eventTypes.length === 0 ? null : eventTypes;
+  if (input.channels !== undefined) {
+    patch.channels = input.channels === null || input.channels.length === 0 ? null : input.channels;
+  }
+  if (input.disabled !== undefined) patch.disabled = input.disabled;
+  const throttleRate = input.throttleRate !== undefined ? input.throttleRate : input.rateLimit;
+  if (throttleRate !== undefined) patch.throttleRate = throttleRate;
+  if (input.headerPrefix !== undefined) patch.headerPrefix = input.headerPrefix;
+  if (input.retrySchedule !== undefined) {
+    if (input.retrySchedule !== null) {
+      const problem = validateSchedule(input.retrySchedule);
+      if (problem !== null) throw invalidField(['retrySchedule'], problem);
+    }
+    patch.retrySchedule = input.retrySchedule;
+  }
+  if (input.nonRetryableStatuses !== undefined) {
+    // Stored only once it parses: the engine evaluates it on every failed attempt and must never meet one it cannot.
+    if (input.nonRetryableStatuses !== null) {
+      try {
+        parseStatusPolicy(input.nonRetryableStatuses);
+      } catch (error) {
+        if (error instanceof InvalidStatusPolicyError) throw invalidField(['nonRetryableStatuses'], error.message);
+        throw error;
+      }
+    }
+    patch.nonRetryableStatuses = input.nonRetryableStatuses;
+  }
+  if (input.metadata !== undefined) patch.metadata = input.metadata;
+  if (input.headers !== undefined) patch.headers = input.headers === null ? {} : checkCustomHeaders(input.headers);
+  return patch;
+}
+
+/** What PUT writes: the input's fields, and every field it leaves out back at its default. */
+export function replacementOf(patch: EndpointPatch): EndpointPatch {
+  return {
+    ...(patch.url === undefined ? {} : { url: patch.url }),
+    description: patch.description ?? '',
+    uid: patch.uid ?? null,
+    eventTypes: patch.eventTypes ?? null,
+    channels: patch.channels ?? null,
+    disabled: patch.disabled ?? false,
+    throttleRate: patch.throttleRate ?? null,
+    headerPrefix: patch.headerPrefix ?? 'webhook',
+    retrySchedule: patch.retrySchedule ?? null,
+    nonRetryableStatuses: patch.nonRetryableStatuses ?? null,
+    metadata: patch.metadata ?? {},
+    ...(patch.headers === undefined ? {} : { headers: patch.headers }),
+  };
+}

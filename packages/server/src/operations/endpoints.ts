@@ -1,0 +1,127 @@
+// Endpoints of an application: create (a secret is generated unless one is given), replace (PUT: creates when
+// missing, with the path as its uid), patch, delete, and the signing secret (read, rotate).
+import { standardWebhooks } from '@hookline/signatures';
+import type { EndpointPatch } from '../store/store.js';
+import type { Application, Endpoint } from '../store/types.js';
+import { findApplication } from './applications.js';
+import type { OperationsContext } from './context.js';
+import { checkSecret, type EndpointInput, endpointPatchOf, replacementOf } from './endpoint-input.js';
+import { notFound, refusingDuplicates } from './errors.js';
+import { UID_PATTERN } from './schemas.js';
+
+export async function findEndpoint(
+  context: OperationsContext,
+  appIdOrUid: string,
+  endpointIdOrUid: string,
+): Promise<{ application: Application; endpoint: Endpoint }> {
+  const application = await findApplication(context, appIdOrUid);
+  const endpoint = await context.store.getEndpoint(application.id, endpointIdOrUid);
+  if (endpoint === null) throw notFound('endpoint');
+  return { application, endpoint };
+}
+
+async function create(
+  context: OperationsContext,
+  application: Application,
+  input: EndpointInput,
+  uid: string | null,
+): Promise<{ endpoint: Endpoint; secret: string }> {
+  const patch = endpointPatchOf(context, input);
+  const secret =
+    input.secret === undefined || input.secret === null
+      ? standardWebhooks.generateSecret()
+      : checkSecret(input.secret, 'secret');
+  const endpoint = await refusingDuplicates(() =>
+    context.store.createEndpoint(
+      application.id,
+      { ...patch, uid: patch.uid ?? uid, url: patch.url as string, secret },
+      context.now(),
+    ),
+  );
+  return { endpoint, secret };
+}
+
+/** Creates an endpoint; the secret it signs with is returned this once (a generated one, or the input's). */
+export async function createEndpoint(
+  context: OperationsContext,
+  appIdOrUid: string,
+  input: EndpointInput,
+): Promise<{ endpoint: Endpoint; secret: string }> {
+  return create(context, await findApplication(context, appIdOrUid), input, null);
+}
+
+async function update(
+  context: OperationsContext,
+  endpoint: Endpoint,
+  patch: EndpointPatch,
+  secret: string | null | undefined,
+): Promise<Endpoint> {
+  // Checked before anything is written: a bad secret must not leave the other fields changed.
+  const newSecret = secret === undefined || secret === null ? null : checkSecret(secret, 'secret');
+  const updated = await refusingDuplicates(() =>
+    context.store.updateEndpoint(endpoint.appId, endpoint.id, patch, context.now()),
+  );
+  if (updated === null) throw notFound('endpoint');
+  if (newSecret !== null) {
+    await context.store.rotateSecret(endpoint.id, newSecret, context.secretRotationGraceMs, context.now());
+  }
+  // Enabling an endpoint makes its parked deliveries due.
+  context.workQueued();
+  return updated;
+}
+
+/** PUT: the input replaces the endpoint (a secret in it becomes the current one); creates it when there is none. */
+export async function replaceEndpoint(
+  context: OperationsContext,
+  appIdOrUid: string,
+  endpointIdOrUid: string,
+  input: EndpointInput,
+): Promise<{ endpoint: Endpoint; created: boolean }> {
+  const application = await findApplication(context, appIdOrUid);
+  const existing = await context.store.getEndpoint(application.id, endpointIdOrUid);
+  if (existing === null) {
+    if (endpointIdOrUid.startsWith('ep_') || !UID_PATTERN.test(endpointIdOrUid)) throw notFound('endpoint');
+    const { endpoint } = await create(context, application, input, endpointIdOrUid);
+    return { endpoint, created: true };
+  }
+  const patch = replacementOf(endpointPatchOf(context, input));
+  if (input.uid === undefined) patch.uid = existing.uid;
+  return { endpoint: await update(context, existing, patch, input.secret), created: false };
+}
+
+/** PATCH: changes the fields the input has (a secret given here becomes the current one). */
+export async function patchEndpoint(
+  context: OperationsContext,
+  appIdOrUid: string,
+  endpointIdOrUid: string,
+  input: EndpointInput,
+): Promise<Endpoint> {
+  const { endpoint } = await findEndpoint(context, appIdOrUid, endpointIdOrUid);
+  return update(context, endpoint, endpointPatchOf(context, input), input.secret);
+}
+
+export async function deleteEndpoint(
+  context: OperationsContext,
+  appIdOrUid: string,
+  endpointIdOrUid: string,
+): Promise<void> {
+  const { application, endpoint } = await findEndpoint(context, appIdOrUid, endpointIdOrUid);
+  await context.store.deleteEndpoint(application.id, endpoint.id);
+}
+
+/** The secret that signs now (the newest one). */
+export async function currentSecret(context: OperationsContext, endpoint: Endpoint): Promise<string> {
+  const [current] = await context.store.activeSecrets(endpoint.id, context.now());
+  if (current === undefined) throw notFound('secret');
+  return current.secret;
+}
+
+/** Makes `key` (or a generated secret) current; the previous one keeps signing for the rotation grace. */
+export async function rotateEndpointSecret(
+  context: OperationsContext,
+  endpoint: Endpoint,
+  key: string | null | undefined,
+): Promise<void> {
+  const secret = key === undefined || key === null ? standardWebhooks.generateSecret() : checkSecret(key, 'key');
+  await context.store.rotateSecret(endpoint.id, secret, context.secretRotationGraceMs, context.now());
+}

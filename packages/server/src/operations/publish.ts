@@ -1,0 +1,110 @@
+// Publish: what a message input may say, and the publish itself. The application must exist (or the input says how
+// to create it, Svix's create-alongside); the payload must pass its event type's schema, and an event type nobody
+// declared is refused when the server says so; deliverAt is bounded; then the message and its deliveries are
+// written in one transaction (the store's publish) and a local engine is told.
+import { parseInstant } from '../input/instant.js';
+import type { Message } from '../store/types.js';
+import { type ApplicationInput, applicationInSchema, createApplicationAlongside } from './applications.js';
+import type { OperationsContext } from './context.js';
+import { InvalidInputError, invalidField, notFound, OperationError, refusingDuplicates } from './errors.js';
+import { eventTypeName } from './schemas.js';
+
+export const messageInSchema = {
+  type: 'object',
+  required: ['eventType', 'payload'],
+  properties: {
+    eventType: eventTypeName,
+    eventId: { type: ['string', 'null'], minLength: 1, maxLength: 256 },
+    payload: { type: 'object' },
+    channels: { type: ['array', 'null'], maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 128 } },
+    tags: { type: ['array', 'null'], maxItems: 5, items: { type: 'string', maxLength: 128 } },
+    deliverAt: { type: ['string', 'null'], format: 'date-time' },
+    application: { anyOf: [applicationInSchema, { type: 'null' }] },
+  },
+} as const;
+
+/** How far ahead the API lets a message be scheduled: Svix's limit. */
+export const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000;
+
+/** A message as callers describe it (Svix's MessageIn); it has passed messageInSchema. */
+export interface MessageInput {
+  eventType: string;
+  eventId?: string | null;
+  payload: Record<string, unknown>;
+  channels?: string[] | null;
+  tags?: string[] | null;
+  /** Deliver no earlier than this ISO-8601 time; a time already past means now. */
+  deliverAt?: string | null;
+  /** Svix's create-alongside: the application to create when the one named does not exist. */
+  application?: ApplicationInput | null;
+}
+
+/**
+ * The delivery time asked for, in ms; null for none. Svix also refuses less than a minute ahead; here a time up to
+ * now (or already past, by clock skew) just means at once, which is what the caller wanted.
+ */
+function scheduledTime(context: OperationsContext, deliverAt: string | null | undefined, now: number): number | null {
+  if (deliverAt === undefined || deliverAt === null) return null;
+  const at = parseInstant(deliverAt);
+  if (at === null) throw invalidField(['deliverAt'], 'not a date-time');
+  if (context.maxDeliverAheadMs !== null && at > now + context.maxDeliverAheadMs) {
+    throw invalidField(
+      ['deliverAt'],
+      `must be no more than ${context.maxDeliverAheadMs / 3_600_000} hours in the future`,
+    );
+  }
+  return at <= now ? null : at;
+}
+
+/** Refuses a payload its event type's schema rejects, and (when configured) an event type nobody created. */
+async function checkPayload(context: OperationsContext, eventTypeName: string, payload: unknown): Promise<void> {
+  const eventType = await context.store.getEventType(eventTypeName);
+  if (eventType === null) {
+    if (context.rejectUnknownEventTypes) {
+      throw new OperationError(
+        'unknown_event_type',
+        `event type ${JSON.stringify(eventTypeName)} does not exist`,
+        'invalid',
+      );
+    }
+    return;
+  }
+  const problems = context.payloadValidator.problems(eventType, payload);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+}
+
+const orNull = <T>(list: T[] | null | undefined): T[] | null =>
+  list === undefined || list === null || list.length === 0 ? null : list;
+
+/** Resolves once the message and its deliveries are committed (on disk, for SQLite). */
+export async function publishMessage(
+  context: OperationsContext,
+  appIdOrUid: string,
+  input: MessageInput,
+): Promise<Message> {
+  // An unknown application is refused before anything else, unless the input says how to create it.
+  const existing = await context.store.getApplication(appIdOrUid);
+  if (existing === null && (input.application === undefined || input.application === null)) {
+    throw notFound('application');
+  }
+  await checkPayload(context, input.eventType, input.payload);
+  const deliverAt = scheduledTime(context, input.deliverAt, context.now());
+  const application =
+    existing ?? (await createApplicationAlongside(context, appIdOrUid, input.application as ApplicationInput));
+  const { message } = await refusingDuplicates(() =>
+    context.store.publish(
+      application.id,
+      {
+        eventType: input.eventType,
+        eventId: input.eventId ?? null,
+        payload: JSON.stringify(input.payload),
+        channels: orNull(input.channels),
+        deliverAt,
+        tags: orNull(input.tags),
+      },
+      context.now(),
+    ),
+  );
+  context.workQueued();
+  return message;
+}
