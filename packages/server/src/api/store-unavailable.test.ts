@@ -50,11 +50,13 @@ it('still answers 500 for an error that is not about reaching the store', async 
 
 it('recognises the codes and messages of a database that is down or restarting', () => {
   const withCode = (code: string) => Object.assign(new Error('x'), { code });
-  for (const code of ['ECONNREFUSED', '57P01', '57P03', '08006', 'SQLITE_BUSY']) {
+  for (const code of ['ECONNREFUSED', '57P01', '57P03', '08006', 'SQLITE_BUSY', 'HOOKLINE_STORE_UNAVAILABLE']) {
     expect(isStoreUnavailable(withCode(code))).toBe(true);
   }
   expect(isStoreUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
   expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  // pg's client-side read timeout: the statement went out and nothing came back.
+  expect(isStoreUnavailable(new Error('Query read timeout'))).toBe(true);
   expect(isStoreUnavailable(withCode('23505'))).toBe(false);
   expect(isStoreUnavailable(new Error('a bug'))).toBe(false);
   expect(isStoreUnavailable('ECONNREFUSED')).toBe(false);

@@ -21,6 +21,14 @@ export class DuplicateNameError extends Error {
   }
 }
 
+/** Thrown at once while the database is known not to answer (see postgres/watched-pool.ts). */
+export class StoreUnavailableError extends Error {
+  readonly code = 'HOOKLINE_STORE_UNAVAILABLE';
+  constructor() {
+    super('the database does not answer; statements fail at once until it does');
+  }
+}
+
 /**
  * Codes and messages that mean the database cannot be reached or is restarting (PostgreSQL's connection and
  * shutdown classes 08 and 57P, socket errors, pg's pool timeouts, SQLite busy past its timeout): the request may
@@ -43,9 +51,10 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   'SQLITE_BUSY',
+  'HOOKLINE_STORE_UNAVAILABLE',
 ]);
 const UNAVAILABLE_MESSAGES =
-  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error/i;
+  /timeout exceeded when trying to connect|Connection terminated|connection timeout|Client has encountered a connection error|Query read timeout/i;
 
 export function isStoreUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

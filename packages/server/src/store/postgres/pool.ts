@@ -46,10 +46,6 @@ export function connectionConfig(options: PostgresConnectionOptions): pg.ClientC
   };
 }
 
-export function createPool(options: PostgresConnectionOptions): pg.Pool {
-  return new pg.Pool({ ...connectionConfig(options), max: options.max ?? 10, idleTimeoutMillis: 10_000 });
-}
-
 /**
  * A `schema` query parameter on the URL (`postgres://…/db?schema=hookline`) puts the tables in that schema, so
  * several instances (or test runs) can share one database. The driver does not know the parameter: it is taken off.

@@ -63,10 +63,11 @@ import { PostgresIdempotency } from './idempotency.js';
 import { PostgresLists } from './lists.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { byId, listPage } from './paging.js';
-import { checkSchemaName, connectionConfig, createPool, type PostgresConnectionOptions } from './pool.js';
+import { checkSchemaName, connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { CLAIM, DUE_AGAIN_STATUS, OLDEST_DUE, PUBLISH, QUEUE_DEPTH, RECORD, SET_DISABLED } from './statements.js';
+import { type Queryable, WatchedPool } from './watched-pool.js';
 import { WORK_CHANNEL, WorkListener, type WorkListenerLogger } from './work-listener.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -105,7 +106,7 @@ const CLAIMED_SECRETS_TTL_MS = 2000;
 const CLAIMED_SECRETS_MAX = 10_000;
 
 export class PostgresStore implements Store {
-  readonly pool: pg.Pool;
+  readonly pool: WatchedPool;
   /** The per-endpoint gate is in the database: the engine does not keep its own. */
   readonly sharesEndpointGates = true;
   private readonly circuit: CircuitOptions;
@@ -124,7 +125,7 @@ export class PostgresStore implements Store {
   private readonly idempotency = new PostgresIdempotency(this.parts);
 
   constructor(private readonly options: PostgresStoreOptions) {
-    this.pool = createPool(options);
+    this.pool = new WatchedPool({ ...options, logger: options.logger ?? silentLogger });
     this.circuit = options.circuit ?? DEFAULT_CIRCUIT_OPTIONS;
     this.logger = options.logger ?? silentLogger;
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
@@ -135,7 +136,7 @@ export class PostgresStore implements Store {
   private async query<R extends pg.QueryResultRow>(
     text: string,
     values: unknown[] = [],
-    client: pg.Pool | pg.PoolClient = this.pool,
+    client: Queryable = this.pool,
   ): Promise<pg.QueryResult<R>> {
     this.statements++;
     return client.query<R>(text, values);
@@ -520,7 +521,7 @@ export class PostgresStore implements Store {
   }
 
   private async setDisabledWith(
-    client: pg.Pool | pg.PoolClient,
+    client: Queryable,
     endpointId: string,
     disabled: boolean,
     reason: string | null,
