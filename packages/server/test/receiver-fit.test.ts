@@ -1,5 +1,5 @@
 // Hookline's two halves meet with no configuration: `hookline send acme invoice.paid '{"invoiceId":"in_42"}'`,
-// run as the CLI, is delivered by a real server to receivers built from the READMEs' own @hookline/receiver
+// run as the CLI, is delivered by a real server to receivers built from the receiver README's and the receiving guide's own @hookline/receiver
 // snippets (the code blocks themselves, read from the files), and reaches their on('invoice.paid') handler at the
 // first attempt. Every delivery, on `webhook-*` and `svix-*` endpoints alike, still verifies with the Svix SDK and
 // the `standardwebhooks` library, and the published payload arrives byte for byte.
@@ -40,16 +40,33 @@ interface RunningSnippet {
  * record their calls.
  */
 async function runSnippet(dir: string, name: string, code: string, secret: string): Promise<RunningSnippet> {
-  if (!code.includes('.listen(3000)') || !/^createServer\(/m.test(code)) {
-    throw new Error(`the ${name} snippet no longer ends in createServer(...).listen(3000): update this test`);
+  if (!/\.listen\(3000[,)]/.test(code) || !/^createServer\(/m.test(code)) {
+    throw new Error(`the ${name} snippet no longer ends in createServer(...).listen(3000...): update this test`);
   }
-  const runnable = `${code
+  // A function the snippet defines itself (the guide's markPaid logs a line) is kept and called through a
+  // recorder of the same name; one it leaves to the reader is only recorded.
+  let body = code
     .replace('.listen(3000)', ".listen(0, '127.0.0.1')")
-    .replace(/^createServer\(/m, 'export const server = createServer(')}
+    .replace('.listen(3000,', '.listen(0,')
+    .replace(/^createServer\(/m, 'export const server = createServer(');
+  const recorders: string[] = [];
+  for (const fn of ['markPaid', 'audit']) {
+    const own = new RegExp(`function ${fn}\\(`);
+    if (own.test(body)) {
+      body = body.replace(own, `function ${fn}AsWritten(`);
+      recorders.push(
+        `function ${fn}(...args: unknown[]) { calls.push(['${fn}', ...args]); return (${fn}AsWritten as (...a: unknown[]) => unknown)(...args); }`,
+      );
+    } else {
+      recorders.push(`function ${fn}(...args: unknown[]) { calls.push(['${fn}', ...args]); }`);
+    }
+  }
+  if (!/\bconst log\b/.test(body)) {
+    recorders.push("const log = { error: (...args: unknown[]) => calls.push(['log.error', ...args]) };");
+  }
+  const runnable = `${body}
 export const calls: unknown[][] = [];
-function markPaid(...args: unknown[]) { calls.push(['markPaid', ...args]); }
-function audit(...args: unknown[]) { calls.push(['audit', ...args]); }
-const log = { error: (...args: unknown[]) => calls.push(['log.error', ...args]) };
+${recorders.join('\n')}
 `;
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, runnable);
@@ -119,10 +136,10 @@ describe('Hookline → @hookline/receiver, no configuration', () => {
       return { id: ep.id, secret: key };
     };
 
-    // The receivers from the READMEs, each with its own endpoint and secret.
+    // The receivers from the receiver README and the receiving guide, each with its own endpoint and secret.
     const readmes = [
       { name: 'receiver-readme', file: 'packages/receiver/README.md', marker: '# @hookline/receiver' },
-      { name: 'root-readme', file: 'README.md', marker: '## `@hookline/receiver`' },
+      { name: 'receiving-guide', file: 'docs/guides/receiving-webhooks.md', marker: 'The receiver, `receiver.ts`' },
     ];
     const readmeEndpoints: string[] = [];
     for (const { name, file, marker } of readmes) {
