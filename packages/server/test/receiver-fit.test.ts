@@ -1,8 +1,9 @@
 // Hookline's two halves meet with no configuration: `hookline send acme invoice.paid '{"invoiceId":"in_42"}'`,
-// run as the CLI, is delivered by a real server to receivers built from the receiver README's and the receiving guide's own @hookline/receiver
-// snippets (the code blocks themselves, read from the files), and reaches their on('invoice.paid') handler at the
-// first attempt. Every delivery, on `webhook-*` and `svix-*` endpoints alike, still verifies with the Svix SDK and
-// the `standardwebhooks` library, and the published payload arrives byte for byte.
+// run as the CLI, is delivered by a real server to receivers built from the @hookline/receiver snippets of the
+// receiver's README and of docs/guides/receiving-webhooks.md (the code blocks themselves, read from the files),
+// and reaches their on('invoice.paid') handler at the first attempt. Every delivery, on `webhook-*` and `svix-*`
+// endpoints alike, still verifies with the Svix SDK and the `standardwebhooks` library, and the published payload
+// arrives byte for byte.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
