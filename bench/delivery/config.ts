@@ -25,8 +25,10 @@ export interface BenchConfig {
   extrasFor: readonly string[];
   /** Upper bound on one measured run, in ms (BENCH_RUN_TIMEOUT_MS): a stuck contender fails, it never hangs. */
   runTimeoutMs: number;
-  /** Redis for the BullMQ peer (BENCH_REDIS_URL). */
-  redisUrl: string;
+  /** Redis for the BullMQ peer (BENCH_REDIS_URL); unset: the peer starts a Redis of its own (CPU not shared). */
+  redisUrl: string | undefined;
+  /** Batches of 100 in flight in the batch mode (BENCH_BATCH_IN_FLIGHT). */
+  batchInFlight: number;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -57,6 +59,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     backlogDeliveries: positiveInteger(env, 'BENCH_BACKLOG', 1_000_000),
     extrasFor: list(extras),
     runTimeoutMs: positiveInteger(env, 'BENCH_RUN_TIMEOUT_MS', 180_000),
-    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: env.BENCH_REDIS_URL === '' ? undefined : env.BENCH_REDIS_URL,
+    batchInFlight: positiveInteger(env, 'BENCH_BATCH_IN_FLIGHT', 4),
   };
 }

@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { type Child, startChild } from '../../delivery/child-process.js';
 import type { Contender, ContenderContext, DeliveryRun } from '../../delivery/contender.js';
 import { forEachConcurrently } from '../../delivery/delivery-client.js';
+import { bundleForNode } from '../../lib/bundle.js';
 
 const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
 
@@ -17,6 +18,7 @@ export function createRelayContender(): Contender {
   let child: Child | undefined;
   let api: Pool | undefined;
   let parsedPayload: unknown;
+  let bundle: string | undefined;
 
   const ready = () => {
     if (context === undefined || api === undefined) throw new Error('relay: setup() first');
@@ -43,11 +45,14 @@ export function createRelayContender(): Contender {
 
   return {
     name: 'relay',
+    async build() {
+      bundle = await bundleForNode(serverFile, 'relay-server');
+    },
     async setup(given) {
       context = given;
       parsedPayload = JSON.parse(given.payload);
       child = await startChild(
-        serverFile,
+        bundle ?? serverFile,
         ['--receiver', given.receiverUrl, '--concurrency', String(given.concurrency), '--secret', given.secret],
         { readyTimeoutMs: 30_000 },
       );
@@ -74,7 +79,7 @@ export function createRelayContender(): Contender {
       await forEachConcurrently(run.events, ready().context.concurrency, (index) => publishEvent(run, index));
     },
     publishOne: publishEvent,
-    pids: () => (child === undefined ? [] : [child.pid]),
+    processes: () => (child === undefined ? [] : [{ role: 'relay', pid: child.pid }]),
     async teardown() {
       await api?.close();
       api = undefined;
