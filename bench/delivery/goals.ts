@@ -1,17 +1,10 @@
 // Issue 12's goals for the delivery path, one line each with its figure from this run and met / not met. Ratios
 // are taken within a round (the machine is shared); CPU figures come from /proc, so they hold under load. Goals 3
 // (publish API) and 7 (receiver) are measured by their own benches; their lines say where.
+
+import { goal, goalNotMeasured } from '../lib/goal-line.js';
 import type { ContenderExtras, Round, StartupFigure } from './report.js';
-import {
-  bullmqKeyFor,
-  goal,
-  goalNotMeasured,
-  RAW_KEY,
-  roundKey,
-  sameRoundCpuRatio,
-  sameRoundRatio,
-  serviceCpuMicros,
-} from './report.js';
+import { bullmqKeyFor, RAW_KEY, roundKey, sameRoundCpuRatio, sameRoundRatio, serviceCpuMicros } from './report.js';
 
 const HOOKLINE = 'hookline';
 const RELAY = 'relay';

@@ -215,29 +215,3 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
   }
   return lines.join('\n');
 }
-
-/** One goal line: `goal <label>: <value> (>= or <= <target>): met | NOT met | not measured`. */
-export function goal(
-  label: string,
-  value: number,
-  target: number,
-  unit: 'x' | '%' | 'ms' | 'MiB',
-  direction: 'at least' | 'at most' = 'at least',
-  beside = '',
-): string {
-  const show = (n: number) =>
-    unit === 'x'
-      ? `${n.toFixed(2)}x`
-      : unit === '%'
-        ? `${(n * 100).toFixed(0)} %`
-        : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${unit}`;
-  const passes = direction === 'at least' ? value >= target : value <= target;
-  const verdict = Number.isNaN(value) ? 'not measured' : passes ? 'met' : 'NOT met';
-  const extra = beside === '' ? '' : `, ${beside}`;
-  return `goal ${label}: ${Number.isNaN(value) ? '-' : show(value)} (${direction === 'at least' ? '>=' : '<='} ${show(target)}${extra}): ${verdict}`;
-}
-
-/** A goal that could not be measured, and why: printed in its place so the list of goals stays whole. */
-export function goalNotMeasured(label: string, why: string): string {
-  return `goal ${label}: not measured: ${why}`;
-}
