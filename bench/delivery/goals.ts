@@ -1,10 +1,19 @@
 // Issue 12's goals for the delivery path, one line each with its figure from this run and met / not met. Ratios
 // are taken within a round (the machine is shared); CPU figures come from /proc, so they hold under load. Goals 3
 // (publish API) and 7 (receiver) are measured by their own benches; their lines say where.
-
 import { goal, goalNotMeasured } from '../lib/goal-line.js';
-import type { ContenderExtras, Round, StartupFigure } from './report.js';
-import { bullmqKeyFor, RAW_KEY, roundKey, sameRoundCpuRatio, sameRoundRatio, serviceCpuMicros } from './report.js';
+import {
+  bullmqKeyFor,
+  type ContenderExtras,
+  median,
+  RAW_KEY,
+  type Round,
+  roundKey,
+  type StartupFigure,
+  sameRoundCpuRatio,
+  sameRoundRatio,
+  serviceCpuMicros,
+} from './report.js';
 
 const HOOKLINE = 'hookline';
 const RELAY = 'relay';
@@ -18,13 +27,13 @@ export interface GoalInputs {
 
 /** Median over rounds of one row's service CPU per delivery, for the line beside a CPU ratio. */
 function serviceMicros(rounds: readonly Round[], key: string): string {
-  const values = rounds
-    .map((round) => round.get(key))
-    .filter((m) => m !== undefined)
-    .map(serviceCpuMicros)
-    .sort((a, b) => a - b);
-  const middle = values[values.length >> 1];
-  return middle === undefined || Number.isNaN(middle) ? '-' : `${middle.toFixed(0)} µs`;
+  const value = median(
+    rounds
+      .map((round) => round.get(key))
+      .filter((m) => m !== undefined)
+      .map(serviceCpuMicros),
+  );
+  return Number.isNaN(value) ? '-' : `${value.toFixed(0)} µs`;
 }
 
 export function formatGoals({ rounds, startup, extras }: GoalInputs): string {

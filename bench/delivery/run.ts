@@ -13,7 +13,7 @@ import { type Contender, type ContenderContext, type ContenderModule, pidsOf } f
 import { backlog, isolation, publishLatency } from './extras.js';
 import { runAtFixedRate } from './fixed-rate.js';
 import { formatGoals } from './goals.js';
-import { deliveryRun, type Mode, measure, supports, withTimeout } from './measure.js';
+import { deliveryRun, measure, supports, withTimeout } from './measure.js';
 import { BENCH_SECRET, benchPayload } from './payload.js';
 import { createRawLimitContender } from './raw-limit.js';
 import { startReceiver } from './receiver-process.js';
@@ -126,7 +126,7 @@ try {
     }
   }
 
-  const modes: Mode[] = ['drain', 'end-to-end', 'batch'];
+  const modes = config.modes;
   const rounds: Round[] = [];
   for (let round = 0; round < config.rounds; round++) {
     // Rotate the order so no contender always runs first (or last, on a warmer machine).
