@@ -9,6 +9,8 @@ import type { ScrapeSummary } from './metrics-scrape.js';
 export interface StartupFigure {
   contender: string;
   setupMs: number;
+  /** CPU the contender's processes spent from their start to ready (/proc), NaN when unknown. */
+  setupCpuMs: number;
   idleRssBytes: number | undefined;
 }
 
@@ -171,10 +173,10 @@ export function formatLatency(label: string, summary: LatencySummary): string {
 
 export function formatStartup(figures: readonly StartupFigure[]): string {
   return [
-    "start to ready, idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
+    "start to ready (wall; CPU of the processes), idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
     ...figures.map(
       (figure) =>
-        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  ${mib(figure.idleRssBytes)}`,
+        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  (CPU ${Number.isNaN(figure.setupCpuMs) ? '-' : count(figure.setupCpuMs)} ms)  ${mib(figure.idleRssBytes)}`,
     ),
   ].join('\n');
 }
