@@ -9,6 +9,8 @@ import type { ScrapeSummary } from './metrics-scrape.js';
 export interface StartupFigure {
   contender: string;
   setupMs: number;
+  /** CPU the contender's processes spent from their start to ready (/proc), NaN when unknown. */
+  setupCpuMs: number;
   idleRssBytes: number | undefined;
 }
 
@@ -171,10 +173,10 @@ export function formatLatency(label: string, summary: LatencySummary): string {
 
 export function formatStartup(figures: readonly StartupFigure[]): string {
   return [
-    "start to ready, idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
+    "start to ready (wall; CPU of the processes), idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
     ...figures.map(
       (figure) =>
-        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  ${mib(figure.idleRssBytes)}`,
+        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  (CPU ${Number.isNaN(figure.setupCpuMs) ? '-' : count(figure.setupCpuMs)} ms)  ${mib(figure.idleRssBytes)}`,
     ),
   ].join('\n');
 }
@@ -214,30 +216,4 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
     }
   }
   return lines.join('\n');
-}
-
-/** One goal line: `goal <label>: <value> (>= or <= <target>): met | NOT met | not measured`. */
-export function goal(
-  label: string,
-  value: number,
-  target: number,
-  unit: 'x' | '%' | 'ms' | 'MiB',
-  direction: 'at least' | 'at most' = 'at least',
-  beside = '',
-): string {
-  const show = (n: number) =>
-    unit === 'x'
-      ? `${n.toFixed(2)}x`
-      : unit === '%'
-        ? `${(n * 100).toFixed(0)} %`
-        : `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ${unit}`;
-  const passes = direction === 'at least' ? value >= target : value <= target;
-  const verdict = Number.isNaN(value) ? 'not measured' : passes ? 'met' : 'NOT met';
-  const extra = beside === '' ? '' : `, ${beside}`;
-  return `goal ${label}: ${Number.isNaN(value) ? '-' : show(value)} (${direction === 'at least' ? '>=' : '<='} ${show(target)}${extra}): ${verdict}`;
-}
-
-/** A goal that could not be measured, and why: printed in its place so the list of goals stays whole. */
-export function goalNotMeasured(label: string, why: string): string {
-  return `goal ${label}: not measured: ${why}`;
 }

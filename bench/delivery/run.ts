@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processCpuMicros } from '../lib/proc-cpu.js';
 import { createBullmqContender } from '../peers/bullmq/contender.js';
 import { createRelayContender } from '../peers/relay/contender.js';
 import { readBenchConfig } from './config.js';
@@ -13,7 +14,7 @@ import { type Contender, type ContenderContext, type ContenderModule, pidsOf } f
 import { backlog, isolation, publishLatency } from './extras.js';
 import { runAtFixedRate } from './fixed-rate.js';
 import { formatGoals } from './goals.js';
-import { deliveryRun, type Mode, measure, supports, withTimeout } from './measure.js';
+import { deliveryRun, measure, supports, withTimeout } from './measure.js';
 import { BENCH_SECRET, benchPayload } from './payload.js';
 import { createRawLimitContender } from './raw-limit.js';
 import { startReceiver } from './receiver-process.js';
@@ -101,10 +102,15 @@ try {
       continue;
     }
     const setupMs = performance.now() - start;
+    // The processes are new, so their CPU so far is what starting cost: unlike the wall time, it holds under load.
+    const cpuMicros = contender.processes().map((process) => processCpuMicros(process.pid));
+    const setupCpuMs = cpuMicros.some((micros) => micros === undefined)
+      ? Number.NaN
+      : cpuMicros.reduce((sum: number, micros) => sum + (micros ?? 0), 0) / 1000;
     started.push(contender);
     if (contender.processes().length > 0) {
       await sleep(1000);
-      startup.push({ contender: contender.name, setupMs, idleRssBytes: totalRssBytes(pidsOf(contender)) });
+      startup.push({ contender: contender.name, setupMs, setupCpuMs, idleRssBytes: totalRssBytes(pidsOf(contender)) });
     }
   }
 
@@ -126,7 +132,7 @@ try {
     }
   }
 
-  const modes: Mode[] = ['drain', 'end-to-end', 'batch'];
+  const modes = config.modes;
   const rounds: Round[] = [];
   for (let round = 0; round < config.rounds; round++) {
     // Rotate the order so no contender always runs first (or last, on a warmer machine).

@@ -54,7 +54,11 @@ export function createRelayContender(): Contender {
       child = await startChild(
         bundle ?? serverFile,
         ['--receiver', given.receiverUrl, '--concurrency', String(given.concurrency), '--secret', given.secret],
-        { readyTimeoutMs: 30_000 },
+        {
+          readyTimeoutMs: 30_000,
+          // For a CPU profile of the relay under the bench, as BENCH_HOOKLINE_NODE_ARGS does for Hookline.
+          nodeArgs: (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+        },
       );
       const url = child.ready.url;
       if (typeof url !== 'string') throw new Error(`relay: ready line without a url: ${JSON.stringify(child.ready)}`);
