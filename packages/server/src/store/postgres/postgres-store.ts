@@ -60,6 +60,7 @@ import type {
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresEventTypes } from './event-types.js';
 import { PostgresIdempotency } from './idempotency.js';
+import { LeaseOwner } from './lease-owner.js';
 import { PostgresLists } from './lists.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { byId, listPage } from './paging.js';
@@ -113,6 +114,8 @@ export class PostgresStore implements Store {
   private readonly logger: WorkListenerLogger;
   private readonly records: RecordBatcher<AttemptResult>;
   private readonly listeners = new Set<WorkListener>();
+  /** This process's liveness in the database: its leases are taken back at once when it dies. */
+  private readonly leaseOwner: LeaseOwner;
   /** Each endpoint's secrets as the last claim read them, with when (this process's clock). */
   private readonly claimedSecrets = new Map<string, { rows: SecretRow[]; readAt: number }>();
   /** Statements sent (a transaction's BEGIN and COMMIT count): the benchmark's statements per delivery. */
@@ -131,6 +134,7 @@ export class PostgresStore implements Store {
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.records = new RecordBatcher((batch) => this.recordBatch(batch));
+    this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
   }
 
   private async query<R extends pg.QueryResultRow>(
@@ -217,6 +221,7 @@ export class PostgresStore implements Store {
     await this.records.drain();
     await Promise.all([...this.listeners].map((listener) => listener.stop()));
     this.listeners.clear();
+    await this.leaseOwner.close();
     await this.pool.end();
   }
 
@@ -583,6 +588,7 @@ export class PostgresStore implements Store {
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     if (options.limit <= 0) return [];
+    const owner = await this.leaseOwner.current();
     const { rows } = await this.query<{
       delivery: DeliveryRow;
       message: MessageRow;
@@ -594,6 +600,7 @@ export class PostgresStore implements Store {
       options.perEndpointLimit,
       options.excludeEndpointIds,
       JSON.stringify(options.endpointCaps),
+      owner,
     ]);
     const readAt = Date.now();
     if (this.claimedSecrets.size >= CLAIMED_SECRETS_MAX) this.claimedSecrets.clear();

@@ -33,8 +33,11 @@ WITH message AS (
 )
 SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
 
-/** The claim function returns each leased delivery with its message and endpoint: the engine needs no second read. */
-export const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1, $2, $3, $4, $5, $6)';
+/**
+ * The claim function returns each leased delivery with its message and endpoint: the engine needs no second read.
+ * $7 is this process's lease owner key (lease-owner.ts), or null.
+ */
+export const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1, $2, $3, $4, $5, $6, $7)';
 
 /**
  * A batch of attempt results as parallel arrays. The lease check is in the UPDATE: a result for a lease that was
