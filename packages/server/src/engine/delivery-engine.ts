@@ -2,11 +2,11 @@
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
+import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
-import type { CircuitOptions } from './circuit-breaker.js';
 import { deliveryHeaders } from './delivery-headers.js';
-import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
+import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
 import { type SendResult, sendWebhook } from './sender.js';
@@ -94,11 +94,11 @@ export interface EngineStats {
   inFlight: number;
   delivered: number;
   failed: number;
-  endpoints: EndpointHealth[];
 }
 
 export class DeliveryEngine {
-  private readonly gate: EndpointGate;
+  /** The store's gates when it keeps them for every process (PostgreSQL), else this process's own. */
+  private readonly gates: EndpointGates;
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly now: () => number;
@@ -107,8 +107,6 @@ export class DeliveryEngine {
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
-  /** The store holds the endpoint gates for every process (PostgreSQL): this process keeps none. */
-  private readonly sharedGates: boolean;
   private stopping = false;
   private paused = false;
   private delivered = 0;
@@ -116,8 +114,8 @@ export class DeliveryEngine {
   private failed = 0;
 
   constructor(private readonly options: EngineOptions) {
-    this.gate = new EndpointGate(options.concurrencyPerEndpoint, options.circuit);
-    this.sharedGates = options.store.sharesEndpointGates === true;
+    this.gates =
+      options.store.endpointGates?.() ?? new InProcessEndpointGates(options.concurrencyPerEndpoint, options.circuit);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.policy = {
@@ -157,8 +155,12 @@ export class DeliveryEngine {
       inFlight: this.inFlight.size,
       delivered: this.delivered,
       failed: this.failed,
-      endpoints: this.gate.health(this.now()),
     };
+  }
+
+  /** The endpoint's gate (circuit, sends in flight) as the engine's gates see it now. */
+  endpointGate(endpointId: string): Promise<EndpointGateState> {
+    return this.gates.stateOf(endpointId, this.now());
   }
 
   /**
@@ -230,7 +232,7 @@ export class DeliveryEngine {
     if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
       const now = this.now();
       const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
-      const { exclude, caps } = this.sharedGates ? { exclude: [], caps: {} } : this.gate.claimLimits(now);
+      const { exclude, caps } = this.gates.claimLimits(now);
       const batch = await store.claimDueDeliveries({
         now,
         leaseUntil,
@@ -257,15 +259,14 @@ export class DeliveryEngine {
   private async sleepMs(): Promise<number> {
     const now = this.now();
     let wakeAt = now + this.options.pollIntervalMs;
-    // On a shared store with sends in flight, a finishing send or another process's NOTIFY wakes the loop, and the
-    // poll bounds the wait: asking the database for the next due time after every short claim would cost a
-    // statement per claim for a time that rarely matters.
-    if (this.sharedGates && this.inFlight.size > 0) return Math.max(1, wakeAt - now);
-    const due = await this.options.store.nextDueAt();
+    // With sends in flight, a finishing send (or another process's NOTIFY) wakes the loop and the poll bounds the
+    // wait: asking the store for the next due time after every short claim would cost a statement per claim (a
+    // round trip on PostgreSQL) for a time that rarely matters.
+    const due = this.inFlight.size > 0 ? null : await this.options.store.nextDueAt();
     // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
     // finish (it rings the signal), a gate to open, or the poll.
     if (due !== null && due > now) wakeAt = Math.min(wakeAt, due);
-    const opening = this.gate.nextOpeningAt(now);
+    const opening = this.gates.nextOpeningAt(now);
     if (opening !== null) wakeAt = Math.min(wakeAt, opening);
     return Math.max(1, wakeAt - now);
   }
@@ -276,7 +277,7 @@ export class DeliveryEngine {
     const problem = item.problem ?? storedSettingsProblem(endpoint);
     // A rate that cannot be read limits nothing here: the delivery is failed without a request anyway.
     const rate = problem === null ? endpoint.throttleRate : null;
-    if (!this.sharedGates && !this.gate.tryStart(endpoint.id, rate, this.now())) return false;
+    if (!this.gates.tryStart(endpoint.id, rate, this.now())) return false;
     const controller = new AbortController();
     const done = this.deliver(item, problem, leaseUntil, controller.signal).finally(() => {
       this.inFlight.delete(delivery.id);
@@ -304,7 +305,7 @@ export class DeliveryEngine {
       // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
       this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
     } finally {
-      if (!this.sharedGates) this.gate.finish(endpoint.id, circuit, this.now());
+      this.gates.finish(endpoint.id, circuit, this.now());
     }
   }
 

@@ -3,13 +3,14 @@
 // so they hold across processes. Each module of the Store is its own file here, named as in sqlite/; this class
 // owns the pool, the migrations and the cross-process wakeups, and hands each call to its module.
 import type pg from 'pg';
-import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../../engine/circuit-breaker.js';
+import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../gates.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
 import { ClaimedSecrets } from './claimed-secrets.js';
 import { PostgresEndpoints } from './endpoints.js';
 import { PostgresEventTypes } from './event-types.js';
+import { PostgresEndpointGates } from './gates.js';
 import { PostgresHistory } from './history.js';
 import { PostgresIdempotency } from './idempotency.js';
 import { LeaseOwner } from './lease-owner.js';
@@ -36,8 +37,6 @@ const silentLogger: WorkListenerLogger = { warn: () => undefined };
 
 export class PostgresStore implements Store {
   readonly pool: WatchedPool;
-  /** The per-endpoint gate is in the database: the engine does not keep its own. */
-  readonly sharesEndpointGates = true;
   private readonly logger: WorkListenerLogger;
   private readonly listeners = new Set<WorkListener>();
   private readonly parts: PostgresParts = {
@@ -58,6 +57,8 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
+  /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
+  private readonly gates = new PostgresEndpointGates(this.parts);
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new WatchedPool({ ...options, logger: options.logger ?? silentLogger });
@@ -159,6 +160,9 @@ export class PostgresStore implements Store {
     await this.leaseOwner.close();
     await this.pool.end();
   }
+
+  // ---- gates.ts
+  readonly endpointGates: NonNullable<Store['endpointGates']> = () => this.gates;
 
   // ---- applications.ts
   readonly createApplication: Store['createApplication'] = (input, now) =>

@@ -1,13 +1,15 @@
 // The queue in PostgreSQL: the delivery row is the queue item. A claim leases due deliveries (the claim function,
 // FOR UPDATE SKIP LOCKED, in the migrations), a record batch writes many attempts in one statement (group commit),
 // and a result whose lease was lost is dropped. Requeueing (release, resend, recover) NOTIFYs every process.
-import type { CircuitOptions } from '../../engine/circuit-breaker.js';
+
 import { newId } from '../../ids.js';
-import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../sqlite/rows.js';
+import type { CircuitOptions } from '../gates.js';
+import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { AttemptResult, ClaimOptions } from '../store.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { setEndpointDisabledWith } from './endpoints.js';
+import { CIRCUIT_UPDATE } from './gates.js';
 import type { LeaseOwner } from './lease-owner.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
@@ -74,25 +76,7 @@ WITH r AS (
            WHEN p.last_failure_at IS NULL OR p.last_success_at >= p.last_failure_at THEN NULL
            WHEN p.last_success_at IS NULL THEN COALESCE(e.failing_since, p.failing_from)
            ELSE p.failing_from END)
-), circuit AS (
-  UPDATE endpoint_gates g
-     SET consecutive_failures = CASE WHEN p.circuit_last = 'success' THEN 0
-                                     ELSE g.consecutive_failures + p.circuit_failures END,
-         open_until = CASE
-           WHEN p.circuit_last = 'success' THEN NULL
-           -- half-open (the open time has passed) and the probe failed: open again, twice as long (capped)
-           WHEN g.open_until IS NOT NULL AND g.open_until <= p.at THEN p.at + LEAST(g.open_ms * 2, $17::bigint)
-           WHEN g.open_until IS NULL AND g.consecutive_failures + p.circuit_failures >= $15::int THEN p.at + $16::bigint
-           ELSE g.open_until END,
-         open_ms = CASE
-           WHEN p.circuit_last = 'success' THEN NULL
-           WHEN g.open_until IS NOT NULL AND g.open_until <= p.at THEN LEAST(g.open_ms * 2, $17::bigint)
-           WHEN g.open_until IS NULL AND g.consecutive_failures + p.circuit_failures >= $15::int THEN $16::bigint
-           ELSE g.open_ms END
-    FROM per_endpoint p
-   WHERE g.endpoint_id = p.endpoint_id AND p.circuit_last IS NOT NULL
-     AND (p.circuit_last = 'failure' OR g.consecutive_failures > 0 OR g.open_until IS NOT NULL)
-)
+), ${CIRCUIT_UPDATE}
 SELECT moved.id, moved.endpoint_id, moved.app_id FROM moved`;
 
 /** Makes matching deliveries due again as manual attempts and wakes every process; returns how many. */
