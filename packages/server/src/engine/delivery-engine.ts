@@ -6,6 +6,7 @@ import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import type { CircuitOptions } from './circuit-breaker.js';
 import { deliveryHeaders } from './delivery-headers.js';
+import { DeliveryLog } from './delivery-log.js';
 import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   circuit: CircuitOptions;
   autoDisableAfterMs: number;
   userAgent: string;
+  /** Failed attempts and dead deliveries are logged at most once per endpoint per this many ms, with counts. */
+  failureLogIntervalMs?: number;
   /** Called after an endpoint was disabled by a delivery result (410, failing too long). */
   onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
   /** Called after each attempt is recorded. */
@@ -78,6 +81,7 @@ export const DEFAULT_ENGINE_OPTIONS = {
   retryAfterBounds: DEFAULT_RETRY_AFTER_BOUNDS,
   autoDisableAfterMs: 5 * 86_400_000,
   userAgent: 'Hookline/0.1',
+  failureLogIntervalMs: 30_000,
 } as const;
 
 /** The longest a refill waits for a batch of sends to finish before claiming anyway. */
@@ -104,6 +108,7 @@ export class DeliveryEngine {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly policy: OutcomePolicy;
+  private readonly log: DeliveryLog;
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
@@ -120,6 +125,11 @@ export class DeliveryEngine {
     this.sharedGates = options.store.sharesEndpointGates === true;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.log = new DeliveryLog({
+      logger: options.logger,
+      intervalMs: options.failureLogIntervalMs ?? DEFAULT_ENGINE_OPTIONS.failureLogIntervalMs,
+      now: this.now,
+    });
     this.policy = {
       retrySchedule: options.retrySchedule,
       retryAfterBounds: options.retryAfterBounds,
@@ -130,6 +140,7 @@ export class DeliveryEngine {
   start(): void {
     if (this.loop !== null) return;
     this.stopping = false;
+    this.log.start();
     this.stopWatching = this.options.store.watchForWork?.(() => this.wakeup.notify()) ?? null;
     this.loop = this.run().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'delivery loop stopped on an error');
@@ -163,7 +174,7 @@ export class DeliveryEngine {
 
   /**
    * Stops claiming, lets sends in flight finish for up to `drainMs`, then aborts the rest and gives their leases
-   * back, so another start picks them up at once instead of after the lease.
+   * back, so another start picks them up at once instead of after the lease. The failure counts not yet logged are.
    */
   async stop(drainMs = 10_000): Promise<void> {
     this.stopping = true;
@@ -172,6 +183,14 @@ export class DeliveryEngine {
     this.loop = null;
     await this.stopWatching?.();
     this.stopWatching = null;
+    try {
+      await this.drain(drainMs);
+    } finally {
+      this.log.stop();
+    }
+  }
+
+  private async drain(drainMs: number): Promise<void> {
     const pending = [...this.inFlight.values()];
     if (pending.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -304,8 +323,19 @@ export class DeliveryEngine {
       // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
       this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
     } finally {
-      if (!this.sharedGates) this.gate.finish(endpoint.id, circuit, this.now());
+      if (!this.sharedGates) this.finishOnGate(endpoint.id, circuit);
     }
+  }
+
+  /** Tells the gate how the send ended, and the log when that opened or closed the endpoint's circuit. */
+  private finishOnGate(endpointId: string, circuit: Outcome['circuit']): void {
+    const now = this.now();
+    const before = this.gate.circuitState(endpointId, now);
+    this.gate.finish(endpointId, circuit, now);
+    const after = this.gate.circuitState(endpointId, now);
+    if (after === before) return;
+    if (after === 'open') this.log.circuitOpened(endpointId, this.gate.circuitReopensAt(endpointId));
+    else if (after === 'closed') this.log.circuitClosed(endpointId);
   }
 
   /**
@@ -466,11 +496,19 @@ export class DeliveryEngine {
       dead: !succeeded && full.next.status === 'dead',
       durationMs: full.durationMs,
     });
+    if (!succeeded) {
+      this.log.attemptFailed({
+        appId: endpoint.appId,
+        endpointId: endpoint.id,
+        deliveryId: delivery.id,
+        url: full.url,
+        statusCode: full.statusCode,
+        error: full.error,
+        dead: full.next.status === 'dead',
+      });
+    }
     if (full.disableEndpoint !== null) {
-      this.options.logger.warn(
-        { appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint },
-        'endpoint disabled',
-      );
+      this.log.endpointDisabled({ appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint });
       this.options.onEndpointDisabled?.({
         appId: endpoint.appId,
         endpointId: endpoint.id,

@@ -82,6 +82,15 @@ export class EndpointGate {
     else state.circuit.onNeutral();
   }
 
+  /** The endpoint's circuit now; closed for an endpoint the gate does not track. */
+  circuitState(endpointId: string, now: number): CircuitState {
+    return this.endpoints.get(endpointId)?.circuit.stateAt(now) ?? 'closed';
+  }
+
+  circuitReopensAt(endpointId: string): number | null {
+    return this.endpoints.get(endpointId)?.circuit.reopensAt() ?? null;
+  }
+
   /** The earliest moment an excluded endpoint may send again (circuit probe, next token), for the engine's sleep. */
   nextOpeningAt(now: number): number | null {
     let next: number | null = null;
