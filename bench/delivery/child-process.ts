@@ -1,5 +1,5 @@
-// Starts a TypeScript file as a child process in its own process group, waits for the JSON line it prints when
-// ready, and stops the whole group. Every child started here is also killed when the harness exits, however it
+// Starts a script as a child process in its own process group (TypeScript through tsx's loader, JavaScript on
+// plain node), waits for the line it prints when ready, and stops the whole group. Every child started here is also killed when the harness exits, however it
 // exits, so a failed run leaves no receiver or worker behind.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 export interface Child {
   readonly process: ChildProcess;
   readonly pid: number;
-  /** The first JSON object the child printed on stdout: its "ready" line. */
+  /** What `readyLine` made of the child's ready line (by default the first JSON object it printed on stdout). */
   readonly ready: Record<string, unknown>;
   stop(): Promise<void>;
 }
@@ -33,9 +33,22 @@ function tsxLoader(): string {
   }
 }
 
+/** The default ready line: the first stdout line that parses as a JSON object. */
+function jsonObjectLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Runs `node --import tsx <file> ...args`. Resolves with the first stdout line that parses as a JSON object;
- * rejects (and kills the child) if it exits or stays silent for `readyTimeoutMs`.
+ * Runs `node --import tsx <file.ts> ...args`, or `node <file.js> ...args` (no loader: its start-up time and memory
+ * are then the program's own). Resolves with the first stdout line `readyLine` accepts; rejects (and kills the
+ * child) if it exits or stays silent for `readyTimeoutMs`.
  */
 export async function startChild(
   file: string,
@@ -46,9 +59,13 @@ export async function startChild(
     onLine?: (line: string) => void;
     /** Flags for node itself, before the file (e.g. `--cpu-prof`). */
     nodeArgs?: readonly string[];
+    /** What the ready line says, or undefined for any other line (passed on to `onLine`). */
+    readyLine?: (line: string) => Record<string, unknown> | undefined;
   },
 ): Promise<Child> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', tsxLoader(), file, ...args], {
+  const loader = /\.[cm]?js$/.test(file) ? [] : ['--import', tsxLoader()];
+  const readyLine = options.readyLine ?? jsonObjectLine;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, file, ...args], {
     detached: true,
     // stdin stays an open pipe: the child exits when it closes, so even a SIGKILLed harness leaves no orphan.
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -77,18 +94,12 @@ export async function startChild(
       );
       let settled = false;
       lines.on('line', (line) => {
-        if (!settled) {
-          try {
-            const parsed: unknown = JSON.parse(line);
-            if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-              settled = true;
-              clearTimeout(timer);
-              resolve(parsed as Record<string, unknown>);
-              return;
-            }
-          } catch {
-            // Not the ready line; fall through and pass it on.
-          }
+        const ready = settled ? undefined : readyLine(line);
+        if (ready !== undefined) {
+          settled = true;
+          clearTimeout(timer);
+          resolve(ready);
+          return;
         }
         options.onLine?.(line);
       });

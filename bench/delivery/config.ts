@@ -1,4 +1,7 @@
 // Every knob of bench/delivery, read from the environment in one place and checked before anything starts.
+import type { Mode } from './measure.js';
+
+const MODES: readonly Mode[] = ['drain', 'end-to-end', 'batch'];
 
 export interface BenchConfig {
   /** Events per measured run (BENCH_N). */
@@ -21,12 +24,16 @@ export interface BenchConfig {
   backlogDeliveries: number;
   /** Contenders to run (BENCH_CONTENDERS, comma list; default every one: raw, bullmq, relay, hookline). */
   contenders: readonly string[] | 'all';
+  /** Modes measured in the rounds (BENCH_MODES, comma list of drain, end-to-end, batch; default all three). */
+  modes: readonly Mode[];
   /** Contenders that also get the slow figures: publish latency, isolation, backlog (BENCH_EXTRAS, comma list). */
   extrasFor: readonly string[];
   /** Upper bound on one measured run, in ms (BENCH_RUN_TIMEOUT_MS): a stuck contender fails, it never hangs. */
   runTimeoutMs: number;
-  /** Redis for the BullMQ peer (BENCH_REDIS_URL). */
-  redisUrl: string;
+  /** Redis for the BullMQ peer (BENCH_REDIS_URL); unset: the peer starts a Redis of its own (CPU not shared). */
+  redisUrl: string | undefined;
+  /** Batches of 100 in flight in the batch mode (BENCH_BATCH_IN_FLIGHT). */
+  batchInFlight: number;
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -44,7 +51,12 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== '');
+  const modes = env.BENCH_MODES === undefined || env.BENCH_MODES === '' ? MODES : list(env.BENCH_MODES);
+  for (const mode of modes) {
+    if (!(MODES as readonly string[]).includes(mode)) throw new Error(`BENCH_MODES: unknown mode "${mode}"`);
+  }
   return {
+    modes: modes as Mode[],
     contenders: env.BENCH_CONTENDERS === undefined || env.BENCH_CONTENDERS === '' ? 'all' : list(env.BENCH_CONTENDERS),
     events: positiveInteger(env, 'BENCH_N', 20_000),
     rounds: positiveInteger(env, 'BENCH_ROUNDS', 5),
@@ -57,6 +69,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     backlogDeliveries: positiveInteger(env, 'BENCH_BACKLOG', 1_000_000),
     extrasFor: list(extras),
     runTimeoutMs: positiveInteger(env, 'BENCH_RUN_TIMEOUT_MS', 180_000),
-    redisUrl: env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisUrl: env.BENCH_REDIS_URL === '' ? undefined : env.BENCH_REDIS_URL,
+    batchInFlight: positiveInteger(env, 'BENCH_BATCH_IN_FLIGHT', 4),
   };
 }

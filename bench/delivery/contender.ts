@@ -1,6 +1,7 @@
 // The seam between the delivery benchmark and whatever delivers webhooks: the raw limit, the BullMQ peer and
 // Hookline all implement `Contender`. The harness owns the clock and counts deliveries at the receiver, so a
 // contender never reports its own figures: it only publishes, and the receiver says when everything arrived.
+import type { NamedProcess } from '../lib/proc-cpu.js';
 
 /** What every contender is given once, before any run. The same for all contenders in one benchmark run. */
 export interface ContenderContext {
@@ -35,13 +36,15 @@ export interface DeliveryRun {
  * Implement this to take part. Hookline plugs in by writing `bench/delivery/hookline.ts` exporting
  * `createContender(): Contender`; run.ts loads it when the file exists.
  *
- * Call order: `setup` once (timed: start to ready), then per run `prepare` (untimed), then either
+ * Call order: `build` (untimed), `setup` once (timed: start to ready), then per run `prepare` (untimed), then either
  * `fill` (untimed) + `release` (timed until all delivered) for the drain rate, or `publish` (timed from its call
  * until all delivered) for the end-to-end rate. `teardown` always runs, also after an error.
  */
 export interface Contender {
   /** Short, stable, lower case: `raw`, `bullmq`, `hookline`. */
   readonly name: string;
+  /** Untimed, before `setup`: build what `setup` starts (a bundle to run on plain node). */
+  build?(): Promise<void>;
   /** Start the contender's processes and return once they are ready to accept events. Timed as "start to ready". */
   setup(context: ContenderContext): Promise<void>;
   /** Create what a run needs before the clock starts (an application, endpoints for `run.endpointUrls`). */
@@ -65,12 +68,24 @@ export interface Contender {
    * backlog. Untimed. They are left for `teardown`.
    */
   fillBacklog?(deliveries: number): Promise<void>;
+  /**
+   * Batch publish (timed by the harness, which calls it with up to `BENCH_BATCH_IN_FLIGHT` batches in flight):
+   * accept events `from` to `to - 1` of `run` in one call (one request, one `addBulk`), resolved once accepted.
+   */
+  publishBatch?(run: DeliveryRun, from: number, to: number): Promise<void>;
+  /** A Prometheus endpoint the harness scrapes every second during the backlog runs, when the contender has one. */
+  metricsUrl?(): string;
 
-  /** Ids of the processes that are the contender (for RSS); empty when it runs inside the harness process. */
-  pids(): readonly number[];
+  /**
+   * The processes that are the contender, each with its role (`serve`; `worker` and `redis`), for RSS and for CPU
+   * per event; empty when it runs inside the harness process (the raw limit: its CPU is the load generator's).
+   */
+  processes(): readonly NamedProcess[];
   /** Stop everything `setup` started, and remove what the runs left behind. Must not throw when setup failed. */
   teardown(): Promise<void>;
 }
+
+export const pidsOf = (contender: Contender): number[] => contender.processes().map((process) => process.pid);
 
 /** The shape `bench/delivery/hookline.ts` must export. */
 export interface ContenderModule {

@@ -2,9 +2,10 @@
 // fixed rate, isolation from a hanging endpoint, and throughput and memory over a large backlog.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConfig } from './config.js';
-import type { Contender } from './contender.js';
+import { type Contender, pidsOf } from './contender.js';
 import { type LatencySummary, runAtFixedRate } from './fixed-rate.js';
 import { deliveryRun, type Measurement, measure, withTimeout } from './measure.js';
+import { type ScrapeSummary, scrapeEverySecond } from './metrics-scrape.js';
 import type { ReceiverProcess } from './receiver-process.js';
 import { median } from './report.js';
 import { totalRssBytes } from './rss.js';
@@ -34,6 +35,8 @@ export interface BacklogFigure {
   ratio: number;
   idleRssEmptyBytes: number | undefined;
   idleRssBacklogBytes: number | undefined;
+  /** `/metrics` scraped every second during the empty runs and during the runs over the backlog. */
+  scrapes: { empty: ScrapeSummary; backlog: ScrapeSummary } | undefined;
 }
 
 /**
@@ -135,23 +138,34 @@ export async function backlog(
   if (fillBacklog === undefined) throw new Error(`${contender.name} has no fillBacklog()`);
   const name = contender.name;
   const plan = (id: string) => deliveryRun(receiver.url, id, config.events, { healthy: 1 });
+  const metricsUrl = contender.metricsUrl?.();
   // Two runs on each side: the fill cannot be undone, so rounds cannot alternate; two at least tame one outlier.
-  const twice = async (label: string) => [
-    await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-1`), config.runTimeoutMs),
-    await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-2`), config.runTimeoutMs),
-  ];
-  const empty = await twice('empty');
+  // Both sides are scraped alike, so the ratio shows what a scrape costs over the backlog beyond an empty store.
+  const twice = async (label: string) => {
+    const scraper = metricsUrl === undefined ? undefined : scrapeEverySecond(metricsUrl);
+    try {
+      const runs = [
+        await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-1`), config.runTimeoutMs),
+        await measure(contender, receiver, 'end-to-end', plan(`backlog-${name}-${label}-2`), config.runTimeoutMs),
+      ];
+      return { runs, scrapes: await scraper?.stop() };
+    } catch (error) {
+      await scraper?.stop();
+      throw error;
+    }
+  };
+  const { runs: empty, scrapes: emptyScrapes } = await twice('empty');
   // Idle RSS is read after the empty runs, not before them: read before, it charged the runs' own warm-up (heap
   // grown by two end-to-end runs, which V8 keeps) to the backlog. Now only the fill lies between the two readings.
   await sleep(IDLE_SETTLE_MS);
-  const idleRssEmptyBytes = totalRssBytes(contender.pids());
+  const idleRssEmptyBytes = totalRssBytes(pidsOf(contender));
   const start = performance.now();
   // Filling a million rows is slow by nature; bounded all the same, at ten minutes.
   await withTimeout(fillBacklog(config.backlogDeliveries), 600_000, `${name} fillBacklog`);
   const fillMs = performance.now() - start;
   await sleep(IDLE_SETTLE_MS);
-  const idleRssBacklogBytes = totalRssBytes(contender.pids());
-  const full = await twice('full');
+  const idleRssBacklogBytes = totalRssBytes(pidsOf(contender));
+  const { runs: full, scrapes: backlogScrapes } = await twice('full');
   return {
     empty: mergeMeasurements(empty),
     backlog: mergeMeasurements(full),
@@ -160,5 +174,9 @@ export async function backlog(
     ratio: median(full.map((m) => m.perSecond)) / median(empty.map((m) => m.perSecond)),
     idleRssEmptyBytes,
     idleRssBacklogBytes,
+    scrapes:
+      emptyScrapes === undefined || backlogScrapes === undefined
+        ? undefined
+        : { empty: emptyScrapes, backlog: backlogScrapes },
   };
 }

@@ -10,6 +10,7 @@ import { Pool } from 'undici';
 import { type Child, startChild } from './child-process.js';
 import type { Contender, ContenderContext, DeliveryRun } from './contender.js';
 import { forEachConcurrently } from './delivery-client.js';
+import { hooklineReadyLine } from './hookline-ready.js';
 
 const serverMain = fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
 const TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -101,6 +102,7 @@ export function createContender(): Contender {
         {
           readyTimeoutMs: 30_000,
           env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'info' },
+          readyLine: hooklineReadyLine('all'),
           // For profiling the server under the bench, e.g. BENCH_HOOKLINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p".
           nodeArgs: (process.env.BENCH_HOOKLINE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
         },
@@ -170,7 +172,12 @@ export function createContender(): Contender {
       }
     },
 
-    pids: () => (child === undefined ? [] : [child.pid]),
+    metricsUrl() {
+      if (child === undefined) throw new Error('hookline: setup() first');
+      return `${child.ready.url}/metrics`;
+    },
+
+    processes: () => (child === undefined ? [] : [{ role: 'serve', pid: child.pid }]),
 
     async teardown() {
       await api?.close();

@@ -1,10 +1,20 @@
 // One measured run of one contender: the harness starts the clock, the receiver stops it (its clock, at the moment
 // the last expected unique delivery arrived), so the figure is delivery to the receiver, never self-reported.
-import type { Contender, DeliveryRun } from './contender.js';
+import { type CpuSpent, startCpuReading } from '../lib/proc-cpu.js';
+import { type Contender, type DeliveryRun, pidsOf } from './contender.js';
+import { forEachConcurrently } from './delivery-client.js';
 import type { ReceiverProcess } from './receiver-process.js';
 import { sampleRss } from './rss.js';
 
-export type Mode = 'drain' | 'end-to-end';
+/** `batch`: end to end, published in batches of `BATCH_SIZE` (`publishBatch`) instead of one event per call. */
+export type Mode = 'drain' | 'end-to-end' | 'batch';
+
+/** Events per batch in the batch mode: the issue's row, Hookline's `POST …/msg/batch` against BullMQ's `addBulk`. */
+export const BATCH_SIZE = 100;
+
+/** Role names of the processes every run reads besides the contender's own. */
+export const RECEIVER_ROLE = 'receiver';
+export const LOAD_GENERATOR_ROLE = 'load generator';
 
 export interface Measurement {
   contender: string;
@@ -18,6 +28,11 @@ export interface Measurement {
   duplicates: number;
   rejected: number;
   peakRssBytes: number | undefined;
+  /**
+   * CPU µs per delivery over the timed part, by role: the contender's processes (`serve`, `worker`, `redis` …),
+   * `receiver`, and `load generator` (this harness process: the publisher, and for the raw limit the sender).
+   */
+  cpuMicrosPerDelivery: ReadonlyMap<string, number>;
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -48,9 +63,22 @@ export function deliveryRun(
 }
 
 export function supports(contender: Contender, mode: Mode): boolean {
-  return mode === 'drain'
-    ? contender.fill !== undefined && contender.release !== undefined
-    : contender.publish !== undefined;
+  if (mode === 'drain') return contender.fill !== undefined && contender.release !== undefined;
+  return mode === 'batch' ? contender.publishBatch !== undefined : contender.publish !== undefined;
+}
+
+/** Batches of `BATCH_SIZE`, `inFlight` at a time, as a client with a burst of events to send would. */
+async function publishInBatches(contender: Contender, run: DeliveryRun, inFlight: number): Promise<void> {
+  const publishBatch = contender.publishBatch?.bind(contender);
+  if (publishBatch === undefined) throw new Error(`${contender.name} has no publishBatch()`);
+  const batches = Math.ceil(run.events / BATCH_SIZE);
+  await forEachConcurrently(batches, inFlight, (k) =>
+    publishBatch(run, k * BATCH_SIZE, Math.min(run.events, (k + 1) * BATCH_SIZE)),
+  );
+}
+
+function perDelivery(spent: CpuSpent, deliveries: number): Map<string, number> {
+  return new Map([...spent].map(([role, micros]) => [role, micros / deliveries]));
 }
 
 export async function measure(
@@ -59,6 +87,7 @@ export async function measure(
   mode: Mode,
   planned: { run: DeliveryRun; prefix: string; expected: number },
   timeoutMs: number,
+  batchInFlight = 1,
 ): Promise<Measurement> {
   const { run, prefix, expected } = planned;
   const label = `${contender.name} ${mode} ${run.id}`;
@@ -69,7 +98,12 @@ export async function measure(
     await withTimeout(contender.fill(run), timeoutMs, `${label} fill`);
   }
 
-  const rss = sampleRss(contender.pids());
+  const rss = sampleRss(pidsOf(contender));
+  const cpu = startCpuReading([
+    ...contender.processes(),
+    { role: RECEIVER_ROLE, pid: receiver.pid },
+    { role: LOAD_GENERATOR_ROLE, pid: process.pid },
+  ]);
   // The wait is registered before the clock starts; the receiver counts whatever arrived before it anyway.
   const delivered = receiver.waitForUnique(prefix, expected, timeoutMs);
   delivered.catch(() => {}); // Observed below; never an unhandled rejection if the start step throws first.
@@ -80,11 +114,15 @@ export async function measure(
       if (contender.release === undefined) throw new Error(`${contender.name} has no release()`);
       await withTimeout(contender.release(run), timeoutMs, `${label} release`);
     } else {
-      if (contender.publish === undefined) throw new Error(`${contender.name} has no publish()`);
-      await withTimeout(contender.publish(run), timeoutMs, `${label} publish`);
+      const publishing =
+        mode === 'batch'
+          ? publishInBatches(contender, run, batchInFlight)
+          : (contender.publish?.(run) ?? Promise.reject(new Error(`${contender.name} has no publish()`)));
+      await withTimeout(publishing, timeoutMs, `${label} publish`);
       publishedMs = nowMs() - start;
     }
     const reachedAt = await delivered;
+    const cpuSpent = cpu.spent();
     const ms = reachedAt - start;
     const stats = await receiver.stats();
     let duplicates = 0;
@@ -104,6 +142,7 @@ export async function measure(
       duplicates,
       rejected,
       peakRssBytes: rss.stop(),
+      cpuMicrosPerDelivery: perDelivery(cpuSpent, expected),
     };
   } finally {
     rss.stop();

@@ -14,6 +14,7 @@ import { freePort } from '../../packages/server/test/support/hookline-process.js
 import { PrivatePostgres } from '../../packages/server/test/support/private-postgres.js';
 import { type Child, startChild } from './child-process.js';
 import { forEachConcurrently } from './delivery-client.js';
+import { hooklineReadyLine } from './hookline-ready.js';
 import { BENCH_SECRET, benchPayload } from './payload.js';
 import { startReceiver } from './receiver-process.js';
 
@@ -57,7 +58,11 @@ async function startHookline(role: 'api' | 'worker', database: string, config: s
   const child = await startChild(
     serverMain,
     ['serve', '--role', role, '--port', '0', '--database', database, '--allow-private-networks', '--config', config],
-    { readyTimeoutMs: 60_000, env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'info' } },
+    {
+      readyTimeoutMs: 60_000,
+      env: { ...process.env, HOOKLINE_ADMIN_TOKEN: TOKEN, HOOKLINE_LOG_LEVEL: 'info' },
+      readyLine: hooklineReadyLine(role),
+    },
   );
   children.push(child);
   const url = child.ready.url;

@@ -41,7 +41,8 @@ export function createRawLimitContender(): Contender {
     async publishOne(run, index) {
       await deliverEvent(run, pathsOf(run), index);
     },
-    pids: () => [],
+    // The sender is the harness itself: its CPU is the load generator's.
+    processes: () => [],
     async teardown() {
       await pool?.close();
       pool = undefined;

@@ -1,12 +1,16 @@
 // Turns the measurements into the printed report: throughput table with same-round ratios, latency, startup and
 // the extras, then one line per goal saying met or not.
+import { clockTicksPerSecond } from '../lib/proc-cpu.js';
 import type { BacklogFigure, IsolationFigure } from './extras.js';
 import type { LatencySummary } from './fixed-rate.js';
-import type { Measurement, Mode } from './measure.js';
+import { BATCH_SIZE, LOAD_GENERATOR_ROLE, type Measurement, type Mode, RECEIVER_ROLE } from './measure.js';
+import type { ScrapeSummary } from './metrics-scrape.js';
 
 export interface StartupFigure {
   contender: string;
   setupMs: number;
+  /** CPU the contender's processes spent from their start to ready (/proc), NaN when unknown. */
+  setupCpuMs: number;
   idleRssBytes: number | undefined;
 }
 
@@ -57,14 +61,20 @@ export interface Row {
 export const RAW_KEY = roundKey('raw', 'end-to-end');
 export const bullmqKeyFor = (mode: Mode) => roundKey('bullmq', mode);
 
-/** Left-aligns the first two columns and right-aligns the rest, each as wide as its widest cell. */
-function table(rows: readonly (readonly string[])[]): string[] {
+const modeLabel = (row: Row) =>
+  row.contender === 'raw' ? 'direct' : row.mode === 'batch' ? `batch of ${BATCH_SIZE}` : row.mode;
+
+/** Left-aligns the columns `leftAligned` and right-aligns the rest, each as wide as its widest cell. */
+function table(rows: readonly (readonly string[])[], leftAligned: readonly number[] = [0, 1]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     for (const [k, cell] of row.entries()) widths[k] = Math.max(widths[k] ?? 0, cell.length);
   }
   return rows.map((row) =>
-    row.map((cell, k) => (k < 2 ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0))).join('  '),
+    row
+      .map((cell, k) => (leftAligned.includes(k) ? cell.padEnd(widths[k] ?? 0) : cell.padStart(widths[k] ?? 0)))
+      .join('  ')
+      .trimEnd(),
   );
 }
 
@@ -80,7 +90,7 @@ export function formatThroughput(rows: readonly Row[], rounds: readonly Round[])
     const peak = taken.map((m) => m.peakRssBytes).filter((v): v is number => v !== undefined);
     cells.push([
       row.contender,
-      row.contender === 'raw' ? 'direct' : row.mode,
+      modeLabel(row),
       count(median(rates)),
       `${count(Math.min(...rates))}-${count(Math.max(...rates))}`,
       times(sameRoundRatio(rounds, row.key, RAW_KEY)),
@@ -98,6 +108,60 @@ export function formatThroughput(rows: readonly Row[], rounds: readonly Round[])
   ].join('\n');
 }
 
+const OTHER_ROLES = new Set([RECEIVER_ROLE, LOAD_GENERATOR_ROLE]);
+
+/** CPU µs per delivery of the contender's own processes (all roles but the receiver and the load generator). */
+export function serviceCpuMicros(measurement: Measurement): number {
+  let sum = 0;
+  let any = false;
+  for (const [role, micros] of measurement.cpuMicrosPerDelivery) {
+    if (OTHER_ROLES.has(role)) continue;
+    sum += micros;
+    any = true;
+  }
+  return any ? sum : Number.NaN;
+}
+
+/** Median over rounds of `of`'s service CPU per delivery over `to`'s, where both ran in the same round. */
+export function sameRoundCpuRatio(rounds: readonly Round[], of: string, to: string): number {
+  const ratios: number[] = [];
+  for (const round of rounds) {
+    const a = round.get(of);
+    const b = round.get(to);
+    if (a !== undefined && b !== undefined) ratios.push(serviceCpuMicros(a) / serviceCpuMicros(b));
+  }
+  return median(ratios.filter((ratio) => !Number.isNaN(ratio)));
+}
+
+export function formatCpu(rows: readonly Row[], rounds: readonly Round[]): string {
+  const micros = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
+  const cells: string[][] = [['contender', 'mode', 'service', 'receiver', 'load gen', 'all', 'service processes']];
+  for (const row of rows) {
+    const taken = rounds.map((round) => round.get(row.key)).filter((m): m is Measurement => m !== undefined);
+    if (taken.length === 0) continue;
+    const of = (role: string) => median(taken.map((m) => m.cpuMicrosPerDelivery.get(role) ?? Number.NaN));
+    const roles = [...new Set(taken.flatMap((m) => [...m.cpuMicrosPerDelivery.keys()]))].filter(
+      (role) => !OTHER_ROLES.has(role),
+    );
+    const all = median(taken.map((m) => [...m.cpuMicrosPerDelivery.values()].reduce((sum, v) => sum + v, 0)));
+    cells.push([
+      row.contender,
+      modeLabel(row),
+      micros(median(taken.map(serviceCpuMicros))),
+      micros(of(RECEIVER_ROLE)),
+      micros(of(LOAD_GENERATOR_ROLE)),
+      micros(all),
+      roles.length === 0 ? '(none: the load generator sends)' : roles.map((r) => `${r} ${micros(of(r))}`).join(', '),
+    ]);
+  }
+  return [
+    `CPU µs per delivered event, from /proc/<pid>/stat (utime + stime, all threads, CLK_TCK ${clockTicksPerSecond()}), over the timed part, median over rounds:`,
+    ...table(cells, [0, 1, 6]),
+    "(service: the contender's own processes; load gen: this harness, which publishes (and for raw, sends);",
+    ' drain rows leave the publishing out, it happened before the clock started)',
+  ].join('\n');
+}
+
 export function formatLatency(label: string, summary: LatencySummary): string {
   const problems = [
     summary.failed > 0 ? `${count(summary.failed)} failed (${summary.firstError})` : '',
@@ -109,12 +173,20 @@ export function formatLatency(label: string, summary: LatencySummary): string {
 
 export function formatStartup(figures: readonly StartupFigure[]): string {
   return [
-    "start to ready, idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
+    "start to ready (wall; CPU of the processes), idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
     ...figures.map(
       (figure) =>
-        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  ${mib(figure.idleRssBytes)}`,
+        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  (CPU ${Number.isNaN(figure.setupCpuMs) ? '-' : count(figure.setupCpuMs)} ms)  ${mib(figure.idleRssBytes)}`,
     ),
   ].join('\n');
+}
+
+export function formatScrapes(summary: ScrapeSummary): string {
+  const problems = [
+    summary.failed > 0 ? `${count(summary.failed)} failed (${summary.firstError})` : '',
+    summary.skipped > 0 ? `${count(summary.skipped)} skipped (the previous scrape still running)` : '',
+  ].filter((text) => text !== '');
+  return `${count(summary.scrapes)} scrapes, p50 ${ms(summary.p50Ms)}  p99 ${ms(summary.p99Ms)}  max ${ms(summary.maxMs)}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
 }
 
 export function formatExtras(extras: ContenderExtras, rate: number): string {
@@ -137,13 +209,11 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
       `  backlog: ${count(b.empty.perSecond)}/s empty, ${count(b.backlog.perSecond)}/s over ${count(b.backlogDeliveries)} pending (filled in ${count(b.fillMs)} ms): ${(b.ratio * 100).toFixed(0)} %`,
       `  RSS idle ${mib(b.idleRssEmptyBytes)} empty -> ${mib(b.idleRssBacklogBytes)} with the backlog; peak ${mib(b.empty.peakRssBytes)} -> ${mib(b.backlog.peakRssBytes)} during the runs`,
     );
+    if (b.scrapes !== undefined) {
+      lines.push(
+        `  /metrics scraped every 1 s during the runs: empty ${formatScrapes(b.scrapes.empty)}; over the backlog ${formatScrapes(b.scrapes.backlog)}`,
+      );
+    }
   }
   return lines.join('\n');
-}
-
-export function goal(label: string, value: number, target: number, unit: 'x' | '%'): string {
-  const shown = unit === 'x' ? `${value.toFixed(2)}x` : `${(value * 100).toFixed(0)} %`;
-  const wanted = unit === 'x' ? `${target.toFixed(2)}x` : `${(target * 100).toFixed(0)} %`;
-  const verdict = Number.isNaN(value) ? 'not measured' : value >= target ? 'met' : 'NOT met';
-  return `goal ${label}: ${shown} (>= ${wanted}): ${verdict}`;
 }

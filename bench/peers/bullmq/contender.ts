@@ -5,7 +5,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type Child, startChild } from '../../delivery/child-process.js';
 import type { Contender, ContenderContext, DeliveryRun } from '../../delivery/contender.js';
+import { bundleForNode } from '../../lib/bundle.js';
 import { type DeliveryJob, deliveryJobOptions } from './jobs.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
 
 const workerFile = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** Jobs per addBulk: one Redis round trip (a MULTI) per chunk, the usual way to enqueue a batch. */
@@ -41,12 +43,15 @@ async function obliterateOrphanQueues(connection: Redis): Promise<void> {
   }
 }
 
-export function createBullmqContender(options: { redisUrl: string }): Contender {
+/** `redisUrl` undefined: the peer starts a Redis of its own (see redis-server.ts). */
+export function createBullmqContender(options: { redisUrl: string | undefined }): Contender {
   let context: ContenderContext | undefined;
   let connection: Redis | undefined;
   let queue: Queue<DeliveryJob> | undefined;
   let worker: Child | undefined;
   let redisPid: number | undefined;
+  let ownRedis: RedisServer | undefined;
+  let bundle: string | undefined;
 
   const ready = () => {
     if (context === undefined || queue === undefined) throw new Error('bullmq: setup() first');
@@ -75,9 +80,14 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
 
   return {
     name: 'bullmq',
+    async build() {
+      bundle = await bundleForNode(workerFile, 'bullmq-worker');
+    },
     async setup(given) {
       context = given;
-      connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true });
+      if (options.redisUrl === undefined) ownRedis = await startRedisServer();
+      const redisUrl = options.redisUrl ?? (ownRedis as RedisServer).url;
+      connection = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: true });
       await connection.connect();
       const info = await connection.info('server');
       const pid = /^process_id:(\d+)/m.exec(info)?.[1];
@@ -86,12 +96,12 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
       const name = `bench-delivery-${process.pid}-${Date.now()}`;
       queue = new Queue<DeliveryJob>(name, { connection });
       worker = await startChild(
-        workerFile,
+        bundle ?? workerFile,
         [
           '--queue',
           name,
           '--redis',
-          options.redisUrl,
+          redisUrl,
           '--receiver',
           given.receiverUrl,
           '--concurrency',
@@ -115,6 +125,10 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
       await ready().queue.resume();
     },
     publish: enqueueAll,
+    // The batch row's baseline: one addBulk (one MULTI round trip) per batch the harness hands over.
+    async publishBatch(run, from, to) {
+      await ready().queue.addBulk(jobsFor(run, from, to));
+    },
     async publishOne(run, index) {
       await ready().queue.addBulk(jobsFor(run, index, index + 1));
     },
@@ -129,7 +143,10 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
         await queue.addBulk(jobs);
       }
     },
-    pids: () => [...(worker === undefined ? [] : [worker.pid]), ...(redisPid === undefined ? [] : [redisPid])],
+    processes: () => [
+      ...(worker === undefined ? [] : [{ role: 'worker', pid: worker.pid }]),
+      ...(redisPid === undefined ? [] : [{ role: 'redis', pid: redisPid }]),
+    ],
     async teardown() {
       await worker?.stop();
       worker = undefined;
@@ -140,6 +157,8 @@ export function createBullmqContender(options: { redisUrl: string }): Contender 
       }
       connection?.disconnect();
       connection = undefined;
+      await ownRedis?.stop();
+      ownRedis = undefined;
     },
   };
 }

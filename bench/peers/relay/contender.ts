@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { type Child, startChild } from '../../delivery/child-process.js';
 import type { Contender, ContenderContext, DeliveryRun } from '../../delivery/contender.js';
 import { forEachConcurrently } from '../../delivery/delivery-client.js';
+import { bundleForNode } from '../../lib/bundle.js';
 
 const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
 
@@ -17,6 +18,7 @@ export function createRelayContender(): Contender {
   let child: Child | undefined;
   let api: Pool | undefined;
   let parsedPayload: unknown;
+  let bundle: string | undefined;
 
   const ready = () => {
     if (context === undefined || api === undefined) throw new Error('relay: setup() first');
@@ -43,13 +45,20 @@ export function createRelayContender(): Contender {
 
   return {
     name: 'relay',
+    async build() {
+      bundle = await bundleForNode(serverFile, 'relay-server');
+    },
     async setup(given) {
       context = given;
       parsedPayload = JSON.parse(given.payload);
       child = await startChild(
-        serverFile,
+        bundle ?? serverFile,
         ['--receiver', given.receiverUrl, '--concurrency', String(given.concurrency), '--secret', given.secret],
-        { readyTimeoutMs: 30_000 },
+        {
+          readyTimeoutMs: 30_000,
+          // For a CPU profile of the relay under the bench, as BENCH_HOOKLINE_NODE_ARGS does for Hookline.
+          nodeArgs: (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+        },
       );
       const url = child.ready.url;
       if (typeof url !== 'string') throw new Error(`relay: ready line without a url: ${JSON.stringify(child.ready)}`);
@@ -74,7 +83,7 @@ export function createRelayContender(): Contender {
       await forEachConcurrently(run.events, ready().context.concurrency, (index) => publishEvent(run, index));
     },
     publishOne: publishEvent,
-    pids: () => (child === undefined ? [] : [child.pid]),
+    processes: () => (child === undefined ? [] : [{ role: 'relay', pid: child.pid }]),
     async teardown() {
       await api?.close();
       api = undefined;

@@ -3,6 +3,7 @@
 import { type EventMap, Webhooks } from '@hookline/receiver';
 import { standardWebhooks } from '@hookline/signatures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAcknowledgeStorm } from './acknowledge-storm-suite.js';
 import { describeCallbacks } from './callback-suite.js';
 import { post, type Running, SECRET, signedStandard, uniqueId } from './support.js';
 
@@ -13,6 +14,7 @@ export interface AdapterServer extends Running {
 
 export function describeAdapter(name: string, start: (webhooks: Webhooks<EventMap>) => Promise<AdapterServer>): void {
   describeCallbacks(name, start);
+  describeAcknowledgeStorm(name, start);
   describe(`${name} adapter (shared suite)`, () => {
     const webhooks = new Webhooks({ scheme: 'standard-webhooks', secret: SECRET, maxBodyBytes: 32 * 1024 });
     const handled: unknown[] = [];

@@ -1,9 +1,9 @@
 // One typed configuration, built once at start from defaults < config file < environment < flags, and validated
 // there, so nothing deeper reads process.env.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CIRCUIT_OPTIONS } from './engine/circuit-breaker.js';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateSchedule } from './engine/retry-policy.js';
 import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
+import { DEFAULT_CIRCUIT_OPTIONS } from './store/gates.js';
 
 export interface ServerConfig {
   host: string;

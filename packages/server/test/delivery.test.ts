@@ -330,7 +330,7 @@ describe('endpoint health and isolation', () => {
     const { appId, endpointId } = await appWithEndpoint(api, `${receiver.url}/cb`);
     const message = await publish(api, appId, { n: 1 });
     await waitFor(
-      () => hookline.server.engine.stats().endpoints.some((e) => e.endpointId === endpointId && e.circuit === 'open'),
+      async () => (await hookline.server.engine.endpointGate(endpointId)).circuit === 'open',
       'open circuit',
     );
     const attemptsWhenOpened = receiver.on('/cb').length;
@@ -344,9 +344,7 @@ describe('endpoint health and isolation', () => {
     // The attempt is visible to readers at commit, a moment before the engine hears the write is durable and
     // updates the circuit: wait for it rather than read it once.
     await waitFor(
-      () =>
-        (hookline.server.engine.stats().endpoints.find((e) => e.endpointId === endpointId)?.circuit ?? 'closed') ===
-        'closed',
+      async () => (await hookline.server.engine.endpointGate(endpointId)).circuit === 'closed',
       'the circuit to close',
     );
     expect(receiver.on('/cb')).toHaveLength(4);
@@ -362,7 +360,8 @@ describe('endpoint health and isolation', () => {
     // Every hanging request is still open: the healthy endpoint got everything while its neighbour held only its
     // own slots.
     expect(receiver.on('/hang')).toHaveLength(4);
-    expect(hookline.server.engine.stats().inFlight).toBe(4);
+    // The last healthy sends may still be finishing when the receiver has counted them: wait for the four hanging.
+    await waitFor(() => hookline.server.engine.stats().inFlight === 4, 'only the 4 hanging sends in flight');
   });
 
   it('throttleRate caps deliveries per second', async () => {

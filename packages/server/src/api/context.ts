@@ -5,8 +5,8 @@ import type { HooklineMetrics } from '../metrics/metrics.js';
 import type { OperationsContext } from '../operations/context.js';
 
 export interface ApiContext extends OperationsContext {
-  /** This process's engine, for pause, resume and stats; absent when this process runs no engine. */
-  engine: Pick<DeliveryEngine, 'notify' | 'pause' | 'resume' | 'stats'> | null;
+  /** This process's engine, for pause, resume, stats and endpoint gates; absent when this process runs no engine. */
+  engine: Pick<DeliveryEngine, 'notify' | 'pause' | 'resume' | 'stats' | 'endpointGate'> | null;
   /** SHA-256 of the admin token, hex. */
   adminTokenSha256: string;
   /** This process's Prometheus metrics; absent in tests of the API alone. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from './circuit-breaker.js';
+import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../store/gates.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 
 const OPTIONS: CircuitOptions = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 5_000 };
 const T0 = 1_000_000;

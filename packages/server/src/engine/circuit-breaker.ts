@@ -3,15 +3,7 @@
 // through (half-open). A probe that succeeds closes the circuit; one that fails opens it again for twice as long,
 // up to `maxOpenMs`. Pure: the clock is passed in.
 
-export interface CircuitOptions {
-  failureThreshold: number;
-  openMs: number;
-  maxOpenMs: number;
-}
-
-export const DEFAULT_CIRCUIT_OPTIONS: CircuitOptions = { failureThreshold: 10, openMs: 30_000, maxOpenMs: 600_000 };
-
-export type CircuitState = 'closed' | 'open' | 'half-open';
+import { type CircuitOptions, type CircuitState, DEFAULT_CIRCUIT_OPTIONS } from '../store/gates.js';
 
 export class CircuitBreaker {
   private consecutiveFailures = 0;

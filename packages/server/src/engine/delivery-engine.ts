@@ -2,12 +2,12 @@
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
+import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
-import type { CircuitOptions } from './circuit-breaker.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
-import { EndpointGate, type EndpointHealth } from './endpoint-gate.js';
+import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
 import { type SendResult, sendWebhook } from './sender.js';
@@ -98,11 +98,11 @@ export interface EngineStats {
   inFlight: number;
   delivered: number;
   failed: number;
-  endpoints: EndpointHealth[];
 }
 
 export class DeliveryEngine {
-  private readonly gate: EndpointGate;
+  /** The store's gates when it keeps them for every process (PostgreSQL), else this process's own. */
+  private readonly gates: EndpointGates;
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly now: () => number;
@@ -112,8 +112,6 @@ export class DeliveryEngine {
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
-  /** The store holds the endpoint gates for every process (PostgreSQL): this process keeps none. */
-  private readonly sharedGates: boolean;
   private stopping = false;
   private paused = false;
   private delivered = 0;
@@ -121,15 +119,22 @@ export class DeliveryEngine {
   private failed = 0;
 
   constructor(private readonly options: EngineOptions) {
-    this.gate = new EndpointGate(options.concurrencyPerEndpoint, options.circuit);
-    this.sharedGates = options.store.sharesEndpointGates === true;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.log = new DeliveryLog({
+    const log = new DeliveryLog({
       logger: options.logger,
       intervalMs: options.failureLogIntervalMs ?? DEFAULT_ENGINE_OPTIONS.failureLogIntervalMs,
       now: this.now,
     });
+    this.log = log;
+    // Circuits kept in the database (PostgreSQL) change inside its statements: only in-process ones are logged.
+    this.gates =
+      options.store.endpointGates?.() ??
+      new InProcessEndpointGates(options.concurrencyPerEndpoint, options.circuit, (change) =>
+        change.circuit === 'open'
+          ? log.circuitOpened(change.endpointId, change.reopensAt)
+          : log.circuitClosed(change.endpointId),
+      );
     this.policy = {
       retrySchedule: options.retrySchedule,
       retryAfterBounds: options.retryAfterBounds,
@@ -168,8 +173,12 @@ export class DeliveryEngine {
       inFlight: this.inFlight.size,
       delivered: this.delivered,
       failed: this.failed,
-      endpoints: this.gate.health(this.now()),
     };
+  }
+
+  /** The endpoint's gate (circuit, sends in flight) as the engine's gates see it now. */
+  endpointGate(endpointId: string): Promise<EndpointGateState> {
+    return this.gates.stateOf(endpointId, this.now());
   }
 
   /**
@@ -249,7 +258,7 @@ export class DeliveryEngine {
     if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
       const now = this.now();
       const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
-      const { exclude, caps } = this.sharedGates ? { exclude: [], caps: {} } : this.gate.claimLimits(now);
+      const { exclude, caps } = this.gates.claimLimits(now);
       const batch = await store.claimDueDeliveries({
         now,
         leaseUntil,
@@ -276,15 +285,14 @@ export class DeliveryEngine {
   private async sleepMs(): Promise<number> {
     const now = this.now();
     let wakeAt = now + this.options.pollIntervalMs;
-    // On a shared store with sends in flight, a finishing send or another process's NOTIFY wakes the loop, and the
-    // poll bounds the wait: asking the database for the next due time after every short claim would cost a
-    // statement per claim for a time that rarely matters.
-    if (this.sharedGates && this.inFlight.size > 0) return Math.max(1, wakeAt - now);
-    const due = await this.options.store.nextDueAt();
+    // With sends in flight, a finishing send (or another process's NOTIFY) wakes the loop and the poll bounds the
+    // wait: asking the store for the next due time after every short claim would cost a statement per claim (a
+    // round trip on PostgreSQL) for a time that rarely matters.
+    const due = this.inFlight.size > 0 ? null : await this.options.store.nextDueAt();
     // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
     // finish (it rings the signal), a gate to open, or the poll.
     if (due !== null && due > now) wakeAt = Math.min(wakeAt, due);
-    const opening = this.gate.nextOpeningAt(now);
+    const opening = this.gates.nextOpeningAt(now);
     if (opening !== null) wakeAt = Math.min(wakeAt, opening);
     return Math.max(1, wakeAt - now);
   }
@@ -295,7 +303,7 @@ export class DeliveryEngine {
     const problem = item.problem ?? storedSettingsProblem(endpoint);
     // A rate that cannot be read limits nothing here: the delivery is failed without a request anyway.
     const rate = problem === null ? endpoint.throttleRate : null;
-    if (!this.sharedGates && !this.gate.tryStart(endpoint.id, rate, this.now())) return false;
+    if (!this.gates.tryStart(endpoint.id, rate, this.now())) return false;
     const controller = new AbortController();
     const done = this.deliver(item, problem, leaseUntil, controller.signal).finally(() => {
       this.inFlight.delete(delivery.id);
@@ -323,19 +331,8 @@ export class DeliveryEngine {
       // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
       this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
     } finally {
-      if (!this.sharedGates) this.finishOnGate(endpoint.id, circuit);
+      this.gates.finish(endpoint.id, circuit, this.now());
     }
-  }
-
-  /** Tells the gate how the send ended, and the log when that opened or closed the endpoint's circuit. */
-  private finishOnGate(endpointId: string, circuit: Outcome['circuit']): void {
-    const now = this.now();
-    const before = this.gate.circuitState(endpointId, now);
-    this.gate.finish(endpointId, circuit, now);
-    const after = this.gate.circuitState(endpointId, now);
-    if (after === before) return;
-    if (after === 'open') this.log.circuitOpened(endpointId, this.gate.circuitReopensAt(endpointId));
-    else if (after === 'closed') this.log.circuitClosed(endpointId);
   }
 
   /**

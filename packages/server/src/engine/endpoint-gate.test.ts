@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import type { CircuitOptions } from './circuit-breaker.js';
-import { EndpointGate } from './endpoint-gate.js';
+import type { CircuitOptions } from '../store/gates.js';
+import { InProcessEndpointGates } from './endpoint-gate.js';
 
 const CONCURRENCY = 16;
 const CIRCUIT: CircuitOptions = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 8_000 };
 const T0 = 1_000_000;
 
-const newGate = () => new EndpointGate(CONCURRENCY, CIRCUIT);
+const newGate = () => new InProcessEndpointGates(CONCURRENCY, CIRCUIT);
 
 /** Starts `times` sends (unthrottled) that all succeed in starting. */
-function start(gate: EndpointGate, endpointId: string, times: number, now = T0): void {
+function start(gate: InProcessEndpointGates, endpointId: string, times: number, now = T0): void {
   for (let i = 0; i < times; i++) expect(gate.tryStart(endpointId, null, now)).toBe(true);
 }
 
 /** Starts and fails `times` sends, one after the other, with no moment in between where the endpoint is idle. */
-function failInARow(gate: EndpointGate, endpointId: string, times: number, now = T0): void {
+function failInARow(gate: InProcessEndpointGates, endpointId: string, times: number, now = T0): void {
   start(gate, endpointId, times, now);
   for (let i = 0; i < times; i++) gate.finish(endpointId, 'failure', now);
 }
 
 /** A gate whose endpoint 'ep_bad' opened its circuit at T0. */
-function gateWithOpenCircuit(): EndpointGate {
+function gateWithOpenCircuit(): InProcessEndpointGates {
   const gate = newGate();
   failInARow(gate, 'ep_bad', CIRCUIT.failureThreshold);
   return gate;
@@ -61,7 +61,7 @@ describe('concurrency per endpoint', () => {
   });
 
   it('follows the configured limit', () => {
-    const gate = new EndpointGate(2, CIRCUIT);
+    const gate = new InProcessEndpointGates(2, CIRCUIT);
     expect(gate.tryStart('ep_a', null, T0)).toBe(true);
     expect(gate.tryStart('ep_a', null, T0)).toBe(true);
     expect(gate.tryStart('ep_a', null, T0)).toBe(false);

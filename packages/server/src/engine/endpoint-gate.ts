@@ -1,8 +1,16 @@
-// Keeps one endpoint from taking everything: its concurrency limit, its rate limit (throttleRate) and its circuit.
-// The engine asks the gate which endpoints to leave out of the next claim and how many of each it may take, and
-// tells it when a send starts and ends. One process's view: the PostgreSQL store moves this into the database.
-import { CircuitBreaker, type CircuitOptions, type CircuitState } from './circuit-breaker.js';
+// The endpoint gates kept in process (SQLite, one process): each endpoint's concurrency limit, its rate limit
+// (throttleRate) and its circuit. The engine asks which endpoints to leave out of the next claim and how many of
+// each it may take, and says when a send starts and ends. On PostgreSQL the database keeps them (postgres/gates.ts).
+import type { CircuitOptions, CircuitSignal, ClaimLimits, EndpointGateState, EndpointGates } from '../store/gates.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { TokenBucket } from './token-bucket.js';
+
+/** A circuit that opened (again, after a failed probe) or closed. */
+export interface CircuitChange {
+  endpointId: string;
+  circuit: 'open' | 'closed';
+  reopensAt: number | null;
+}
 
 interface EndpointState {
   inFlight: number;
@@ -10,18 +18,14 @@ interface EndpointState {
   bucket: TokenBucket | null;
 }
 
-export interface EndpointHealth {
-  endpointId: string;
-  inFlight: number;
-  circuit: CircuitState;
-}
-
-export class EndpointGate {
+export class InProcessEndpointGates implements EndpointGates {
   private readonly endpoints = new Map<string, EndpointState>();
 
   constructor(
     private readonly concurrencyPerEndpoint: number,
     private readonly circuitOptions: CircuitOptions,
+    /** Told when an ended send opened or closed the endpoint's circuit (the server log). */
+    private readonly onCircuitChange?: (change: CircuitChange) => void,
   ) {}
 
   private state(endpointId: string): EndpointState {
@@ -43,7 +47,7 @@ export class EndpointGate {
   }
 
   /** Endpoints that may start no send now, and the remaining allowance of those partly used. */
-  claimLimits(now: number): { exclude: string[]; caps: Record<string, number> } {
+  claimLimits(now: number): ClaimLimits {
     const exclude: string[] = [];
     const caps: Record<string, number> = {};
     for (const [endpointId, state] of this.endpoints) {
@@ -74,21 +78,17 @@ export class EndpointGate {
     return true;
   }
 
-  finish(endpointId: string, outcome: 'success' | 'failure' | 'neutral', now: number): void {
+  finish(endpointId: string, outcome: CircuitSignal, now: number): void {
     const state = this.state(endpointId);
     state.inFlight = Math.max(0, state.inFlight - 1);
+    const before = state.circuit.stateAt(now);
     if (outcome === 'success') state.circuit.onSuccess();
     else if (outcome === 'failure') state.circuit.onFailure(now);
     else state.circuit.onNeutral();
-  }
-
-  /** The endpoint's circuit now; closed for an endpoint the gate does not track. */
-  circuitState(endpointId: string, now: number): CircuitState {
-    return this.endpoints.get(endpointId)?.circuit.stateAt(now) ?? 'closed';
-  }
-
-  circuitReopensAt(endpointId: string): number | null {
-    return this.endpoints.get(endpointId)?.circuit.reopensAt() ?? null;
+    const after = state.circuit.stateAt(now);
+    if (after !== before && after !== 'half-open') {
+      this.onCircuitChange?.({ endpointId, circuit: after, reopensAt: state.circuit.reopensAt() });
+    }
   }
 
   /** The earliest moment an excluded endpoint may send again (circuit probe, next token), for the engine's sleep. */
@@ -101,7 +101,14 @@ export class EndpointGate {
     return next;
   }
 
-  health(now: number): EndpointHealth[] {
+  async stateOf(endpointId: string, now: number): Promise<EndpointGateState> {
+    const state = this.endpoints.get(endpointId);
+    // An endpoint with no state here has nothing counted against it.
+    return { endpointId, inFlight: state?.inFlight ?? 0, circuit: state?.circuit.stateAt(now) ?? 'closed' };
+  }
+
+  /** Every endpoint this process remembers a gate for (the others are idle, closed and unthrottled). */
+  health(now: number): EndpointGateState[] {
     return [...this.endpoints].map(([endpointId, state]) => ({
       endpointId,
       inFlight: state.inFlight,

@@ -1,6 +1,7 @@
 // The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
 // implement it; one conformance suite runs against both. Every method is async so either fits.
 import type { ApiKeyStore } from './api-keys.js';
+import type { EndpointGates } from './gates.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type {
   Application,
@@ -184,10 +185,10 @@ export interface RecentAttemptsQuery {
 
 export interface Store extends ApiKeyStore, IdempotencyStore {
   /**
-   * True when the store itself holds each endpoint's concurrency limit, rate tokens and circuit for every process
-   * (PostgreSQL): claims already respect them, so the engine keeps no gate of its own.
+   * The endpoint gates (concurrency, rate tokens, circuit) when the store keeps them for every process
+   * (PostgreSQL: its claims already respect them). A store without it leaves the engine to keep them in process.
    */
-  readonly sharesEndpointGates?: boolean;
+  endpointGates?(): EndpointGates;
   /** Calls `onWork` when any process publishes or replays (across processes); returns how to stop listening. */
   watchForWork?(onWork: () => void): () => Promise<void>;
 

@@ -1,5 +1,5 @@
 // GET /api/v1/app/{app}/endpoint/{ep}/health: what an operator asks first about an endpoint. Is it disabled, and
-// why; is its circuit open (this process's engine); how often did its recent attempts succeed; what were the last
+// why; is its circuit open (as the gates that apply it see it); how often did its recent attempts succeed; what were the last
 // failures. A Hookline extension.
 import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
@@ -75,14 +75,17 @@ export function endpointHealthRoutes(app: FastifyInstance, context: ApiContext):
         }),
       ]);
       const succeeded = recent.filter((attempt) => attempt.outcome === 'succeeded').length;
-      const gate = context.engine?.stats().endpoints.find((health) => health.endpointId === endpoint.id);
+      // The engine's gates (in process on SQLite), or the database's (PostgreSQL) even where no engine runs; a
+      // process with neither cannot know.
+      const gate = await (context.engine?.endpointGate(endpoint.id) ??
+        context.store.endpointGates?.().stateOf(endpoint.id, Date.now()) ??
+        null);
       return {
         endpointId: endpoint.id,
         disabled: endpoint.disabled,
         disabledReason: endpoint.disabledReason,
         failingSince: endpoint.failingSince === null ? null : new Date(endpoint.failingSince).toISOString(),
-        // An endpoint the engine holds no state for has nothing counted against it: closed.
-        circuit: context.engine === null ? 'unknown' : (gate?.circuit ?? 'closed'),
+        circuit: gate?.circuit ?? 'unknown',
         inFlight: gate?.inFlight ?? 0,
         recent: {
           attempts: recent.length,

@@ -1,5 +1,5 @@
-// The filtered lists on PostgreSQL (messages, attempts, a message's deliveries) and endpoint stats: each one fixed
-// statement with nullable parameters; a filter left out binds NULL and matches every row.
+// The history on PostgreSQL: the filtered lists (messages, attempts, a message's deliveries, dead letters) and
+// endpoint stats; each one fixed statement with nullable parameters; a filter left out binds NULL and matches all.
 
 import {
   type AttemptRow,
@@ -61,7 +61,7 @@ function messageParameters(appId: string, options: MessageListOptions): unknown[
   ];
 }
 
-export class PostgresLists {
+export class PostgresHistory {
   constructor(private readonly parts: PostgresParts) {}
 
   async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
@@ -139,5 +139,18 @@ export class PostgresLists {
       else stats.pending += row.n;
     }
     return stats;
+  }
+
+  async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions): Promise<Page<Delivery>> {
+    const result = await listPage<DeliveryRow>(
+      this.parts,
+      `SELECT * FROM deliveries WHERE app_id = $1 AND status = 'dead' AND ($2::text IS NULL OR endpoint_id = $2)
+         AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
+      [appId, endpointId, options.iterator ?? null, options.limit + 1],
+      options,
+      byId,
+      '$3',
+    );
+    return { ...result, data: result.data.map(toDelivery) };
   }
 }

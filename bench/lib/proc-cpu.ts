@@ -1,0 +1,60 @@
+// CPU time of processes from /proc/<pid>/stat (utime + stime, every thread of the process), the figure that holds
+// on a busy machine: what a process spent on a core, not how long it waited for one. Linux only; the benches that
+// use it print "-" where /proc is not there.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** A process the bench charges CPU to, by what it does in the run: `serve`, `worker`, `redis`, `receiver`. */
+export interface NamedProcess {
+  role: string;
+  pid: number;
+}
+
+/** CPU microseconds spent by each role between two readings (roles whose process was gone are left out). */
+export type CpuSpent = ReadonlyMap<string, number>;
+
+let ticksPerSecond: number | undefined;
+
+/** USER_HZ, the unit of /proc's utime and stime: 100 on every Linux we run on, asked once all the same. */
+export function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`getconf CLK_TCK gave "${value}"`);
+    ticksPerSecond = value;
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of `pid` so far, in microseconds; undefined when the process is gone or /proc is missing. */
+export function processCpuMicros(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2 (the command name) is in parentheses and may hold spaces, so count fields after its closing one:
+  // there, index 0 is field 3 (state), so utime (field 14) is index 11 and stime (field 15) index 12.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1e6) / clockTicksPerSecond() : undefined;
+}
+
+/**
+ * Reads every process now; `spent()` reads them again and gives each role's CPU in between. Several processes
+ * may share a role (their CPU adds up).
+ */
+export function startCpuReading(processes: readonly NamedProcess[]): { spent(): CpuSpent } {
+  const before = processes.map((process) => ({ ...process, micros: processCpuMicros(process.pid) }));
+  return {
+    spent() {
+      const spent = new Map<string, number>();
+      for (const { role, pid, micros } of before) {
+        const now = processCpuMicros(pid);
+        if (micros === undefined || now === undefined) continue;
+        spent.set(role, (spent.get(role) ?? 0) + now - micros);
+      }
+      return spent;
+    },
+  };
+}

@@ -1,0 +1,257 @@
+// Endpoints in PostgreSQL: the row, its secrets (current and rotated-out with an expiry) and its gate row, which
+// exist together or not at all. Disabling parks the endpoint's pending deliveries; enabling makes them due again.
+import { MAX_SECRETS } from '@hookline/signatures';
+import { newId } from '../../ids.js';
+import { DuplicateUidError } from '../errors.js';
+import { type EndpointRow, jsonOrNull, toEndpoint } from '../sqlite/rows.js';
+import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
+import type { Endpoint, EndpointSecret } from '../types.js';
+import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
+import { byId, listPage } from './paging.js';
+import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
+import type { Queryable } from './watched-pool.js';
+import { WORK_CHANNEL } from './work-listener.js';
+
+/**
+ * $1 endpoint id, $2 disabled (0/1), $3 reason, $4 now, $5 operational event id. Parks the endpoint's pending
+ * deliveries on disable; makes parked ones due at once on enable (and wakes the workers). No-op when unchanged.
+ */
+const SET_DISABLED = `
+WITH current AS (
+  SELECT id FROM endpoints WHERE id = $1 AND disabled <> $2::smallint FOR UPDATE
+), changed AS (
+  UPDATE endpoints e
+     SET disabled = $2::smallint, disabled_reason = CASE WHEN $2::smallint = 1 THEN $3 ELSE NULL END,
+         failing_since = NULL, updated_at = $4
+    FROM current WHERE e.id = current.id
+  RETURNING e.id, e.app_id
+), parked AS (
+  UPDATE deliveries d
+     SET status = CASE WHEN $2::smallint = 1 THEN 'paused' ELSE 'pending' END,
+         next_attempt_at = CASE WHEN $2::smallint = 1 THEN d.next_attempt_at ELSE $4 END, updated_at = $4
+    FROM changed
+   WHERE d.endpoint_id = changed.id AND d.status = CASE WHEN $2::smallint = 1 THEN 'pending' ELSE 'paused' END
+), logged AS (
+  INSERT INTO operational_events (id, type, app_id, endpoint_id, reason, created_at)
+  SELECT $5, CASE WHEN $2::smallint = 1 THEN 'endpoint.disabled' ELSE 'endpoint.enabled' END, changed.app_id,
+         changed.id, COALESCE($3, ''), $4
+    FROM changed
+), woken AS (
+  SELECT pg_notify('${WORK_CHANNEL}', '') FROM changed WHERE $2::smallint = 0
+)
+SELECT (SELECT count(*) FROM changed) AS changed, (SELECT count(*) FROM woken) AS woken`;
+
+/** Disables or enables an endpoint inside the caller's transaction (`client`), or alone on the pool. */
+export async function setEndpointDisabledWith(
+  client: Queryable,
+  endpointId: string,
+  disabled: boolean,
+  reason: string | null,
+  now: number,
+): Promise<void> {
+  await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
+}
+
+function newEndpointRow(appId: string, input: NewEndpoint, now: number): EndpointRow {
+  return {
+    id: newId('ep', now),
+    app_id: appId,
+    uid: input.uid ?? null,
+    url: input.url,
+    description: input.description ?? '',
+    event_types: jsonOrNull(input.eventTypes ?? null),
+    channels: jsonOrNull(input.channels ?? null),
+    disabled: input.disabled === true ? 1 : 0,
+    disabled_reason: input.disabled === true ? 'disabled by the API' : null,
+    throttle_rate: input.throttleRate ?? null,
+    header_prefix: input.headerPrefix ?? 'webhook',
+    retry_schedule: jsonOrNull(input.retrySchedule ?? null),
+    non_retryable_statuses: input.nonRetryableStatuses ?? null,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    headers: JSON.stringify(input.headers ?? {}),
+    failing_since: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** The row with the patch applied: a field absent from the patch keeps its value. */
+function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number): EndpointRow {
+  return {
+    ...current,
+    uid: patch.uid === undefined ? current.uid : patch.uid,
+    url: patch.url ?? current.url,
+    description: patch.description ?? current.description,
+    event_types: patch.eventTypes === undefined ? current.event_types : jsonOrNull(patch.eventTypes),
+    channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
+    throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
+    header_prefix: patch.headerPrefix ?? current.header_prefix,
+    retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
+    non_retryable_statuses:
+      patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
+    metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
+    headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
+    updated_at: now,
+  };
+}
+
+export class PostgresEndpoints {
+  constructor(
+    private readonly parts: PostgresParts,
+    private readonly claimedSecrets: ClaimedSecrets,
+  ) {}
+
+  async createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
+    const row = newEndpointRow(appId, input, now);
+    try {
+      // One statement: the endpoint, its first secret and its gate row exist together or not at all.
+      await this.parts.query(
+        `WITH endpoint AS (
+           INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
+             headers)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
+           RETURNING id
+         ), secret AS (
+           INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
+         )
+         INSERT INTO endpoint_gates (endpoint_id) SELECT id FROM endpoint`,
+        [
+          row.id,
+          row.app_id,
+          row.uid,
+          row.url,
+          row.description,
+          row.event_types,
+          row.channels,
+          row.disabled,
+          row.disabled_reason,
+          row.throttle_rate,
+          row.header_prefix,
+          row.retry_schedule,
+          row.non_retryable_statuses,
+          row.metadata,
+          row.failing_since,
+          row.created_at,
+          row.updated_at,
+          input.secret,
+          row.headers,
+        ],
+      );
+    } catch (error) {
+      if (row.uid !== null && uniqueViolation(error, 'endpoints_app_id_uid_key')) throw new DuplicateUidError(row.uid);
+      throw error;
+    }
+    return toEndpoint(row);
+  }
+
+  async getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null> {
+    const { rows } = await this.parts.query<EndpointRow>(
+      'SELECT * FROM endpoints WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY id = $2 DESC LIMIT 1',
+      [appId, idOrUid],
+    );
+    return rows[0] === undefined ? null : toEndpoint(rows[0]);
+  }
+
+  async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
+    const result = await listPage<EndpointRow>(
+      this.parts,
+      'SELECT * FROM endpoints WHERE app_id = $1 AND ($2::text IS NULL OR id < $2) ORDER BY id DESC LIMIT $3',
+      [appId, options.iterator ?? null, options.limit + 1],
+      options,
+      byId,
+      '$2',
+    );
+    return { ...result, data: result.data.map(toEndpoint) };
+  }
+
+  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+    return this.parts.transaction(async (client) => {
+      const current = (
+        await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE', [appId, id])
+      ).rows[0];
+      if (current === undefined) return null;
+      const next = patchedEndpointRow(current, patch, now);
+      try {
+        await client.query(
+          `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
+             header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
+             headers = $13
+           WHERE id = $1`,
+          [
+            id,
+            next.uid,
+            next.url,
+            next.description,
+            next.event_types,
+            next.channels,
+            next.throttle_rate,
+            next.header_prefix,
+            next.retry_schedule,
+            next.non_retryable_statuses,
+            next.metadata,
+            next.updated_at,
+            next.headers,
+          ],
+        );
+      } catch (error) {
+        if (next.uid !== null && uniqueViolation(error, 'endpoints_app_id_uid_key'))
+          throw new DuplicateUidError(next.uid);
+        throw error;
+      }
+      if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
+        await setEndpointDisabledWith(client, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
+      }
+      const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
+      return toEndpoint(rows[0] as EndpointRow);
+    });
+  }
+
+  async deleteEndpoint(appId: string, id: string): Promise<boolean> {
+    this.claimedSecrets.forget(id);
+    const result = await this.parts.query('DELETE FROM endpoints WHERE app_id = $1 AND id = $2', [appId, id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
+    const claimed = this.claimedSecrets.recent(endpointId, Date.now());
+    const rows =
+      claimed?.filter((row) => row.expires_at === null || row.expires_at > now) ??
+      (
+        await this.parts.query<SecretRow>(
+          `SELECT secret, expires_at FROM endpoint_secrets
+            WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)
+            ORDER BY created_at DESC, serial DESC`,
+          [endpointId, now],
+        )
+      ).rows;
+    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+  }
+
+  async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
+    this.claimedSecrets.forget(endpointId);
+    await this.parts.transaction(async (client) => {
+      await client.query('UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL', [
+        endpointId,
+        now + graceMs,
+      ]);
+      await client.query(
+        'DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND expires_at IS NOT NULL AND expires_at <= $2',
+        [endpointId, now],
+      );
+      await client.query(
+        'INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES ($1, $2, $3, NULL)',
+        [endpointId, secret, now],
+      );
+      await client.query(
+        `DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND serial NOT IN (
+           SELECT serial FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, serial DESC LIMIT $2)`,
+        [endpointId, MAX_SECRETS],
+      );
+    });
+  }
+
+  setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
+    return setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+  }
+}

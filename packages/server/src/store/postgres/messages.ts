@@ -1,0 +1,82 @@
+// Messages in PostgreSQL: publish is ONE statement (the message, one delivery per matching enabled endpoint, and
+// the NOTIFY that wakes workers in every process), so it commits whole or not at all.
+import { newId } from '../../ids.js';
+import { DuplicateEventIdError } from '../errors.js';
+import { jsonOrNull, type MessageRow, toMessage } from '../sqlite/rows.js';
+import type { NewMessage, PublishResult } from '../store.js';
+import type { Message } from '../types.js';
+import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
+import { WORK_CHANNEL } from './work-listener.js';
+
+/**
+ * $1 message id, $2 app id, $3 event type, $4 event id, $5 payload, $6 channels (JSON text or null), $7 now,
+ * $8 deliver at, $9 tags. The endpoint filter is fan-out.ts's rule (matchesEndpoint) in SQL: empty or null filters
+ * match everything. The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
+ */
+const PUBLISH = `
+WITH message AS (
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  RETURNING id
+), fanned AS (
+  INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
+  SELECT hookline_new_id('dlv', $7), message.id, e.id, $2, 'pending', 0, GREATEST($7, COALESCE($8, $7)), $7, $7
+    FROM message CROSS JOIN (
+      SELECT id FROM endpoints
+       WHERE app_id = $2 AND disabled = 0
+         AND (event_types IS NULL OR event_types = '[]' OR event_types::jsonb ? $3::text)
+         AND (channels IS NULL OR channels = '[]'
+              OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))
+       ORDER BY id) e
+  RETURNING 1
+), woken AS (
+  SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM fanned LIMIT 1) any_delivery
+)
+SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
+
+export class PostgresMessages {
+  constructor(private readonly parts: PostgresParts) {}
+
+  async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
+    const row: MessageRow = {
+      id: newId('msg', now),
+      app_id: appId,
+      event_type: input.eventType,
+      event_id: input.eventId ?? null,
+      payload: input.payload,
+      channels: jsonOrNull(input.channels ?? null),
+      created_at: now,
+      deliver_at: input.deliverAt ?? null,
+      tags: jsonOrNull(input.tags ?? null),
+    };
+    let deliveries: number;
+    try {
+      const result = await this.parts.query<{ deliveries: number }>(PUBLISH, [
+        row.id,
+        row.app_id,
+        row.event_type,
+        row.event_id,
+        row.payload,
+        row.channels,
+        row.created_at,
+        row.deliver_at,
+        row.tags,
+      ]);
+      deliveries = result.rows[0]?.deliveries ?? 0;
+    } catch (error) {
+      if (row.event_id !== null && uniqueViolation(error, 'messages_event_id')) {
+        throw new DuplicateEventIdError(row.event_id);
+      }
+      throw error;
+    }
+    return { message: toMessage(row), deliveries };
+  }
+
+  async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {
+    const { rows } = await this.parts.query<MessageRow>(
+      'SELECT * FROM messages WHERE app_id = $1 AND (id = $2 OR event_id = $2) ORDER BY id = $2 DESC LIMIT 1',
+      [appId, idOrEventId],
+    );
+    return rows[0] === undefined ? null : toMessage(rows[0]);
+  }
+}
