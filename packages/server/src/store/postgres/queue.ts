@@ -4,7 +4,7 @@
 
 import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
-import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../sqlite/rows.js';
+import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { AttemptResult, ClaimOptions } from '../store.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
