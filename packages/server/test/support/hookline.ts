@@ -73,7 +73,11 @@ export async function startHookline(
       ...delivery,
     },
   };
-  const server = await serve(config, { logger: pino({ level: 'silent' }) });
+  // Silent like the logger: development mode's test receiver would print a line per request it answers.
+  const server = await serve(config, {
+    logger: pino({ level: 'silent' }),
+    print: () => undefined,
+  });
   return {
     server,
     api: new Api(server.url),
