@@ -1,10 +1,11 @@
 // Starts the payment-callback example against a fake payment API on loopback (GET /v1/payments/{id}, bearer
-// key required), and plays the gateway: a paid id, a form POST, a forged id, a repeat, and a flood.
+// key required), and plays the gateway: a paid id, a form POST, a forged id, a repeat, a flood, and a callback
+// that arrives while the payment API is down.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Refusal } from '@hookline/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type Orders, type PaymentCallbackConfig } from './server.js';
+import { createApp, type Orders, type PaymentCallbackApp, type PaymentCallbackConfig } from './server.js';
 
 const API_KEY = 'sk_test_payment_callback';
 const PAYMENTS: ReadonlyMap<string, string> = new Map([
@@ -15,7 +16,13 @@ const PAYMENTS: ReadonlyMap<string, string> = new Map([
 
 /** The payment gateway's API: the ids it was asked about, in order. */
 const asked: string[] = [];
+/** While true, the API answers 503 (it cannot tell). */
+let apiDown = false;
 const paymentApi = createServer((req, res) => {
+  if (apiDown) {
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"maintenance"}');
+    return;
+  }
   const match = /^\/v1\/payments\/([^/?]+)$/.exec(req.url ?? '');
   if (req.headers.authorization !== `Bearer ${API_KEY}`) {
     res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
@@ -29,6 +36,7 @@ const paymentApi = createServer((req, res) => {
 });
 
 const running: Server[] = [];
+const apps: PaymentCallbackApp[] = [];
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,16 +46,17 @@ async function listen(server: Server): Promise<string> {
 
 async function startShop(
   options: Partial<PaymentCallbackConfig> = {},
-): Promise<{ url: string; orders: Orders; refusals: Refusal[] }> {
+): Promise<{ url: string; orders: Orders; refusals: Refusal[]; app: PaymentCallbackApp }> {
   const refusals: Refusal[] = [];
-  const { server, orders } = createApp({
+  const app = createApp({
     paymentApiUrl: apiUrl,
     paymentApiKey: API_KEY,
     allowPrivateNetworks: true, // the fake API is on loopback
     onRefused: (refusal) => refusals.push(refusal),
     ...options,
   });
-  return { url: `${await listen(server)}/payment-confirm/`, orders, refusals };
+  apps.push(app);
+  return { url: `${await listen(app.server)}/payment-confirm/`, orders: app.orders, refusals, app };
 }
 
 /** What a gateway sees of an answer: status, content type and body. */
@@ -65,6 +74,7 @@ beforeAll(async () => {
   shop = await startShop();
 });
 afterAll(async () => {
+  for (const app of apps) await app.close();
   for (const server of running) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -129,5 +139,30 @@ describe('examples/payment-callback', () => {
     expect(asked.length - before).toBe(capacity);
     expect(target.refusals.filter((r) => r.code === 'HOOKLINE_RECEIVER_RATE_LIMITED')).toHaveLength(flood - capacity);
     expect(target.orders.paid.size).toBe(0);
+  });
+
+  it('with the inbox, a callback that arrives while the API is down is answered success and marked paid later', async () => {
+    const errors: unknown[] = [];
+    // Retries one second apart, several of them, so a slow machine cannot use them all up before the API is back.
+    const target = await startShop({ inbox: { file: ':memory:', retryDelaysSeconds: [1, 1, 1, 1, 1, 1] } });
+    target.app.payments.onError((error) => errors.push(error));
+    apiDown = true;
+    try {
+      expect(await seen(await fetch(`${target.url}?id=pay_xyz`))).toEqual(SUCCESS);
+      // Stored before the answer; its check runs now, and cannot tell.
+      expect(await target.app.payments.drainInbox(1)).toBe(1);
+      expect(errors).toHaveLength(1);
+      expect(target.orders.paid.has('pay_xyz')).toBe(false);
+      expect(await target.app.payments.inboxEvents({ status: 'pending' })).toMatchObject([{ id: 'pay_xyz' }]);
+    } finally {
+      apiDown = false;
+    }
+    // Bounded in rounds: each drain runs what is due; the retry falls due a second after the failure.
+    for (let round = 0; round < 600 && !target.orders.paid.has('pay_xyz'); round++) {
+      await target.app.payments.drainInbox(1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(target.orders.paid.has('pay_xyz')).toBe(true);
+    expect(target.refusals).toEqual([]);
   });
 });

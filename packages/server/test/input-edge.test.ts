@@ -92,6 +92,13 @@ for (const store of await availableStores()) {
         await call('POST', `/api/v1/app/${app}/endpoint`, '{"url":"http://127.0.0.1:9/x","retrySchedule":["1e400"]}'),
         ['body', 'retrySchedule', 0],
       );
+      // Where a string is expected, coercion turned the number 1e400 into the name "Infinity": the fuzz found it.
+      expect422(await call('POST', '/api/v1/app', '{"name":1e400}'), ['body', 'name']);
+      expect422(await call('POST', `/api/v1/auth/app-portal-access/${app}`, '{"name":-1e400}'), ['body', 'name']);
+      expect422(
+        await call('POST', `/api/v1/app/${app}/endpoint`, '{"url":"http://127.0.0.1:9/x","channels":[1e400]}'),
+        ['body', 'channels', 0],
+      );
       await stillHealthy();
     });
 

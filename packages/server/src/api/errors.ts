@@ -6,7 +6,13 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInputError, OperationError, type ValidationIssue } from '../operations/errors.js';
 import { issueOf } from '../operations/input-schema.js';
-import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError, isStoreUnavailable } from '../store/errors.js';
+import {
+  DuplicateEventIdError,
+  DuplicateNameError,
+  DuplicateUidError,
+  isMissingReference,
+  isStoreUnavailable,
+} from '../store/errors.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { ValidationFailedError } from './http-error.js';
 
@@ -129,6 +135,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // Request schema failures answer 422, as Svix does, with the failing fields.
     if (error.validation !== undefined) {
       return reply.code(422).send({ code: 'validation', detail: issuesOf(error) });
+    }
+    if (isMissingReference(error)) {
+      const body: ErrorBody = {
+        code: 'not_found',
+        detail: 'what this request refers to was deleted while it ran',
+      };
+      return reply.code(404).send(body);
     }
     if (isStoreUnavailable(error)) {
       failures.set(request, error);

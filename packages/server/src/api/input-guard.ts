@@ -1,6 +1,8 @@
-// The API's edge for what schemas cannot say (input/well-formed.ts): after Fastify has parsed and validated a
-// request, and so after ajv's coercion (which turns "1e400" into Infinity past minimum and maximum), every path
-// parameter, query value and body is walked once; the first bad value answers 422 in the validation shape.
+// The API's edge for what schemas cannot say (input/well-formed.ts). Twice, because ajv's coercion both makes bad
+// values and hides them: it turns the query string "1e400" into Infinity past minimum and maximum (so every path
+// parameter, query value and body is walked after validation), and it turns the body number 1e400 into the string
+// "Infinity" where a string is expected (so the body as parsed is walked before validation too). The first bad value
+// answers 422 in the validation shape.
 import type { FastifyInstance } from 'fastify';
 import { findInputProblem } from '../input/well-formed.js';
 import { ValidationFailedError } from './http-error.js';
@@ -12,17 +14,19 @@ const PARTS = [
   ['body', 'body'],
 ] as const;
 
+function refuseProblemIn(value: unknown, where: string): void {
+  // Raw bytes (a route that takes the body unparsed) are not JSON: there is nothing here to check.
+  if (value instanceof Uint8Array) return;
+  const problem = findInputProblem(value);
+  if (problem !== null) {
+    throw new ValidationFailedError([{ loc: [where, ...problem.path], msg: problem.msg, type: problem.type }]);
+  }
+}
+
 export function installInputGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => refuseProblemIn(request.body, 'body'));
   // preHandler: the first hook after validation, before any other preHandler (idempotency fingerprints the body).
   app.addHook('preHandler', async (request) => {
-    for (const [part, where] of PARTS) {
-      const value = request[part];
-      // Raw bytes (a route that takes the body unparsed) are not JSON: there is nothing here to check.
-      if (value instanceof Uint8Array) continue;
-      const problem = findInputProblem(value);
-      if (problem !== null) {
-        throw new ValidationFailedError([{ loc: [where, ...problem.path], msg: problem.msg, type: problem.type }]);
-      }
-    }
+    for (const [part, where] of PARTS) refuseProblemIn(request[part], where);
   });
 }

@@ -6,6 +6,7 @@ import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
+import { DeliveryLog } from './delivery-log.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   circuit: CircuitOptions;
   autoDisableAfterMs: number;
   userAgent: string;
+  /** Failed attempts and dead deliveries are logged at most once per endpoint per this many ms, with counts. */
+  failureLogIntervalMs?: number;
   /** Called after an endpoint was disabled by a delivery result (410, failing too long). */
   onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
   /** Called after each attempt is recorded. */
@@ -78,6 +81,7 @@ export const DEFAULT_ENGINE_OPTIONS = {
   retryAfterBounds: DEFAULT_RETRY_AFTER_BOUNDS,
   autoDisableAfterMs: 5 * 86_400_000,
   userAgent: 'Hookline/0.1',
+  failureLogIntervalMs: 30_000,
 } as const;
 
 /** The longest a refill waits for a batch of sends to finish before claiming anyway. */
@@ -104,6 +108,7 @@ export class DeliveryEngine {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly policy: OutcomePolicy;
+  private readonly log: DeliveryLog;
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
@@ -114,10 +119,22 @@ export class DeliveryEngine {
   private failed = 0;
 
   constructor(private readonly options: EngineOptions) {
-    this.gates =
-      options.store.endpointGates?.() ?? new InProcessEndpointGates(options.concurrencyPerEndpoint, options.circuit);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    const log = new DeliveryLog({
+      logger: options.logger,
+      intervalMs: options.failureLogIntervalMs ?? DEFAULT_ENGINE_OPTIONS.failureLogIntervalMs,
+      now: this.now,
+    });
+    this.log = log;
+    // Circuits kept in the database (PostgreSQL) change inside its statements: only in-process ones are logged.
+    this.gates =
+      options.store.endpointGates?.() ??
+      new InProcessEndpointGates(options.concurrencyPerEndpoint, options.circuit, (change) =>
+        change.circuit === 'open'
+          ? log.circuitOpened(change.endpointId, change.reopensAt)
+          : log.circuitClosed(change.endpointId),
+      );
     this.policy = {
       retrySchedule: options.retrySchedule,
       retryAfterBounds: options.retryAfterBounds,
@@ -128,6 +145,7 @@ export class DeliveryEngine {
   start(): void {
     if (this.loop !== null) return;
     this.stopping = false;
+    this.log.start();
     this.stopWatching = this.options.store.watchForWork?.(() => this.wakeup.notify()) ?? null;
     this.loop = this.run().catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'delivery loop stopped on an error');
@@ -165,7 +183,7 @@ export class DeliveryEngine {
 
   /**
    * Stops claiming, lets sends in flight finish for up to `drainMs`, then aborts the rest and gives their leases
-   * back, so another start picks them up at once instead of after the lease.
+   * back, so another start picks them up at once instead of after the lease. The failure counts not yet logged are.
    */
   async stop(drainMs = 10_000): Promise<void> {
     this.stopping = true;
@@ -174,6 +192,14 @@ export class DeliveryEngine {
     this.loop = null;
     await this.stopWatching?.();
     this.stopWatching = null;
+    try {
+      await this.drain(drainMs);
+    } finally {
+      this.log.stop();
+    }
+  }
+
+  private async drain(drainMs: number): Promise<void> {
     const pending = [...this.inFlight.values()];
     if (pending.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -467,11 +493,19 @@ export class DeliveryEngine {
       dead: !succeeded && full.next.status === 'dead',
       durationMs: full.durationMs,
     });
+    if (!succeeded) {
+      this.log.attemptFailed({
+        appId: endpoint.appId,
+        endpointId: endpoint.id,
+        deliveryId: delivery.id,
+        url: full.url,
+        statusCode: full.statusCode,
+        error: full.error,
+        dead: full.next.status === 'dead',
+      });
+    }
     if (full.disableEndpoint !== null) {
-      this.options.logger.warn(
-        { appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint },
-        'endpoint disabled',
-      );
+      this.log.endpointDisabled({ appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint });
       this.options.onEndpointDisabled?.({
         appId: endpoint.appId,
         endpointId: endpoint.id,

@@ -5,6 +5,13 @@ import type { CircuitOptions, CircuitSignal, ClaimLimits, EndpointGateState, End
 import { CircuitBreaker } from './circuit-breaker.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** A circuit that opened (again, after a failed probe) or closed. */
+export interface CircuitChange {
+  endpointId: string;
+  circuit: 'open' | 'closed';
+  reopensAt: number | null;
+}
+
 interface EndpointState {
   inFlight: number;
   circuit: CircuitBreaker;
@@ -17,6 +24,8 @@ export class InProcessEndpointGates implements EndpointGates {
   constructor(
     private readonly concurrencyPerEndpoint: number,
     private readonly circuitOptions: CircuitOptions,
+    /** Told when an ended send opened or closed the endpoint's circuit (the server log). */
+    private readonly onCircuitChange?: (change: CircuitChange) => void,
   ) {}
 
   private state(endpointId: string): EndpointState {
@@ -72,9 +81,14 @@ export class InProcessEndpointGates implements EndpointGates {
   finish(endpointId: string, outcome: CircuitSignal, now: number): void {
     const state = this.state(endpointId);
     state.inFlight = Math.max(0, state.inFlight - 1);
+    const before = state.circuit.stateAt(now);
     if (outcome === 'success') state.circuit.onSuccess();
     else if (outcome === 'failure') state.circuit.onFailure(now);
     else state.circuit.onNeutral();
+    const after = state.circuit.stateAt(now);
+    if (after !== before && after !== 'half-open') {
+      this.onCircuitChange?.({ endpointId, circuit: after, reopensAt: state.circuit.reopensAt() });
+    }
   }
 
   /** The earliest moment an excluded endpoint may send again (circuit probe, next token), for the engine's sleep. */

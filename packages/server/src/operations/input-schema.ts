@@ -49,16 +49,22 @@ export function issueOf(error: ErrorObject, prefix: ReadonlyArray<string | numbe
 }
 
 /**
- * Checks an embedded caller's input as the API checks a request body: against its schema, on a copy (coercion and
- * defaults write into what they check, and the caller's object is not ours to change), then for what no schema
- * can say (input/well-formed.ts: non-finite numbers, NUL, lone surrogates, nesting depth), which the API's input
- * guard checks after validation too. Returns the checked copy.
+ * Checks an embedded caller's input as the API checks a request body: for what no schema can say
+ * (input/well-formed.ts: non-finite numbers, NUL, lone surrogates, nesting depth) before and after its schema, as
+ * the API's input guard does (coercion turns Infinity into the string "Infinity", and "1e400" into Infinity), and
+ * against its schema on a copy (coercion and defaults write into what they check, and the caller's object is not
+ * ours to change). Returns the checked copy.
  */
 export function checkInput<T extends object>(schema: object, input: unknown): T {
+  refuseProblemIn(input);
   const copy = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...input } : input;
   const validate = compileInputSchema(schema);
   if (!validate(copy)) throw new InvalidInputError((validate.errors ?? []).map((error) => issueOf(error)));
-  const problem = findInputProblem(copy);
-  if (problem !== null) throw new InvalidInputError([{ loc: problem.path, msg: problem.msg, type: problem.type }]);
+  refuseProblemIn(copy);
   return copy as T;
+}
+
+function refuseProblemIn(input: unknown): void {
+  const problem = findInputProblem(input);
+  if (problem !== null) throw new InvalidInputError([{ loc: problem.path, msg: problem.msg, type: problem.type }]);
 }

@@ -62,3 +62,13 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   return UNAVAILABLE_MESSAGES.test(error.message);
 }
+
+/**
+ * A write that named a row which is gone (PostgreSQL's foreign_key_violation, SQLite's FOREIGN KEY constraint): the
+ * lookup before it found the row, and a request running beside it deleted it before the write. The caller's doing
+ * (or its neighbour's), not a bug: the API answers 404, as it would have a moment later.
+ */
+export function isMissingReference(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,7 +1,7 @@
 // Applications (tenants) in PostgreSQL: found by id or uid; deleting one cascades to everything it owns.
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
-import { type ApplicationRow, toApplication } from '../sqlite/rows.js';
+import { type ApplicationRow, toApplication } from '../rows.js';
 import type { ApplicationPatch, ListOptions, NewApplication, Page } from '../store.js';
 import type { Application } from '../types.js';
 import type { ClaimedSecrets } from './claimed-secrets.js';

@@ -3,7 +3,7 @@
 import { MAX_SECRETS } from '@hookline/signatures';
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
-import { type EndpointRow, jsonOrNull, toEndpoint } from '../sqlite/rows.js';
+import { type EndpointRow, jsonOrNull, toEndpoint } from '../rows.js';
 import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';

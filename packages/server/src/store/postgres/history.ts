@@ -1,14 +1,7 @@
 // The history on PostgreSQL: the filtered lists (messages, attempts, a message's deliveries, dead letters) and
 // endpoint stats; each one fixed statement with nullable parameters; a filter left out binds NULL and matches all.
 
-import {
-  type AttemptRow,
-  type DeliveryRow,
-  type MessageRow,
-  toAttempt,
-  toDelivery,
-  toMessage,
-} from '../sqlite/rows.js';
+import { type AttemptRow, type DeliveryRow, type MessageRow, toAttempt, toDelivery, toMessage } from '../rows.js';
 import type { AttemptListOptions, ListOptions, MessageListOptions, Page, TimeRange } from '../store.js';
 import type { Attempt, Delivery, EndpointStats, Message } from '../types.js';
 import { byId, listPage } from './paging.js';

@@ -2,7 +2,7 @@
 // the NOTIFY that wakes workers in every process), so it commits whole or not at all.
 import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { jsonOrNull, type MessageRow, toMessage } from '../sqlite/rows.js';
+import { jsonOrNull, type MessageRow, toMessage } from '../rows.js';
 import type { NewMessage, PublishResult } from '../store.js';
 import type { Message } from '../types.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';

@@ -1,7 +1,7 @@
 // What the operator sees on PostgreSQL: the attempt tail and charts, endpoint health's last failures, the queue's
 // depth and lag (metrics), and the operational events. Each is read through an index sized by what it shows, not
 // by the history, so a scrape or a dashboard refresh stays cheap however long the history grows.
-import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../sqlite/rows.js';
+import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../rows.js';
 import type { QueueDepth, RecentAttemptsQuery } from '../store.js';
 import type { AttemptWithEventType, Delivery, OperationalEvent } from '../types.js';
 import type { PostgresParts } from './postgres-parts.js';

@@ -13,6 +13,7 @@ import { PostgresEventTypes } from './event-types.js';
 import { PostgresEndpointGates } from './gates.js';
 import { PostgresHistory } from './history.js';
 import { PostgresIdempotency } from './idempotency.js';
+import { LeaseOwner } from './lease-owner.js';
 import { PostgresMessages } from './messages.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
@@ -49,6 +50,8 @@ export class PostgresStore implements Store {
   private readonly endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets);
   private readonly messages = new PostgresMessages(this.parts);
   private readonly queue: PostgresQueue;
+  /** This process's liveness in the database (lease-owner.ts); its session ends with the process. */
+  private readonly leaseOwner: LeaseOwner;
   private readonly history = new PostgresHistory(this.parts);
   private readonly operatorViews = new PostgresOperatorViews(this.parts);
   private readonly apiKeys = new PostgresApiKeys(this.parts);
@@ -62,7 +65,13 @@ export class PostgresStore implements Store {
     this.logger = options.logger ?? silentLogger;
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
-    this.queue = new PostgresQueue(this.parts, this.claimedSecrets, options.circuit ?? DEFAULT_CIRCUIT_OPTIONS);
+    this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
+    this.queue = new PostgresQueue(
+      this.parts,
+      this.claimedSecrets,
+      options.circuit ?? DEFAULT_CIRCUIT_OPTIONS,
+      this.leaseOwner,
+    );
   }
 
   private async query<R extends pg.QueryResultRow>(
@@ -148,6 +157,7 @@ export class PostgresStore implements Store {
     await this.queue.drain();
     await Promise.all([...this.listeners].map((listener) => listener.stop()));
     this.listeners.clear();
+    await this.leaseOwner.close();
     await this.pool.end();
   }
 

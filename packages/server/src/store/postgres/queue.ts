@@ -4,12 +4,13 @@
 
 import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
-import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../sqlite/rows.js';
+import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { AttemptResult, ClaimOptions } from '../store.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { setEndpointDisabledWith } from './endpoints.js';
 import { CIRCUIT_UPDATE } from './gates.js';
+import type { LeaseOwner } from './lease-owner.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -18,8 +19,11 @@ import { WORK_CHANNEL } from './work-listener.js';
 const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.disabled = 1)
   THEN 'paused' ELSE 'pending' END`;
 
-/** The claim function returns each leased delivery with its message and endpoint: the engine needs no second read. */
-const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1, $2, $3, $4, $5, $6)';
+/**
+ * The claim function returns each leased delivery with its message and endpoint: the engine needs no second read.
+ * $7 is this process's lease owner key (lease-owner.ts), or null.
+ */
+const CLAIM = 'SELECT delivery, message, endpoint FROM hookline_claim($1, $2, $3, $4, $5, $6, $7)';
 
 /**
  * A batch of attempt results as parallel arrays. The lease check is in the UPDATE: a result for a lease that was
@@ -130,12 +134,15 @@ export class PostgresQueue {
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,
     private readonly circuit: CircuitOptions,
+    /** This process's liveness in the database: its leases are taken back at once when it dies. */
+    private readonly leaseOwner: LeaseOwner,
   ) {
     this.records = new RecordBatcher((batch) => this.recordBatch(batch));
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     if (options.limit <= 0) return [];
+    const owner = await this.leaseOwner.current();
     const { rows } = await this.parts.query<{
       delivery: DeliveryRow;
       message: MessageRow;
@@ -147,6 +154,7 @@ export class PostgresQueue {
       options.perEndpointLimit,
       options.excludeEndpointIds,
       JSON.stringify(options.endpointCaps),
+      owner,
     ]);
     const readAt = Date.now();
     for (const row of rows) this.claimedSecrets.remember(row.endpoint.id, row.endpoint.secrets, readAt);

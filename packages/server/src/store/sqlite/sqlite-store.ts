@@ -10,6 +10,26 @@ import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
+import {
+  type ApplicationRow,
+  type AttemptRow,
+  type DeliveryRow,
+  type EndpointRow,
+  type EventTypeRow,
+  jsonOrNull,
+  type MessageRow,
+  newEventTypeRow,
+  type OperationalEventRow,
+  toApplication,
+  toAttempt,
+  toClaimedDelivery,
+  toDelivery,
+  toEndpoint,
+  toEventType,
+  toMessage,
+  toOperationalEvent,
+  toRecentAttempts,
+} from '../rows.js';
 import type {
   ApplicationPatch,
   AttemptListOptions,
@@ -59,26 +79,6 @@ import {
   recentAttemptsScope,
 } from './list-queries.js';
 import { MIGRATIONS, pendingMigrations } from './migrations.js';
-import {
-  type ApplicationRow,
-  type AttemptRow,
-  type DeliveryRow,
-  type EndpointRow,
-  type EventTypeRow,
-  jsonOrNull,
-  type MessageRow,
-  newEventTypeRow,
-  type OperationalEventRow,
-  toApplication,
-  toAttempt,
-  toClaimedDelivery,
-  toDelivery,
-  toEndpoint,
-  toEventType,
-  toMessage,
-  toOperationalEvent,
-  toRecentAttempts,
-} from './rows.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';

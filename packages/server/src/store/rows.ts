@@ -1,6 +1,7 @@
-// Row ↔ record mapping for SQLite: JSON columns, 0/1 booleans, snake_case names.
+// Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
+// epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
-import type { NewEventType } from '../store.js';
+import type { NewEventType } from './store.js';
 import type {
   Application,
   Attempt,
@@ -11,7 +12,7 @@ import type {
   EventType,
   Message,
   OperationalEvent,
-} from '../types.js';
+} from './types.js';
 
 export interface ApplicationRow {
   id: string;
