@@ -9,25 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
+import { driveHooklineStore, IN_FLIGHT, type Phase, payload, requestHeaders } from './hookline-phases.js';
 
 const N = Number(process.env.BENCH_STORE_N ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const IN_FLIGHT = 64;
-const payload = JSON.stringify({ type: 'bench.event', data: 'x'.repeat(1000) });
-const requestHeaders = {
-  'content-type': 'application/json',
-  'webhook-id': 'msg_2fXkbGk3XhTqd9a0bZ0qXx',
-  'webhook-timestamp': '1700000000',
-  'webhook-signature': `v1,${'x'.repeat(44)}`,
-  'user-agent': 'Hookline',
-};
 
-interface PhaseCosts {
-  publish: number;
-  claim: number;
-  record: number;
-}
+type PhaseCosts = Record<Phase, number>;
 
 /** CPU microseconds of this process (all threads) while `work` runs, per delivery. */
 async function cpuPer(work: () => Promise<void>): Promise<number> {
@@ -37,73 +24,14 @@ async function cpuPer(work: () => Promise<void>): Promise<number> {
   return (used.user + used.system) / N;
 }
 
-async function inLanes(task: (index: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < N) await task(next++);
-    }),
-  );
-}
-
 async function hookline(dir: string): Promise<PhaseCosts> {
-  const store = new SqliteStore({ path: join(dir, 'hookline.db') });
-  await store.migrate();
-  const app = await store.createApplication({ name: 'bench' }, Date.now());
-  await store.createEndpoint(
-    app.id,
-    { url: 'http://127.0.0.1:9/bench', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
-    Date.now(),
-  );
-  const publish = await cpuPer(() =>
-    inLanes(() => store.publish(app.id, { eventType: 'bench.event', payload }, Date.now())),
-  );
-  let claim = 0;
-  let record = 0;
-  for (let done = 0; done < N; ) {
-    const now = Date.now();
-    const leaseUntil = now + 30_000;
-    let batch: Awaited<ReturnType<SqliteStore['claimDueDeliveries']>> = [];
-    claim += await cpuPer(async () => {
-      batch = await store.claimDueDeliveries({
-        now,
-        leaseUntil,
-        limit: IN_FLIGHT,
-        excludeEndpointIds: [],
-        perEndpointLimit: IN_FLIGHT,
-        endpointCaps: {},
-      });
-    });
-    if (batch.length === 0) throw new Error(`hookline: ${N - done} deliveries not claimable`);
-    // One record per send, as the engine does: each send finishes on its own and records itself.
-    record += await cpuPer(async () => {
-      await Promise.all(
-        batch.map((item) =>
-          store.recordAttempts([
-            {
-              deliveryId: item.delivery.id,
-              leaseUntil,
-              outcome: 'succeeded',
-              trigger: 'scheduled',
-              url: item.endpoint.url,
-              statusCode: 200,
-              responseBody: '',
-              durationMs: 1,
-              error: null,
-              requestHeaders,
-              at: Date.now(),
-              next: { status: 'dead' },
-              disableEndpoint: null,
-              circuit: 'success',
-            },
-          ]),
-        ),
-      );
-    });
-    done += batch.length;
-  }
-  await store.close();
-  return { publish, claim, record };
+  const costs: PhaseCosts = { publish: 0, claim: 0, record: 0 };
+  await driveHooklineStore(dir, N, {
+    around: async (phase, work) => {
+      costs[phase] += await cpuPer(work);
+    },
+  });
+  return costs;
 }
 
 /** The floor: a bare durable queue in SQLite, batched like Hookline (a transaction per 64, FULL fsync). */
