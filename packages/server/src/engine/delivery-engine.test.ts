@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SqliteStore, type SqliteStoreOptions } from '../store/sqlite/sqlite-store.js';
 import type { EndpointSecret } from '../store/types.js';
 import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from './delivery-engine.js';
 
@@ -15,9 +15,16 @@ const LEASE_MARGIN_MS = 1000;
 /** A real store whose secret lookup takes as long as the test says (a database restarting, say). */
 class SlowSecretsStore extends SqliteStore {
   onSecrets: () => void = () => undefined;
-  override async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    this.onSecrets();
-    return super.activeSecrets(endpointId, now);
+  constructor(options: SqliteStoreOptions) {
+    super(options);
+    const read = this.activeSecrets;
+    (this as { activeSecrets: (endpointId: string, now: number) => Promise<EndpointSecret[]> }).activeSecrets = (
+      endpointId,
+      now,
+    ) => {
+      this.onSecrets();
+      return read(endpointId, now);
+    };
   }
 }
 
