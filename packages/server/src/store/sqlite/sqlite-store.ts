@@ -13,7 +13,7 @@ import { SqliteEventTypes } from './event-types.js';
 import { SqliteHistory } from './history.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteMessages } from './messages.js';
-import { MIGRATIONS, pendingMigrations } from './migrations.js';
+import { migrateSqlite } from './migrations.js';
 import { SqliteOperatorViews } from './operator-views.js';
 import { SqliteQueue } from './queue.js';
 import { ReadCaches } from './read-caches.js';
@@ -100,22 +100,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-        (r) => r.version,
-      ),
-    );
-    for (const migration of pendingMigrations(MIGRATIONS, applied)) {
-      this.db.transaction(() => {
-        this.db.exec(migration.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      })();
-    }
+    await migrateSqlite(this.db);
     // Migrations commit outside the write queue: one more (empty) queued write fsyncs the WAL that holds them.
     await this.writes.run(() => undefined);
   }
