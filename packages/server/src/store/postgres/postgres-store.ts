@@ -180,6 +180,8 @@ export class PostgresStore implements Store {
   readonly claimDueDeliveries: Store['claimDueDeliveries'] = (options) => this.queue.claimDueDeliveries(options);
   readonly recordAttempts: Store['recordAttempts'] = (results) => this.queue.recordAttempts(results);
   readonly releaseLeases: Store['releaseLeases'] = (deliveryIds, now) => this.queue.releaseLeases(deliveryIds, now);
+  readonly extendLeases: Store['extendLeases'] = (deliveryIds, leaseUntil, extendedUntil) =>
+    this.queue.extendLeases(deliveryIds, leaseUntil, extendedUntil);
   readonly nextDueAt: Store['nextDueAt'] = () => this.queue.nextDueAt();
   readonly resend: Store['resend'] = (appId, messageId, endpointId, now) =>
     this.queue.resend(appId, messageId, endpointId, now);
