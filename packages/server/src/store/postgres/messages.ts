@@ -2,8 +2,8 @@
 // the NOTIFY that wakes workers in every process), so it commits whole or not at all.
 import { DuplicateEventIdError } from '../errors.js';
 import { newMessageRow } from '../input-rows.js';
+import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
-import type { NewMessage, PublishResult } from '../store.js';
 import type { Message } from '../types.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -34,7 +34,7 @@ WITH message AS (
 )
 SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
 
-export class PostgresMessages {
+export class PostgresMessages implements MessagesStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {

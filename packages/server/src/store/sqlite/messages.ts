@@ -4,12 +4,12 @@ import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import { newMessageRow } from '../input-rows.js';
+import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
-import type { NewMessage, PublishResult } from '../store.js';
 import type { Message } from '../types.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
-export class SqliteMessages {
+export class SqliteMessages implements MessagesStore {
   constructor(private readonly parts: SqliteParts) {}
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
