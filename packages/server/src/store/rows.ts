@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointSecret,
   EndpointStats,
   EventType,
   Message,
@@ -274,7 +275,12 @@ export function toRecentAttempts(
  * old bug) must not fail the whole claim, which would stop every delivery behind it: the column is read as empty and
  * the delivery carries the problem, which the engine records as a failed attempt.
  */
-export function toClaimedDelivery(delivery: DeliveryRow, message: MessageRow, endpoint: EndpointRow): ClaimedDelivery {
+export function toClaimedDelivery(
+  delivery: DeliveryRow,
+  message: MessageRow,
+  endpoint: EndpointRow,
+  secrets: EndpointSecret[],
+): ClaimedDelivery {
   const problems: string[] = [];
   const lenient =
     (table: string): JsonReader =>
@@ -291,6 +297,7 @@ export function toClaimedDelivery(delivery: DeliveryRow, message: MessageRow, en
     message: messageFrom(message, lenient('messages')),
     endpoint: endpointFrom(endpoint, lenient('endpoints')),
     trigger: delivery.manual === 1 ? 'manual' : 'scheduled',
+    secrets,
   };
   if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;
   return claimed;

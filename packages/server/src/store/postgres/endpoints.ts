@@ -7,8 +7,8 @@ import { DuplicateUidError } from '../errors.js';
 import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
 import { byId, type ListOptions, type Page } from '../paging.js';
 import { type EndpointRow, toEndpoint } from '../rows.js';
+import { activeSecretsAt, type SecretRow } from '../secrets.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
-import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
@@ -43,22 +43,29 @@ WITH current AS (
 )
 SELECT (SELECT count(*) FROM changed) AS changed, (SELECT count(*) FROM woken) AS woken`;
 
-/** Disables or enables an endpoint inside the caller's transaction (`client`), or alone on the pool. */
+/**
+ * Disables or enables an endpoint inside the caller's transaction (`client`), or alone on the pool. True when it
+ * changed the endpoint (false: no such endpoint, or it already was so).
+ */
 export async function setEndpointDisabledWith(
   client: Queryable,
   endpointId: string,
   disabled: boolean,
   reason: string | null,
   now: number,
-): Promise<void> {
-  await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
+): Promise<boolean> {
+  const { rows } = await client.query<{ changed: number }>(SET_DISABLED, [
+    endpointId,
+    disabled ? 1 : 0,
+    reason,
+    now,
+    newId('op', now),
+  ]);
+  return (rows[0]?.changed ?? 0) > 0;
 }
 
 export class PostgresEndpoints implements EndpointsStore {
-  constructor(
-    private readonly parts: PostgresParts,
-    private readonly claimedSecrets: ClaimedSecrets,
-  ) {}
+  constructor(private readonly parts: PostgresParts) {}
 
   async createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
     const row = newEndpointRow(appId, input, now);
@@ -167,28 +174,19 @@ export class PostgresEndpoints implements EndpointsStore {
   }
 
   async deleteEndpoint(appId: string, id: string): Promise<boolean> {
-    this.claimedSecrets.forget(id);
     const result = await this.parts.query('DELETE FROM endpoints WHERE app_id = $1 AND id = $2', [appId, id]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    const claimed = this.claimedSecrets.recent(endpointId, Date.now());
-    const rows =
-      claimed?.filter((row) => row.expires_at === null || row.expires_at > now) ??
-      (
-        await this.parts.query<SecretRow>(
-          `SELECT secret, expires_at FROM endpoint_secrets
-            WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)
-            ORDER BY created_at DESC, serial DESC`,
-          [endpointId, now],
-        )
-      ).rows;
-    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+    const { rows } = await this.parts.query<SecretRow>(
+      'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, serial DESC',
+      [endpointId],
+    );
+    return activeSecretsAt(rows, now);
   }
 
   async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
-    this.claimedSecrets.forget(endpointId);
     await this.parts.transaction(async (client) => {
       await client.query('UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL', [
         endpointId,
@@ -210,7 +208,7 @@ export class PostgresEndpoints implements EndpointsStore {
     });
   }
 
-  setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
-    return setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+  async setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
+    await setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
   }
 }

@@ -7,7 +7,6 @@ import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../gates.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
-import { ClaimedSecrets } from './claimed-secrets.js';
 import { checkSchemaName } from './database-url.js';
 import { PostgresEndpoints } from './endpoints.js';
 import { PostgresEventTypes } from './event-types.js';
@@ -44,11 +43,9 @@ export class PostgresStore implements Store {
     query: (text, values) => this.query(text, values),
     transaction: (work) => inTransaction(this.pool, work),
   };
-  /** Secrets a claim brought along, for signing its sends: written by the queue, read and dropped by endpoints. */
-  private readonly claimedSecrets = new ClaimedSecrets();
-  private readonly applications = new PostgresApplications(this.parts, this.claimedSecrets);
+  private readonly applications = new PostgresApplications(this.parts);
   private readonly eventTypes = new PostgresEventTypes(this.parts);
-  private readonly endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets);
+  private readonly endpoints = new PostgresEndpoints(this.parts);
   private readonly messages = new PostgresMessages(this.parts);
   private readonly queue: PostgresQueue;
   /** This process's liveness in the database (lease-owner.ts); its session ends with the process. */
@@ -67,12 +64,7 @@ export class PostgresStore implements Store {
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
-    this.queue = new PostgresQueue(
-      this.parts,
-      this.claimedSecrets,
-      options.circuit ?? DEFAULT_CIRCUIT_OPTIONS,
-      this.leaseOwner,
-    );
+    this.queue = new PostgresQueue(this.parts, options.circuit ?? DEFAULT_CIRCUIT_OPTIONS, this.leaseOwner);
   }
 
   private async query<R extends pg.QueryResultRow>(

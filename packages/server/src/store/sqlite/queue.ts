@@ -2,10 +2,11 @@
 // deliveries_due, the per-endpoint limits applied in JS), a record writes each attempt with its delivery's next
 // state in the same shared transaction (group commit), and a result whose lease was lost is dropped.
 import { newId } from '../../ids.js';
-import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
+import type { AttemptResult, ClaimOptions, QueueStore, RecordedAttempts } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
-import type { ClaimedDelivery } from '../types.js';
-import { setEndpointDisabledNow } from './endpoints.js';
+import { activeSecretsAt } from '../secrets.js';
+import type { ClaimedDelivery, EndpointSecret } from '../types.js';
+import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 /**
@@ -56,7 +57,7 @@ export class SqliteQueue implements QueueStore {
         )
         .all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
       if (claimed.length === 0) return [];
-      return this.withMessagesAndEndpoints(claimed);
+      return this.withWhatSendingNeeds(claimed, options.now);
     });
   }
 
@@ -104,10 +105,13 @@ export class SqliteQueue implements QueueStore {
     return pickClaimable(behind, options);
   }
 
-  /** Each claimed delivery with its message and endpoint, read once per distinct one: the engine needs no second read. */
-  private withMessagesAndEndpoints(claimed: DeliveryRow[]): ClaimedDelivery[] {
+  /**
+   * Each claimed delivery with its message, its endpoint and the endpoint's secrets (from the read cache), each read
+   * once per distinct one: sending needs no second read.
+   */
+  private withWhatSendingNeeds(claimed: DeliveryRow[], now: number): ClaimedDelivery[] {
     const messages = new Map<string, MessageRow>();
-    const endpoints = new Map<string, EndpointRow>();
+    const endpoints = new Map<string, { row: EndpointRow; secrets: EndpointSecret[] }>();
     const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
     for (const row of this.parts
       .sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))')
@@ -118,25 +122,28 @@ export class SqliteQueue implements QueueStore {
     for (const row of this.parts
       .sql('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
       .all(endpointIds) as EndpointRow[]) {
-      endpoints.set(row.id, row);
+      endpoints.set(row.id, { row, secrets: activeSecretsAt(storedSecrets(this.parts, row.id), now) });
     }
     const result: ClaimedDelivery[] = [];
     for (const row of claimed) {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint));
+      result.push(toClaimedDelivery(row, message, endpoint.row, endpoint.secrets));
     }
     return result;
   }
 
-  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+  recordAttempts(results: readonly AttemptResult[]): Promise<RecordedAttempts> {
     return this.parts.write(() => {
-      for (const result of results) this.recordOne(result);
+      const recorded: RecordedAttempts = { staleDeliveryIds: [], disabledEndpoints: [] };
+      for (const result of results) this.recordOne(result, recorded);
+      return recorded;
     });
   }
 
-  private recordOne(result: AttemptResult): void {
+  /** Writes one result and notes in `recorded` what it changed (or that it was stale). */
+  private recordOne(result: AttemptResult, recorded: RecordedAttempts): void {
     const nextAttemptAt =
       result.outcome === 'succeeded' || result.next.status !== 'pending' ? null : result.next.nextAttemptAt;
     // One statement checks the lease and moves the delivery on. A lost lease (expired and claimed again, or the
@@ -159,7 +166,10 @@ export class SqliteQueue implements QueueStore {
         status_code: result.statusCode,
         at: result.at,
       }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id'> | undefined;
-    if (delivery === undefined) return;
+    if (delivery === undefined) {
+      recorded.staleDeliveryIds.push(result.deliveryId);
+      return;
+    }
     this.parts
       .sql(
         `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
@@ -191,8 +201,15 @@ export class SqliteQueue implements QueueStore {
     this.parts
       .sql('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL')
       .run(result.at, delivery.endpoint_id);
-    if (result.disableEndpoint !== null) {
-      setEndpointDisabledNow(this.parts, delivery.endpoint_id, true, result.disableEndpoint, result.at);
+    const reason = result.disableEndpoint;
+    if (reason !== null && setEndpointDisabledNow(this.parts, delivery.endpoint_id, true, reason, result.at)) {
+      recorded.disabledEndpoints.push({
+        endpointId: delivery.endpoint_id,
+        appId: delivery.app_id,
+        reason,
+        at: result.at,
+        deliveryId: result.deliveryId,
+      });
     }
   }
 
