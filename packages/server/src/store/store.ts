@@ -1,6 +1,7 @@
 // The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
 // implement it; one conformance suite runs against both. Every method is async so either fits.
 import type { ApiKeyStore } from './api-keys.js';
+import type { DuplicateEventIdError } from './errors.js';
 import type { EndpointGates } from './gates.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type {
@@ -230,6 +231,16 @@ export interface Store extends ApiKeyStore, IdempotencyStore {
    * the promise resolves. Rejects with DuplicateEventIdError when the application already has this eventId.
    */
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult>;
+  /**
+   * Publishes each input as `publish` does, all in ONE transaction (durable when the promise resolves, nothing of it
+   * when it rejects). Results are in input order; an input whose eventId the application already has (or an earlier
+   * input of the same call has) gets its DuplicateEventIdError in place, and the others are published.
+   */
+  publishMany(
+    appId: string,
+    inputs: readonly NewMessage[],
+    now: number,
+  ): Promise<Array<PublishResult | DuplicateEventIdError>>;
   getMessage(appId: string, idOrEventId: string): Promise<Message | null>;
   /** Newest first; the iterator is a message id. */
   listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>>;

@@ -174,6 +174,7 @@ export class PostgresStore implements Store {
 
   // ---- messages.ts
   readonly publish: Store['publish'] = (appId, input, now) => this.messages.publish(appId, input, now);
+  readonly publishMany: Store['publishMany'] = (appId, inputs, now) => this.messages.publishMany(appId, inputs, now);
   readonly getMessage: Store['getMessage'] = (appId, idOrEventId) => this.messages.getMessage(appId, idOrEventId);
 
   // ---- queue.ts
