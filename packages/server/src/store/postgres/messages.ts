@@ -1,10 +1,10 @@
 // Messages in PostgreSQL: publish is ONE statement (the message, one delivery per matching enabled endpoint, and
 // the NOTIFY that wakes workers in every process), so it commits whole or not at all; publishMany runs it once per
 // message inside one transaction.
-import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { jsonOrNull, type MessageRow, toMessage } from '../rows.js';
-import type { NewMessage, PublishResult } from '../store.js';
+import { newMessageRow } from '../input-rows.js';
+import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
+import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
 import type { PostgresParts } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
@@ -40,7 +40,7 @@ WITH message AS (
 SELECT (SELECT count(*) FROM message) AS inserted, (SELECT count(*) FROM fanned) AS deliveries,
        (SELECT count(*) FROM woken) AS woken`;
 
-export class PostgresMessages {
+export class PostgresMessages implements MessagesStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
@@ -67,17 +67,7 @@ export class PostgresMessages {
     input: NewMessage,
     now: number,
   ): Promise<PublishResult | DuplicateEventIdError> {
-    const row: MessageRow = {
-      id: newId('msg', now),
-      app_id: appId,
-      event_type: input.eventType,
-      event_id: input.eventId ?? null,
-      payload: input.payload,
-      channels: jsonOrNull(input.channels ?? null),
-      created_at: now,
-      deliver_at: input.deliverAt ?? null,
-      tags: jsonOrNull(input.tags ?? null),
-    };
+    const row = newMessageRow(appId, input, now);
     const result = await on.query<{ inserted: number; deliveries: number }>(PUBLISH, [
       row.id,
       row.app_id,
