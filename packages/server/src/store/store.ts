@@ -3,6 +3,7 @@
 import type { ApiKeyStore } from './api-keys.js';
 import type { EndpointGates } from './gates.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { SourcesStore } from './sources.js';
 import type {
   Application,
   Attempt,
@@ -183,7 +184,7 @@ export interface RecentAttemptsQuery {
   limit: number;
 }
 
-export interface Store extends ApiKeyStore, IdempotencyStore {
+export interface Store extends ApiKeyStore, IdempotencyStore, SourcesStore {
   /**
    * The endpoint gates (concurrency, rate tokens, circuit) when the store keeps them for every process
    * (PostgreSQL: its claims already respect them). A store without it leaves the engine to keep them in process.

@@ -21,6 +21,7 @@ import { checkSchemaName, connectionConfig, type PostgresConnectionOptions } fro
 import type { PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
 import { PostgresSettings } from './settings.js';
+import { PostgresSources } from './sources.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
 import { WorkListener, type WorkListenerLogger } from './work-listener.js';
 
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
+  private readonly sources = new PostgresSources(this.parts);
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
 
@@ -252,4 +254,23 @@ export class PostgresStore implements Store {
   readonly getSetting: Store['getSetting'] = (key) => this.settings.getSetting(key);
   readonly setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) =>
     this.settings.setSettingIfAbsent(key, value);
+
+  // ---- sources.ts
+  readonly createSource: Store['createSource'] = (appId, input, now) => this.sources.createSource(appId, input, now);
+  readonly getSource: Store['getSource'] = (appId, idOrUid) => this.sources.getSource(appId, idOrUid);
+  readonly findSource: Store['findSource'] = (idOrUid) => this.sources.findSource(idOrUid);
+  readonly listSources: Store['listSources'] = (appId, options) => this.sources.listSources(appId, options);
+  readonly updateSource: Store['updateSource'] = (appId, id, patch, now) =>
+    this.sources.updateSource(appId, id, patch, now);
+  readonly deleteSource: Store['deleteSource'] = (appId, id) => this.sources.deleteSource(appId, id);
+  readonly acceptInbound: Store['acceptInbound'] = (input, now) => this.sources.acceptInbound(input, now);
+  readonly recordInboundRefusal: Store['recordInboundRefusal'] = (input, now, keep) =>
+    this.sources.recordInboundRefusal(input, now, keep);
+  readonly listUnrelayedInbound: Store['listUnrelayedInbound'] = (limit) => this.sources.listUnrelayedInbound(limit);
+  readonly markInboundRelayed: Store['markInboundRelayed'] = (requestId, messageId) =>
+    this.sources.markInboundRelayed(requestId, messageId);
+  readonly listInboundRequests: Store['listInboundRequests'] = (appId, sourceId, options) =>
+    this.sources.listInboundRequests(appId, sourceId, options);
+  readonly inboundForwarding: Store['inboundForwarding'] = (appId, requestId) =>
+    this.sources.inboundForwarding(appId, requestId);
 }

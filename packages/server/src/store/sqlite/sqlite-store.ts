@@ -79,6 +79,7 @@ import {
   recentAttemptsScope,
 } from './list-queries.js';
 import { MIGRATIONS, pendingMigrations } from './migrations.js';
+import { SqliteSources } from './sources.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
@@ -189,6 +190,7 @@ export class SqliteStore implements Store {
   private dataVersion: number | null = null;
   private readonly apiKeys: SqliteApiKeys;
   private readonly idempotency: SqliteIdempotency;
+  private readonly sources: SqliteSources;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -215,6 +217,7 @@ export class SqliteStore implements Store {
     };
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
+    this.sources = new SqliteSources(parts);
   }
 
   private forgetCached(): void {
@@ -1040,4 +1043,23 @@ export class SqliteStore implements Store {
   purgeExpiredIdempotency(now: number): Promise<number> {
     return this.idempotency.purgeExpiredIdempotency(now);
   }
+
+  // ---- sources.ts
+  readonly createSource: Store['createSource'] = (appId, input, now) => this.sources.createSource(appId, input, now);
+  readonly getSource: Store['getSource'] = (appId, idOrUid) => this.sources.getSource(appId, idOrUid);
+  readonly findSource: Store['findSource'] = (idOrUid) => this.sources.findSource(idOrUid);
+  readonly listSources: Store['listSources'] = (appId, options) => this.sources.listSources(appId, options);
+  readonly updateSource: Store['updateSource'] = (appId, id, patch, now) =>
+    this.sources.updateSource(appId, id, patch, now);
+  readonly deleteSource: Store['deleteSource'] = (appId, id) => this.sources.deleteSource(appId, id);
+  readonly acceptInbound: Store['acceptInbound'] = (input, now) => this.sources.acceptInbound(input, now);
+  readonly recordInboundRefusal: Store['recordInboundRefusal'] = (input, now, keep) =>
+    this.sources.recordInboundRefusal(input, now, keep);
+  readonly listUnrelayedInbound: Store['listUnrelayedInbound'] = (limit) => this.sources.listUnrelayedInbound(limit);
+  readonly markInboundRelayed: Store['markInboundRelayed'] = (requestId, messageId) =>
+    this.sources.markInboundRelayed(requestId, messageId);
+  readonly listInboundRequests: Store['listInboundRequests'] = (appId, sourceId, options) =>
+    this.sources.listInboundRequests(appId, sourceId, options);
+  readonly inboundForwarding: Store['inboundForwarding'] = (appId, requestId) =>
+    this.sources.inboundForwarding(appId, requestId);
 }
