@@ -24,6 +24,8 @@ export interface HooklineOptions {
   database: string;
   /** Deliver to loopback and private addresses too: local development and tests only. */
   allowPrivateNetworks?: boolean;
+  /** Endpoint URLs must be https: (the server's requireHttps). */
+  requireHttps?: boolean;
   /** Delivery settings, as in the server's config file; unset ones keep the server's defaults. */
   delivery?: Partial<ServerConfig['delivery']>;
   /** Publishing an event type that does not exist: accepted (default) or refused, as the server's setting. */
@@ -85,6 +87,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     ...base,
     database: options.database,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+    requireHttps: options.requireHttps ?? false,
     unknownEventTypes: options.unknownEventTypes ?? base.unknownEventTypes,
     sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
@@ -92,7 +95,11 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   const logger = options.logger ?? createLogger('warn');
   const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
   await store.migrate();
-  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, allowedCidrs: config.allowedCidrs };
+  const policy = {
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    allowedCidrs: config.allowedCidrs,
+    requireHttps: config.requireHttps,
+  };
   let worker: ConfiguredEngine | null = null;
   let closed = false;
 
