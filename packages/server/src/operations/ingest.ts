@@ -83,6 +83,9 @@ const json = (status: number, body: unknown): WebhookResponse => ({
   body: JSON.stringify(body),
 });
 
+/** What a source id or uid can look like (operations/schemas.ts's uid rule): anything else names no source. */
+const SOURCE_NAME = /^[a-zA-Z0-9\-_.]{1,256}$/;
+
 const NOT_FOUND = json(404, { code: 'not_found', detail: 'source not found' });
 const UNAVAILABLE = json(503, {
   code: 'unavailable',
@@ -109,15 +112,9 @@ export class Ingest {
 
   /** Never throws: every outcome is an answer, under the source's response policy. */
   async receive(sourceIdOrUid: string, request: InboundHttpRequest): Promise<WebhookResponse> {
-    let compiled: CompiledSource | null;
-    try {
-      compiled = await this.sources.get(sourceIdOrUid);
-    } catch (error) {
-      // The store does not answer, or a stored setting no longer compiles: ours, and told; the provider retries.
-      this.context.onError(error, { sourceId: sourceIdOrUid.slice(0, 256) });
-      return UNAVAILABLE;
-    }
-    if (compiled === null || compiled.source.disabled) return NOT_FOUND;
+    const found = await this.lookup(sourceIdOrUid);
+    if (found.answer !== undefined) return found.answer;
+    const { compiled } = found;
     const { source } = compiled;
     const partial: { eventType: string | null; eventId: string | null } = { eventType: null, eventId: null };
     try {
@@ -154,15 +151,27 @@ export class Ingest {
 
   /** A request refused before its body could be read (too large, cut short), under the source's policy. */
   async refuseUnread(sourceIdOrUid: string, request: InboundHttpRequest, error: unknown): Promise<WebhookResponse> {
+    const found = await this.lookup(sourceIdOrUid);
+    if (found.answer !== undefined) return found.answer;
+    return this.refuse(found.compiled, request, { eventType: null, eventId: null }, error);
+  }
+
+  /** The source, ready to judge; or the answer when there is none to judge with. */
+  private async lookup(
+    sourceIdOrUid: string,
+  ): Promise<{ compiled: CompiledSource; answer?: undefined } | { answer: WebhookResponse }> {
+    // A name no source can have is not looked up (a NUL, say, which PostgreSQL would refuse outright).
+    if (!SOURCE_NAME.test(sourceIdOrUid)) return { answer: NOT_FOUND };
     let compiled: CompiledSource | null;
     try {
       compiled = await this.sources.get(sourceIdOrUid);
-    } catch (lookupError) {
-      this.context.onError(lookupError, { sourceId: sourceIdOrUid.slice(0, 256) });
-      return UNAVAILABLE;
+    } catch (error) {
+      // The store does not answer, or a stored setting no longer compiles: ours, and told; the provider retries.
+      this.context.onError(error, { sourceId: sourceIdOrUid });
+      return { answer: UNAVAILABLE };
     }
-    if (compiled === null || compiled.source.disabled) return NOT_FOUND;
-    return this.refuse(compiled, request, { eventType: null, eventId: null }, error);
+    if (compiled === null || compiled.source.disabled) return { answer: NOT_FOUND };
+    return { compiled };
   }
 
   private async judge(
