@@ -3,7 +3,7 @@
 // headers, query), committed before the provider hears 200; it is relayed to the application as a message
 // afterwards, so the row says whether that has happened (messageId). Rejected and duplicate requests keep their
 // reason but no body, and only the newest of them are kept (INBOUND_REFUSALS_KEPT per source).
-import type { ListOptions, Page } from './store.js';
+import type { ListOptions, Page } from './paging.js';
 
 /** How the provider proves a request is its own. Secrets live here, and never leave the API (see sourceOut). */
 export type SourceVerification =

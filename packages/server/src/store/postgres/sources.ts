@@ -2,6 +2,7 @@
 // unique index of (source, event id): two processes given the same provider event at once store it once.
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
+import type { ListOptions, Page } from '../paging.js';
 import {
   INBOUND_SUMMARY_COLUMNS,
   type InboundRow,
@@ -25,7 +26,6 @@ import {
   type SourcePatch,
   type SourcesStore,
 } from '../sources.js';
-import type { ListOptions, Page } from '../store.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 
 const SOURCE_COLUMNS = [

@@ -2,6 +2,7 @@
 // resolves, grouped with its neighbours so a burst of provider requests shares the commits.
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
+import type { ListOptions, Page } from '../paging.js';
 import {
   INBOUND_SUMMARY_COLUMNS,
   type InboundRow,
@@ -25,7 +26,6 @@ import {
   type SourcePatch,
   type SourcesStore,
 } from '../sources.js';
-import type { ListOptions, Page } from '../store.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 const INSERT_SOURCE = `INSERT INTO sources (id, app_id, uid, name, verification, identify, allowlist, rate_limit, response,
