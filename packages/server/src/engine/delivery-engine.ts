@@ -1,11 +1,11 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
+import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DeliveryLog } from './delivery-log.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
@@ -354,12 +354,15 @@ export class DeliveryEngine {
     try {
       const secrets = await this.options.store.activeSecrets(endpoint.id, this.now());
       stage = 'sign';
-      const signed = await standardWebhooks.sign({
-        id: message.id,
-        body: message.payload,
-        secret: secrets.map((s) => s.secret),
-        timestamp: Math.floor(this.now() / 1000),
+      const { body, contentType } = deliveryBody(message.payload, endpoint.payloadFormat);
+      const signed = await signDelivery({
+        scheme: endpoint.signatureScheme,
         headerPrefix: endpoint.headerPrefix,
+        messageId: message.id,
+        eventType: message.eventType,
+        body,
+        secrets: secrets.map((s) => s.secret),
+        timestampSeconds: Math.floor(this.now() / 1000),
       });
       // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
       // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
@@ -377,12 +380,13 @@ export class DeliveryEngine {
         this.options.userAgent,
         message.eventType,
         endpoint.headerPrefix,
+        contentType,
       );
       stage = 'send';
       send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,
         headers,
-        body: message.payload,
+        body,
         timeoutMs: this.options.timeoutMs,
         signal,
       });

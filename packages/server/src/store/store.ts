@@ -18,6 +18,8 @@ import type {
   EventType,
   Message,
   OperationalEvent,
+  PayloadFormat,
+  SignatureScheme,
 } from './types.js';
 
 export interface NewApplication {
@@ -60,6 +62,8 @@ export interface NewEndpoint {
   disabled?: boolean;
   throttleRate?: number | null;
   headerPrefix?: 'webhook' | 'svix';
+  signatureScheme?: SignatureScheme;
+  payloadFormat?: PayloadFormat;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;

@@ -65,6 +65,8 @@ function newEndpointRow(appId: string, input: NewEndpoint, now: number): Endpoin
     disabled_reason: input.disabled === true ? 'disabled by the API' : null,
     throttle_rate: input.throttleRate ?? null,
     header_prefix: input.headerPrefix ?? 'webhook',
+    signature_scheme: input.signatureScheme ?? 'standard-webhooks',
+    payload_format: input.payloadFormat ?? 'json',
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -86,6 +88,8 @@ function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: num
     channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
     throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
     header_prefix: patch.headerPrefix ?? current.header_prefix,
+    signature_scheme: patch.signatureScheme ?? current.signature_scheme,
+    payload_format: patch.payloadFormat ?? current.payload_format,
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
@@ -109,8 +113,8 @@ export class PostgresEndpoints {
         `WITH endpoint AS (
            INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
              throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
-             headers)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
+             headers, signature_scheme, payload_format)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21)
            RETURNING id
          ), secret AS (
            INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
@@ -136,6 +140,8 @@ export class PostgresEndpoints {
           row.updated_at,
           input.secret,
           row.headers,
+          row.signature_scheme,
+          row.payload_format,
         ],
       );
     } catch (error) {
@@ -176,7 +182,7 @@ export class PostgresEndpoints {
         await client.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
              header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
-             headers = $13
+             headers = $13, signature_scheme = $14, payload_format = $15
            WHERE id = $1`,
           [
             id,
@@ -192,6 +198,8 @@ export class PostgresEndpoints {
             next.metadata,
             next.updated_at,
             next.headers,
+            next.signature_scheme,
+            next.payload_format,
           ],
         );
       } catch (error) {

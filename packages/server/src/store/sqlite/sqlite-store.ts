@@ -443,7 +443,9 @@ export class SqliteStore implements Store {
         disabled: input.disabled === true ? 1 : 0,
         disabled_reason: input.disabled === true ? 'disabled by the API' : null,
         throttle_rate: input.throttleRate ?? null,
-        header_prefix: input.headerPrefix ?? 'webhook',
+            header_prefix: input.headerPrefix ?? 'webhook',
+        signature_scheme: input.signatureScheme ?? 'standard-webhooks',
+        payload_format: input.payloadFormat ?? 'json',
         retry_schedule: jsonOrNull(input.retrySchedule ?? null),
         non_retryable_statuses: input.nonRetryableStatuses ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
@@ -455,9 +457,11 @@ export class SqliteStore implements Store {
       try {
         this.sql(
           `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at)
+             throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at,
+             signature_scheme, payload_format)
            VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
-             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at)`,
+             @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at,
+             @signature_scheme, @payload_format)`,
         ).run(row);
       } catch (error) {
         if (row.uid !== null && isUniqueViolation(error, 'endpoints.app_id, endpoints.uid'))
@@ -508,6 +512,8 @@ export class SqliteStore implements Store {
         channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
         throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
         header_prefix: patch.headerPrefix ?? current.header_prefix,
+        signature_scheme: patch.signatureScheme ?? current.signature_scheme,
+        payload_format: patch.payloadFormat ?? current.payload_format,
         retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
         non_retryable_statuses:
           patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
@@ -520,7 +526,8 @@ export class SqliteStore implements Store {
           `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
              channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
              retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
-             headers = @headers, updated_at = @updated_at
+             headers = @headers, updated_at = @updated_at, signature_scheme = @signature_scheme,
+             payload_format = @payload_format
            WHERE id = @id`,
         ).run(next);
       } catch (error) {
