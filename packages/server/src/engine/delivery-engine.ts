@@ -5,8 +5,8 @@ import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
-import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DeliveryLog } from './delivery-log.js';
+import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';

@@ -2,7 +2,6 @@
 // replace a signature, the event type, the content type or the framing, whatever its casing.
 import { SCHEME_HEADERS } from './delivery-signing.js';
 
-
 /** Names a custom header may not take (compared lowercased); the API refuses them, and the engine drops them. */
 const RESERVED = new Set([
   'content-type',

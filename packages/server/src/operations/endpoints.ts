@@ -34,7 +34,9 @@ async function create(
 ): Promise<{ endpoint: Endpoint; secret: string }> {
   const patch = endpointPatchOf(context, input);
   const given = input.secret !== undefined && input.secret !== null;
-  const secret = given ? await checkSigningKey(input.secret as string, 'secret') : await generateSigningKey(input.keyType);
+  const secret = given
+    ? await checkSigningKey(input.secret as string, 'secret')
+    : await generateSigningKey(input.keyType);
   if (given && input.keyType !== undefined && (input.keyType === 'ed25519') !== secret.startsWith('whsk_')) {
     throw invalidField(['keyType'], `the secret given is not an ${input.keyType} key`);
   }

@@ -2,7 +2,6 @@
 // file (endpoint-headers.ts, endpoint-stats.ts). HTTP only: the rules are in operations/endpoints.ts.
 import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
-import { KEY_TYPES, type KeyType } from '../../operations/signing-keys.js';
 import { type EndpointInput, endpointInSchema, endpointPatchInSchema } from '../../operations/endpoint-input.js';
 import {
   createEndpoint,
@@ -13,6 +12,7 @@ import {
   replaceEndpoint,
   rotateEndpointSecret,
 } from '../../operations/endpoints.js';
+import { KEY_TYPES, type KeyType } from '../../operations/signing-keys.js';
 import type { ApiContext } from '../context.js';
 import { emptyResponse, endpointOutSchema, endpointSecretOutSchema, listResponse, pathId } from '../schemas.js';
 import { endpointOut } from '../serialize.js';
@@ -147,7 +147,8 @@ export function endpointRoutes(app: FastifyInstance, context: ApiContext): void 
       schema: {
         tags,
         operationId: 'v1.endpoint.get-secret',
-        summary: 'Get the current signing secret (for an Ed25519 key: its whpk_ public key, what receivers verify with)',
+        summary:
+          'Get the current signing secret (for an Ed25519 key: its whpk_ public key, what receivers verify with)',
         params: endpointParams,
         response: { 200: endpointSecretOutSchema },
       },

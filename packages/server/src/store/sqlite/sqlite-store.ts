@@ -428,7 +428,7 @@ export class SqliteStore implements Store {
         disabled: input.disabled === true ? 1 : 0,
         disabled_reason: input.disabled === true ? 'disabled by the API' : null,
         throttle_rate: input.throttleRate ?? null,
-            header_prefix: input.headerPrefix ?? 'webhook',
+        header_prefix: input.headerPrefix ?? 'webhook',
         signature_scheme: input.signatureScheme ?? 'standard-webhooks',
         payload_format: input.payloadFormat ?? 'json',
         retry_schedule: jsonOrNull(input.retrySchedule ?? null),
