@@ -36,7 +36,7 @@ const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 export async function openMigratedStore(config: ServerConfig, logger?: Logger): Promise<Store> {
   let store: Store;
   try {
-    store = openStore(config, logger);
+    store = await openStore(config, logger);
   } catch (error) {
     throw storeStartupError(error, config.database) ?? error;
   }
