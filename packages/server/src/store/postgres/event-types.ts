@@ -2,7 +2,8 @@
 // event type (payload validation), so reads are kept for a second: a change made through this process is seen
 // at once, one made through another process within CACHED_EVENT_TYPE_MS.
 import { DuplicateNameError } from '../errors.js';
-import { type EventTypeRow, jsonOrNull, newEventTypeRow, toEventType } from '../rows.js';
+import { newEventTypeRow } from '../input-rows.js';
+import { type EventTypeRow, jsonOrNull, toEventType } from '../rows.js';
 import type { EventTypeListOptions, EventTypePatch, NewEventType, Page } from '../store.js';
 import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
