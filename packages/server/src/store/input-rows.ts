@@ -1,16 +1,11 @@
 // What a new or patched application, endpoint or event type, and a new message, is stored as: the same in both stores, so written once.
 // A patch is merged here (a field absent from it keeps its value; null is a value to set), then written whole.
 import { newId } from '../ids.js';
+import type { ApplicationPatch, NewApplication } from './applications.js';
+import type { EndpointPatch, NewEndpoint } from './endpoints.js';
+import type { EventTypePatch, NewEventType } from './event-types.js';
+import type { NewMessage } from './messages.js';
 import { type ApplicationRow, type EndpointRow, type EventTypeRow, jsonOrNull, type MessageRow } from './rows.js';
-import type {
-  ApplicationPatch,
-  EndpointPatch,
-  EventTypePatch,
-  NewApplication,
-  NewEndpoint,
-  NewEventType,
-  NewMessage,
-} from './store.js';
 
 export function newApplicationRow(input: NewApplication, now: number): ApplicationRow {
   return {

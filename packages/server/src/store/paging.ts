@@ -1,7 +1,22 @@
 // Pages of a list, the same in both stores: each list's SQL fetches one row more than the page, forward from the
 // iterator or (backward) nearest first before it; here the rows become the page, its iterator and `done`. How the
 // SQL is turned around for the page before is each dialect's paging.ts.
-import type { Page } from './store.js';
+export interface Page<T> {
+  data: T[];
+  iterator: string | null;
+  done: boolean;
+}
+
+export interface ListOptions {
+  limit: number;
+  /** Return items older than this id (newest first). */
+  iterator?: string | null;
+  /**
+   * The page before the iterator instead (items newer than it), still in list order; the result's iterator is then
+   * its first item, to keep paging backward, and `done` says nothing comes before it. Ignored without an iterator.
+   */
+  backward?: boolean;
+}
 
 export interface PageRequest {
   limit: number;

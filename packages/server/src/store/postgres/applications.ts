@@ -1,15 +1,16 @@
 // Applications (tenants) in PostgreSQL: found by id or uid; deleting one cascades to everything it owns.
+
+import type { ApplicationPatch, ApplicationsStore, NewApplication } from '../applications.js';
 import { DuplicateUidError } from '../errors.js';
 import { newApplicationRow } from '../input-rows.js';
-import { byId } from '../paging.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ApplicationRow, toApplication } from '../rows.js';
-import type { ApplicationPatch, ListOptions, NewApplication, Page } from '../store.js';
 import type { Application } from '../types.js';
 import type { ClaimedSecrets } from './claimed-secrets.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 
-export class PostgresApplications {
+export class PostgresApplications implements ApplicationsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,

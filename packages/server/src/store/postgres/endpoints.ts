@@ -2,11 +2,11 @@
 // exist together or not at all. Disabling parks the endpoint's pending deliveries; enabling makes them due again.
 import { MAX_SECRETS } from '@hookline/signatures';
 import { newId } from '../../ids.js';
+import type { EndpointPatch, EndpointsStore, NewEndpoint } from '../endpoints.js';
 import { DuplicateUidError } from '../errors.js';
 import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
-import { byId } from '../paging.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { type EndpointRow, toEndpoint } from '../rows.js';
-import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { listPage } from './paging.js';
@@ -54,7 +54,7 @@ export async function setEndpointDisabledWith(
   await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
 }
 
-export class PostgresEndpoints {
+export class PostgresEndpoints implements EndpointsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,

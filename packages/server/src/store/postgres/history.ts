@@ -1,7 +1,8 @@
 // The history on PostgreSQL: the filtered lists (messages, attempts, a message's deliveries, dead letters) and
 // endpoint stats; each one fixed statement with nullable parameters; a filter left out binds NULL and matches all.
 
-import { byId } from '../paging.js';
+import type { AttemptListOptions, HistoryStore, MessageListOptions, TimeRange } from '../history.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -11,7 +12,6 @@ import {
   toEndpointStats,
   toMessage,
 } from '../rows.js';
-import type { AttemptListOptions, ListOptions, MessageListOptions, Page, TimeRange } from '../store.js';
 import type { Attempt, Delivery, EndpointStats, Message } from '../types.js';
 import { listPage } from './paging.js';
 import type { PostgresParts } from './postgres-parts.js';
@@ -63,7 +63,7 @@ function messageParameters(appId: string, options: MessageListOptions): unknown[
   ];
 }
 
-export class PostgresHistory {
+export class PostgresHistory implements HistoryStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {

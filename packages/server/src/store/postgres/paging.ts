@@ -1,8 +1,7 @@
 // Pages of a list on PostgreSQL, forward from an iterator or (backward) the page before it, as the SQLite store
 // pages: each list's SQL is written once, forward, and turned around here for the page before (../paging.ts
 // makes the rows a page).
-import { type PageRequest, pageOf, readsBackward } from '../paging.js';
-import type { Page } from '../store.js';
+import { type Page, type PageRequest, pageOf, readsBackward } from '../paging.js';
 import type { PostgresParts } from './postgres-parts.js';
 
 /**

@@ -1,8 +1,7 @@
 // API keys in SQLite: one row per key, found by the SHA-256 of the key.
 import { newId } from '../../ids.js';
 import type { ApiKey, ApiKeyStore, NewApiKey } from '../api-keys.js';
-import { byId } from '../paging.js';
-import type { ListOptions, Page } from '../store.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { listPage } from './paging.js';
 import type { SqliteParts } from './sqlite-parts.js';
 

@@ -1,16 +1,17 @@
 // Applications (tenants) in SQLite: found by id or uid (cached: every publish looks one up); deleting one cascades
 // to everything it owns.
+
+import type { ApplicationPatch, ApplicationsStore, NewApplication } from '../applications.js';
 import { DuplicateUidError } from '../errors.js';
 import { newApplicationRow, patchedApplicationRow } from '../input-rows.js';
-import { byId } from '../paging.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ApplicationRow, toApplication } from '../rows.js';
-import type { ApplicationPatch, ListOptions, NewApplication, Page } from '../store.js';
 import type { Application } from '../types.js';
 import { listPage } from './paging.js';
 import { CACHED_APPLICATIONS } from './read-caches.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
-export class SqliteApplications {
+export class SqliteApplications implements ApplicationsStore {
   constructor(private readonly parts: SqliteParts) {}
 
   createApplication(input: NewApplication, now: number): Promise<Application> {

@@ -2,11 +2,11 @@
 // not at all. Disabling parks the endpoint's pending deliveries; enabling makes them due again.
 import { MAX_SECRETS } from '@hookline/signatures';
 import { newId } from '../../ids.js';
+import type { EndpointPatch, EndpointsStore, NewEndpoint } from '../endpoints.js';
 import { DuplicateUidError } from '../errors.js';
 import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
-import { byId } from '../paging.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { type EndpointRow, type OperationalEventRow, toEndpoint } from '../rows.js';
-import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import { listPage } from './paging.js';
 import { CACHED_ENDPOINTS, type SecretRow } from './read-caches.js';
@@ -59,7 +59,7 @@ export function setEndpointDisabledNow(
   return true;
 }
 
-export class SqliteEndpoints {
+export class SqliteEndpoints implements EndpointsStore {
   constructor(private readonly parts: SqliteParts) {}
 
   createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {

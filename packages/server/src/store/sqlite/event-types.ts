@@ -1,14 +1,15 @@
 // Event types in SQLite: keyed by name, archived rather than deleted unless expunged. Read from the database each
 // time (no cache as on PostgreSQL): the read is local, and a change made by another process is seen at once.
 import { DuplicateNameError } from '../errors.js';
+import type { EventTypeListOptions, EventTypePatch, EventTypesStore, NewEventType } from '../event-types.js';
 import { newEventTypeRow, patchedEventTypeRow } from '../input-rows.js';
+import type { Page } from '../paging.js';
 import { type EventTypeRow, toEventType } from '../rows.js';
-import type { EventTypeListOptions, EventTypePatch, NewEventType, Page } from '../store.js';
 import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
-export class SqliteEventTypes {
+export class SqliteEventTypes implements EventTypesStore {
   constructor(private readonly parts: SqliteParts) {}
 
   createEventType(input: NewEventType, now: number): Promise<EventType> {

@@ -1,7 +1,9 @@
 // The history on SQLite: the filtered lists (messages, attempts, a message's deliveries, dead letters) and
 // endpoint stats; each one fixed statement with nullable parameters, so it is prepared once; a filter left out
 // binds NULL and matches every row.
-import { byId } from '../paging.js';
+
+import type { AttemptListOptions, HistoryStore, MessageListOptions, TimeRange } from '../history.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import {
   type AttemptRow,
   type DeliveryRow,
@@ -11,7 +13,6 @@ import {
   toEndpointStats,
   toMessage,
 } from '../rows.js';
-import type { AttemptListOptions, ListOptions, MessageListOptions, Page, TimeRange } from '../store.js';
 import type { Attempt, Delivery, EndpointStats, Message } from '../types.js';
 import { listPage } from './paging.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -83,7 +84,7 @@ function messageParameters(appId: string, options: MessageListOptions) {
   };
 }
 
-export class SqliteHistory {
+export class SqliteHistory implements HistoryStore {
   constructor(private readonly parts: SqliteParts) {}
 
   async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {

@@ -1,8 +1,9 @@
 // What the operator sees on SQLite: the attempt tail and charts, endpoint health's last failures, the queue's
 // depth and lag (metrics), and the operational events. Each is read through an index sized by what it shows, not
 // by the history, so a scrape or a dashboard refresh stays cheap however long the history grows.
+
+import type { OperatorViewsStore, QueueDepth, RecentAttemptsQuery } from '../operator-views.js';
 import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../rows.js';
-import type { QueueDepth, RecentAttemptsQuery } from '../store.js';
 import type { AttemptWithEventType, Delivery, OperationalEvent } from '../types.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
@@ -31,7 +32,7 @@ function recentAttemptsScope(query: RecentAttemptsQuery): string {
   return `+attempts.app_id = @appId AND attempts.endpoint_id = @endpointId${failed}`;
 }
 
-export class SqliteOperatorViews {
+export class SqliteOperatorViews implements OperatorViewsStore {
   constructor(private readonly parts: SqliteParts) {}
 
   async listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]> {

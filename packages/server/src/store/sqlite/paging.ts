@@ -1,8 +1,7 @@
 // Pages of a list on SQLite, forward from an iterator or (backward) the page before it, as the PostgreSQL store
 // pages: each list's SQL is written once, forward, and turned around here for the page before (../paging.ts
 // makes the rows a page).
-import { type PageRequest, pageOf, readsBackward } from '../paging.js';
-import type { Page } from '../store.js';
+import { type Page, type PageRequest, pageOf, readsBackward } from '../paging.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 /**

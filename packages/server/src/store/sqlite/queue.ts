@@ -2,8 +2,8 @@
 // deliveries_due, the per-endpoint limits applied in JS), a record writes each attempt with its delivery's next
 // state in the same shared transaction (group commit), and a result whose lease was lost is dropped.
 import { newId } from '../../ids.js';
+import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
-import type { AttemptResult, ClaimOptions } from '../store.js';
 import type { ClaimedDelivery } from '../types.js';
 import { setEndpointDisabledNow } from './endpoints.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -35,7 +35,7 @@ function pickClaimable(
   return ids;
 }
 
-export class SqliteQueue {
+export class SqliteQueue implements QueueStore {
   constructor(private readonly parts: SqliteParts) {}
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {

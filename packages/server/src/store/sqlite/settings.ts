@@ -1,8 +1,9 @@
 // Settings in SQLite: a key-value table for what the server decides once and keeps (the admin token's hash
 // generated at first start, the readiness probe's read).
+import type { SettingsStore } from '../settings.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
-export class SqliteSettings {
+export class SqliteSettings implements SettingsStore {
   constructor(private readonly parts: SqliteParts) {}
 
   async getSetting(key: string): Promise<string | null> {
