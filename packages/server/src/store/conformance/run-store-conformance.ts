@@ -16,6 +16,7 @@ import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
 import { describeSecrets } from './secrets.js';
+import { describeSources } from './sources.js';
 import { describeTenancy } from './tenancy.js';
 import { describeUpdates } from './updates.js';
 
@@ -37,5 +38,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeApiKeys(factory);
     describeIdempotency(factory);
     describeDeliveryOptions(factory);
+    describeSources(factory);
   });
 }
