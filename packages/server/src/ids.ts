@@ -7,7 +7,7 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /** 128 bits need 22 base62 digits. */
 const WIDTH = 22;
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'evt' | 'key' | 'op';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'evt' | 'key' | 'op' | 'src' | 'inb';
 
 let lastMs = 0;
 /** The last id's 80 random bits as three limbs: 16 high bits, then two of 32 (numbers, not BigInt: ids are made
