@@ -4,21 +4,32 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
 import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { type SecretBox, secretBoxFrom } from '../store/secret-box.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
-export type StoreConfig = Pick<ServerConfig, 'database' | 'sqliteSynchronous' | 'delivery'>;
+export type StoreConfig = Pick<ServerConfig, 'database' | 'sqliteSynchronous' | 'delivery' | 'encryption'>;
 
-export function openStore(config: StoreConfig, logger?: Logger): Store {
+/** `secretBox`: the keys the store seals with; by default the configuration's. */
+export function openStore(
+  config: StoreConfig,
+  logger?: Logger,
+  secretBox: SecretBox = secretBoxFrom(config.encryption),
+): Store {
   if (isPostgresUrl(config.database)) {
     const circuit = {
       failureThreshold: config.delivery.circuitFailureThreshold,
       openMs: config.delivery.circuitOpenMs,
       maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
     };
-    return new PostgresStore({ ...splitSchemaFromUrl(config.database), circuit, ...(logger ? { logger } : {}) });
+    return new PostgresStore({
+      ...splitSchemaFromUrl(config.database),
+      circuit,
+      secretBox,
+      ...(logger ? { logger } : {}),
+    });
   }
-  return new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
+  return new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous, secretBox });
 }
 
 /** Where the store is, for logs and messages: a PostgreSQL URL may carry a password, so never who, only where. */

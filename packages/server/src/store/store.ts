@@ -1,8 +1,10 @@
 // The one seam between Hookline and its database. SQLite (embedded default) and PostgreSQL (many processes)
 // implement it; one conformance suite runs against both. Every method is async so either fits.
+
 import type { ApiKeyStore } from './api-keys.js';
 import type { EndpointGates } from './gates.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { ResealOptions, ResealReport } from './reseal-secrets.js';
 import type {
   Application,
   Attempt,
@@ -224,6 +226,11 @@ export interface Store extends ApiKeyStore, IdempotencyStore {
    */
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void>;
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void>;
+  /**
+   * Encryption at rest's migration of existing rows: rewrites endpoint secrets and custom headers stored in clear or
+   * under an old key in the form the store's SecretBox writes now, a batch per transaction. Idempotent.
+   */
+  resealSecrets(options?: ResealOptions): Promise<ResealReport>;
 
   /**
    * Inserts the message and one delivery per matching, enabled endpoint in ONE transaction, durable on disk when

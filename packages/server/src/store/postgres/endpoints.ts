@@ -3,7 +3,8 @@
 import { MAX_SECRETS } from '@hookline/signatures';
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
-import { type EndpointRow, jsonOrNull, toEndpoint } from '../rows.js';
+import { type EndpointRow, jsonOrNull, openedSecret, sealedHeaders, sealedSecret, toEndpoint } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
@@ -52,9 +53,10 @@ export async function setEndpointDisabledWith(
   await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
 }
 
-function newEndpointRow(appId: string, input: NewEndpoint, now: number): EndpointRow {
+function newEndpointRow(appId: string, input: NewEndpoint, now: number, box: SecretBox): EndpointRow {
+  const id = newId('ep', now);
   return {
-    id: newId('ep', now),
+    id,
     app_id: appId,
     uid: input.uid ?? null,
     url: input.url,
@@ -68,7 +70,7 @@ function newEndpointRow(appId: string, input: NewEndpoint, now: number): Endpoin
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
-    headers: JSON.stringify(input.headers ?? {}),
+    headers: sealedHeaders(box, id, input.headers ?? {}),
     failing_since: null,
     created_at: now,
     updated_at: now,
@@ -76,7 +78,7 @@ function newEndpointRow(appId: string, input: NewEndpoint, now: number): Endpoin
 }
 
 /** The row with the patch applied: a field absent from the patch keeps its value. */
-function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number): EndpointRow {
+function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number, box: SecretBox): EndpointRow {
   return {
     ...current,
     uid: patch.uid === undefined ? current.uid : patch.uid,
@@ -90,7 +92,7 @@ function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: num
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
     metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
-    headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
+    headers: patch.headers === undefined ? current.headers : sealedHeaders(box, current.id, patch.headers),
     updated_at: now,
   };
 }
@@ -99,10 +101,11 @@ export class PostgresEndpoints {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,
+    private readonly box: SecretBox,
   ) {}
 
   async createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
-    const row = newEndpointRow(appId, input, now);
+    const row = newEndpointRow(appId, input, now, this.box);
     try {
       // One statement: the endpoint, its first secret and its gate row exist together or not at all.
       await this.parts.query(
@@ -134,7 +137,7 @@ export class PostgresEndpoints {
           row.failing_since,
           row.created_at,
           row.updated_at,
-          input.secret,
+          sealedSecret(this.box, row.id, input.secret),
           row.headers,
         ],
       );
@@ -142,7 +145,7 @@ export class PostgresEndpoints {
       if (row.uid !== null && uniqueViolation(error, 'endpoints_app_id_uid_key')) throw new DuplicateUidError(row.uid);
       throw error;
     }
-    return toEndpoint(row);
+    return toEndpoint(row, this.box);
   }
 
   async getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null> {
@@ -150,7 +153,7 @@ export class PostgresEndpoints {
       'SELECT * FROM endpoints WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY id = $2 DESC LIMIT 1',
       [appId, idOrUid],
     );
-    return rows[0] === undefined ? null : toEndpoint(rows[0]);
+    return rows[0] === undefined ? null : toEndpoint(rows[0], this.box);
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
@@ -162,7 +165,7 @@ export class PostgresEndpoints {
       byId,
       '$2',
     );
-    return { ...result, data: result.data.map(toEndpoint) };
+    return { ...result, data: result.data.map((row) => toEndpoint(row, this.box)) };
   }
 
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
@@ -171,7 +174,7 @@ export class PostgresEndpoints {
         await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE', [appId, id])
       ).rows[0];
       if (current === undefined) return null;
-      const next = patchedEndpointRow(current, patch, now);
+      const next = patchedEndpointRow(current, patch, now, this.box);
       try {
         await client.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
@@ -203,7 +206,7 @@ export class PostgresEndpoints {
         await setEndpointDisabledWith(client, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
       }
       const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
-      return toEndpoint(rows[0] as EndpointRow);
+      return toEndpoint(rows[0] as EndpointRow, this.box);
     });
   }
 
@@ -225,7 +228,7 @@ export class PostgresEndpoints {
           [endpointId, now],
         )
       ).rows;
-    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+    return rows.map((row) => ({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at }));
   }
 
   async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
@@ -241,7 +244,7 @@ export class PostgresEndpoints {
       );
       await client.query(
         'INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES ($1, $2, $3, NULL)',
-        [endpointId, secret, now],
+        [endpointId, sealedSecret(this.box, endpointId, secret), now],
       );
       await client.query(
         `DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND serial NOT IN (

@@ -4,6 +4,8 @@
 // owns the pool, the migrations and the cross-process wakeups, and hands each call to its module.
 import type pg from 'pg';
 import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../gates.js';
+import { resealColumns } from '../reseal-secrets.js';
+import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
@@ -20,6 +22,7 @@ import { PostgresOperatorViews } from './operator-views.js';
 import { checkSchemaName, connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
+import { postgresSealedColumns } from './sealed-columns.js';
 import { PostgresSettings } from './settings.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
 import { WorkListener, type WorkListenerLogger } from './work-listener.js';
@@ -28,6 +31,8 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
   /** The circuit every process shares: opened after this many failures in a row, for openMs (doubling on probes). */
   circuit?: CircuitOptions;
   logger?: WorkListenerLogger;
+  /** Encrypts endpoint secrets and custom headers at rest; default: a box without keys (stored in clear). */
+  secretBox?: SecretBox;
 }
 
 /** Any two-int key: the lock is per schema, so separate schemas (tests, instances) migrate in parallel. */
@@ -47,7 +52,8 @@ export class PostgresStore implements Store {
   private readonly claimedSecrets = new ClaimedSecrets();
   private readonly applications = new PostgresApplications(this.parts, this.claimedSecrets);
   private readonly eventTypes = new PostgresEventTypes(this.parts);
-  private readonly endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets);
+  private readonly box: SecretBox;
+  private readonly endpoints: PostgresEndpoints;
   private readonly messages = new PostgresMessages(this.parts);
   private readonly queue: PostgresQueue;
   /** This process's liveness in the database (lease-owner.ts); its session ends with the process. */
@@ -66,9 +72,12 @@ export class PostgresStore implements Store {
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
+    this.box = options.secretBox ?? new SecretBox();
+    this.endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets, this.box);
     this.queue = new PostgresQueue(
       this.parts,
       this.claimedSecrets,
+      this.box,
       options.circuit ?? DEFAULT_CIRCUIT_OPTIONS,
       this.leaseOwner,
     );
@@ -195,6 +204,10 @@ export class PostgresStore implements Store {
     this.endpoints.rotateSecret(endpointId, secret, graceMs, now);
   readonly setEndpointDisabled: Store['setEndpointDisabled'] = (endpointId, disabled, reason, now) =>
     this.endpoints.setEndpointDisabled(endpointId, disabled, reason, now);
+
+  // ---- sealed-columns.ts
+  readonly resealSecrets: Store['resealSecrets'] = (options) =>
+    resealColumns(this.box, postgresSealedColumns(this.parts), options);
 
   // ---- messages.ts
   readonly publish: Store['publish'] = (appId, input, now) => this.messages.publish(appId, input, now);

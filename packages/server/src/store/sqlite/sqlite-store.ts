@@ -10,6 +10,7 @@ import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
+import { resealColumns } from '../reseal-secrets.js';
 import {
   type ApplicationRow,
   type AttemptRow,
@@ -20,6 +21,9 @@ import {
   type MessageRow,
   newEventTypeRow,
   type OperationalEventRow,
+  openedSecret,
+  sealedHeaders,
+  sealedSecret,
   toApplication,
   toAttempt,
   toClaimedDelivery,
@@ -30,6 +34,7 @@ import {
   toOperationalEvent,
   toRecentAttempts,
 } from '../rows.js';
+import { SecretBox } from '../secret-box.js';
 import type {
   ApplicationPatch,
   AttemptListOptions,
@@ -79,6 +84,7 @@ import {
   recentAttemptsScope,
 } from './list-queries.js';
 import { MIGRATIONS, pendingMigrations } from './migrations.js';
+import { sqliteSealedColumns } from './sealed-columns.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
@@ -95,6 +101,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'FULL-INLINE' | 'NORMAL';
   /** Replaces fs.fsync for the WAL (tests hold it to prove no write is answered before its fsync). */
   fsync?: FsyncFunction;
+  /** Encrypts endpoint secrets and custom headers at rest; default: a box without keys (stored in clear). */
+  secretBox?: SecretBox;
 }
 
 /**
@@ -189,8 +197,11 @@ export class SqliteStore implements Store {
   private dataVersion: number | null = null;
   private readonly apiKeys: SqliteApiKeys;
   private readonly idempotency: SqliteIdempotency;
+  private readonly box: SecretBox;
+  private readonly parts: SqliteParts;
 
   constructor(options: SqliteStoreOptions) {
+    this.box = options.secretBox ?? new SecretBox();
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new BetterSqlite3(options.path);
     const journalMode = this.db.pragma('journal_mode = WAL', { simple: true });
@@ -213,6 +224,7 @@ export class SqliteStore implements Store {
       sql: (text: string) => this.sql(text),
       write: (work, writeOptions) => this.writes.run(work, writeOptions),
     };
+    this.parts = parts;
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
   }
@@ -432,8 +444,9 @@ export class SqliteStore implements Store {
   createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
     return this.writes.run(() => {
       this.forgetCached();
+      const id = newId('ep', now);
       const row: EndpointRow = {
-        id: newId('ep', now),
+        id,
         app_id: appId,
         uid: input.uid ?? null,
         url: input.url,
@@ -447,7 +460,7 @@ export class SqliteStore implements Store {
         retry_schedule: jsonOrNull(input.retrySchedule ?? null),
         non_retryable_statuses: input.nonRetryableStatuses ?? null,
         metadata: JSON.stringify(input.metadata ?? {}),
-        headers: JSON.stringify(input.headers ?? {}),
+        headers: sealedHeaders(this.box, id, input.headers ?? {}),
         failing_since: null,
         created_at: now,
         updated_at: now,
@@ -466,10 +479,10 @@ export class SqliteStore implements Store {
       }
       this.sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)').run(
         row.id,
-        input.secret,
+        sealedSecret(this.box, row.id, input.secret),
         now,
       );
-      return toEndpoint(row);
+      return toEndpoint(row, this.box);
     });
   }
 
@@ -479,7 +492,7 @@ export class SqliteStore implements Store {
       idOrUid,
       idOrUid,
     ) as EndpointRow | undefined;
-    return row === undefined ? null : toEndpoint(row);
+    return row === undefined ? null : toEndpoint(row, this.box);
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
@@ -489,7 +502,7 @@ export class SqliteStore implements Store {
       options,
       byId,
     );
-    return { ...result, data: result.data.map(toEndpoint) };
+    return { ...result, data: result.data.map((row) => toEndpoint(row, this.box)) };
   }
 
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
@@ -512,7 +525,7 @@ export class SqliteStore implements Store {
         non_retryable_statuses:
           patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
         metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
-        headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
+        headers: patch.headers === undefined ? current.headers : sealedHeaders(this.box, id, patch.headers),
         updated_at: now,
       };
       try {
@@ -531,7 +544,7 @@ export class SqliteStore implements Store {
       if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
         this.setDisabledNow(id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
       }
-      return toEndpoint(this.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow);
+      return toEndpoint(this.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow, this.box);
     });
   }
 
@@ -556,7 +569,7 @@ export class SqliteStore implements Store {
     const active: EndpointSecret[] = [];
     for (const row of rows) {
       if (row.expires_at === null || row.expires_at > now)
-        active.push({ secret: row.secret, expiresAt: row.expires_at });
+        active.push({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at });
     }
     return active;
   }
@@ -574,7 +587,7 @@ export class SqliteStore implements Store {
       );
       this.sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)').run(
         endpointId,
-        secret,
+        sealedSecret(this.box, endpointId, secret),
         now,
       );
       this.sql(
@@ -582,6 +595,10 @@ export class SqliteStore implements Store {
            SELECT rowid FROM endpoint_secrets WHERE endpoint_id = @id ORDER BY created_at DESC, rowid DESC LIMIT @keep)`,
       ).run({ id: endpointId, keep: MAX_SECRETS });
     });
+  }
+
+  resealSecrets(options?: { batchSize?: number }) {
+    return resealColumns(this.box, sqliteSealedColumns(this.parts), options);
   }
 
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
@@ -767,7 +784,7 @@ export class SqliteStore implements Store {
         const message = messages.get(row.message_id);
         const endpoint = endpoints.get(row.endpoint_id);
         if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-        result.push(toClaimedDelivery(row, message, endpoint));
+        result.push(toClaimedDelivery(row, message, endpoint, this.box));
       }
       return result;
     });
