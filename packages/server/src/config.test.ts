@@ -108,6 +108,20 @@ it('unknownEventTypes: accept by default; file < env < flag; anything else is re
   expect(() => loadConfig({ env: { HOOKLINE_UNKNOWN_EVENT_TYPES: 'maybe' } })).toThrow(ConfigError);
 });
 
+it('requireHttps: off by default; from the config file or HOOKLINE_REQUIRE_HTTPS; anything else is refused', () => {
+  expect(loadConfig().requireHttps).toBe(false);
+  const readFile = () => JSON.stringify({ requireHttps: true });
+  expect(loadConfig({ flags: { config: 'h.json' }, readFile }).requireHttps).toBe(true);
+  expect(
+    loadConfig({ env: { HOOKLINE_REQUIRE_HTTPS: 'false' }, flags: { config: 'h.json' }, readFile }).requireHttps,
+  ).toBe(false);
+  expect(loadConfig({ env: { HOOKLINE_REQUIRE_HTTPS: '1' } }).requireHttps).toBe(true);
+  expect(() => loadConfig({ env: { HOOKLINE_REQUIRE_HTTPS: 'sure' } })).toThrow(ConfigError);
+  expect(() => loadConfig({ flags: { config: 'h.json' }, readFile: () => '{"requireHttps":"yes"}' })).toThrow(
+    ConfigError,
+  );
+});
+
 it('bounds what one HTTP client may hold: defaults, the config file, the environment, and refused values', () => {
   expect(loadConfig().http).toEqual({
     headersTimeoutMs: 10_000,

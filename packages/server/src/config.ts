@@ -25,6 +25,8 @@ export interface ServerConfig {
   metricsToken: string | null;
   allowPrivateNetworks: boolean;
   allowedCidrs: string[];
+  /** Endpoint URLs must be https: (422 `https_required` at create and change); for production. Default false. */
+  requireHttps: boolean;
   /**
    * Development mode (`npm start`): loopback and private addresses allowed, and a test receiver at
    * /dev/receiver/{app} that verifies signatures. Announced loudly at start; never the default of `hookline serve`.
@@ -118,6 +120,7 @@ export function defaultConfig(): ServerConfig {
     metricsToken: null,
     allowPrivateNetworks: false,
     allowedCidrs: [],
+    requireHttps: false,
     dev: false,
     unknownEventTypes: 'accept',
     logLevel: 'info',
@@ -187,6 +190,7 @@ const FILE_KEYS = new Set([
   'role',
   'allowPrivateNetworks',
   'allowedCidrs',
+  'requireHttps',
   'unknownEventTypes',
   'logLevel',
   'delivery',
@@ -216,6 +220,10 @@ function applyFile(config: ServerConfig, path: string, text: string): void {
   if (parsed.allowedCidrs !== undefined) {
     if (!Array.isArray(parsed.allowedCidrs)) throw new ConfigError(`${path}: allowedCidrs must be a list`);
     config.allowedCidrs = parsed.allowedCidrs.map(String);
+  }
+  if (parsed.requireHttps !== undefined) {
+    if (typeof parsed.requireHttps !== 'boolean') throw new ConfigError(`${path}: requireHttps must be true or false`);
+    config.requireHttps = parsed.requireHttps;
   }
   if (parsed.unknownEventTypes !== undefined) {
     config.unknownEventTypes = parseUnknownEventTypes(parsed.unknownEventTypes, `${path}: unknownEventTypes`);
@@ -347,6 +355,9 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   }
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
+  }
+  if (env.HOOKLINE_REQUIRE_HTTPS !== undefined && env.HOOKLINE_REQUIRE_HTTPS !== '') {
+    config.requireHttps = parseBoolean(env.HOOKLINE_REQUIRE_HTTPS, 'HOOKLINE_REQUIRE_HTTPS');
   }
   if (env.HOOKLINE_UNKNOWN_EVENT_TYPES !== undefined && env.HOOKLINE_UNKNOWN_EVENT_TYPES !== '') {
     config.unknownEventTypes = parseUnknownEventTypes(env.HOOKLINE_UNKNOWN_EVENT_TYPES, 'HOOKLINE_UNKNOWN_EVENT_TYPES');

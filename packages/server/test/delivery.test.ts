@@ -396,6 +396,26 @@ describe('the API at its edges', () => {
     expect(ftp.body.code).toBe('unsupported_scheme');
   });
 
+  it('with requireHttps, an http: endpoint URL is refused 422 https_required at create, PUT and PATCH', async () => {
+    await start({}, { allowPrivateNetworks: false, requireHttps: true });
+    const app = await api.ok<{ id: string }>('POST', '/api/v1/app', { name: 'x' });
+    const plain = await api.call<{ code: string }>('POST', `/api/v1/app/${app.id}/endpoint`, {
+      url: 'http://example.com/hook',
+    });
+    expect(plain).toMatchObject({ status: 422, body: { code: 'https_required' } });
+    const endpoint = await api.ok<{ id: string }>('POST', `/api/v1/app/${app.id}/endpoint`, {
+      url: 'https://example.com/hook',
+    });
+    const patched = await api.call('PATCH', `/api/v1/app/${app.id}/endpoint/${endpoint.id}`, {
+      url: 'http://example.com/hook',
+    });
+    expect(patched).toMatchObject({ status: 422, body: { code: 'https_required' } });
+    const put = await api.call('PUT', `/api/v1/app/${app.id}/endpoint/${endpoint.id}`, { url: 'http://example.com/x' });
+    expect(put).toMatchObject({ status: 422, body: { code: 'https_required' } });
+    const kept = await api.ok<{ url: string }>('GET', `/api/v1/app/${app.id}/endpoint/${endpoint.id}`);
+    expect(kept.url).toBe('https://example.com/hook');
+  });
+
   it('answers 409 to a repeated eventId, 413 to a payload over 1 MiB, 422 to a non-object payload', async () => {
     await start();
     const { appId } = await appWithEndpoint(api, `${receiver.url}/x`);

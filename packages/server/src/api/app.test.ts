@@ -66,3 +66,14 @@ it('malformed JSON answers 400 with a JSON {code, detail}', async () => {
   expect(response.status).toBe(400);
   expect(await response.json()).toMatchObject({ code: 'invalid_json', detail: expect.any(String) });
 });
+
+it('a path with /api/v1 twice (a client given the server URL with /api/v1) is answered with that hint', async () => {
+  const doubled = await fetch(`${base}/api/v1/api/v1/app`);
+  expect(doubled.status).toBe(404);
+  const body = (await doubled.json()) as { code: string; detail: string };
+  expect(body.code).toBe('not_found');
+  expect(body.detail).toContain('/api/v1 twice');
+  expect(body.detail).toContain('without /api/v1');
+  const other = (await (await fetch(`${base}/api/v1/nowhere`)).json()) as { detail: string };
+  expect(other.detail).toBe('no route for GET /api/v1/nowhere');
+});

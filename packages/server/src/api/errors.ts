@@ -93,11 +93,21 @@ function describeError(error: Error): Record<string, unknown> {
   };
 }
 
+/**
+ * A client whose server URL already ends in /api/v1 (an SDK's serverUrl, HOOKLINE_URL) asks for /api/v1/api/v1/…:
+ * say so, or the newcomer goes looking for a wrong id.
+ */
+function doubledPrefixHint(url: string): string {
+  return url.startsWith('/api/v1/api/v1/') || url === '/api/v1/api/v1'
+    ? ': the path has /api/v1 twice; give the client the server address without /api/v1 (e.g. http://127.0.0.1:8080)'
+    : '';
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const body: ErrorBody = {
       code: 'not_found',
-      detail: `no route for ${request.method} ${request.url.slice(0, 256)}`,
+      detail: `no route for ${request.method} ${request.url.slice(0, 256)}${doubledPrefixHint(request.url)}`,
     };
     return reply.code(404).send(body);
   });

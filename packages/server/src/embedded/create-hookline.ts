@@ -26,6 +26,8 @@ export interface HooklineOptions {
   database: string;
   /** Deliver to loopback and private addresses too: local development and tests only. */
   allowPrivateNetworks?: boolean;
+  /** Endpoint URLs must be https: (the server's requireHttps). */
+  requireHttps?: boolean;
   /** Delivery settings, as in the server's config file; unset ones keep the server's defaults. */
   delivery?: Partial<ServerConfig['delivery']>;
   /** Publishing an event type that does not exist: accepted (default) or refused, as the server's setting. */
@@ -92,6 +94,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     ...base,
     database: options.database,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+    requireHttps: options.requireHttps ?? false,
     unknownEventTypes: options.unknownEventTypes ?? base.unknownEventTypes,
     sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
@@ -112,7 +115,11 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   // to the configured keys, in the background.
   const resealing = new AbortController();
   const resealed = secretsAtRest(store, secretBox, logger, { warnWhenClear: false, signal: resealing.signal });
-  const policy = { allowPrivateNetworks: config.allowPrivateNetworks, allowedCidrs: config.allowedCidrs };
+  const policy = {
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    allowedCidrs: config.allowedCidrs,
+    requireHttps: config.requireHttps,
+  };
   let worker: ConfiguredEngine | null = null;
   let closed = false;
 

@@ -25,6 +25,7 @@ export function engineFromConfig(
   const policy: NetworkPolicy = {
     allowPrivateNetworks: config.allowPrivateNetworks,
     allowedCidrs: config.allowedCidrs,
+    requireHttps: config.requireHttps,
   };
   const dispatcher = new Agent({
     connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),

@@ -229,6 +229,16 @@ describe('allowlist and allowPrivateNetworks', () => {
     expect(checkEndpointUrl('http://a:b@127.0.0.1/', open)).toMatchObject({ ok: false, code: 'credentials_in_url' });
   });
 
+  it('requireHttps refuses http: with https_required and lets https: through; off by default', () => {
+    const strict = policy({ requireHttps: true });
+    expect(checkEndpointUrl('http://example.com/hook', strict)).toMatchObject({ ok: false, code: 'https_required' });
+    expect(checkEndpointUrl('HTTP://example.com/hook', strict)).toMatchObject({ ok: false, code: 'https_required' });
+    expect(checkEndpointUrl('https://example.com/hook', strict).ok).toBe(true);
+    expect(checkEndpointUrl('http://example.com/hook', policy({})).ok).toBe(true);
+    // The address rules still apply to an https: URL.
+    expect(checkEndpointUrl('https://127.0.0.1/', strict)).toMatchObject({ ok: false, code: 'forbidden_address' });
+  });
+
   it('the default policy refuses private networks and allowlists nothing', () => {
     expect(DEFAULT_NETWORK_POLICY).toEqual({ allowPrivateNetworks: false, allowedCidrs: [] });
     expect(Object.isFrozen(DEFAULT_NETWORK_POLICY)).toBe(true);

@@ -9,6 +9,8 @@ export interface NetworkPolicy {
   allowPrivateNetworks: boolean;
   /** CIDR ranges allowed even though they are private/loopback/etc (e.g. '10.1.0.0/16', 'fd00::/8'). */
   allowedCidrs: readonly string[];
+  /** Production: endpoint URLs must be https: (checked when an endpoint is created or changed). */
+  requireHttps?: boolean;
 }
 
 export const DEFAULT_NETWORK_POLICY: NetworkPolicy = Object.freeze({
@@ -22,7 +24,7 @@ export type EndpointUrlVerdict =
   | { ok: true; url: URL }
   | {
       ok: false;
-      code: 'invalid_url' | 'unsupported_scheme' | 'forbidden_address' | 'credentials_in_url';
+      code: 'invalid_url' | 'unsupported_scheme' | 'forbidden_address' | 'credentials_in_url' | 'https_required';
       detail: string;
     };
 
@@ -275,6 +277,13 @@ export function checkEndpointUrl(raw: string, policy: NetworkPolicy): EndpointUr
       ok: false,
       code: 'unsupported_scheme',
       detail: `scheme ${url.protocol} is not supported; use http or https`,
+    };
+  }
+  if (policy.requireHttps === true && url.protocol !== 'https:') {
+    return {
+      ok: false,
+      code: 'https_required',
+      detail: 'this server only delivers to https: URLs (setting requireHttps)',
     };
   }
   if (url.username !== '' || url.password !== '') {

@@ -1,10 +1,10 @@
 // Replay: send a message to one endpoint again (a manual attempt), or recover every dead delivery of an endpoint
 // created in a time window. The deliveries are queued again; the engine sends them.
 import { parseInstant } from '../input/instant.js';
-import { findApplication } from './applications.js';
 import type { OperationsContext } from './context.js';
 import { findEndpoint } from './endpoints.js';
 import { conflict, invalidField, notFound } from './errors.js';
+import { findMessage } from './messages.js';
 
 export const recoverInSchema = {
   type: 'object',
@@ -28,9 +28,7 @@ export async function resendMessage(
   messageIdOrEventId: string,
   endpointIdOrUid: string,
 ): Promise<void> {
-  const application = await findApplication(context, appIdOrUid);
-  const message = await context.store.getMessage(application.id, messageIdOrEventId);
-  if (message === null) throw notFound('message');
+  const { application, message } = await findMessage(context, appIdOrUid, messageIdOrEventId);
   const endpoint = await context.store.getEndpoint(application.id, endpointIdOrUid);
   if (endpoint === null) throw notFound('endpoint');
   const queued = await context.store.resend(application.id, message.id, endpoint.id, context.now());

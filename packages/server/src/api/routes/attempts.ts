@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
 import { findEndpoint } from '../../operations/endpoints.js';
 import { notFound } from '../../operations/errors.js';
+import { findMessage } from '../../operations/messages.js';
 import { type RecoverInput, recoverEndpoint, recoverInSchema, resendMessage } from '../../operations/replay.js';
 import type { AttemptListOptions, StatusCodeClass } from '../../store/store.js';
 import type { Attempt, Endpoint } from '../../store/types.js';
@@ -96,9 +97,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await findApplication(context, request.params.appId);
-      const message = await context.store.getMessage(application.id, request.params.msgId);
-      if (message === null) throw notFound('message');
+      const { application, message } = await findMessage(context, request.params.appId, request.params.msgId);
       const list = listOptions(request.query);
       const filters = attemptFilters(request.query, list);
       let endpointId: string | null = null;
@@ -162,9 +161,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await findApplication(context, request.params.appId);
-      const message = await context.store.getMessage(application.id, request.params.msgId);
-      if (message === null) throw notFound('message');
+      const { application, message } = await findMessage(context, request.params.appId, request.params.msgId);
       const attempt = await context.store.getAttempt(application.id, request.params.attemptId);
       if (attempt === null || attempt.messageId !== message.id) throw notFound('attempt');
       return attemptOut(attempt);
@@ -184,9 +181,7 @@ export function attemptRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await findApplication(context, request.params.appId);
-      const message = await context.store.getMessage(application.id, request.params.msgId);
-      if (message === null) throw notFound('message');
+      const { application, message } = await findMessage(context, request.params.appId, request.params.msgId);
       const list = listOptions(request.query);
       const page = await context.store.listDeliveriesForMessage(application.id, message.id, list);
       const endpoints = new Map<string, Endpoint>();

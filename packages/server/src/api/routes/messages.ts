@@ -1,7 +1,7 @@
 // Messages: publish, list with filters, get. HTTP only: the rules of a publish are in operations/publish.ts.
 import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
-import { notFound } from '../../operations/errors.js';
+import { findMessage } from '../../operations/messages.js';
 import { type MessageInput, messageInSchema, publishMessage } from '../../operations/publish.js';
 import type { ApiContext } from '../context.js';
 import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
@@ -101,9 +101,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request) => {
-      const application = await findApplication(context, request.params.appId);
-      const message = await context.store.getMessage(application.id, request.params.msgId);
-      if (message === null) throw notFound('message');
+      const { message } = await findMessage(context, request.params.appId, request.params.msgId);
       return messageOutWithContent(message, request.query.with_content !== false);
     },
   );

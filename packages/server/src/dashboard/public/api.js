@@ -37,8 +37,13 @@ function describeDetail(detail) {
   return detail.map((issue) => `${(issue.loc ?? []).slice(1).join('.')}: ${issue.msg}`).join('; ');
 }
 
-export async function api(method, path, body) {
-  const headers = { authorization: `Bearer ${session.key ?? ''}` };
+/**
+ * `options.key` tries a key that is not the session's yet (signing in): its 401 is the sign-in form's to show, so it
+ * does not sign the session out (which would re-render the form and lose the message).
+ */
+export async function api(method, path, body, options = {}) {
+  const trying = options.key !== undefined;
+  const headers = { authorization: `Bearer ${(trying ? options.key : session.key) ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`/api/v1${path}`, {
     method,
@@ -57,7 +62,7 @@ export async function api(method, path, body) {
     } catch {
       // not JSON: keep the status and the start of the text
     }
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('hookline:unauthorized'));
+    if (response.status === 401 && !trying) window.dispatchEvent(new CustomEvent('hookline:unauthorized'));
     throw new ApiError(response.status, code, detail);
   }
   return text === '' ? null : JSON.parse(text);

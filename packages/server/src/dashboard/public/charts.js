@@ -1,5 +1,7 @@
-// Charts drawn as plain SVG from the attempt feed: deliveries per minute by outcome, latency per minute, success
-// per endpoint. Each figure has a text summary for screen readers.
+// Charts drawn as plain SVG from the attempt feed: attempts per minute by outcome, latency per minute, success
+// per endpoint. They count attempts (every try, retries included), not deliveries, and say so: a delivery retried
+// five times is five bars, which /stats would count as one delivery. Each figure has a text summary for screen
+// readers.
 import { h, s } from './dom.js';
 
 const WIDTH = 360;
@@ -90,7 +92,11 @@ export function deliveriesChart(buckets) {
     const okHeight = (bucket.ok / max) * plotHeight;
     const failHeight = (bucket.fail / max) * plotHeight;
     const base = HEIGHT - PAD.bottom;
-    const title = s('title', {}, `${new Date(bucket.at).toLocaleTimeString()}: ${bucket.ok} ok, ${bucket.fail} failed`);
+    const title = s(
+      'title',
+      {},
+      `${new Date(bucket.at).toLocaleTimeString()}: ${bucket.ok} attempts succeeded, ${bucket.fail} failed`,
+    );
     return [
       s('rect', { x, y: base - okHeight, width: Math.max(1, barWidth - 1), height: okHeight, fill: OK }, title),
       s('rect', {
@@ -105,12 +111,12 @@ export function deliveriesChart(buckets) {
   const ok = buckets.reduce((n, b) => n + b.ok, 0);
   const fail = buckets.reduce((n, b) => n + b.fail, 0);
   return figure(
-    'Deliveries per minute',
+    'Attempts per minute (every try, retries included)',
     `Attempts per minute over the last ${buckets.length} minutes: ${ok} succeeded, ${fail} failed`,
     [...axis(max, ''), ...bars, ...minuteLabels(buckets)],
     legendOf([
-      [OK, `succeeded (${ok})`],
-      [FAIL, `failed (${fail})`],
+      [OK, `succeeded attempts (${ok})`],
+      [FAIL, `failed attempts (${fail})`],
     ]),
   );
 }
@@ -152,7 +158,7 @@ export function latencyChart(buckets) {
       ? 'No attempts in this period'
       : `Response time: median ${percentile(all, 0.5)} ms, 95th percentile ${percentile(all, 0.95)} ms`;
   return figure(
-    'Latency (ms per minute)',
+    'Attempt latency (ms, per minute)',
     summary,
     [...axis(max, 'ms'), ...line('p95', '#bf8700'), ...line('p50', '#0969da'), ...minuteLabels(buckets)],
     legendOf([
@@ -191,16 +197,16 @@ export function endpointChart(attempts, labelOf) {
     rows.length === 0
       ? 'No attempts in this period'
       : rows
-          .map(([endpointId, row]) => `${labelOf(endpointId)}: ${row.ok} of ${row.ok + row.fail} succeeded`)
+          .map(([endpointId, row]) => `${labelOf(endpointId)}: ${row.ok} of ${row.ok + row.fail} attempts succeeded`)
           .join('; ');
   return h(
     'figure',
     {},
-    h('figcaption', {}, 'Success per endpoint'),
+    h('figcaption', {}, 'Attempts that succeeded, per endpoint'),
     s('svg', { viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': summary, width: '100%' }, items),
     legendOf([
-      [OK, 'succeeded'],
-      [FAIL, 'failed'],
+      [OK, 'succeeded attempts'],
+      [FAIL, 'failed attempts'],
     ]),
   );
 }

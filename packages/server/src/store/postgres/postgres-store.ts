@@ -17,7 +17,7 @@ import { PostgresHistory } from './history.js';
 import { PostgresIdempotency } from './idempotency.js';
 import { LeaseOwner } from './lease-owner.js';
 import { PostgresMessages } from './messages.js';
-import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { migratePostgres } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
 import { checkSchemaName, connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import type { PostgresParts } from './postgres-parts.js';
@@ -117,32 +117,7 @@ export class PostgresStore implements Store {
       await this.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? ''], client);
       try {
         if (schema !== null) await this.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`, [], client);
-        await this.query(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-          [],
-          client,
-        );
-        const applied = new Set(
-          (await this.query<{ version: number }>('SELECT version FROM schema_migrations', [], client)).rows.map(
-            (row) => row.version,
-          ),
-        );
-        for (const migration of POSTGRES_MIGRATIONS) {
-          if (applied.has(migration.version)) continue;
-          await this.query('BEGIN', [], client);
-          try {
-            await this.query(migration.sql, [], client);
-            await this.query(
-              'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
-              [migration.version, migration.name, Date.now()],
-              client,
-            );
-            await this.query('COMMIT', [], client);
-          } catch (error) {
-            await this.query('ROLLBACK', [], client);
-            throw error;
-          }
-        }
+        await migratePostgres(client);
       } finally {
         await this.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema ?? ''], client);
       }

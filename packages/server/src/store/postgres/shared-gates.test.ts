@@ -7,7 +7,7 @@ import { SERVICES, serviceAvailable } from '../../../../../test/support/services
 import { dropSchema, randomSchemaName } from '../../../test/support/postgres-schema.js';
 import { claimOptions, failed, LEASE_MS, newMessage, SECRET, succeeded, T0 } from '../conformance/fixtures.js';
 import type { ClaimOptions } from '../store.js';
-import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { postgresMigrations } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 
 const available = await serviceAvailable('postgres');
@@ -50,7 +50,7 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
     const { rows } = await (first as PostgresStore).pool.query(
       'SELECT version FROM schema_migrations ORDER BY version',
     );
-    expect(rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    expect(rows.map((row) => row.version)).toEqual(postgresMigrations().map((migration) => migration.version));
   });
 
   it('an endpoint concurrency limit holds across processes: in-flight sends of one count for the other', async () => {

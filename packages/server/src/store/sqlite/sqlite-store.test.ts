@@ -173,8 +173,8 @@ describe('SqliteStore durability', () => {
     held[2]?.release(null);
     if (held.length === 4) held[3]?.release(null);
     expect(await Promise.all(publishes)).toHaveLength(10);
-    expect(store.walSync?.fsyncs).toBeLessThanOrEqual(4);
-    expect(store.walSync?.batches).toBeGreaterThanOrEqual(3);
+    // Twelve writes since holding began, and each fsync of them passed through `held`: the ten publishes shared.
+    expect(held.length).toBeLessThanOrEqual(4);
   });
 
   it('fails the writes of a batch whose fsync failed, instead of answering them as durable', async () => {

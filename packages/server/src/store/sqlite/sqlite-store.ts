@@ -83,7 +83,7 @@ import {
   QUEUE_DEPTH,
   recentAttemptsScope,
 } from './list-queries.js';
-import { MIGRATIONS, pendingMigrations } from './migrations.js';
+import { migrateSqlite } from './migrations.js';
 import { sqliteSealedColumns } from './sealed-columns.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
@@ -260,22 +260,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at INTEGER)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-        (r) => r.version,
-      ),
-    );
-    for (const migration of pendingMigrations(MIGRATIONS, applied)) {
-      this.db.transaction(() => {
-        this.db.exec(migration.sql);
-        this.db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      })();
-    }
+    await migrateSqlite(this.db);
     // Migrations commit outside the write queue: one more (empty) queued write fsyncs the WAL that holds them.
     await this.writes.run(() => undefined);
   }

@@ -21,9 +21,6 @@ export class WalSync {
   /** Batches committed since the running fsync started: they wait for the next one. */
   private waiting: Array<(error: Error | null) => void> = [];
   private closed = false;
-  /** fsyncs issued, and batches they covered: batches / fsyncs is how many commits share one. */
-  fsyncs = 0;
-  batches = 0;
 
   constructor(
     private readonly walPath: string,
@@ -32,7 +29,6 @@ export class WalSync {
 
   /** Call right after a COMMIT returned; `done` runs once that commit is on disk (or with the fsync's error). */
   afterCommit(done: (error: Error | null) => void): void {
-    this.batches++;
     this.waiting.push(done);
     if (!this.running) this.start();
   }
@@ -51,7 +47,6 @@ export class WalSync {
       return;
     }
     this.running = true;
-    this.fsyncs++;
     this.fsyncFile(fd, (error) => {
       this.running = false;
       for (const done of group) done(error);

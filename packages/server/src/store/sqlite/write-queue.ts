@@ -41,10 +41,6 @@ export class WriteQueue {
     'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackToSavepoint',
     Statement
   >;
-  /** Committed transactions and the writes they carried: writes / batches is the group-commit factor. */
-  batches = 0;
-  writes = 0;
-
   private readonly onBegin: () => void;
   private readonly onRollback: () => void;
   private readonly afterCommit: ((done: (error: Error | null) => void) => void) | null;
@@ -125,8 +121,6 @@ export class WriteQueue {
       for (const item of batch) item.reject(error);
       return;
     }
-    this.batches++;
-    this.writes += batch.length;
     if (this.afterCommit === null) {
       settle(batch, outcomes, null);
       return;

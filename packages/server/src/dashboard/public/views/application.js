@@ -42,7 +42,7 @@ export async function applicationView(appId) {
             h(
               'tr',
               {},
-              ['Endpoint', 'State', 'Circuit', 'Success (recent)', 'Last failure'].map((title) =>
+              ['Endpoint', 'State', 'Circuit', 'Success (recent attempts)', 'Last failure'].map((title) =>
                 h('th', { scope: 'col' }, title),
               ),
             ),
@@ -52,7 +52,8 @@ export async function applicationView(appId) {
             {},
             endpoints.map((endpoint, i) => {
               const health = healths[i];
-              const last = health.lastFailures[health.lastFailures.length - 1];
+              // The health route lists failures newest first: the last one is the first.
+              const last = health.lastFailures[0];
               return h(
                 'tr',
                 {},

@@ -155,7 +155,7 @@ export async function endpointView(appId, endpointId) {
       h(
         'div',
         { class: 'card' },
-        h('div', { class: 'hint' }, 'Success rate'),
+        h('div', { class: 'hint' }, 'Success rate (recent attempts)'),
         h('div', { class: 'big' }, successRate(health)),
       ),
       h(

@@ -5,6 +5,27 @@ import { formatTime, h, pretty, toast } from '../dom.js';
 import { every } from '../timers.js';
 import { outcomeOf } from './attempts-table.js';
 
+/** What came back, for the summary line: the status, or why nothing did (ENOTFOUND, a timeout), shortened. */
+function responseSummary(attempt) {
+  if (attempt.responseStatusCode !== 0) return `HTTP ${attempt.responseStatusCode}`;
+  if (!attempt.error) return 'no response';
+  const error = attempt.error.length > 80 ? `${attempt.error.slice(0, 79)}…` : attempt.error;
+  return `no response (${error})`;
+}
+
+function bytesOf(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+/**
+ * The request body as sent: the stored payload is JSON.stringify of what was published and is sent as it is, and
+ * JSON.parse then JSON.stringify gives those same characters back, so this is the body byte for byte (not the
+ * pretty-printed payload above).
+ */
+function sentBody(message) {
+  return JSON.stringify(message.payload);
+}
+
 function attemptDetails(attempt, message) {
   const headers = attempt.requestHeaders
     ? Object.entries(attempt.requestHeaders)
@@ -20,14 +41,19 @@ function attemptDetails(attempt, message) {
       formatTime(attempt.timestamp),
       ' · ',
       outcomeOf(attempt),
-      ` · ${attempt.responseStatusCode === 0 ? 'no response' : `HTTP ${attempt.responseStatusCode}`}`,
+      ` · ${responseSummary(attempt)}`,
       ` · ${attempt.responseDurationMs} ms · ${attempt.triggerType === 1 ? 'manual' : 'scheduled'}`,
     ),
     h('p', {}, 'POST ', h('code', {}, attempt.url)),
     attempt.error ? h('p', { class: 'fail' }, 'Error: ', attempt.error) : null,
     headers === null ? null : [h('h4', {}, 'Request headers'), h('pre', {}, headers)],
-    h('h4', {}, 'Request body'),
-    h('pre', {}, pretty(message.payload)),
+    h(
+      'h4',
+      {},
+      'Request body ',
+      h('span', { class: 'hint' }, `(exactly as sent, ${bytesOf(sentBody(message))} bytes)`),
+    ),
+    h('pre', { class: 'sent-body' }, sentBody(message)),
     h('h4', {}, 'Response body'),
     h('pre', {}, attempt.response === '' ? '(empty)' : pretty(attempt.response)),
   );

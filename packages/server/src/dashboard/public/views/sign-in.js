@@ -16,13 +16,14 @@ export function signInView(done) {
         event.preventDefault();
         error.hidden = true;
         const appId = app.value.trim();
-        session.signIn(key.value.trim(), appId || null);
+        const candidate = key.value.trim();
         try {
-          if (appId) await api('GET', `/app/${enc(appId)}`);
-          else await api('GET', '/app?limit=1');
+          // The key becomes the session's only once the server accepts it.
+          if (appId) await api('GET', `/app/${enc(appId)}`, undefined, { key: candidate });
+          else await api('GET', '/app?limit=1', undefined, { key: candidate });
+          session.signIn(candidate, appId || null);
           done();
         } catch (failure) {
-          session.signOut();
           error.hidden = false;
           error.textContent =
             failure instanceof ApiError && failure.status === 403 && !appId

@@ -1,0 +1,138 @@
+// The dashboard on day two, in headless Chromium against a real server and receiver on loopback: what an operator
+// reads when deliveries go wrong (the newest failure, why nothing answered, the exact body sent, what the charts
+// count), signing in with a wrong key, and the dead-letter list after a replay. Screenshots go to
+// test-results/dashboard/ (gitignored).
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../../../test/support/chromium.js';
+import { ADMIN_TOKEN, attemptsOf, publish, startHookline, type TestHookline } from './support/hookline.js';
+import { TestReceiver, waitFor } from './support/receiver.js';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/dashboard/', import.meta.url));
+/** Bounds every wait on the page: a broken dashboard fails the test instead of hanging it. */
+const UI_TIMEOUT_MS = 15_000;
+/** A port nothing listens on: every attempt there is refused, with no HTTP response. */
+const CLOSED_PORT_URL = 'http://127.0.0.1:1/refused';
+
+const available = chromiumAvailable();
+
+describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => {
+  let hookline: TestHookline;
+  let browser: Browser;
+  let page: Page;
+  const receiver = new TestReceiver();
+  let deadLetterBroken = true;
+
+  async function endpointIn(app: string, url: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const endpoint = await hookline.api.ok<{ id: string }>('POST', `/api/v1/app/${app}/endpoint`, { url, ...extra });
+    return endpoint.id;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await receiver.start();
+    // Three different failures in turn, so the newest is told apart from the oldest.
+    receiver.script('/sequence', (_request, count) => ({ status: [500, 502, 503][count - 1] ?? 200, body: 'no' }));
+    receiver.script('/dead-letter', () => (deadLetterBroken ? { status: 500 } : { status: 200 }));
+    hookline = await startHookline({ retrySchedule: [0.05, 0.05] });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await hookline?.stop();
+    await receiver.stop();
+  });
+
+  it('a wrong key at sign-in stays on the sign-in page and says the server did not accept it', async () => {
+    await page.goto(`${hookline.server.url}/`);
+    await page.getByLabel('API key').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The server did not accept this key.' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Sign in to Hookline' }).isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('hookline.key'))).toBeNull();
+    await page.screenshot({ path: `${SCREENSHOTS}20-sign-in-refused.png`, fullPage: true });
+    // The right key then signs in from the same form; the session (sessionStorage) serves the tests below.
+    await page.getByLabel('API key').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Applications' }).waitFor();
+  }, 60_000);
+
+  it("the application page's Last failure is the newest failure, and the charts say they count attempts", async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Order', uid: 'order' });
+    await endpointIn('order', `${receiver.url}/sequence`);
+    const message = await publish(hookline.api, 'order', { n: 1 });
+    await waitFor(async () => (await attemptsOf(hookline.api, 'order', message.id)).length === 3, 'three attempts');
+    await page.goto(`${hookline.server.url}/#/app/order`);
+    const row = page.getByRole('row').filter({ hasText: `${receiver.url}/sequence` });
+    // 500, then 502, then 503: the newest is 503.
+    await expect.poll(() => row.getByRole('cell').nth(4).textContent()).toMatch(/^503/);
+    await page.getByText('Attempts per minute (every try, retries included)').waitFor();
+    await page.getByText('failed attempts (3)').waitFor();
+    await page.getByText('Attempts that succeeded, per endpoint').waitFor();
+    await page.getByRole('columnheader', { name: 'Success (recent attempts)' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}21-application-last-failure.png`, fullPage: true });
+  }, 60_000);
+
+  it('an attempt that got no response says why in its summary line', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Refused', uid: 'refused' });
+    await endpointIn('refused', CLOSED_PORT_URL);
+    const message = await publish(hookline.api, 'refused', { n: 1 });
+    await waitFor(async () => (await attemptsOf(hookline.api, 'refused', message.id)).length === 3, 'three attempts');
+    await page.goto(`${hookline.server.url}/#/app/refused/msg/${message.id}`);
+    await page.getByText('3 attempt(s)').waitFor();
+    const summaries = page.locator('summary');
+    expect(await summaries.count()).toBe(3);
+    for (const text of await summaries.allTextContents()) expect(text).toContain('no response (ECONNREFUSED');
+    await page.screenshot({ path: `${SCREENSHOTS}22-no-response.png`, fullPage: true });
+  }, 60_000);
+
+  it('the request body shown for an attempt is the bytes the receiver got', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Bytes', uid: 'bytes' });
+    await endpointIn('bytes', `${receiver.url}/bytes`);
+    // Spacing, a trailing zero, key order and characters beyond ASCII: what the API stored is what went out.
+    const response = await fetch(`${hookline.server.url}/api/v1/app/bytes/msg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: '{ "eventType": "invoice.paid", "payload": { "z": 10.50, "name": "Zoë 🧾", "a": [1, {"b": null}] } }',
+    });
+    expect(response.status).toBe(202);
+    const message = (await response.json()) as { id: string };
+    await waitFor(() => receiver.on('/bytes').length === 1, 'the delivery');
+    const received = receiver.on('/bytes')[0]?.body;
+    await page.goto(`${hookline.server.url}/#/app/bytes/msg/${message.id}`);
+    await page.getByText('1 attempt(s)').waitFor();
+    await page.locator('summary').first().click();
+    const shown = await page.locator('pre.sent-body').first().textContent();
+    expect(shown).toBe(received);
+    await page
+      .getByText(`(exactly as sent, ${Buffer.byteLength(received ?? '')} bytes)`)
+      .first()
+      .waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}23-exact-body.png`, fullPage: true });
+  }, 60_000);
+
+  it('after Replay all, the replayed deliveries leave the dead-letter list without a reload', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Dead', uid: 'dead' });
+    await endpointIn('dead', `${receiver.url}/dead-letter`);
+    for (let i = 0; i < 3; i++) await publish(hookline.api, 'dead', { i });
+    const app = await hookline.api.ok<{ id: string }>('GET', '/api/v1/app/dead');
+    await waitFor(
+      async () => (await hookline.server.store.countDeliveries({ status: 'dead', appId: app.id })) === 3,
+      'three dead',
+    );
+    deadLetterBroken = false;
+    await page.goto(`${hookline.server.url}/#/app/dead/dead-letter`);
+    await page.getByRole('button', { name: 'Replay all (3)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Replayed 3 of 3.' }).waitFor();
+    await page.getByText('No dead letters').waitFor();
+    expect(await page.getByRole('checkbox').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Replay all/ }).count()).toBe(0);
+    await page.screenshot({ path: `${SCREENSHOTS}24-dead-letter-after-replay.png`, fullPage: true });
+  }, 60_000);
+});
