@@ -2,21 +2,23 @@
 // `hookline serve` and `hookline migrate` can never disagree about what a --database value means.
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
-import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/database-url.js';
 import { type SecretBox, secretBoxFrom } from '../store/secret-box.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
 export type StoreConfig = Pick<ServerConfig, 'database' | 'sqliteSynchronous' | 'delivery' | 'encryption'>;
 
-/** `secretBox`: the keys the store seals with; by default the configuration's. */
-export function openStore(
+/**
+ * Loads only the driver the configuration names: a SQLite server never loads pg, nor PostgreSQL better-sqlite3.
+ * `secretBox`: the keys the store seals with; by default the configuration's.
+ */
+export async function openStore(
   config: StoreConfig,
   logger?: Logger,
   secretBox: SecretBox = secretBoxFrom(config.encryption),
-): Store {
+): Promise<Store> {
   if (isPostgresUrl(config.database)) {
+    const { PostgresStore } = await import('../store/postgres/postgres-store.js');
     const circuit = {
       failureThreshold: config.delivery.circuitFailureThreshold,
       openMs: config.delivery.circuitOpenMs,
@@ -29,6 +31,7 @@ export function openStore(
       ...(logger ? { logger } : {}),
     });
   }
+  const { SqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous, secretBox });
 }
 

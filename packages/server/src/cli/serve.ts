@@ -41,7 +41,7 @@ const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 export async function openMigratedStore(config: ServerConfig, logger?: Logger, secretBox?: SecretBox): Promise<Store> {
   let store: Store;
   try {
-    store = openStore(config, logger, secretBox);
+    store = await openStore(config, logger, secretBox);
   } catch (error) {
     throw storeStartupError(error, config.database) ?? error;
   }

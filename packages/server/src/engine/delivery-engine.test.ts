@@ -1,12 +1,14 @@
 // The engine against a real SQLite store and a real loopback receiver, for what the integration tests cannot
-// arrange: a send prepared so slowly that its lease no longer covers the request timeout.
+// arrange: a send prepared so slowly that its lease no longer covers the request timeout, and a claim that returns
+// so late that the lease it asked for is nearly used up.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { EndpointSecret } from '../store/types.js';
+import type { ClaimOptions } from '../store/store.js';
+import type { ClaimedDelivery, EndpointSecret } from '../store/types.js';
 import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine } from './delivery-engine.js';
 
 const TIMEOUT_MS = 2000;
@@ -21,10 +23,104 @@ class SlowSecretsStore extends SqliteStore {
   }
 }
 
+/** A real store whose claim takes as long as the test says (a database without statistics, say). */
+class SlowClaimStore extends SqliteStore {
+  onClaimed: (claimed: ClaimedDelivery[]) => Promise<void> = async () => undefined;
+  override async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    const claimed = await super.claimDueDeliveries(options);
+    await this.onClaimed(claimed);
+    return claimed;
+  }
+}
+
 describe('DeliveryEngine', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A loopback receiver counting requests, a store with one application, endpoint and message, and an engine. */
+  async function engineOn<S extends SqliteStore>(store: S, now: () => number) {
+    const received: string[] = [];
+    const server: Server = createServer((req, res) => {
+      received.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    await store.migrate();
+    cleanups.push(() => store.close());
+    const app = await store.createApplication({ name: 'acme' }, now());
+    await store.createEndpoint(app.id, { url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, now());
+    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, now());
+    const dispatcher = new Agent();
+    cleanups.push(() => dispatcher.close());
+    const engine = new DeliveryEngine({
+      ...DEFAULT_ENGINE_OPTIONS,
+      store,
+      dispatcher,
+      logger: pino({ level: 'silent' }),
+      timeoutMs: TIMEOUT_MS,
+      leaseMarginMs: LEASE_MARGIN_MS,
+      pollIntervalMs: 50,
+      circuit: { failureThreshold: 10, openMs: 30_000, maxOpenMs: 600_000 },
+      now,
+    });
+    cleanups.push(() => engine.stop(0));
+    return { engine, received };
+  }
+
+  it('counts the lease from when a late claim returns, and sends its batch', async () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const store = new SlowClaimStore({ path: ':memory:' });
+    const { engine, received } = await engineOn(store, () => clock);
+    let lateClaims = 0;
+    store.onClaimed = async (claimed) => {
+      if (claimed.length === 0) return;
+      lateClaims++;
+      // The claim returned with less than one timeout of its lease left: fixed before the claim, it is too short.
+      clock += LEASE_MARGIN_MS + 1;
+    };
+    engine.start();
+    await expect.poll(() => store.countDeliveries({ status: 'succeeded' }), { timeout: 10_000 }).toBe(1);
+    expect(received).toEqual(['/hook']);
+    expect(lateClaims).toBe(1);
+  });
+
+  it('does not send what a late claim no longer holds (its lease ran out and was claimed again)', async () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const store = new SlowClaimStore({ path: ':memory:' });
+    const { engine, received } = await engineOn(store, () => clock);
+    let reclaimed: ClaimedDelivery[] = [];
+    let claims = 0;
+    store.onClaimed = async (claimed) => {
+      claims++;
+      if (claimed.length === 0 || reclaimed.length > 0) return;
+      // The claim took longer than its whole lease, and another process took the delivery back meanwhile.
+      clock += TIMEOUT_MS + LEASE_MARGIN_MS;
+      reclaimed = await SqliteStore.prototype.claimDueDeliveries.call(store, {
+        now: clock,
+        leaseUntil: clock + 600_000,
+        limit: 10,
+        excludeEndpointIds: [],
+        perEndpointLimit: 10,
+        endpointCaps: {},
+      });
+    };
+    engine.start();
+    // A later claim means the late one's batch was dealt with; then nothing of it is still in flight.
+    await expect.poll(() => claims >= 2 && engine.stats().inFlight === 0, { timeout: 10_000 }).toBe(true);
+    await engine.stop(0);
+    expect(reclaimed).toHaveLength(1);
+    expect(received).toEqual([]);
+    // Still the other claim's: sending under its lease, and no attempt recorded.
+    const [delivery] = store.db.prepare('SELECT status, lease_until FROM deliveries').all() as Array<{
+      status: string;
+      lease_until: number;
+    }>;
+    expect(delivery).toEqual({ status: 'sending', lease_until: reclaimed[0]?.delivery.leaseUntil });
+    expect(store.db.prepare('SELECT count(*) AS n FROM attempts').get()).toEqual({ n: 0 });
   });
 
   it('does not send a delivery whose lease no longer outlasts the request timeout', async () => {

@@ -257,16 +257,16 @@ export class DeliveryEngine {
       sinceClaimMs < CLAIM_HOLD_OFF_MS;
     if (want > 0 && !holdOff && (want >= lowWater || this.inFlight.size === 0)) {
       const now = this.now();
-      const leaseUntil = now + this.options.timeoutMs + this.options.leaseMarginMs;
       const { exclude, caps } = this.gates.claimLimits(now);
-      const batch = await store.claimDueDeliveries({
+      const claimed = await store.claimDueDeliveries({
         now,
-        leaseUntil,
+        leaseUntil: now + this.options.timeoutMs + this.options.leaseMarginMs,
         limit: want,
         excludeEndpointIds: exclude,
         perEndpointLimit: this.options.concurrencyPerEndpoint,
         endpointCaps: caps,
       });
+      const { batch, leaseUntil } = await this.leaseFromReturn(claimed, now);
       this.lastClaimAt = now;
       this.finishedSinceClaim = 0;
       const giveBack: string[] = [];
@@ -280,6 +280,36 @@ export class DeliveryEngine {
     }
     const sleep = holdOff ? CLAIM_HOLD_OFF_MS - sinceClaimMs : await this.sleepMs();
     await this.wakeup.wait(Math.max(1, sleep));
+  }
+
+  /**
+   * The lease counts from when the claim returned, not from when it was asked for: a claim that took long (a
+   * database without statistics, a queue for a pool connection) handed out leases already too short to send under,
+   * and every delivery of its batch would have been left to the next claim, which could take as long. When less
+   * than the timeout and half the margin is left, the leases still held are moved on (one statement); the others
+   * were taken back meanwhile and are not this process's to send.
+   */
+  private async leaseFromReturn(
+    batch: ClaimedDelivery[],
+    claimedAt: number,
+  ): Promise<{ batch: ClaimedDelivery[]; leaseUntil: number }> {
+    const { timeoutMs, leaseMarginMs } = this.options;
+    const leaseUntil = claimedAt + timeoutMs + leaseMarginMs;
+    const returnedAt = this.now();
+    if (batch.length === 0 || leaseUntil - returnedAt >= timeoutMs + leaseMarginMs / 2) return { batch, leaseUntil };
+    const extendedUntil = returnedAt + timeoutMs + leaseMarginMs;
+    const held = new Set(
+      await this.options.store.extendLeases(
+        batch.map((item) => item.delivery.id),
+        leaseUntil,
+        extendedUntil,
+      ),
+    );
+    this.options.logger.warn(
+      { claimMs: returnedAt - claimedAt, claimed: batch.length, kept: held.size },
+      'a claim returned late; its leases now count from its return',
+    );
+    return { batch: batch.filter((item) => held.has(item.delivery.id)), leaseUntil: extendedUntil };
   }
 
   private async sleepMs(): Promise<number> {

@@ -245,6 +245,11 @@ export interface Store extends ApiKeyStore, IdempotencyStore {
   recordAttempts(results: readonly AttemptResult[]): Promise<void>;
   /** Gives back leases without an attempt (shutdown): the deliveries are due again at once. */
   releaseLeases(deliveryIds: readonly string[], now: number): Promise<void>;
+  /**
+   * Moves leases still held at `leaseUntil` to `extendedUntil` (a claim that returned late) and returns the ids of
+   * those moved; a lease already taken back or claimed again is not, and its delivery is not this caller's to send.
+   */
+  extendLeases(deliveryIds: readonly string[], leaseUntil: number, extendedUntil: number): Promise<string[]>;
   /** When the next delivery is due (pending, enabled endpoint), to sleep exactly that long; null if none. */
   nextDueAt(): Promise<number | null>;
 

@@ -219,6 +219,48 @@ export function describeClaim(factory: StoreFactory): void {
     });
   });
 
+  describe('extendLeases', () => {
+    const store = useStore(factory);
+
+    it('moves the leases still held to the new time, so results under it count', async () => {
+      const app = await createApp(store());
+      await createEndpoint(store(), app.id);
+      await store().publish(app.id, newMessage(), T0);
+      const item = single(await claimAll(store(), T0));
+
+      const extendedUntil = T0 + 3 * LEASE_MS;
+      expect(await store().extendLeases([item.delivery.id], T0 + LEASE_MS, extendedUntil)).toEqual([item.delivery.id]);
+      // The old lease has passed, the new one has not: nobody may claim it.
+      expect(await claimAll(store(), T0 + 2 * LEASE_MS)).toEqual([]);
+      await store().recordAttempts([
+        succeeded({ ...item, delivery: { ...item.delivery, leaseUntil: extendedUntil } }, T0 + 1),
+      ]);
+      expect(await store().countDeliveries({ status: 'succeeded' })).toBe(1);
+    });
+
+    it('leaves a lease taken back and claimed again, and a delivery no longer sending, alone', async () => {
+      const app = await createApp(store());
+      await createEndpoint(store(), app.id);
+      await store().publish(app.id, newMessage(), T0);
+      await store().publish(app.id, newMessage(), T0);
+      const [lost, done] = await claimAll(store(), T0);
+      if (lost === undefined || done === undefined) throw new Error('expected two claimed deliveries');
+      await store().recordAttempts([succeeded(done, T0 + 1)]);
+      await store().releaseLeases([lost.delivery.id], T0 + 2);
+      const again = single(await claimAll(store(), T0 + 2));
+
+      expect(
+        await store().extendLeases(
+          [lost.delivery.id, done.delivery.id, 'dlv_unknown'],
+          T0 + LEASE_MS,
+          T0 + 9 * LEASE_MS,
+        ),
+      ).toEqual([]);
+      expect(again.delivery.leaseUntil).toBe(T0 + 2 + LEASE_MS);
+      expect(await claimAll(store(), T0 + 3 + LEASE_MS)).toHaveLength(1);
+    });
+  });
+
   describe('nextDueAt', () => {
     const store = useStore(factory);
 

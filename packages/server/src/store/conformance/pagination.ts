@@ -30,6 +30,15 @@ interface ListingKind {
 }
 
 const byId = (item: unknown) => (item as { id: string }).id;
+const byResponseBody = (item: unknown) => (item as { responseBody: string }).responseBody;
+
+/** Claims the one due delivery at `now` and fails it, due again at once; the attempt is told apart by its body. */
+async function addFailedAttempt(store: Store, now: number): Promise<string> {
+  const item = single(await claimAll(store, now));
+  const label = `attempt at ${now}`;
+  await store.recordAttempts([failed(item, now, { status: 'pending', nextAttemptAt: now }, { responseBody: label })]);
+  return label;
+}
 
 const LISTINGS: readonly ListingKind[] = [
   {
@@ -61,16 +70,9 @@ const LISTINGS: readonly ListingKind[] = [
       await createEndpoint(store, app.id);
       const { message } = await store.publish(app.id, newMessage(), T0);
       return {
-        add: async (now) => {
-          const item = single(await claimAll(store, now));
-          const label = `attempt at ${now}`;
-          await store.recordAttempts([
-            failed(item, now, { status: 'pending', nextAttemptAt: now }, { responseBody: label }),
-          ]);
-          return label;
-        },
+        add: (now) => addFailedAttempt(store, now),
         list: (options) => store.listAttemptsForMessage(app.id, message.id, options),
-        keyOf: (item) => (item as { responseBody: string }).responseBody,
+        keyOf: byResponseBody,
       };
     },
   },
@@ -92,16 +94,9 @@ const LISTINGS: readonly ListingKind[] = [
       const endpoint = await createEndpoint(store, app.id);
       await store.publish(app.id, newMessage(), T0);
       return {
-        add: async (now) => {
-          const item = single(await claimAll(store, now));
-          const label = `attempt at ${now}`;
-          await store.recordAttempts([
-            failed(item, now, { status: 'pending', nextAttemptAt: now }, { responseBody: label }),
-          ]);
-          return label;
-        },
+        add: (now) => addFailedAttempt(store, now),
         list: (options) => store.listAttemptsForEndpoint(app.id, endpoint.id, options),
-        keyOf: (item) => (item as { responseBody: string }).responseBody,
+        keyOf: byResponseBody,
       };
     },
   },

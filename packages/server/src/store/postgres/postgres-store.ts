@@ -10,6 +10,7 @@ import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
 import { ClaimedSecrets } from './claimed-secrets.js';
+import { checkSchemaName } from './database-url.js';
 import { PostgresEndpoints } from './endpoints.js';
 import { PostgresEventTypes } from './event-types.js';
 import { PostgresEndpointGates } from './gates.js';
@@ -19,7 +20,7 @@ import { LeaseOwner } from './lease-owner.js';
 import { PostgresMessages } from './messages.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
-import { checkSchemaName, connectionConfig, type PostgresConnectionOptions } from './pool.js';
+import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
 import { postgresSealedColumns } from './sealed-columns.js';
@@ -192,6 +193,8 @@ export class PostgresStore implements Store {
   readonly claimDueDeliveries: Store['claimDueDeliveries'] = (options) => this.queue.claimDueDeliveries(options);
   readonly recordAttempts: Store['recordAttempts'] = (results) => this.queue.recordAttempts(results);
   readonly releaseLeases: Store['releaseLeases'] = (deliveryIds, now) => this.queue.releaseLeases(deliveryIds, now);
+  readonly extendLeases: Store['extendLeases'] = (deliveryIds, leaseUntil, extendedUntil) =>
+    this.queue.extendLeases(deliveryIds, leaseUntil, extendedUntil);
   readonly nextDueAt: Store['nextDueAt'] = () => this.queue.nextDueAt();
   readonly resend: Store['resend'] = (appId, messageId, endpointId, now) =>
     this.queue.resend(appId, messageId, endpointId, now);

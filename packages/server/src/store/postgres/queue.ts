@@ -217,6 +217,17 @@ export class PostgresQueue {
     );
   }
 
+  async extendLeases(deliveryIds: readonly string[], leaseUntil: number, extendedUntil: number): Promise<string[]> {
+    if (deliveryIds.length === 0) return [];
+    const { rows } = await this.parts.query<{ id: string }>(
+      `UPDATE deliveries SET lease_until = $3
+        WHERE status = 'sending' AND lease_until = $2 AND id = ANY ($1::text[])
+       RETURNING id`,
+      [deliveryIds, leaseUntil, extendedUntil],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async nextDueAt(): Promise<number | null> {
     const { rows } = await this.parts.query<{ at: number | null }>(
       `SELECT LEAST((SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'),

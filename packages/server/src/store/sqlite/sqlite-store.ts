@@ -845,6 +845,17 @@ export class SqliteStore implements Store {
     });
   }
 
+  extendLeases(deliveryIds: readonly string[], leaseUntil: number, extendedUntil: number): Promise<string[]> {
+    return this.writes.run(() => {
+      const rows = this.sql(
+        `UPDATE deliveries SET lease_until = ?
+         WHERE status = 'sending' AND lease_until = ? AND id IN (SELECT value FROM json_each(?))
+         RETURNING id`,
+      ).all(extendedUntil, leaseUntil, JSON.stringify(deliveryIds)) as Array<{ id: string }>;
+      return rows.map((row) => row.id);
+    });
+  }
+
   async nextDueAt(): Promise<number | null> {
     const pending = this.sql("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'").get() as {
       at: number | null;
