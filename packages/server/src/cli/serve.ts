@@ -7,12 +7,13 @@ import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
 import type { ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
-import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
+import { Relay } from '../operations/relay.js';
 import type { ResealReport } from '../store/reseal-secrets.js';
 import { type SecretBox, secretBoxFrom } from '../store/secret-box.js';
 import { secretsAtRest } from '../store/secrets-at-rest.js';
@@ -83,12 +84,19 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     onDeliveryError: (error) => metrics.deliveryError(error.stage),
   });
 
+  // Accepted inbound requests become messages here, in the processes that accept them.
+  const relay = new Relay({
+    store,
+    now: Date.now,
+    workQueued: runsEngine ? () => engine.notify() : () => undefined,
+    onError: (error, detail) => logger.error({ err: error, ...detail }, 'inbound request not relayed yet'),
+  });
   const context: ApiContext = {
     store,
     engine: runsEngine ? engine : null,
     workQueued: runsEngine ? () => engine.notify() : () => undefined,
     adminTokenSha256,
-    checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
+    checkEndpointUrl: (url) => checkDestinationUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
@@ -96,6 +104,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     now: Date.now,
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
+    inbound: { network: policy, accepted: () => relay.accepted() },
   };
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
@@ -113,6 +122,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     throw listenStartupError(error, config.host, config.port) ?? error;
   }
   if (runsEngine) engine.start();
+  if (runsApi) relay.start();
   // In the background: rows are readable in either form meanwhile, and a large table must not delay the start.
   const resealing = new AbortController();
   const resealed = secretsAtRest(store, secretBox, logger, { warnWhenClear: !config.dev, signal: resealing.signal });
@@ -146,6 +156,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
         resealing.abort();
         await resealed;
         await app.close();
+        await relay.stop();
         await engine.stop(config.shutdownDrainMs);
         await dispatcher.close();
         await store.close();
