@@ -172,6 +172,27 @@ for (const kind of await storeKinds()) {
       expect(raw.secrets[0]?.startsWith(`enc:v1:${encryptionKeyId(keyA)}:`)).toBe(true);
     });
 
+    it("a source's verification secret is sealed too: not in the table in clear, read back, moved by the pass", async () => {
+      const clear = await open(new SecretBox());
+      const app = await clear.store.createApplication({ name: 'inbound' }, T0);
+      const verification = { type: 'header-token' as const, header: 'x-token', token: `tok_${SECRET}` };
+      const source = await clear.store.createSource(app.id, { name: 'crm', verification }, T0);
+      const rawOf = async (db: OpenedStore) =>
+        String((await db.sql('SELECT verification FROM sources WHERE id = ?', source.id))[0]?.verification);
+      expect(await rawOf(clear)).toContain(SECRET); // the upgrade case: written before there was a key
+      const db = await reopen(clear, boxA());
+      expect((await db.store.resealSecrets()).resealed).toBe(1);
+      expect(await rawOf(db)).toMatch(/^enc:v1:/);
+      expect(await rawOf(db)).not.toContain(SECRET);
+      expect((await db.store.findSource(source.id))?.verification).toEqual(verification);
+      const rotated = { type: 'header-token' as const, header: 'x-token', token: 'tok_rotated' };
+      await db.store.updateSource(app.id, source.id, { verification: rotated }, T0 + 1);
+      expect(await rawOf(db)).not.toContain('tok_rotated');
+      expect((await db.store.getSource(app.id, source.id))?.verification).toEqual(rotated);
+      const wrong = await reopen(clear, new SecretBox({ current: keyB, old: [] }));
+      await expect(wrong.store.findSource(source.id)).rejects.toThrow(StoredSecretUnreadableError);
+    });
+
     it('a sealed value copied into another endpoint row does not open there', async () => {
       const db = await open(boxA());
       const victim = await endpointWithSecrets(db.store, 0);

@@ -39,8 +39,9 @@ export interface EndpointsStore {
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void>;
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void>;
   /**
-   * Encryption at rest's migration of existing rows: rewrites endpoint secrets and custom headers stored in clear or
-   * under an old key in the form the store's SecretBox writes now, a batch per transaction. Idempotent.
+   * Encryption at rest's migration of existing rows: rewrites endpoint secrets, custom headers and source
+   * verifications stored in clear or under an old key in the form the store's SecretBox writes now, a batch per
+   * transaction. Idempotent. (Here because endpoints hold most of what is sealed; it walks sources too.)
    */
   resealSecrets(options?: ResealOptions): Promise<ResealReport>;
 }

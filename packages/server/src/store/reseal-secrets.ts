@@ -1,13 +1,13 @@
-// The migration of existing rows for encryption at rest: every sealed value (endpoint secrets, custom headers) is
-// brought to the form the configured keys write now: clear rows and rows under an old key are encrypted under the
-// current key (or, with no current key but the old one given, written back in clear). Each store supplies reading
-// and compare-and-set writing of its columns; the walk is here, once.
+// The migration of existing rows for encryption at rest: every sealed value (endpoint secrets, custom headers,
+// source verifications) is brought to the form the configured keys write now: clear rows and rows under an old key
+// are encrypted under the current key (or, with no current key but the old one given, written back in clear). Each
+// store supplies reading and compare-and-set writing of its columns; the walk is here, once.
 import { type SealedColumn, type SecretBox, sealContext } from './secret-box.js';
 
-/** One stored value, with the key that orders the walk (rowid, serial or id) and the endpoint it is bound to. */
+/** A stored value, with the key that orders the walk (rowid, serial or id) and the endpoint or source it is bound to. */
 export interface SealedValue {
   rowKey: string | number;
-  endpointId: string;
+  ownerId: string;
   value: string;
 }
 
@@ -76,7 +76,7 @@ export async function resealColumns(
       after = (page[page.length - 1] as SealedValue).rowKey;
       const changes: Array<{ rowKey: string | number; from: string; to: string }> = [];
       for (const row of page) {
-        const context = sealContext(access.column, row.endpointId);
+        const context = sealContext(access.column, row.ownerId);
         let clear: string;
         try {
           clear = box.open(row.value, context);

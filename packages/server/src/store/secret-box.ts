@@ -148,11 +148,12 @@ export class SecretBox {
   }
 }
 
-/** The context a sealed column's values are bound to: the column and the endpoint the row belongs to. */
-export type SealedColumn = 'endpoint_secrets.secret' | 'endpoints.headers';
+/** The columns sealed at rest: what would let a reader sign as the sender, or pass a source's verification. */
+export type SealedColumn = 'endpoint_secrets.secret' | 'endpoints.headers' | 'sources.verification';
 
-export function sealContext(column: SealedColumn, endpointId: string): string {
-  return `${column}:${endpointId}`;
+/** The context a sealed value is bound to: its column and the endpoint or source the row belongs to. */
+export function sealContext(column: SealedColumn, ownerId: string): string {
+  return `${column}:${ownerId}`;
 }
 
 /** The box a configuration's keys make (strings as in HOOKLINE_ENCRYPTION_KEY / _OLD_KEYS, checked at load). */

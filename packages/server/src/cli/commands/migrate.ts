@@ -40,7 +40,7 @@ export function migrateCommand(program: Command): void {
       printOne(
         out,
         { database: where, migrated: true, resealed: report.resealed, unreadable: report.unreadable },
-        `migrations applied to ${where}; ${report.resealed} stored secret and header values re-encrypted${unreadable}`,
+        `migrations applied to ${where}; ${report.resealed} stored secret and header values rewritten under the configured keys${unreadable}`,
       );
     });
 }

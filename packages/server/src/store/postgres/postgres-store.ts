@@ -62,7 +62,7 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
-  private readonly sources = new PostgresSources(this.parts);
+  private readonly sources: PostgresSources;
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
 
@@ -74,6 +74,7 @@ export class PostgresStore implements Store {
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
     const box = options.secretBox ?? new SecretBox();
     this.endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets, box);
+    this.sources = new PostgresSources(this.parts, box);
     this.queue = new PostgresQueue(
       this.parts,
       this.claimedSecrets,

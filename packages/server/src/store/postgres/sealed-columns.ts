@@ -16,7 +16,7 @@ export function postgresSealedColumns(parts: PostgresParts): SealedColumnAccess[
       column: 'endpoint_secrets.secret',
       async stale(after, limit, filter) {
         const { rows } = await parts.query<SealedValue>(
-          `SELECT serial::text AS "rowKey", endpoint_id AS "endpointId", secret AS value FROM endpoint_secrets
+          `SELECT serial::text AS "rowKey", endpoint_id AS "ownerId", secret AS value FROM endpoint_secrets
             WHERE serial > $1 AND secret ${like(filter)} $2 ORDER BY serial LIMIT $3`,
           [after ?? 0, filter.like, limit],
         );
@@ -33,10 +33,30 @@ export function postgresSealedColumns(parts: PostgresParts): SealedColumnAccess[
       },
     },
     {
+      column: 'sources.verification',
+      async stale(after, limit, filter) {
+        const { rows } = await parts.query<SealedValue>(
+          `SELECT id AS "rowKey", id AS "ownerId", verification AS value FROM sources
+            WHERE id > $1 AND verification ${like(filter)} $2 ORDER BY id LIMIT $3`,
+          [after ?? '', filter.like, limit],
+        );
+        return rows;
+      },
+      async replace(changes) {
+        const result = await parts.query(
+          `UPDATE sources s SET verification = c.next
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS c(id, previous, next)
+            WHERE s.id = c.id AND s.verification = c.previous`,
+          columnsOf(changes),
+        );
+        return result.rowCount ?? 0;
+      },
+    },
+    {
       column: 'endpoints.headers',
       async stale(after, limit, filter) {
         const { rows } = await parts.query<SealedValue>(
-          `SELECT id AS "rowKey", id AS "endpointId", headers AS value FROM endpoints
+          `SELECT id AS "rowKey", id AS "ownerId", headers AS value FROM endpoints
             WHERE id > $1 AND headers ${like(filter)} $2 ORDER BY id LIMIT $3`,
           [after ?? '', filter.like, limit],
         );

@@ -12,7 +12,7 @@ export function sqliteSealedColumns(parts: SqliteParts): SealedColumnAccess[] {
       async stale(after, limit, filter) {
         return parts
           .sql(
-            `SELECT rowid AS rowKey, endpoint_id AS endpointId, secret AS value FROM endpoint_secrets
+            `SELECT rowid AS rowKey, endpoint_id AS ownerId, secret AS value FROM endpoint_secrets
               WHERE rowid > ? AND secret ${like(filter)} ? ORDER BY rowid LIMIT ?`,
           )
           .all(after ?? 0, filter.like, limit) as SealedValue[];
@@ -27,11 +27,30 @@ export function sqliteSealedColumns(parts: SqliteParts): SealedColumnAccess[] {
       },
     },
     {
+      column: 'sources.verification',
+      async stale(after, limit, filter) {
+        return parts
+          .sql(
+            `SELECT id AS rowKey, id AS ownerId, verification AS value FROM sources
+              WHERE id > ? AND verification ${like(filter)} ? ORDER BY id LIMIT ?`,
+          )
+          .all(after ?? '', filter.like, limit) as SealedValue[];
+      },
+      replace(changes) {
+        return parts.write(() => {
+          const update = parts.sql('UPDATE sources SET verification = ? WHERE id = ? AND verification = ?');
+          let changed = 0;
+          for (const change of changes) changed += update.run(change.to, change.rowKey, change.from).changes;
+          return changed;
+        });
+      },
+    },
+    {
       column: 'endpoints.headers',
       async stale(after, limit, filter) {
         return parts
           .sql(
-            `SELECT id AS rowKey, id AS endpointId, headers AS value FROM endpoints
+            `SELECT id AS rowKey, id AS ownerId, headers AS value FROM endpoints
               WHERE id > ? AND headers ${like(filter)} ? ORDER BY id LIMIT ?`,
           )
           .all(after ?? '', filter.like, limit) as SealedValue[];

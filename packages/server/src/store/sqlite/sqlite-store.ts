@@ -93,7 +93,7 @@ export class SqliteStore implements Store {
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
     this.settings = new SqliteSettings(parts);
-    this.sources = new SqliteSources(parts);
+    this.sources = new SqliteSources(parts, box);
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
