@@ -2,7 +2,7 @@
 // their disabled flag (which parks and wakes their deliveries).
 import type { ListOptions, Page } from './paging.js';
 import type { ResealOptions, ResealReport } from './reseal-secrets.js';
-import type { Endpoint, EndpointSecret } from './types.js';
+import type { Endpoint, EndpointSecret, PayloadFormat, SignatureScheme } from './types.js';
 
 export interface NewEndpoint {
   uid?: string | null;
@@ -13,6 +13,8 @@ export interface NewEndpoint {
   disabled?: boolean;
   throttleRate?: number | null;
   headerPrefix?: 'webhook' | 'svix';
+  signatureScheme?: SignatureScheme;
+  payloadFormat?: PayloadFormat;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;

@@ -14,12 +14,18 @@ export class Tally {
   }
 }
 
-/** A queue bound to a fresh topic exchange of the vhost, consumed as messages arrive. */
-export async function rabbitmqConsumer(url: string, exchange: string) {
+/**
+ * A durable queue bound to a topic exchange of the vhost, consumed as messages arrive. A consumer opened again on
+ * the same exchange (after its connection was closed) goes on counting into the tally it is given.
+ */
+export async function rabbitmqConsumer(url: string, exchange: string, tally = new Tally()) {
   const amqp = await import('amqplib');
-  const tally = new Tally();
   const model: ChannelModel = await amqp.connect(url);
   const channel: Channel = await model.createChannel();
+  let closed = false;
+  model.on('close', () => {
+    closed = true;
+  });
   await channel.assertExchange(exchange, 'topic', { durable: true, autoDelete: false });
   const { queue } = await channel.assertQueue(`${exchange}.consumer`, { durable: true });
   await channel.bindQueue(queue, exchange, '#');
@@ -28,8 +34,10 @@ export async function rabbitmqConsumer(url: string, exchange: string) {
     tally.add(message.properties.messageId as string | undefined);
     channel.ack(message);
   });
+  model.on('error', () => {});
   return {
     tally,
+    isOpen: () => !closed,
     async close() {
       await channel.deleteQueue(queue).catch(() => {});
       await channel.deleteExchange(exchange).catch(() => {});
