@@ -8,10 +8,20 @@ export interface SecretRow {
   expires_at: number | null;
 }
 
-export function activeSecretsAt(rows: readonly SecretRow[], now: number): EndpointSecret[] {
+/**
+ * `open` turns a stored secret into the secret (secret-box.ts: decrypted when sealed); null leaves it out (a claim
+ * that could not read it reports that as the delivery's problem).
+ */
+export function activeSecretsAt(
+  rows: readonly SecretRow[],
+  now: number,
+  open: (stored: string) => string | null,
+): EndpointSecret[] {
   const active: EndpointSecret[] = [];
   for (const row of rows) {
-    if (row.expires_at === null || row.expires_at > now) active.push({ secret: row.secret, expiresAt: row.expires_at });
+    if (row.expires_at !== null && row.expires_at <= now) continue;
+    const secret = open(row.secret);
+    if (secret !== null) active.push({ secret, expiresAt: row.expires_at });
   }
   return active;
 }

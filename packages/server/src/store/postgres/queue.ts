@@ -6,7 +6,8 @@ import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
 import type { AttemptResult, ClaimOptions, DisabledEndpoint, QueueStore, RecordedAttempts } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
-import { activeSecretsAt, type SecretRow } from '../secrets.js';
+import type { SecretBox } from '../secret-box.js';
+import type { SecretRow } from '../secrets.js';
 import type { ClaimedDelivery } from '../types.js';
 import { setEndpointDisabledWith } from './endpoints.js';
 import { CIRCUIT_UPDATE } from './gates.js';
@@ -145,6 +146,7 @@ export class PostgresQueue implements QueueStore {
 
   constructor(
     private readonly parts: PostgresParts,
+    private readonly box: SecretBox,
     private readonly circuit: CircuitOptions,
     /** This process's liveness in the database: its leases are taken back at once when it dies. */
     private readonly leaseOwner: LeaseOwner,
@@ -179,7 +181,7 @@ export class PostgresQueue implements QueueStore {
       owner,
     ]);
     return rows.map((row) =>
-      toClaimedDelivery(row.delivery, row.message, row.endpoint, activeSecretsAt(row.endpoint.secrets, options.now)),
+      toClaimedDelivery(row.delivery, row.message, row.endpoint, row.endpoint.secrets, options.now, this.box),
     );
   }
 

@@ -4,8 +4,8 @@
 import { newId } from '../../ids.js';
 import type { AttemptResult, ClaimOptions, QueueStore, RecordedAttempts } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
-import { activeSecretsAt } from '../secrets.js';
-import type { ClaimedDelivery, EndpointSecret } from '../types.js';
+import type { SecretBox } from '../secret-box.js';
+import type { ClaimedDelivery } from '../types.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
@@ -37,7 +37,10 @@ function pickClaimable(
 }
 
 export class SqliteQueue implements QueueStore {
-  constructor(private readonly parts: SqliteParts) {}
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly box: SecretBox,
+  ) {}
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     return this.parts.write(() => {
@@ -111,7 +114,7 @@ export class SqliteQueue implements QueueStore {
    */
   private withWhatSendingNeeds(claimed: DeliveryRow[], now: number): ClaimedDelivery[] {
     const messages = new Map<string, MessageRow>();
-    const endpoints = new Map<string, { row: EndpointRow; secrets: EndpointSecret[] }>();
+    const endpoints = new Map<string, EndpointRow>();
     const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
     for (const row of this.parts
       .sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))')
@@ -122,14 +125,14 @@ export class SqliteQueue implements QueueStore {
     for (const row of this.parts
       .sql('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
       .all(endpointIds) as EndpointRow[]) {
-      endpoints.set(row.id, { row, secrets: activeSecretsAt(storedSecrets(this.parts, row.id), now) });
+      endpoints.set(row.id, row);
     }
     const result: ClaimedDelivery[] = [];
     for (const row of claimed) {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint.row, endpoint.secrets));
+      result.push(toClaimedDelivery(row, message, endpoint, storedSecrets(this.parts, endpoint.id), now, this.box));
     }
     return result;
   }
