@@ -27,6 +27,8 @@ import {
 import { isPostgresUrl } from '../store/postgres/database-url.js';
 import type { OutboxClient } from '../store/postgres/messages.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
+import { secretBoxFrom } from '../store/secret-box.js';
+import { secretsAtRest } from '../store/secrets-at-rest.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { Application, Endpoint, Message } from '../store/types.js';
@@ -47,6 +49,11 @@ export interface HooklineOptions {
   unknownEventTypes?: ServerConfig['unknownEventTypes'];
   /** SQLite durability, as the server's `sqliteSynchronous` (default FULL: durable when publish resolves). */
   sqliteSynchronous?: ServerConfig['sqliteSynchronous'];
+  /**
+   * Encryption at rest, as the server's HOOKLINE_ENCRYPTION_KEY and HOOKLINE_ENCRYPTION_OLD_KEYS (32 bytes in
+   * base64 each). A `hookline serve` on the same file needs the same keys. Without a key, values are stored in clear.
+   */
+  encryption?: Partial<ServerConfig['encryption']>;
   logger?: Logger;
 }
 
@@ -145,11 +152,24 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     unknownEventTypes: options.unknownEventTypes ?? base.unknownEventTypes,
     sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
+    encryption: { key: options.encryption?.key ?? null, oldKeys: options.encryption?.oldKeys ?? [] },
   };
   const logger = options.logger ?? createLogger('warn');
-  const store = await openStore(config, logger);
+  // A bad key is refused here, as the server refuses it at start, before any row is written under it.
+  const secretBox = (() => {
+    try {
+      return secretBoxFrom(config.encryption);
+    } catch (error) {
+      throw new OperationError('invalid_encryption_key', (error as Error).message, 'invalid');
+    }
+  })();
+  const store = await openStore(config, logger, secretBox);
   await store.migrate();
   const onPostgres = isPostgresUrl(config.database);
+  // The application's own library: no warning about clear values (its author chose), but the same pass moving rows
+  // to the configured keys, in the background.
+  const resealing = new AbortController();
+  const resealed = secretsAtRest(store, secretBox, logger, { warnWhenClear: false, signal: resealing.signal });
   const policy = {
     allowPrivateNetworks: config.allowPrivateNetworks,
     allowedCidrs: config.allowedCidrs,
@@ -266,6 +286,8 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       if (closed) return;
       await hookline.stopWorker();
       closed = true;
+      resealing.abort();
+      await resealed;
       await store.close();
     },
   };
