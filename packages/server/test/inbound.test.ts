@@ -34,7 +34,7 @@ async function ingest(
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'POST',
     headers: init.headers ?? {},
-    ...(init.body === undefined ? {} : { body: init.body }),
+    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : Buffer.from(init.body) }),
   });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
