@@ -2,7 +2,7 @@
 // wrap functions so their results are published, and run the delivery worker here or leave it to a separate
 // `hookline serve` on the same database file (it polls, so it finds what this process wrote).
 import type { Logger } from 'pino';
-import { defaultConfig, type ServerConfig } from '../config.js';
+import { ConfigError, defaultConfig, type ServerConfig, validateConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { type ConfiguredEngine, engineFromConfig } from '../engine/engine-from-config.js';
@@ -134,6 +134,13 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     delivery: { ...base.delivery, ...options.delivery },
     encryption: { key: options.encryption?.key ?? null, oldKeys: options.encryption?.oldKeys ?? [] },
   };
+  // The server's rules for its settings: a timeout of Infinity or a grace of "1 day" is refused here, not stored.
+  try {
+    validateConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new OperationError('invalid_config', error.message, 'invalid');
+    throw error;
+  }
   const logger = options.logger ?? createLogger('warn');
   // A bad key is refused here, as the server refuses it at start, before any row is written under it.
   const secretBox = (() => {
