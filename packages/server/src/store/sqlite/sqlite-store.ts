@@ -7,6 +7,7 @@ import { MAX_SECRETS } from '@hookline/signatures';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import type { ApiKey, NewApiKey } from '../api-keys.js';
+import { takeInTurn } from '../claim-order.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
 import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
@@ -65,6 +66,7 @@ import type {
   OperationalEvent,
 } from '../types.js';
 import { SqliteApiKeys } from './api-keys.js';
+import { SqliteClaimCandidates } from './claim-candidates.js';
 import { SqliteIdempotency } from './idempotency.js';
 import {
   attemptListParameters,
@@ -151,25 +153,6 @@ function pageBy<T>(rows: T[], limit: number, keyOf: (row: T) => string, backward
   return { data: taken, iterator: taken.length > 0 ? keyOf(taken[taken.length - 1] as T) : null, done };
 }
 
-/** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
-function pickClaimable(
-  candidates: ReadonlyArray<{ id: string; endpoint_id: string }>,
-  options: ClaimOptions,
-): string[] {
-  const excluded = new Set(options.excludeEndpointIds);
-  const taken = new Map<string, number>();
-  const ids: string[] = [];
-  for (const candidate of candidates) {
-    if (ids.length >= options.limit) break;
-    if (excluded.has(candidate.endpoint_id)) continue;
-    const count = taken.get(candidate.endpoint_id) ?? 0;
-    if (count >= (options.endpointCaps[candidate.endpoint_id] ?? options.perEndpointLimit)) continue;
-    taken.set(candidate.endpoint_id, count + 1);
-    ids.push(candidate.id);
-  }
-  return ids;
-}
-
 export class SqliteStore implements Store {
   readonly db: Database;
   private readonly writes: WriteQueue;
@@ -189,6 +172,8 @@ export class SqliteStore implements Store {
   private dataVersion: number | null = null;
   private readonly apiKeys: SqliteApiKeys;
   private readonly idempotency: SqliteIdempotency;
+  /** Where the claim's turn over applications and endpoints goes on. */
+  private readonly claimCandidates = new SqliteClaimCandidates((text) => this.sql(text));
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -690,42 +675,15 @@ export class SqliteStore implements Store {
       this.sql(
         `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
       ).run(options.now);
-      // The scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an empty
-      // queue; the per-endpoint limits are applied to the candidates here, in JS, which measured cheaper than a
-      // window function in SQL. Excluded endpoints are skipped in JS too: skipping them in SQL made the scan walk
-      // every due row of a busy endpoint (its whole backlog) on each claim, to find nothing.
-      const scan = options.limit * 4;
-      const head = this.sql(
-        `SELECT id, endpoint_id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= @now
-           AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
-         ORDER BY next_attempt_at
-         LIMIT @scan`,
-      ).all({ now: options.now, scan }) as Array<{ id: string; endpoint_id: string }>;
-      let ids = pickClaimable(head, options);
-      if (ids.length < options.limit && head.length === scan) {
-        // The head of the queue is full of busy endpoints' rows and there may be more due work behind it: take the
-        // earliest due rows of each other endpoint through deliveries_due_endpoint, then the earliest of those, so
-        // a healthy endpoint is never starved by a busy one's backlog (the cost follows the number of endpoints).
-        const behind = this.sql(
-          // CROSS JOIN keeps endpoints as the outer loop; a plain JOIN let the planner scan every delivery.
-          `SELECT d.id, d.endpoint_id FROM endpoints e CROSS JOIN deliveries d
-           WHERE e.disabled = 0 AND e.id NOT IN (SELECT value FROM json_each(@exclude))
-             AND d.id IN (
-               SELECT id FROM deliveries
-               WHERE endpoint_id = e.id AND status = 'pending' AND next_attempt_at <= @now
-               ORDER BY next_attempt_at
-               LIMIT @limit)
-           ORDER BY d.next_attempt_at
-           LIMIT @scan`,
-        ).all({
-          now: options.now,
-          limit: options.limit,
-          scan,
-          exclude: JSON.stringify(options.excludeEndpointIds),
-        }) as Array<{ id: string; endpoint_id: string }>;
-        ids = pickClaimable(behind, options);
-      }
+      // Bounded by the batch, not by the queue, and fair across applications (claim-candidates.ts); the
+      // per-endpoint limits and exclusions are applied to the candidates in JS (claim-order.ts), which measured
+      // cheaper than a window function in SQL.
+      const excluded = new Set(options.excludeEndpointIds);
+      const ids = takeInTurn(
+        this.claimCandidates.find(options.now, options.limit, options.perEndpointLimit),
+        (endpointId) => (excluded.has(endpointId) ? 0 : (options.endpointCaps[endpointId] ?? options.perEndpointLimit)),
+        options.limit,
+      );
       if (ids.length === 0) return [];
       const claimed = this.sql(
         `UPDATE deliveries SET status = 'sending', lease_until = ?, updated_at = ?
