@@ -41,6 +41,10 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
     page = await browser.newPage();
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    // Signed in as the dashboard keeps a session (the key in this tab's sessionStorage); signing in by the form is
+    // the first test's, in a tab of its own, so each test also runs alone (-t).
+    await page.goto(`${hookline.server.url}/`);
+    await page.evaluate((token) => sessionStorage.setItem('hookline.key', token), ADMIN_TOKEN);
   });
 
   afterAll(async () => {
@@ -50,6 +54,8 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
   });
 
   it('a wrong key at sign-in stays on the sign-in page and says the server did not accept it', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
     await page.goto(`${hookline.server.url}/`);
     await page.getByLabel('API key').fill('not-the-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -57,10 +63,11 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
     expect(await page.getByRole('heading', { name: 'Sign in to Hookline' }).isVisible()).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem('hookline.key'))).toBeNull();
     await page.screenshot({ path: `${SCREENSHOTS}20-sign-in-refused.png`, fullPage: true });
-    // The right key then signs in from the same form; the session (sessionStorage) serves the tests below.
+    // The right key then signs in from the same form.
     await page.getByLabel('API key').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Applications' }).waitFor();
+    await page.close();
   }, 60_000);
 
   it("the application page's Last failure is the newest failure, and the charts say they count attempts", async () => {
@@ -134,5 +141,62 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
     expect(await page.getByRole('checkbox').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Replay all/ }).count()).toBe(0);
     await page.screenshot({ path: `${SCREENSHOTS}24-dead-letter-after-replay.png`, fullPage: true });
+  }, 60_000);
+
+  it('the endpoint forms set and change the retry schedule, throttle, status policy and custom headers', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Forms', uid: 'forms' });
+    await page.goto(`${hookline.server.url}/#/app/forms/endpoint-new`);
+    await page.getByLabel('URL').fill(`${receiver.url}/forms`);
+    await page.getByLabel('Retry schedule (seconds)').fill('0.05, 0.05');
+    await page.getByLabel('Throttle (deliveries per second)').fill('5');
+    await page.getByLabel('Statuses that are not retried').fill('banana');
+    await page.getByLabel('Custom headers').fill('X-Team: billing\nAuthorization: Bearer s3cret');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    // The server's word on a bad value, in the form, and nothing created.
+    await page.getByRole('alert').filter({ hasText: 'nonRetryableStatuses' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}25-endpoint-form-refused.png`, fullPage: true });
+    await page.getByLabel('Statuses that are not retried').fill('4xx,!429');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('heading', { name: `${receiver.url}/forms` }).waitFor();
+    await page.getByRole('cell', { name: '0.05, 0.05 s' }).waitFor();
+    await page.getByRole('cell', { name: 'X-Team: billing; Authorization: (hidden)' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}26-endpoint-settings.png`, fullPage: true });
+
+    const [created] = (
+      await hookline.api.ok<{ data: Array<Record<string, unknown> & { id: string }> }>(
+        'GET',
+        '/api/v1/app/forms/endpoint',
+      )
+    ).data;
+    expect(created).toMatchObject({ retrySchedule: [0.05, 0.05], throttleRate: 5, nonRetryableStatuses: '4xx,!429' });
+    const id = created?.id ?? '';
+    expect(await hookline.api.ok('GET', `/api/v1/app/forms/endpoint/${id}/headers`)).toEqual({
+      headers: { 'X-Team': 'billing' },
+      sensitive: ['Authorization'],
+    });
+    await publish(hookline.api, 'forms', { n: 1 });
+    await waitFor(() => receiver.on('/forms').length === 1, 'the delivery');
+    expect(receiver.on('/forms')[0]?.headers).toMatchObject({ 'x-team': 'billing', authorization: 'Bearer s3cret' });
+
+    // Edit: the form shows what is set; a change of throttle and headers, a hidden header removed, a policy cleared.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    expect(await page.getByLabel('Retry schedule (seconds)').inputValue()).toBe('0.05, 0.05');
+    expect(await page.getByLabel('Custom headers').inputValue()).toBe('X-Team: billing');
+    await page.getByLabel('Throttle (deliveries per second)').fill('');
+    await page.getByLabel('Statuses that are not retried').fill('');
+    await page.getByLabel('Custom headers').fill('X-Team: payments\nX-Region: eu');
+    await page.getByLabel('Remove Authorization').check();
+    await page.screenshot({ path: `${SCREENSHOTS}27-endpoint-edit.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('cell', { name: 'X-Team: payments; X-Region: eu' }).waitFor();
+    expect(await hookline.api.ok('GET', `/api/v1/app/forms/endpoint/${id}`)).toMatchObject({
+      retrySchedule: [0.05, 0.05],
+      throttleRate: null,
+      nonRetryableStatuses: null,
+    });
+    expect(await hookline.api.ok('GET', `/api/v1/app/forms/endpoint/${id}/headers`)).toEqual({
+      headers: { 'X-Team': 'payments', 'X-Region': 'eu' },
+      sensitive: [],
+    });
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
-import { compileInputSchema } from '../operations/input-schema.js';
+import { Ingest } from '../operations/ingest.js';
 import { installAuth } from './auth.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
@@ -26,10 +26,13 @@ import { endpointHealthRoutes } from './routes/endpoint-health.js';
 import { endpointStatsRoutes } from './routes/endpoint-stats.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
+import { sourceRoutes } from './routes/sources.js';
+import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** Request line and headers together (431 past it). */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -69,6 +72,9 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
+    // Requests are validated by the operations' validator, the one embedded calls go through too; every schema,
+    // input or answer, is compiled at its route's first use (schema-compilers.ts).
+    schemaController: { compilersFactory: lazySchemaCompilers },
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 256 },
     http: { maxHeaderSize: MAX_HEADER_BYTES, ...serverTimeoutOptions(limits) },
@@ -87,8 +93,6 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
       else socket.destroy();
     },
   });
-  // Requests are validated by the operations' validator, the one embedded calls go through too.
-  app.setValidatorCompiler(({ schema }) => compileInputSchema(schema));
   capConnectionsPerAddress(app.server, limits.maxConnectionsPerAddress);
   // Before any route is added, so every route is recorded.
   recordRoutes(app);
@@ -159,6 +163,15 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    sourceRoutes(app, context);
+    const ingest = new Ingest({
+      store: context.store,
+      now: context.now,
+      network: context.inbound?.network ?? {},
+      accepted: () => context.inbound?.accepted(),
+      onError: (error, detail) => options.logger?.error({ err: error, ...detail }, 'inbound request not accepted'),
+    });
+    ingestRoutes(app, ingest);
     if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);

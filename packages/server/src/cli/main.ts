@@ -12,7 +12,6 @@ import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
 import { keysCommand } from './keys.js';
 import { quickStartText } from './quick-start.js';
-import { serve } from './serve.js';
 
 const program = new Command('hookline')
   .description('Hookline: webhooks for TypeScript in both directions')
@@ -80,6 +79,8 @@ program
     if (options.config !== undefined) flags.config = options.config;
     if (options.dev === true) flags.dev = true;
     const config = loadConfig({ env: process.env, flags });
+    // Loaded here, not at the top: the other commands talk to a server and need none of the service's modules.
+    const { serve } = await import('./serve.js');
     const server = await serve(config);
     if (config.role !== 'worker') {
       process.stdout.write(

@@ -2,15 +2,15 @@
 // `hookline serve` and `hookline migrate` can never disagree about what a --database value means.
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config.js';
-import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/pool.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { isPostgresUrl, splitSchemaFromUrl } from '../store/postgres/database-url.js';
 import type { Store } from '../store/store.js';
 
 export type StoreConfig = Pick<ServerConfig, 'database' | 'sqliteSynchronous' | 'delivery'>;
 
-export function openStore(config: StoreConfig, logger?: Logger): Store {
+/** Loads only the driver the configuration names: a SQLite server never loads pg, nor PostgreSQL better-sqlite3. */
+export async function openStore(config: StoreConfig, logger?: Logger): Promise<Store> {
   if (isPostgresUrl(config.database)) {
+    const { PostgresStore } = await import('../store/postgres/postgres-store.js');
     const circuit = {
       failureThreshold: config.delivery.circuitFailureThreshold,
       openMs: config.delivery.circuitOpenMs,
@@ -18,6 +18,7 @@ export function openStore(config: StoreConfig, logger?: Logger): Store {
     };
     return new PostgresStore({ ...splitSchemaFromUrl(config.database), circuit, ...(logger ? { logger } : {}) });
   }
+  const { SqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
 }
 

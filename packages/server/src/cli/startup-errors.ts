@@ -1,7 +1,7 @@
 // Why `hookline serve` or `hookline migrate` could not start, said in one line with what to try: a busy port, a
 // PostgreSQL that is down or lacks the database, a SQLite file that cannot be opened. Everything else is left as it
 // is (a bug deserves its stack trace).
-import { isPostgresUrl } from '../store/postgres/pool.js';
+import { isPostgresUrl } from '../store/postgres/database-url.js';
 import { CliError } from './cli-error.js';
 
 interface SystemError {

@@ -2,35 +2,34 @@
 // as the validator compiler) and embedded calls are checked with it too, so a limit written in an input schema
 // (a length, a pattern, a count) holds at every entry point. Fastify's own defaults: coerce query strings, fill
 // defaults, drop unknown properties, stop at the first error (allErrors invites a denial of service).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { isInstant } from '../input/instant.js';
 import { findInputProblem } from '../input/well-formed.js';
 import { InvalidInputError, type ValidationIssue } from './errors.js';
+import { newAjv } from './load-ajv.js';
 
-// ajv-formats is CommonJS: under NodeNext its default import is the module object, whose default is the plugin.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv;
+let ajv: Ajv | undefined;
 
-const ajv = new Ajv({
-  coerceTypes: 'array',
-  useDefaults: true,
-  removeAdditional: true,
-  addUsedSchema: false,
-  allErrors: false,
-});
-addFormats(ajv);
-// The API's date-time is RFC 3339 as input/instant.ts reads it, so a time the schema accepts always converts.
-ajv.addFormat('date-time', { type: 'string', validate: isInstant });
+/** The one instance, made at the first schema compiled (load-ajv.ts says why not at start). */
+function inputAjv(): Ajv {
+  if (ajv === undefined) {
+    ajv = newAjv(
+      { coerceTypes: 'array', useDefaults: true, removeAdditional: true, addUsedSchema: false, allErrors: false },
+      true,
+    );
+    // The API's date-time is RFC 3339 as input/instant.ts reads it, so a time the schema accepts always converts.
+    ajv.addFormat('date-time', { type: 'string', validate: isInstant });
+  }
+  return ajv;
+}
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** Compiles a schema once (by identity): what Fastify calls for every route schema. */
+/** Compiles a schema once (by identity): what the API's validators and embedded calls' checks run. */
 export function compileInputSchema(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (validate === undefined) {
-    validate = ajv.compile(schema);
+    validate = inputAjv().compile(schema);
     compiled.set(schema, validate);
   }
   return validate;

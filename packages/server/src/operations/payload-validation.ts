@@ -1,10 +1,11 @@
 // Published payloads checked against their event type's JSON Schema (the highest version in `schemas`), with ajv.
 // A schema is compiled once and cached by event type; the cache entry carries the type's updatedAt, so a changed
 // schema is compiled again on its next use, in this process or any other reading the same store.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { EventType } from '../store/types.js';
 import type { ValidationIssue } from './errors.js';
 import { issueOf } from './input-schema.js';
+import { newAjv } from './load-ajv.js';
 
 /** Past this many cached validators the cache starts over rather than grow. */
 const CACHED_VALIDATORS = 10_000;
@@ -28,7 +29,7 @@ function compile(schema: object): ValidateFunction {
   // A fresh ajv per schema: users' schemas may reuse an $id, which one shared instance would refuse the second time.
   // `$schema` is dropped so a 2020-12 or draft-07 declaration both compile with ajv's default dialect.
   const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const ajv = newAjv({ allErrors: true, strict: false, validateFormats: false });
   try {
     return ajv.compile(rest);
   } catch (error) {

@@ -11,15 +11,18 @@ import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
 import { describePublish } from './publish.js';
+import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
 import { describeSecrets } from './secrets.js';
+import { describeSources } from './sources.js';
 import { describeTenancy } from './tenancy.js';
 import { describeUpdates } from './updates.js';
 
 export function runStoreConformance(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     describePublish(factory);
+    describePublishMany(factory);
     describeClaim(factory);
     describeRecordAttempts(factory);
     describeReplay(factory);
@@ -33,5 +36,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeFilters(factory);
     describeApiKeys(factory);
     describeIdempotency(factory);
+    describeSources(factory);
   });
 }

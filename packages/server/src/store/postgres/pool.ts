@@ -1,6 +1,7 @@
 // The pg pool the PostgreSQL store runs on: bigints read as numbers (epoch milliseconds fit), timeouts on every
 // step so nothing waits forever on a database that went away, and an optional schema (tests, several instances).
 import pg from 'pg';
+import { checkSchemaName } from './database-url.js';
 
 export interface PostgresConnectionOptions {
   /** postgres://user@host:port/database */
@@ -23,12 +24,6 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
-/** A schema name safe to put in a statement: letters, digits and underscores only. */
-export function checkSchemaName(schema: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
-  return schema;
-}
-
 export function connectionConfig(options: PostgresConnectionOptions): pg.ClientConfig {
   const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
   // lock_timeout too: a claim waits for an endpoint's gate row only as long as another claim holds it (milliseconds);
@@ -44,19 +39,4 @@ export function connectionConfig(options: PostgresConnectionOptions): pg.ClientC
     query_timeout: statementTimeoutMs + 5000,
     keepAlive: true,
   };
-}
-
-/**
- * A `schema` query parameter on the URL (`postgres://…/db?schema=hookline`) puts the tables in that schema, so
- * several instances (or test runs) can share one database. The driver does not know the parameter: it is taken off.
- */
-export function splitSchemaFromUrl(value: string): { url: string; schema: string | null } {
-  const url = new URL(value);
-  const schema = url.searchParams.get('schema');
-  url.searchParams.delete('schema');
-  return { url: url.toString(), schema: schema === null || schema === '' ? null : checkSchemaName(schema) };
-}
-
-export function isPostgresUrl(value: string): boolean {
-  return value.startsWith('postgres://') || value.startsWith('postgresql://');
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
 import { dropSchema, randomSchemaName } from '../../../test/support/postgres-schema.js';
 import { claimOptions, failed, LEASE_MS, newMessage, SECRET, succeeded, T0 } from '../conformance/fixtures.js';
-import type { ClaimOptions } from '../store.js';
+import type { ClaimOptions } from '../queue.js';
 import { postgresMigrations } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 
@@ -156,7 +156,7 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
       await holder.query('COMMIT');
       const claimed = await claiming;
       // Whatever the claim leased, it hands out: no delivery may stay sending with nobody sending it. It chose its
-      // candidates before it waited (0010), so the delivery committed meanwhile is not among them: it is pending,
+      // candidates before it waited (0011), so the delivery committed meanwhile is not among them: it is pending,
       // and the next claim takes it with its message.
       expect(await a.countDeliveries({ status: 'sending' })).toBe(claimed.length);
       expect(claimed).toHaveLength(1);

@@ -117,12 +117,41 @@ function recoverSection(base) {
   );
 }
 
+/** How it is delivered to, as set (the edit form changes it): what a newcomer looks for after "why so slow?". */
+function settingsTable(endpoint, headers) {
+  const headerText = [
+    ...Object.entries(headers.headers).map(([name, value]) => `${name}: ${value}`),
+    ...headers.sensitive.map((name) => `${name}: (hidden)`),
+  ];
+  const rows = [
+    ['Event types', endpoint.filterTypes?.length ? endpoint.filterTypes.join(', ') : 'all'],
+    [
+      'Retry schedule',
+      endpoint.retrySchedule === null ? "the server's default" : `${endpoint.retrySchedule.join(', ')} s`,
+    ],
+    ['Throttle', endpoint.throttleRate === null ? 'no limit' : `${endpoint.throttleRate} per second`],
+    ['Not retried', endpoint.nonRetryableStatuses ?? 'every failure is retried'],
+    ['Custom headers', headerText.length === 0 ? 'none' : headerText.join('; ')],
+  ];
+  return h(
+    'table',
+    { class: 'settings' },
+    h('caption', { class: 'visually-hidden' }, 'Delivery settings'),
+    h(
+      'tbody',
+      {},
+      rows.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, value))),
+    ),
+  );
+}
+
 export async function endpointView(appId, endpointId) {
   const base = `/app/${enc(appId)}/endpoint/${enc(endpointId)}`;
-  const [endpoint, health, feed] = await Promise.all([
+  const [endpoint, health, feed, headers] = await Promise.all([
     api('GET', base),
     api('GET', `${base}/health`),
     api('GET', `/app/${enc(appId)}/attempt/feed?endpointId=${enc(endpointId)}&limit=25`),
+    api('GET', `${base}/headers`),
   ]);
   return h(
     'section',
@@ -132,6 +161,7 @@ export async function endpointView(appId, endpointId) {
       'p',
       { class: 'row' },
       h('code', {}, endpoint.id),
+      endpoint.uid ? h('code', {}, endpoint.uid) : null,
       h('a', { href: `#/app/${enc(appId)}/endpoint/${enc(endpoint.id)}/edit` }, 'Edit'),
       h(
         'button',
@@ -165,6 +195,8 @@ export async function endpointView(appId, endpointId) {
         health.failingSince ? h('span', { class: 'fail' }, formatTime(health.failingSince)) : 'not failing',
       ),
     ),
+    h('h2', {}, 'Delivery settings'),
+    settingsTable(endpoint, headers),
     h('h2', {}, 'Last failures'),
     attemptsTable(appId, health.lastFailures, { caption: 'Last failures', showMessage: true }),
     h('h2', {}, 'Recent attempts'),
