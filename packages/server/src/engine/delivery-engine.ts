@@ -1,18 +1,20 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
+import { deliveryBody, signDelivery } from './delivery-signing.js';
+import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
-import { type SendResult, sendWebhook } from './sender.js';
+import type { SendResult } from './sender.js';
 import { redactSentHeaders } from './sensitive-headers.js';
+import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './ssrf-guard.js';
 import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
 import { Wakeup } from './wakeup.js';
 
@@ -44,6 +46,8 @@ export interface DeliveryError {
 export interface EngineOptions {
   store: Store;
   dispatcher: Dispatcher;
+  /** Where broker destinations may connect (their hosts are checked like HTTP ones); default: public only. */
+  networkPolicy?: NetworkPolicy;
   logger: EngineLogger;
   timeoutMs: number;
   /** Added to the HTTP timeout to make the lease: lease > timeout, so a slow request is never sent twice. */
@@ -110,6 +114,7 @@ export class DeliveryEngine {
   private readonly random: () => number;
   private readonly policy: OutcomePolicy;
   private readonly log: DeliveryLog;
+  private readonly destinations: DestinationPool;
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
@@ -128,6 +133,11 @@ export class DeliveryEngine {
       now: this.now,
     });
     this.log = log;
+    this.destinations = new DestinationPool({
+      dispatcher: options.dispatcher,
+      policy: options.networkPolicy ?? DEFAULT_NETWORK_POLICY,
+      connectTimeoutMs: Math.min(10_000, options.timeoutMs),
+    });
     // Circuits kept in the database (PostgreSQL) change inside its statements: only in-process ones are logged.
     this.gates =
       options.store.endpointGates?.() ??
@@ -146,6 +156,7 @@ export class DeliveryEngine {
   start(): void {
     if (this.loop !== null) return;
     this.stopping = false;
+    this.destinations.reopen();
     this.log.start();
     this.stopWatching = this.options.store.watchForWork?.(() => this.wakeup.notify()) ?? null;
     this.loop = this.run().catch((error: unknown) => {
@@ -197,6 +208,7 @@ export class DeliveryEngine {
       await this.drain(drainMs);
     } finally {
       this.log.stop();
+      await this.destinations.close();
     }
   }
 
@@ -390,12 +402,19 @@ export class DeliveryEngine {
         ? await this.options.store.inboundForwarding(message.appId, message.eventId)
         : null;
       stage = 'sign';
-      const signed = await standardWebhooks.sign({
-        id: message.id,
-        body: message.payload,
-        secret: secrets.map((s) => s.secret),
-        timestamp: Math.floor(this.now() / 1000),
+      // A relayed message goes on in the provider's own format (its content type is relayed with it).
+      const { body, contentType } = deliveryBody(
+        message.payload,
+        forwarding === null ? endpoint.payloadFormat : 'json',
+      );
+      const signed = await signDelivery({
+        scheme: endpoint.signatureScheme,
         headerPrefix: endpoint.headerPrefix,
+        messageId: message.id,
+        eventType: message.eventType,
+        body,
+        secrets: secrets.map((s) => s.secret),
+        timestampSeconds: Math.floor(this.now() / 1000),
       });
       // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
       // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
@@ -409,7 +428,14 @@ export class DeliveryEngine {
       stage = 'headers';
       const headers =
         forwarding === null
-          ? deliveryHeaders(endpoint.headers, signed, this.options.userAgent, message.eventType, endpoint.headerPrefix)
+          ? deliveryHeaders(
+              endpoint.headers,
+              signed,
+              this.options.userAgent,
+              message.eventType,
+              endpoint.headerPrefix,
+              contentType,
+            )
           : relayedDeliveryHeaders(
               endpoint.headers,
               signed,
@@ -419,10 +445,12 @@ export class DeliveryEngine {
               endpoint.headerPrefix,
             );
       stage = 'send';
-      send = await sendWebhook(this.options.dispatcher, {
+      send = await this.destinations.send({
         url: endpoint.url,
+        messageId: message.id,
+        eventType: message.eventType,
         headers,
-        body: message.payload,
+        body,
         timeoutMs: this.options.timeoutMs,
         signal,
       });

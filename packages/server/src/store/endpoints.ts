@@ -1,7 +1,7 @@
 // The endpoints part of the Store: an application's endpoints, their secrets (rotation with a grace period) and
 // their disabled flag (which parks and wakes their deliveries).
 import type { ListOptions, Page } from './paging.js';
-import type { Endpoint, EndpointSecret } from './types.js';
+import type { Endpoint, EndpointSecret, PayloadFormat, SignatureScheme } from './types.js';
 
 export interface NewEndpoint {
   uid?: string | null;
@@ -12,6 +12,8 @@ export interface NewEndpoint {
   disabled?: boolean;
   throttleRate?: number | null;
   headerPrefix?: 'webhook' | 'svix';
+  signatureScheme?: SignatureScheme;
+  payloadFormat?: PayloadFormat;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;

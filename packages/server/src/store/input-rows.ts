@@ -43,6 +43,8 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number): 
     disabled_reason: input.disabled === true ? 'disabled by the API' : null,
     throttle_rate: input.throttleRate ?? null,
     header_prefix: input.headerPrefix ?? 'webhook',
+    signature_scheme: input.signatureScheme ?? 'standard-webhooks',
+    payload_format: input.payloadFormat ?? 'json',
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -64,6 +66,8 @@ export function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, n
     channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
     throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
     header_prefix: patch.headerPrefix ?? current.header_prefix,
+    signature_scheme: patch.signatureScheme ?? current.signature_scheme,
+    payload_format: patch.payloadFormat ?? current.payload_format,
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,

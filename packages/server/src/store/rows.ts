@@ -37,6 +37,8 @@ export interface EndpointRow {
   disabled_reason: string | null;
   throttle_rate: number | null;
   header_prefix: 'webhook' | 'svix';
+  signature_scheme: Endpoint['signatureScheme'];
+  payload_format: Endpoint['payloadFormat'];
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -159,6 +161,8 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader): Endpoint {
     disabledReason: row.disabled_reason,
     throttleRate: storedRate(row.throttle_rate),
     headerPrefix: row.header_prefix,
+    signatureScheme: row.signature_scheme,
+    payloadFormat: row.payload_format,
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},

@@ -156,7 +156,7 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
       await holder.query('COMMIT');
       const claimed = await claiming;
       // Whatever the claim leased, it hands out: no delivery may stay sending with nobody sending it. It chose its
-      // candidates before it waited (0011), so the delivery committed meanwhile is not among them: it is pending,
+      // candidates before it waited (0012), so the delivery committed meanwhile is not among them: it is pending,
       // and the next claim takes it with its message.
       expect(await a.countDeliveries({ status: 'sending' })).toBe(claimed.length);
       expect(claimed).toHaveLength(1);

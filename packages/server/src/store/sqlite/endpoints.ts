@@ -70,9 +70,11 @@ export class SqliteEndpoints implements EndpointsStore {
         this.parts
           .sql(
             `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-               throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at)
+               throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at,
+               signature_scheme, payload_format)
              VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
-               @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at)`,
+               @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at,
+               @signature_scheme, @payload_format)`,
           )
           .run(row);
       } catch (error) {
@@ -119,7 +121,8 @@ export class SqliteEndpoints implements EndpointsStore {
             `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
                channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
                retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
-               headers = @headers, updated_at = @updated_at
+               headers = @headers, updated_at = @updated_at, signature_scheme = @signature_scheme,
+               payload_format = @payload_format
              WHERE id = @id`,
           )
           .run(next);

@@ -14,7 +14,7 @@
 -- generic plan PL/pgSQL caches and the custom ones cost the same: a few index descents per candidate.
 -- A claim that waits for a gate no longer picks up work committed while it waited: the next claim takes that.
 -- The twin in SQLite: sqlite/claim-candidates.ts finds the candidates, store/claim-order.ts takes them in turn
--- (step 5 here); both forms pass test/policies/claim-order-cases.ts. SQLite's twin migration is its 0012.
+-- (step 5 here); both forms pass test/policies/claim-order-cases.ts. SQLite's twin migration is its 0013.
 
 CREATE INDEX deliveries_due_app ON deliveries (app_id, next_attempt_at) WHERE status = 'pending';
 
