@@ -158,3 +158,38 @@ it('bounds what one HTTP client may hold: defaults, the config file, the environ
     'unknown setting "http.keepAlive"',
   );
 });
+
+it('encryption keys come from the environment only, and a key that is not 32 bytes of base64 is refused', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const old = Buffer.alloc(32, 9).toString('base64url');
+  expect(loadConfig({}).encryption).toEqual({ key: null, oldKeys: [] });
+  expect(
+    loadConfig({ env: { HOOKLINE_ENCRYPTION_KEY: key, HOOKLINE_ENCRYPTION_OLD_KEYS: ` ${old}, ,${key}` } }).encryption,
+  ).toEqual({ key, oldKeys: [old, key] });
+  for (const bad of [
+    { HOOKLINE_ENCRYPTION_KEY: 'correct horse battery staple' },
+    { HOOKLINE_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') },
+    { HOOKLINE_ENCRYPTION_OLD_KEYS: `${old},nope` },
+  ]) {
+    expect(() => loadConfig({ env: bad }), JSON.stringify(bad)).toThrow(/openssl rand -base64 32/);
+  }
+  // A file is no place for a key (the same rule as the admin token).
+  const file = () => JSON.stringify({ encryption: { key } });
+  expect(() => loadConfig({ flags: { config: 'k.json' }, readFile: file })).toThrow('unknown setting "encryption"');
+});
+
+it('a secret rotation grace that is not a whole number of milliseconds is refused (issue 16 item 5 class)', () => {
+  // As written in the file: JSON.parse reads 1e400 as Infinity.
+  for (const grace of ['1e400', '-1', '1.5', '"1 day"', String(31 * 86_400_000)]) {
+    const file = () => `{"delivery": {"secretRotationGraceMs": ${grace}}}`;
+    expect(() => loadConfig({ flags: { config: 'g.json' }, readFile: file }), String(grace)).toThrow(
+      'delivery.secretRotationGraceMs',
+    );
+  }
+  const file = () => JSON.stringify({ delivery: { secretRotationGraceMs: 0 } });
+  expect(loadConfig({ flags: { config: 'g.json' }, readFile: file }).delivery.secretRotationGraceMs).toBe(0);
+  // A number written as a string is read as the number, not kept as a string that `now +` would concatenate.
+  const quoted = () => JSON.stringify({ delivery: { secretRotationGraceMs: '60000', timeoutMs: '1000' } });
+  const delivery = loadConfig({ flags: { config: 'q.json' }, readFile: quoted }).delivery;
+  expect([delivery.secretRotationGraceMs, delivery.timeoutMs]).toEqual([60_000, 1000]);
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateSchedule } from './engine/retry-policy.js';
 import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
 import { DEFAULT_CIRCUIT_OPTIONS } from './store/gates.js';
+import { InvalidEncryptionKeyError, parseEncryptionKey } from './store/secret-box.js';
 
 export interface ServerConfig {
   host: string;
@@ -53,6 +54,8 @@ export interface ServerConfig {
   };
   /** Bounded wait for sends in flight on SIGTERM/SIGINT. */
   shutdownDrainMs: number;
+  /** Encryption at rest of endpoint secrets and custom headers; from the environment only, like the admin token. */
+  encryption: EncryptionConfig;
   /** What one client may hold of the HTTP server (slowloris). */
   http: HttpLimits;
 }
@@ -67,6 +70,13 @@ export interface HttpLimits {
    * proxy or load balancer, where every client has the proxy's address (the proxy should cap them instead).
    */
   maxConnectionsPerAddress: number;
+}
+
+export interface EncryptionConfig {
+  /** HOOKLINE_ENCRYPTION_KEY: 32 bytes in base64; every secret and header value is written under it. null: clear. */
+  key: string | null;
+  /** HOOKLINE_ENCRYPTION_OLD_KEYS, comma-separated: read only, until the start-up pass has moved rows off them. */
+  oldKeys: string[];
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -130,6 +140,7 @@ export function defaultConfig(): ServerConfig {
     },
     shutdownDrainMs: 10_000,
     http: { ...DEFAULT_HTTP_LIMITS },
+    encryption: { key: null, oldKeys: [] },
   };
 }
 
@@ -244,23 +255,29 @@ function wholeNumber(value: unknown, source: string, max: number): number {
   return n;
 }
 
-function validate(config: ServerConfig): ServerConfig {
+/** Checks a whole configuration (loadConfig does; embedded mode builds its own and checks it here too). */
+export function validateConfig(config: ServerConfig): ServerConfig {
+  // Each number is kept as the number it was read as: a file's "1000" would otherwise stay a string that is
+  // checked and then added to (issue 16 item 5's class).
   const h = config.http;
-  positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
-  positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
+  h.headersTimeoutMs = positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
+  h.requestTimeoutMs = positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
   if (h.requestTimeoutMs < h.headersTimeoutMs) {
     throw new ConfigError('http.requestTimeoutMs must be at least http.headersTimeoutMs (the headers are part of it)');
   }
-  wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
+  h.maxConnectionsPerAddress = wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
   const d = config.delivery;
-  positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
-  positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
-  positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
-  positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
-  positiveInteger(d.leaseMarginMs, 'delivery.leaseMarginMs', 3_600_000);
-  positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
-  positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
-  positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');
+  d.timeoutMs = positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
+  d.concurrency = positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
+  d.concurrencyPerEndpoint = positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
+  d.pollIntervalMs = positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
+  d.leaseMarginMs = positiveInteger(d.leaseMarginMs, 'delivery.leaseMarginMs', 3_600_000);
+  d.autoDisableAfterMs = positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
+  d.circuitFailureThreshold = positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
+  d.circuitOpenMs = positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');
+  // Added to now for a rotated-out secret's expiry: Infinity or a string would be stored as such (issue 16 item 5's
+  // class), and PostgreSQL's BIGINT refuses it at the rotation.
+  d.secretRotationGraceMs = wholeNumber(d.secretRotationGraceMs, 'delivery.secretRotationGraceMs', 30 * 86_400_000);
   if (!Array.isArray(d.retrySchedule)) throw new ConfigError('delivery.retrySchedule must be a list of seconds');
   const problem = validateSchedule(d.retrySchedule);
   if (problem !== null) throw new ConfigError(`delivery.retrySchedule: ${problem}`);
@@ -287,6 +304,13 @@ function validate(config: ServerConfig): ServerConfig {
   }
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
+  }
+  try {
+    if (config.encryption.key !== null) parseEncryptionKey(config.encryption.key, 'HOOKLINE_ENCRYPTION_KEY');
+    for (const key of config.encryption.oldKeys) parseEncryptionKey(key, 'each of HOOKLINE_ENCRYPTION_OLD_KEYS');
+  } catch (error) {
+    if (error instanceof InvalidEncryptionKeyError) throw new ConfigError(error.message);
+    throw error;
   }
   // A URL of any other scheme would otherwise be taken for a file path (`mysql://x` makes a folder `mysql:`).
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.database) && !/^postgres(ql)?:\/\//.test(config.database)) {
@@ -328,6 +352,13 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
   if (env.HOOKLINE_METRICS_TOKEN !== undefined && env.HOOKLINE_METRICS_TOKEN !== '')
     config.metricsToken = env.HOOKLINE_METRICS_TOKEN;
+  if (env.HOOKLINE_ENCRYPTION_KEY !== undefined && env.HOOKLINE_ENCRYPTION_KEY !== '')
+    config.encryption.key = env.HOOKLINE_ENCRYPTION_KEY;
+  if (env.HOOKLINE_ENCRYPTION_OLD_KEYS !== undefined && env.HOOKLINE_ENCRYPTION_OLD_KEYS !== '') {
+    config.encryption.oldKeys = env.HOOKLINE_ENCRYPTION_OLD_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== '');
+  }
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }
@@ -366,5 +397,5 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.dev !== undefined) config.dev = flags.dev;
   // What development mode is for: a receiver on this machine gets the deliveries.
   if (config.dev) config.allowPrivateNetworks = true;
-  return validate(config);
+  return validateConfig(config);
 }

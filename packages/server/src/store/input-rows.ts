@@ -5,7 +5,15 @@ import type { ApplicationPatch, NewApplication } from './applications.js';
 import type { EndpointPatch, NewEndpoint } from './endpoints.js';
 import type { EventTypePatch, NewEventType } from './event-types.js';
 import type { NewMessage } from './messages.js';
-import { type ApplicationRow, type EndpointRow, type EventTypeRow, jsonOrNull, type MessageRow } from './rows.js';
+import {
+  type ApplicationRow,
+  type EndpointRow,
+  type EventTypeRow,
+  jsonOrNull,
+  type MessageRow,
+  sealedHeaders,
+} from './rows.js';
+import type { SecretBox } from './secret-box.js';
 
 export function newApplicationRow(input: NewApplication, now: number): ApplicationRow {
   return {
@@ -30,9 +38,10 @@ export function patchedApplicationRow(current: ApplicationRow, patch: Applicatio
   };
 }
 
-export function newEndpointRow(appId: string, input: NewEndpoint, now: number): EndpointRow {
+export function newEndpointRow(appId: string, input: NewEndpoint, now: number, box: SecretBox): EndpointRow {
+  const id = newId('ep', now);
   return {
-    id: newId('ep', now),
+    id,
     app_id: appId,
     uid: input.uid ?? null,
     url: input.url,
@@ -48,7 +57,7 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number): 
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
-    headers: JSON.stringify(input.headers ?? {}),
+    headers: sealedHeaders(box, id, input.headers ?? {}),
     failing_since: null,
     created_at: now,
     updated_at: now,
@@ -56,7 +65,12 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number): 
 }
 
 /** `disabled` is not merged here: changing it parks or wakes deliveries, which each store does with the row. */
-export function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number): EndpointRow {
+export function patchedEndpointRow(
+  current: EndpointRow,
+  patch: EndpointPatch,
+  now: number,
+  box: SecretBox,
+): EndpointRow {
   return {
     ...current,
     uid: patch.uid === undefined ? current.uid : patch.uid,
@@ -72,7 +86,7 @@ export function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, n
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
     metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
-    headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
+    headers: patch.headers === undefined ? current.headers : sealedHeaders(box, current.id, patch.headers),
     updated_at: now,
   };
 }

@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import { takeInTurn } from '../claim-order.js';
 import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { SqliteClaimCandidates } from './claim-candidates.js';
 import { setEndpointDisabledNow } from './endpoints.js';
@@ -23,7 +24,10 @@ export class SqliteQueue implements QueueStore {
   /** Where the claim's turn over applications and endpoints goes on. */
   private readonly candidates: SqliteClaimCandidates;
 
-  constructor(private readonly parts: SqliteParts) {
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly box: SecretBox,
+  ) {
     this.candidates = new SqliteClaimCandidates((text) => parts.sql(text));
   }
 
@@ -84,7 +88,7 @@ export class SqliteQueue implements QueueStore {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint));
+      result.push(toClaimedDelivery(row, message, endpoint, this.box));
     }
     return result;
   }
