@@ -199,4 +199,19 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
       sensitive: [],
     });
   }, 60_000);
+
+  it('"Send a test event" on an endpoint page goes to that endpoint alone', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Tests', uid: 'tests' });
+    const one = await endpointIn('tests', `${receiver.url}/one`, { filterTypes: ['user.created'] });
+    await endpointIn('tests', `${receiver.url}/two`);
+    await page.goto(`${hookline.server.url}/#/app/tests/endpoint/${one}`);
+    await page.getByLabel('Event type').fill('invoice.paid');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').getByRole('link', { name: /^msg_/ }).click();
+    await expect.poll(() => page.getByTestId('delivery-status').allTextContents()).toEqual(['delivered']);
+    expect(await page.getByRole('region', { name: `Delivery to ${receiver.url}/one` }).count()).toBe(1);
+    expect(receiver.on('/one')).toHaveLength(1);
+    expect(receiver.on('/two')).toHaveLength(0);
+    await page.screenshot({ path: `${SCREENSHOTS}28-test-event-one-endpoint.png`, fullPage: true });
+  }, 60_000);
 });

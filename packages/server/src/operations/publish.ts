@@ -77,10 +77,12 @@ const orNull = <T>(list: T[] | null | undefined): T[] | null =>
   list === undefined || list === null || list.length === 0 ? null : list;
 
 /** Resolves once the message and its deliveries are committed (on disk, for SQLite). */
+/** `onlyEndpointId`: to that endpoint alone (a test event, operations/test-event.ts); null: the usual fan-out. */
 export async function publishMessage(
   context: OperationsContext,
   appIdOrUid: string,
   input: MessageInput,
+  onlyEndpointId: string | null = null,
 ): Promise<Message> {
   // An unknown application is refused before anything else, unless the input says how to create it.
   const existing = await context.store.getApplication(appIdOrUid);
@@ -101,6 +103,7 @@ export async function publishMessage(
         channels: orNull(input.channels),
         deliverAt,
         tags: orNull(input.tags),
+        onlyEndpointId,
       },
       context.now(),
     ),

@@ -8,7 +8,7 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import type { ApiKey, NewApiKey } from '../api-keys.js';
 import { DuplicateEventIdError, DuplicateNameError, DuplicateUidError } from '../errors.js';
-import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
+import { type EndpointFilter, receivesMessage } from '../fan-out.js';
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState } from '../idempotency.js';
 import {
   type ApplicationRow,
@@ -641,7 +641,7 @@ export class SqliteStore implements Store {
       let deliveries = 0;
       const due = Math.max(now, row.deliver_at ?? now);
       for (const endpoint of this.enabledEndpointsOf(appId)) {
-        if (!matchesEndpoint(endpoint.filter, message)) continue;
+        if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
         insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
         deliveries++;
       }
