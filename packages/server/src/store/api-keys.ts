@@ -1,6 +1,6 @@
 // API keys as the store keeps them: only the SHA-256 of a key is stored, never the key, so a stolen database
 // grants nothing. A key is an admin key (appId null: every application) or scoped to one application.
-import type { ListOptions, Page } from './store.js';
+import type { ListOptions, Page } from './paging.js';
 
 export interface ApiKey {
   id: string;

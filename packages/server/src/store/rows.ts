@@ -1,14 +1,15 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
-import type { NewEventType } from './store.js';
 import type {
   Application,
   Attempt,
   AttemptWithEventType,
   ClaimedDelivery,
   Delivery,
+  DeliveryStatus,
   Endpoint,
+  EndpointStats,
   EventType,
   Message,
   OperationalEvent,
@@ -168,21 +169,6 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader): Endpoint {
   };
 }
 
-/** The row a new event type is stored as, in either store. */
-export function newEventTypeRow(input: NewEventType, now: number): EventTypeRow {
-  return {
-    name: input.name,
-    description: input.description ?? '',
-    schemas: jsonOrNull(input.schemas ?? null),
-    archived: input.archived === true ? 1 : 0,
-    deprecated: input.deprecated === true ? 1 : 0,
-    feature_flag: input.featureFlag ?? null,
-    group_name: input.groupName ?? null,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
 export function toEventType(row: EventTypeRow): EventType {
   return {
     name: row.name,
@@ -230,6 +216,18 @@ export function toDelivery(row: DeliveryRow): Delivery {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** An endpoint's deliveries counted per status, as its stats: the statuses still to end count as pending. */
+export function toEndpointStats(rows: ReadonlyArray<{ status: DeliveryStatus; n: number }>): EndpointStats {
+  const stats: EndpointStats = { success: 0, fail: 0, pending: 0, sending: 0 };
+  for (const row of rows) {
+    if (row.status === 'succeeded') stats.success += row.n;
+    else if (row.status === 'dead') stats.fail += row.n;
+    else if (row.status === 'sending') stats.sending += row.n;
+    else stats.pending += row.n;
+  }
+  return stats;
 }
 
 export function toAttempt(row: AttemptRow): Attempt {

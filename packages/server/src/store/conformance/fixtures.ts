@@ -1,7 +1,11 @@
 // What every part of the conformance suite shares: a fresh store per test, and builders for applications,
 // endpoints, messages, claims and attempt results. Interface calls only, so every Store implementation runs it.
 import { afterEach, beforeEach, expect } from 'vitest';
-import type { AttemptResult, ClaimOptions, NewEndpoint, NewMessage, Page, Store } from '../store.js';
+import type { NewEndpoint } from '../endpoints.js';
+import type { NewMessage } from '../messages.js';
+import type { Page } from '../paging.js';
+import type { AttemptResult, ClaimOptions } from '../queue.js';
+import type { Store } from '../store.js';
 import type { Application, ClaimedDelivery, Endpoint } from '../types.js';
 
 export interface StoreUnderTest {

@@ -1,7 +1,8 @@
 // Pagination: newest first, an iterator to the next page, done on the last; rows inserted while a client pages
 // neither repeat nor hide the rows it has not seen yet. The same checks run against every list.
 import { describe, expect, it } from 'vitest';
-import type { ListOptions, Page, Store } from '../store.js';
+import type { ListOptions, Page } from '../paging.js';
+import type { Store } from '../store.js';
 import {
   allPages,
   claimAll,

@@ -1,8 +1,8 @@
 // API keys in PostgreSQL: one row per key, found by the SHA-256 of the key (never the key itself).
 import { newId } from '../../ids.js';
 import type { ApiKey, ApiKeyStore, NewApiKey } from '../api-keys.js';
-import type { ListOptions, Page } from '../store.js';
-import { byId, listPage } from './paging.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
+import { listPage } from './paging.js';
 import type { PostgresParts } from './postgres-parts.js';
 
 interface ApiKeyRow {

@@ -1,29 +1,23 @@
 // Applications (tenants) in PostgreSQL: found by id or uid; deleting one cascades to everything it owns.
-import { newId } from '../../ids.js';
+
+import type { ApplicationPatch, ApplicationsStore, NewApplication } from '../applications.js';
 import { DuplicateUidError } from '../errors.js';
+import { newApplicationRow } from '../input-rows.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ApplicationRow, toApplication } from '../rows.js';
-import type { ApplicationPatch, ListOptions, NewApplication, Page } from '../store.js';
 import type { Application } from '../types.js';
 import type { ClaimedSecrets } from './claimed-secrets.js';
-import { byId, listPage } from './paging.js';
+import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 
-export class PostgresApplications {
+export class PostgresApplications implements ApplicationsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,
   ) {}
 
   async createApplication(input: NewApplication, now: number): Promise<Application> {
-    const row: ApplicationRow = {
-      id: newId('app', now),
-      uid: input.uid ?? null,
-      name: input.name,
-      rate_limit: input.rateLimit ?? null,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newApplicationRow(input, now);
     try {
       await this.parts.query(
         'INSERT INTO applications (id, uid, name, rate_limit, metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',

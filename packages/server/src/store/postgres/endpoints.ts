@@ -2,12 +2,14 @@
 // exist together or not at all. Disabling parks the endpoint's pending deliveries; enabling makes them due again.
 import { MAX_SECRETS } from '@hookline/signatures';
 import { newId } from '../../ids.js';
+import type { EndpointPatch, EndpointsStore, NewEndpoint } from '../endpoints.js';
 import { DuplicateUidError } from '../errors.js';
-import { type EndpointRow, jsonOrNull, toEndpoint } from '../rows.js';
-import type { EndpointPatch, ListOptions, NewEndpoint, Page } from '../store.js';
+import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
+import { type EndpointRow, toEndpoint } from '../rows.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
-import { byId, listPage } from './paging.js';
+import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -52,50 +54,7 @@ export async function setEndpointDisabledWith(
   await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
 }
 
-function newEndpointRow(appId: string, input: NewEndpoint, now: number): EndpointRow {
-  return {
-    id: newId('ep', now),
-    app_id: appId,
-    uid: input.uid ?? null,
-    url: input.url,
-    description: input.description ?? '',
-    event_types: jsonOrNull(input.eventTypes ?? null),
-    channels: jsonOrNull(input.channels ?? null),
-    disabled: input.disabled === true ? 1 : 0,
-    disabled_reason: input.disabled === true ? 'disabled by the API' : null,
-    throttle_rate: input.throttleRate ?? null,
-    header_prefix: input.headerPrefix ?? 'webhook',
-    retry_schedule: jsonOrNull(input.retrySchedule ?? null),
-    non_retryable_statuses: input.nonRetryableStatuses ?? null,
-    metadata: JSON.stringify(input.metadata ?? {}),
-    headers: JSON.stringify(input.headers ?? {}),
-    failing_since: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-/** The row with the patch applied: a field absent from the patch keeps its value. */
-function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number): EndpointRow {
-  return {
-    ...current,
-    uid: patch.uid === undefined ? current.uid : patch.uid,
-    url: patch.url ?? current.url,
-    description: patch.description ?? current.description,
-    event_types: patch.eventTypes === undefined ? current.event_types : jsonOrNull(patch.eventTypes),
-    channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
-    throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
-    header_prefix: patch.headerPrefix ?? current.header_prefix,
-    retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
-    non_retryable_statuses:
-      patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
-    metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
-    headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
-    updated_at: now,
-  };
-}
-
-export class PostgresEndpoints {
+export class PostgresEndpoints implements EndpointsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,

@@ -2,8 +2,10 @@
 // event type (payload validation), so reads are kept for a second: a change made through this process is seen
 // at once, one made through another process within CACHED_EVENT_TYPE_MS.
 import { DuplicateNameError } from '../errors.js';
-import { type EventTypeRow, jsonOrNull, newEventTypeRow, toEventType } from '../rows.js';
-import type { EventTypeListOptions, EventTypePatch, NewEventType, Page } from '../store.js';
+import type { EventTypeListOptions, EventTypePatch, EventTypesStore, NewEventType } from '../event-types.js';
+import { newEventTypeRow } from '../input-rows.js';
+import type { Page } from '../paging.js';
+import { type EventTypeRow, jsonOrNull, toEventType } from '../rows.js';
 import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
 import type { PostgresParts } from './postgres-parts.js';
@@ -15,7 +17,7 @@ import type { PostgresParts } from './postgres-parts.js';
 const CACHED_EVENT_TYPE_MS = 1000;
 const CACHED_EVENT_TYPES_MAX = 10_000;
 
-export class PostgresEventTypes {
+export class PostgresEventTypes implements EventTypesStore {
   private readonly cache = new Map<string, { eventType: EventType | null; readAt: number }>();
 
   constructor(private readonly parts: PostgresParts) {}

@@ -1,10 +1,19 @@
 // The history on PostgreSQL: the filtered lists (messages, attempts, a message's deliveries, dead letters) and
 // endpoint stats; each one fixed statement with nullable parameters; a filter left out binds NULL and matches all.
 
-import { type AttemptRow, type DeliveryRow, type MessageRow, toAttempt, toDelivery, toMessage } from '../rows.js';
-import type { AttemptListOptions, ListOptions, MessageListOptions, Page, TimeRange } from '../store.js';
+import type { AttemptListOptions, HistoryStore, MessageListOptions, TimeRange } from '../history.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
+import {
+  type AttemptRow,
+  type DeliveryRow,
+  type MessageRow,
+  toAttempt,
+  toDelivery,
+  toEndpointStats,
+  toMessage,
+} from '../rows.js';
 import type { Attempt, Delivery, EndpointStats, Message } from '../types.js';
-import { byId, listPage } from './paging.js';
+import { listPage } from './paging.js';
 import type { PostgresParts } from './postgres-parts.js';
 
 /** $2 iterator, $3 before, $4 after, $5 event types (text[] or null), $6 channel; `m` is the message. */
@@ -54,7 +63,7 @@ function messageParameters(appId: string, options: MessageListOptions): unknown[
   ];
 }
 
-export class PostgresHistory {
+export class PostgresHistory implements HistoryStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async listMessages(appId: string, options: MessageListOptions): Promise<Page<Message>> {
@@ -124,14 +133,7 @@ export class PostgresHistory {
         GROUP BY status`,
       [appId, endpointId, range.before ?? null, range.after ?? null],
     );
-    const stats: EndpointStats = { success: 0, fail: 0, pending: 0, sending: 0 };
-    for (const row of rows) {
-      if (row.status === 'succeeded') stats.success += row.n;
-      else if (row.status === 'dead') stats.fail += row.n;
-      else if (row.status === 'sending') stats.sending += row.n;
-      else stats.pending += row.n;
-    }
-    return stats;
+    return toEndpointStats(rows);
   }
 
   async listDeadDeliveries(appId: string, endpointId: string | null, options: ListOptions): Promise<Page<Delivery>> {

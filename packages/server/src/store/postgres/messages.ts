@@ -1,9 +1,9 @@
 // Messages in PostgreSQL: publish is ONE statement (the message, one delivery per matching enabled endpoint, and
 // the NOTIFY that wakes workers in every process), so it commits whole or not at all.
-import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { jsonOrNull, type MessageRow, toMessage } from '../rows.js';
-import type { NewMessage, PublishResult } from '../store.js';
+import { newMessageRow } from '../input-rows.js';
+import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
+import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -36,21 +36,11 @@ WITH message AS (
 )
 SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
 
-export class PostgresMessages {
+export class PostgresMessages implements MessagesStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    const row: MessageRow = {
-      id: newId('msg', now),
-      app_id: appId,
-      event_type: input.eventType,
-      event_id: input.eventId ?? null,
-      payload: input.payload,
-      channels: jsonOrNull(input.channels ?? null),
-      created_at: now,
-      deliver_at: input.deliverAt ?? null,
-      tags: jsonOrNull(input.tags ?? null),
-    };
+    const row = newMessageRow(appId, input, now);
     let deliveries: number;
     try {
       const result = await this.parts.query<{ deliveries: number }>(PUBLISH, [

@@ -1,8 +1,9 @@
 // What the operator sees on PostgreSQL: the attempt tail and charts, endpoint health's last failures, the queue's
 // depth and lag (metrics), and the operational events. Each is read through an index sized by what it shows, not
 // by the history, so a scrape or a dashboard refresh stays cheap however long the history grows.
+
+import type { OperatorViewsStore, QueueDepth, RecentAttemptsQuery } from '../operator-views.js';
 import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../rows.js';
-import type { QueueDepth, RecentAttemptsQuery } from '../store.js';
 import type { AttemptWithEventType, Delivery, OperationalEvent } from '../types.js';
 import type { PostgresParts } from './postgres-parts.js';
 
@@ -29,7 +30,7 @@ function failedOfEndpoint(query: RecentAttemptsQuery): string {
     : '';
 }
 
-export class PostgresOperatorViews {
+export class PostgresOperatorViews implements OperatorViewsStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]> {

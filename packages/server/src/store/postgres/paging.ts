@@ -1,6 +1,7 @@
 // Pages of a list on PostgreSQL, forward from an iterator or (backward) the page before it, as the SQLite store
-// pages: each list's SQL is written once, forward, and turned around here for the page before.
-import type { Page } from '../store.js';
+// pages: each list's SQL is written once, forward, and turned around here for the page before (../paging.ts
+// makes the rows a page).
+import { type Page, type PageRequest, pageOf, readsBackward } from '../paging.js';
 import type { PostgresParts } from './postgres-parts.js';
 
 /**
@@ -20,12 +21,6 @@ export function backwardSql(text: string, iteratorParam: string): string {
     );
 }
 
-export interface PageRequest {
-  limit: number;
-  iterator?: string | null;
-  backward?: boolean;
-}
-
 /** `text` must fetch limit + 1 rows, so a fuller page says there is more in the direction read. */
 export async function listPage<R extends object>(
   parts: PostgresParts,
@@ -35,15 +30,7 @@ export async function listPage<R extends object>(
   keyOf: (row: R) => string,
   iteratorParam: string,
 ): Promise<Page<R>> {
-  const backward = request.backward === true && request.iterator != null;
+  const backward = readsBackward(request);
   const { rows } = await parts.query<R>(backward ? backwardSql(text, iteratorParam) : text, values);
-  const done = rows.length <= request.limit;
-  const taken = done ? rows : rows.slice(0, request.limit);
-  if (backward) {
-    const data = taken.reverse();
-    return { data, iterator: data.length > 0 ? keyOf(data[0] as R) : null, done };
-  }
-  return { data: taken, iterator: taken.length > 0 ? keyOf(taken[taken.length - 1] as R) : null, done };
+  return pageOf(rows, request.limit, keyOf, backward);
 }
-
-export const byId = (row: { id: string }): string => row.id;

@@ -19,7 +19,7 @@ import { PostgresMessages } from './messages.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
 import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
-import type { PostgresParts } from './postgres-parts.js';
+import { inTransaction, type PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
 import { PostgresSettings } from './settings.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
@@ -42,7 +42,7 @@ export class PostgresStore implements Store {
   private readonly listeners = new Set<WorkListener>();
   private readonly parts: PostgresParts = {
     query: (text, values) => this.query(text, values),
-    transaction: (work) => this.transaction(work),
+    transaction: (work) => inTransaction(this.pool, work),
   };
   /** Secrets a claim brought along, for signing its sends: written by the queue, read and dropped by endpoints. */
   private readonly claimedSecrets = new ClaimedSecrets();
@@ -81,24 +81,6 @@ export class PostgresStore implements Store {
     client: Queryable = this.pool,
   ): Promise<pg.QueryResult<R>> {
     return client.query<R>(text, values);
-  }
-
-  private async transaction<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 
   async migrate(): Promise<void> {
@@ -141,93 +123,172 @@ export class PostgresStore implements Store {
   readonly endpointGates: NonNullable<Store['endpointGates']> = () => this.gates;
 
   // ---- applications.ts
-  readonly createApplication: Store['createApplication'] = (input, now) =>
-    this.applications.createApplication(input, now);
-  readonly getApplication: Store['getApplication'] = (idOrUid) => this.applications.getApplication(idOrUid);
-  readonly listApplications: Store['listApplications'] = (options) => this.applications.listApplications(options);
-  readonly updateApplication: Store['updateApplication'] = (id, patch, now) =>
-    this.applications.updateApplication(id, patch, now);
-  readonly deleteApplication: Store['deleteApplication'] = (id) => this.applications.deleteApplication(id);
+  createApplication(...args: Parameters<Store['createApplication']>) {
+    return this.applications.createApplication(...args);
+  }
+  getApplication(...args: Parameters<Store['getApplication']>) {
+    return this.applications.getApplication(...args);
+  }
+  listApplications(...args: Parameters<Store['listApplications']>) {
+    return this.applications.listApplications(...args);
+  }
+  updateApplication(...args: Parameters<Store['updateApplication']>) {
+    return this.applications.updateApplication(...args);
+  }
+  deleteApplication(...args: Parameters<Store['deleteApplication']>) {
+    return this.applications.deleteApplication(...args);
+  }
 
   // ---- event-types.ts
-  readonly createEventType: Store['createEventType'] = (input, now) => this.eventTypes.createEventType(input, now);
-  readonly getEventType: Store['getEventType'] = (name) => this.eventTypes.getEventType(name);
-  readonly listEventTypes: Store['listEventTypes'] = (options) => this.eventTypes.listEventTypes(options);
-  readonly updateEventType: Store['updateEventType'] = (name, patch, now) =>
-    this.eventTypes.updateEventType(name, patch, now);
-  readonly deleteEventType: Store['deleteEventType'] = (name, options, now) =>
-    this.eventTypes.deleteEventType(name, options, now);
+  createEventType(...args: Parameters<Store['createEventType']>) {
+    return this.eventTypes.createEventType(...args);
+  }
+  getEventType(...args: Parameters<Store['getEventType']>) {
+    return this.eventTypes.getEventType(...args);
+  }
+  listEventTypes(...args: Parameters<Store['listEventTypes']>) {
+    return this.eventTypes.listEventTypes(...args);
+  }
+  updateEventType(...args: Parameters<Store['updateEventType']>) {
+    return this.eventTypes.updateEventType(...args);
+  }
+  deleteEventType(...args: Parameters<Store['deleteEventType']>) {
+    return this.eventTypes.deleteEventType(...args);
+  }
 
   // ---- endpoints.ts
-  readonly createEndpoint: Store['createEndpoint'] = (appId, input, now) =>
-    this.endpoints.createEndpoint(appId, input, now);
-  readonly getEndpoint: Store['getEndpoint'] = (appId, idOrUid) => this.endpoints.getEndpoint(appId, idOrUid);
-  readonly listEndpoints: Store['listEndpoints'] = (appId, options) => this.endpoints.listEndpoints(appId, options);
-  readonly updateEndpoint: Store['updateEndpoint'] = (appId, id, patch, now) =>
-    this.endpoints.updateEndpoint(appId, id, patch, now);
-  readonly deleteEndpoint: Store['deleteEndpoint'] = (appId, id) => this.endpoints.deleteEndpoint(appId, id);
-  readonly activeSecrets: Store['activeSecrets'] = (endpointId, now) => this.endpoints.activeSecrets(endpointId, now);
-  readonly rotateSecret: Store['rotateSecret'] = (endpointId, secret, graceMs, now) =>
-    this.endpoints.rotateSecret(endpointId, secret, graceMs, now);
-  readonly setEndpointDisabled: Store['setEndpointDisabled'] = (endpointId, disabled, reason, now) =>
-    this.endpoints.setEndpointDisabled(endpointId, disabled, reason, now);
+  createEndpoint(...args: Parameters<Store['createEndpoint']>) {
+    return this.endpoints.createEndpoint(...args);
+  }
+  getEndpoint(...args: Parameters<Store['getEndpoint']>) {
+    return this.endpoints.getEndpoint(...args);
+  }
+  listEndpoints(...args: Parameters<Store['listEndpoints']>) {
+    return this.endpoints.listEndpoints(...args);
+  }
+  updateEndpoint(...args: Parameters<Store['updateEndpoint']>) {
+    return this.endpoints.updateEndpoint(...args);
+  }
+  deleteEndpoint(...args: Parameters<Store['deleteEndpoint']>) {
+    return this.endpoints.deleteEndpoint(...args);
+  }
+  activeSecrets(...args: Parameters<Store['activeSecrets']>) {
+    return this.endpoints.activeSecrets(...args);
+  }
+  rotateSecret(...args: Parameters<Store['rotateSecret']>) {
+    return this.endpoints.rotateSecret(...args);
+  }
+  setEndpointDisabled(...args: Parameters<Store['setEndpointDisabled']>) {
+    return this.endpoints.setEndpointDisabled(...args);
+  }
 
   // ---- messages.ts
-  readonly publish: Store['publish'] = (appId, input, now) => this.messages.publish(appId, input, now);
-  readonly getMessage: Store['getMessage'] = (appId, idOrEventId) => this.messages.getMessage(appId, idOrEventId);
+  publish(...args: Parameters<Store['publish']>) {
+    return this.messages.publish(...args);
+  }
+  getMessage(...args: Parameters<Store['getMessage']>) {
+    return this.messages.getMessage(...args);
+  }
 
   // ---- queue.ts
-  readonly claimDueDeliveries: Store['claimDueDeliveries'] = (options) => this.queue.claimDueDeliveries(options);
-  readonly recordAttempts: Store['recordAttempts'] = (results) => this.queue.recordAttempts(results);
-  readonly releaseLeases: Store['releaseLeases'] = (deliveryIds, now) => this.queue.releaseLeases(deliveryIds, now);
-  readonly extendLeases: Store['extendLeases'] = (deliveryIds, leaseUntil, extendedUntil) =>
-    this.queue.extendLeases(deliveryIds, leaseUntil, extendedUntil);
-  readonly nextDueAt: Store['nextDueAt'] = () => this.queue.nextDueAt();
-  readonly resend: Store['resend'] = (appId, messageId, endpointId, now) =>
-    this.queue.resend(appId, messageId, endpointId, now);
-  readonly recoverEndpoint: Store['recoverEndpoint'] = (appId, endpointId, since, until, now) =>
-    this.queue.recoverEndpoint(appId, endpointId, since, until, now);
+  claimDueDeliveries(...args: Parameters<Store['claimDueDeliveries']>) {
+    return this.queue.claimDueDeliveries(...args);
+  }
+  recordAttempts(...args: Parameters<Store['recordAttempts']>) {
+    return this.queue.recordAttempts(...args);
+  }
+  releaseLeases(...args: Parameters<Store['releaseLeases']>) {
+    return this.queue.releaseLeases(...args);
+  }
+  extendLeases(...args: Parameters<Store['extendLeases']>) {
+    return this.queue.extendLeases(...args);
+  }
+  nextDueAt(...args: Parameters<Store['nextDueAt']>) {
+    return this.queue.nextDueAt(...args);
+  }
+  resend(...args: Parameters<Store['resend']>) {
+    return this.queue.resend(...args);
+  }
+  recoverEndpoint(...args: Parameters<Store['recoverEndpoint']>) {
+    return this.queue.recoverEndpoint(...args);
+  }
 
   // ---- history.ts
-  readonly listMessages: Store['listMessages'] = (appId, options) => this.history.listMessages(appId, options);
-  readonly listAttemptsForMessage: Store['listAttemptsForMessage'] = (appId, messageId, options) =>
-    this.history.listAttemptsForMessage(appId, messageId, options);
-  readonly listAttemptsForEndpoint: Store['listAttemptsForEndpoint'] = (appId, endpointId, options) =>
-    this.history.listAttemptsForEndpoint(appId, endpointId, options);
-  readonly getAttempt: Store['getAttempt'] = (appId, attemptId) => this.history.getAttempt(appId, attemptId);
-  readonly listDeliveriesForMessage: Store['listDeliveriesForMessage'] = (appId, messageId, options) =>
-    this.history.listDeliveriesForMessage(appId, messageId, options);
-  readonly endpointStats: Store['endpointStats'] = (appId, endpointId, range) =>
-    this.history.endpointStats(appId, endpointId, range);
-  readonly listDeadDeliveries: Store['listDeadDeliveries'] = (appId, endpointId, options) =>
-    this.history.listDeadDeliveries(appId, endpointId, options);
+  listMessages(...args: Parameters<Store['listMessages']>) {
+    return this.history.listMessages(...args);
+  }
+  listAttemptsForMessage(...args: Parameters<Store['listAttemptsForMessage']>) {
+    return this.history.listAttemptsForMessage(...args);
+  }
+  listAttemptsForEndpoint(...args: Parameters<Store['listAttemptsForEndpoint']>) {
+    return this.history.listAttemptsForEndpoint(...args);
+  }
+  getAttempt(...args: Parameters<Store['getAttempt']>) {
+    return this.history.getAttempt(...args);
+  }
+  listDeliveriesForMessage(...args: Parameters<Store['listDeliveriesForMessage']>) {
+    return this.history.listDeliveriesForMessage(...args);
+  }
+  endpointStats(...args: Parameters<Store['endpointStats']>) {
+    return this.history.endpointStats(...args);
+  }
+  listDeadDeliveries(...args: Parameters<Store['listDeadDeliveries']>) {
+    return this.history.listDeadDeliveries(...args);
+  }
 
   // ---- operator-views.ts
-  readonly listRecentAttempts: Store['listRecentAttempts'] = (appId, query) =>
-    this.operatorViews.listRecentAttempts(appId, query);
-  readonly countQueuedDeliveries: Store['countQueuedDeliveries'] = () => this.operatorViews.countQueuedDeliveries();
-  readonly oldestDueDeliveryAt: Store['oldestDueDeliveryAt'] = (now) => this.operatorViews.oldestDueDeliveryAt(now);
-  readonly countDeliveries: Store['countDeliveries'] = (filter) => this.operatorViews.countDeliveries(filter);
-  readonly listOperationalEvents: Store['listOperationalEvents'] = (limit) =>
-    this.operatorViews.listOperationalEvents(limit);
+  listRecentAttempts(...args: Parameters<Store['listRecentAttempts']>) {
+    return this.operatorViews.listRecentAttempts(...args);
+  }
+  countQueuedDeliveries(...args: Parameters<Store['countQueuedDeliveries']>) {
+    return this.operatorViews.countQueuedDeliveries(...args);
+  }
+  oldestDueDeliveryAt(...args: Parameters<Store['oldestDueDeliveryAt']>) {
+    return this.operatorViews.oldestDueDeliveryAt(...args);
+  }
+  countDeliveries(...args: Parameters<Store['countDeliveries']>) {
+    return this.operatorViews.countDeliveries(...args);
+  }
+  listOperationalEvents(...args: Parameters<Store['listOperationalEvents']>) {
+    return this.operatorViews.listOperationalEvents(...args);
+  }
 
   // ---- api-keys.ts
-  readonly createApiKey: Store['createApiKey'] = (input, now) => this.apiKeys.createApiKey(input, now);
-  readonly findApiKeyBySha256: Store['findApiKeyBySha256'] = (keySha256) => this.apiKeys.findApiKeyBySha256(keySha256);
-  readonly listApiKeys: Store['listApiKeys'] = (filter, options) => this.apiKeys.listApiKeys(filter, options);
-  readonly revokeApiKey: Store['revokeApiKey'] = (id, now) => this.apiKeys.revokeApiKey(id, now);
-  readonly touchApiKey: Store['touchApiKey'] = (id, now) => this.apiKeys.touchApiKey(id, now);
+  createApiKey(...args: Parameters<Store['createApiKey']>) {
+    return this.apiKeys.createApiKey(...args);
+  }
+  findApiKeyBySha256(...args: Parameters<Store['findApiKeyBySha256']>) {
+    return this.apiKeys.findApiKeyBySha256(...args);
+  }
+  listApiKeys(...args: Parameters<Store['listApiKeys']>) {
+    return this.apiKeys.listApiKeys(...args);
+  }
+  revokeApiKey(...args: Parameters<Store['revokeApiKey']>) {
+    return this.apiKeys.revokeApiKey(...args);
+  }
+  touchApiKey(...args: Parameters<Store['touchApiKey']>) {
+    return this.apiKeys.touchApiKey(...args);
+  }
 
   // ---- idempotency.ts
-  readonly beginIdempotent: Store['beginIdempotent'] = (input) => this.idempotency.beginIdempotent(input);
-  readonly completeIdempotent: Store['completeIdempotent'] = (scope, answer) =>
-    this.idempotency.completeIdempotent(scope, answer);
-  readonly releaseIdempotent: Store['releaseIdempotent'] = (scope) => this.idempotency.releaseIdempotent(scope);
-  readonly purgeExpiredIdempotency: Store['purgeExpiredIdempotency'] = (now) =>
-    this.idempotency.purgeExpiredIdempotency(now);
+  beginIdempotent(...args: Parameters<Store['beginIdempotent']>) {
+    return this.idempotency.beginIdempotent(...args);
+  }
+  completeIdempotent(...args: Parameters<Store['completeIdempotent']>) {
+    return this.idempotency.completeIdempotent(...args);
+  }
+  releaseIdempotent(...args: Parameters<Store['releaseIdempotent']>) {
+    return this.idempotency.releaseIdempotent(...args);
+  }
+  purgeExpiredIdempotency(...args: Parameters<Store['purgeExpiredIdempotency']>) {
+    return this.idempotency.purgeExpiredIdempotency(...args);
+  }
 
   // ---- settings.ts
-  readonly getSetting: Store['getSetting'] = (key) => this.settings.getSetting(key);
-  readonly setSettingIfAbsent: Store['setSettingIfAbsent'] = (key, value) =>
-    this.settings.setSettingIfAbsent(key, value);
+  getSetting(...args: Parameters<Store['getSetting']>) {
+    return this.settings.getSetting(...args);
+  }
+  setSettingIfAbsent(...args: Parameters<Store['setSettingIfAbsent']>) {
+    return this.settings.setSettingIfAbsent(...args);
+  }
 }

@@ -4,8 +4,8 @@
 
 import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
+import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
-import type { AttemptResult, ClaimOptions } from '../store.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { setEndpointDisabledWith } from './endpoints.js';
@@ -127,7 +127,7 @@ function recordColumns(results: readonly AttemptResult[]): unknown[][] {
   return columns;
 }
 
-export class PostgresQueue {
+export class PostgresQueue implements QueueStore {
   private readonly records: RecordBatcher<AttemptResult>;
 
   constructor(

@@ -1,8 +1,9 @@
 // Settings in PostgreSQL: a key-value table for what the server decides once and every process must share
 // (the admin token's hash generated at first start, the readiness probe's read).
+import type { SettingsStore } from '../settings.js';
 import type { PostgresParts } from './postgres-parts.js';
 
-export class PostgresSettings {
+export class PostgresSettings implements SettingsStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async getSetting(key: string): Promise<string | null> {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
 import { dropSchema, randomSchemaName } from '../../../test/support/postgres-schema.js';
 import { claimOptions, failed, LEASE_MS, newMessage, SECRET, succeeded, T0 } from '../conformance/fixtures.js';
-import type { ClaimOptions } from '../store.js';
+import type { ClaimOptions } from '../queue.js';
 import { postgresMigrations } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 

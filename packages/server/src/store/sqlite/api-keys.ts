@@ -1,7 +1,8 @@
 // API keys in SQLite: one row per key, found by the SHA-256 of the key.
 import { newId } from '../../ids.js';
 import type { ApiKey, ApiKeyStore, NewApiKey } from '../api-keys.js';
-import type { ListOptions, Page } from '../store.js';
+import { byId, type ListOptions, type Page } from '../paging.js';
+import { listPage } from './paging.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 interface ApiKeyRow {
@@ -64,21 +65,21 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   async listApiKeys(filter: { appId?: string | null }, options: ListOptions): Promise<Page<ApiKey>> {
-    const rows = this.parts
-      .sql(
-        `SELECT ${COLUMNS} FROM api_keys WHERE revoked_at IS NULL
-           AND (@any = 1 OR app_id IS @appId)
-           AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({
+    const result = listPage<ApiKeyRow>(
+      this.parts,
+      `SELECT ${COLUMNS} FROM api_keys WHERE revoked_at IS NULL
+         AND (@any = 1 OR app_id IS @appId)
+         AND (@iterator IS NULL OR id < @iterator) ORDER BY id DESC LIMIT @limit`,
+      {
         any: filter.appId === undefined ? 1 : 0,
         appId: filter.appId ?? null,
         iterator: options.iterator ?? null,
         limit: options.limit + 1,
-      }) as ApiKeyRow[];
-    const done = rows.length <= options.limit;
-    const data = (done ? rows : rows.slice(0, options.limit)).map(toApiKey);
-    return { data, iterator: data.length > 0 ? (data[data.length - 1] as ApiKey).id : null, done };
+      },
+      options,
+      byId,
+    );
+    return { ...result, data: result.data.map(toApiKey) };
   }
 
   revokeApiKey(id: string, now: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LIST_ATTEMPTS_FOR_ENDPOINT, LIST_DELIVERIES_FOR_MESSAGE, LIST_MESSAGES } from './list-queries.js';
-import { backwardSql } from './sqlite-store.js';
+import { LIST_ATTEMPTS_FOR_ENDPOINT, LIST_DELIVERIES_FOR_MESSAGE, LIST_MESSAGES } from './history.js';
+import { backwardSql } from './paging.js';
 
 describe('backwardSql', () => {
   it('flips the cursor comparison and the order of a newest-first list', () => {

@@ -1,0 +1,32 @@
+// The messages part of the Store: publish (the message and its fan-out to deliveries, in one transaction) and
+// finding one message.
+import type { Message } from './types.js';
+
+export interface NewMessage {
+  eventType: string;
+  eventId?: string | null;
+  payload: string;
+  channels?: string[] | null;
+  /** Deliver no earlier than this (ms); null, absent or already past: at once. */
+  deliverAt?: number | null;
+  tags?: string[] | null;
+  /**
+   * To this endpoint alone (a test event from the dashboard or the API's send-example), whatever its filters; none
+   * when it is disabled. Absent or null: every matching enabled endpoint.
+   */
+  onlyEndpointId?: string | null;
+}
+
+export interface PublishResult {
+  message: Message;
+  deliveries: number;
+}
+
+export interface MessagesStore {
+  /**
+   * Inserts the message and one delivery per matching, enabled endpoint in ONE transaction, durable on disk when
+   * the promise resolves. Rejects with DuplicateEventIdError when the application already has this eventId.
+   */
+  publish(appId: string, input: NewMessage, now: number): Promise<PublishResult>;
+  getMessage(appId: string, idOrEventId: string): Promise<Message | null>;
+}

@@ -1,0 +1,259 @@
+// The queue in SQLite: the delivery row is the queue item. A claim leases due deliveries (a bounded scan of
+// deliveries_due, the per-endpoint limits applied in JS), a record writes each attempt with its delivery's next
+// state in the same shared transaction (group commit), and a result whose lease was lost is dropped.
+import { newId } from '../../ids.js';
+import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
+import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { ClaimedDelivery } from '../types.js';
+import { setEndpointDisabledNow } from './endpoints.js';
+import type { SqliteParts } from './sqlite-parts.js';
+
+/**
+ * The status a delivery takes when it becomes due again (a retry, a lease run out or given back, a replay):
+ * pending, or paused when its endpoint is disabled, so it waits for the endpoint to be enabled instead of being
+ * claimed. Written into each of those UPDATEs, so no later pass has to find and park such rows.
+ */
+const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.disabled = 1)
+  THEN 'paused' ELSE 'pending' END`;
+
+/** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
+function pickClaimable(
+  candidates: ReadonlyArray<{ id: string; endpoint_id: string }>,
+  options: ClaimOptions,
+): string[] {
+  const excluded = new Set(options.excludeEndpointIds);
+  const taken = new Map<string, number>();
+  const ids: string[] = [];
+  for (const candidate of candidates) {
+    if (ids.length >= options.limit) break;
+    if (excluded.has(candidate.endpoint_id)) continue;
+    const count = taken.get(candidate.endpoint_id) ?? 0;
+    if (count >= (options.endpointCaps[candidate.endpoint_id] ?? options.perEndpointLimit)) continue;
+    taken.set(candidate.endpoint_id, count + 1);
+    ids.push(candidate.id);
+  }
+  return ids;
+}
+
+export class SqliteQueue implements QueueStore {
+  constructor(private readonly parts: SqliteParts) {}
+
+  claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return this.parts.write(() => {
+      // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
+      this.parts
+        .sql(
+          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
+        )
+        .run(options.now);
+      const ids = this.claimableIds(options);
+      if (ids.length === 0) return [];
+      const claimed = this.parts
+        .sql(
+          `UPDATE deliveries SET status = 'sending', lease_until = ?, updated_at = ?
+           WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'
+           RETURNING *`,
+        )
+        .all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
+      if (claimed.length === 0) return [];
+      return this.withMessagesAndEndpoints(claimed);
+    });
+  }
+
+  /**
+   * The scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an empty queue;
+   * the per-endpoint limits are applied to the candidates here, in JS, which measured cheaper than a window function
+   * in SQL. Excluded endpoints are skipped in JS too: skipping them in SQL made the scan walk every due row of a busy
+   * endpoint (its whole backlog) on each claim, to find nothing.
+   */
+  private claimableIds(options: ClaimOptions): string[] {
+    const scan = options.limit * 4;
+    const head = this.parts
+      .sql(
+        `SELECT id, endpoint_id FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= @now
+           AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
+         ORDER BY next_attempt_at
+         LIMIT @scan`,
+      )
+      .all({ now: options.now, scan }) as Array<{ id: string; endpoint_id: string }>;
+    const ids = pickClaimable(head, options);
+    if (ids.length >= options.limit || head.length < scan) return ids;
+    // The head of the queue is full of busy endpoints' rows and there may be more due work behind it: take the
+    // earliest due rows of each other endpoint through deliveries_due_endpoint, then the earliest of those, so a
+    // healthy endpoint is never starved by a busy one's backlog (the cost follows the number of endpoints).
+    const behind = this.parts
+      .sql(
+        // CROSS JOIN keeps endpoints as the outer loop; a plain JOIN let the planner scan every delivery.
+        `SELECT d.id, d.endpoint_id FROM endpoints e CROSS JOIN deliveries d
+         WHERE e.disabled = 0 AND e.id NOT IN (SELECT value FROM json_each(@exclude))
+           AND d.id IN (
+             SELECT id FROM deliveries
+             WHERE endpoint_id = e.id AND status = 'pending' AND next_attempt_at <= @now
+             ORDER BY next_attempt_at
+             LIMIT @limit)
+         ORDER BY d.next_attempt_at
+         LIMIT @scan`,
+      )
+      .all({
+        now: options.now,
+        limit: options.limit,
+        scan,
+        exclude: JSON.stringify(options.excludeEndpointIds),
+      }) as Array<{ id: string; endpoint_id: string }>;
+    return pickClaimable(behind, options);
+  }
+
+  /** Each claimed delivery with its message and endpoint, read once per distinct one: the engine needs no second read. */
+  private withMessagesAndEndpoints(claimed: DeliveryRow[]): ClaimedDelivery[] {
+    const messages = new Map<string, MessageRow>();
+    const endpoints = new Map<string, EndpointRow>();
+    const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
+    for (const row of this.parts
+      .sql('SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?))')
+      .all(messageIds) as MessageRow[]) {
+      messages.set(row.id, row);
+    }
+    const endpointIds = JSON.stringify([...new Set(claimed.map((row) => row.endpoint_id))]);
+    for (const row of this.parts
+      .sql('SELECT * FROM endpoints WHERE id IN (SELECT value FROM json_each(?))')
+      .all(endpointIds) as EndpointRow[]) {
+      endpoints.set(row.id, row);
+    }
+    const result: ClaimedDelivery[] = [];
+    for (const row of claimed) {
+      const message = messages.get(row.message_id);
+      const endpoint = endpoints.get(row.endpoint_id);
+      if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
+      result.push(toClaimedDelivery(row, message, endpoint));
+    }
+    return result;
+  }
+
+  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.parts.write(() => {
+      for (const result of results) this.recordOne(result);
+    });
+  }
+
+  private recordOne(result: AttemptResult): void {
+    const nextAttemptAt =
+      result.outcome === 'succeeded' || result.next.status !== 'pending' ? null : result.next.nextAttemptAt;
+    // One statement checks the lease and moves the delivery on. A lost lease (expired and claimed again, or the
+    // delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
+    // outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
+    const delivery = this.parts
+      .sql(
+        `UPDATE deliveries SET status = CASE WHEN @status = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE @status END,
+           attempts = attempts + 1, next_attempt_at = @next_attempt_at,
+           lease_until = NULL, manual = 0, last_error = @last_error, last_status_code = @status_code, updated_at = @at
+         WHERE id = @id AND status = 'sending' AND lease_until = @lease_until
+         RETURNING message_id, endpoint_id, app_id`,
+      )
+      .get({
+        id: result.deliveryId,
+        lease_until: result.leaseUntil,
+        status: result.outcome === 'succeeded' ? 'succeeded' : result.next.status,
+        next_attempt_at: nextAttemptAt,
+        last_error: result.outcome === 'succeeded' ? null : result.error,
+        status_code: result.statusCode,
+        at: result.at,
+      }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id'> | undefined;
+    if (delivery === undefined) return;
+    this.parts
+      .sql(
+        `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
+           response_body, duration_ms, error, request_headers, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        newId('atmpt', result.at),
+        result.deliveryId,
+        delivery.message_id,
+        delivery.endpoint_id,
+        delivery.app_id,
+        result.url,
+        result.outcome,
+        result.trigger,
+        result.statusCode,
+        result.responseBody,
+        Math.round(result.durationMs),
+        result.error,
+        result.requestHeaders === undefined ? null : JSON.stringify(result.requestHeaders),
+        result.at,
+      );
+    if (result.outcome === 'succeeded') {
+      this.parts
+        .sql('UPDATE endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL')
+        .run(delivery.endpoint_id);
+      return;
+    }
+    this.parts
+      .sql('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL')
+      .run(result.at, delivery.endpoint_id);
+    if (result.disableEndpoint !== null) {
+      setEndpointDisabledNow(this.parts, delivery.endpoint_id, true, result.disableEndpoint, result.at);
+    }
+  }
+
+  releaseLeases(deliveryIds: readonly string[], now: number): Promise<void> {
+    return this.parts.write(() => {
+      this.parts
+        .sql(
+          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL, next_attempt_at = ?, updated_at = ?
+           WHERE status = 'sending' AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .run(now, now, JSON.stringify(deliveryIds));
+    });
+  }
+
+  extendLeases(deliveryIds: readonly string[], leaseUntil: number, extendedUntil: number): Promise<string[]> {
+    return this.parts.write(() => {
+      const rows = this.parts
+        .sql(
+          `UPDATE deliveries SET lease_until = ?
+           WHERE status = 'sending' AND lease_until = ? AND id IN (SELECT value FROM json_each(?))
+           RETURNING id`,
+        )
+        .all(extendedUntil, leaseUntil, JSON.stringify(deliveryIds)) as Array<{ id: string }>;
+      return rows.map((row) => row.id);
+    });
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const pending = this.parts
+      .sql("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")
+      .get() as { at: number | null };
+    const leased = this.parts.sql("SELECT MIN(lease_until) AS at FROM deliveries WHERE status = 'sending'").get() as {
+      at: number | null;
+    };
+    const times = [pending.at, leased.at].filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  /** A manual attempt of one message to one endpoint: any state but sending. */
+  resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean> {
+    return this.parts.write(() => {
+      const changes = this.parts
+        .sql(
+          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
+           WHERE app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')`,
+        )
+        .run(now, now, appId, messageId, endpointId).changes;
+      return changes > 0;
+    });
+  }
+
+  /** Manual attempts of the endpoint's dead deliveries created in [since, until). */
+  recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
+    return this.parts.write(
+      () =>
+        this.parts
+          .sql(
+            `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
+             WHERE endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?`,
+          )
+          .run(now, now, endpointId, appId, since, until).changes,
+    );
+  }
+}

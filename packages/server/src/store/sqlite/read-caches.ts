@@ -1,0 +1,42 @@
+// The SQLite store's read caches: what a publish, a getApplication and a send's signing would otherwise read on
+// every call. One connection owns the database file's writes in a process, so the copies are exact as long as every
+// write that could change them drops them (endpoints, applications, secrets: all three at once, one rule) and a
+// commit by another connection (another process on the same file, `hookline` CLI) is noticed through data_version.
+import type { Statement } from 'better-sqlite3';
+import type { EndpointFilter } from '../fan-out.js';
+import type { Application } from '../types.js';
+
+/** Bounds of the caches: past them a cache starts over rather than grow. */
+export const CACHED_APPLICATIONS = 10_000;
+export const CACHED_ENDPOINTS = 10_000;
+
+export interface SecretRow {
+  secret: string;
+  expires_at: number | null;
+}
+
+export class ReadCaches {
+  /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */
+  readonly enabledEndpoints = new Map<string, Array<{ id: string; filter: EndpointFilter }>>();
+  /** Applications by id and by uid: every publish looks one up. */
+  readonly applications = new Map<string, Application>();
+  /** Each endpoint's secrets, expired ones too (which are active depends on the time of the send). */
+  readonly secrets = new Map<string, SecretRow[]>();
+  private dataVersion: number | null = null;
+
+  constructor(private readonly dataVersionStatement: Statement) {}
+
+  /** Dropped on every endpoint or application write and on any rollback, so no copy outlives its rows. */
+  forget(): void {
+    this.enabledEndpoints.clear();
+    this.applications.clear();
+    this.secrets.clear();
+  }
+
+  /** data_version moves when another connection commits (never for this one's own commits). */
+  forgetIfChangedElsewhere(): void {
+    const version = this.dataVersionStatement.get() as number;
+    if (version !== this.dataVersion) this.forget();
+    this.dataVersion = version;
+  }
+}
