@@ -70,7 +70,7 @@ export function formatGoals({ rounds, startup, extras }: GoalInputs): string {
   lines.push(
     rounds.some((round) => round.has(batch))
       ? goal(batchLabel, sameRoundRatio(rounds, batch, bullmqKeyFor('batch')), 2, 'x')
-      : goalNotMeasured(batchLabel, 'POST /msg/batch not built (bench/delivery/hookline.ts has no publishBatch)'),
+      : goalNotMeasured(batchLabel, 'no batch row for hookline or bullmq in this run (BENCH_MODES)'),
   );
 
   const startOf = (name: string) => startup.find((figure) => figure.contender === name);

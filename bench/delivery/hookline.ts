@@ -62,6 +62,25 @@ export function createContender(): Contender {
     });
   }
 
+  /** Events `from` to `to - 1` in one `POST …/msg/batch`; every message must come back 202. */
+  async function publishBatch(run: DeliveryRun, from: number, to: number): Promise<void> {
+    const appId = appOf.get(run.id);
+    if (appId === undefined) throw new Error(`hookline: prepare(${run.id}) first`);
+    const messages = [];
+    for (let index = from; index < to; index++) {
+      messages.push({ eventType: 'bench.event', eventId: `${run.id}-${index}`, payload: parsedPayload });
+    }
+    // with_content=false: the answer need not carry the payloads back (the single publish's 202 does, but it is
+    // one payload; here it would be a hundred).
+    const answer = (await ok('POST', `/api/v1/app/${appId}/msg/batch?with_content=false`, { messages })) as {
+      data: Array<{ status: number }>;
+    };
+    const refused = answer.data.filter((item) => item.status !== 202);
+    if (answer.data.length !== to - from || refused.length > 0) {
+      throw new Error(`hookline: batch ${from}-${to} answered ${JSON.stringify(refused.slice(0, 3))}`);
+    }
+  }
+
   async function publishAll(run: DeliveryRun): Promise<void> {
     await forEachConcurrently(run.events, ready().context.concurrency, (index) => publishEvent(run, index));
   }
@@ -136,6 +155,8 @@ export function createContender(): Contender {
     publish: publishAll,
 
     publishOne: publishEvent,
+
+    publishBatch,
 
     async fillBacklog(deliveries) {
       // Bench fixture, not a product path: a million publishes through the API would take minutes, so the backlog

@@ -3,6 +3,7 @@ export { BODY_LIMIT_BYTES } from './api/body-limit.js';
 export { type RunningServer, serve } from './cli/serve.js';
 export { ConfigError, type ConfigSources, defaultConfig, loadConfig, type ServerConfig } from './config.js';
 export {
+  type BatchMessage,
   createHookline,
   type Hookline,
   type HooklineOptions,
@@ -20,7 +21,7 @@ export {
   type RefusalKind,
   type ValidationIssue,
 } from './operations/errors.js';
-export type { MessageInput } from './operations/publish.js';
+export type { MessageInput, PublishOutcome } from './operations/publish.js';
 export type { ApiKey, ApiKeyStore, NewApiKey } from './store/api-keys.js';
 export { DuplicateEventIdError, DuplicateUidError } from './store/errors.js';
 export type { IdempotencyStore } from './store/idempotency.js';

@@ -49,6 +49,21 @@ function issuesOf(error: FastifyError): ValidationIssue[] {
 /** How a refusal of the operations is answered. */
 const STATUS_OF: Record<OperationError['kind'], number> = { invalid: 422, not_found: 404, conflict: 409 };
 
+/**
+ * How a refusal of the operations is answered, status and body. `at` is where the refused input sits in the request
+ * body (a batch's `['messages', 3]`): an issue's loc is within its input, and Svix's loc starts at the request.
+ */
+export function refusalAnswer(
+  error: OperationError,
+  at: ReadonlyArray<string | number> = [],
+): { status: number; body: { code: string; detail: string | ValidationIssue[] } } {
+  if (error instanceof InvalidInputError) {
+    const detail = error.issues.map((issue) => ({ ...issue, loc: ['body', ...at, ...issue.loc] }));
+    return { status: 422, body: { code: error.code, detail } };
+  }
+  return { status: STATUS_OF[error.kind], body: { code: error.code, detail: error.message } };
+}
+
 /** Fastify's words for a refused body, with what to do instead: the limit, the content type the API reads. */
 function detailOf(error: FastifyError, contentType: string | undefined): string {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -130,17 +145,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const conflict = conflictOf(error);
     if (conflict !== null) return reply.code(409).send(conflict);
-    if (error instanceof InvalidInputError) {
-      // The issues' loc is within the request body; Svix's loc starts with where in the request.
-      const detail = error.issues.map((issue) => ({ ...issue, loc: ['body', ...issue.loc] }));
-      return reply.code(422).send({ code: error.code, detail });
-    }
     if (error instanceof ValidationFailedError) {
       return reply.code(422).send({ code: error.code, detail: error.issues });
     }
     if (error instanceof OperationError) {
-      const body: ErrorBody = { code: error.code, detail: error.message };
-      return reply.code(STATUS_OF[error.kind]).send(body);
+      const { status, body } = refusalAnswer(error);
+      return reply.code(status).send(body);
     }
     // Request schema failures answer 422, as Svix does, with the failing fields.
     if (error.validation !== undefined) {

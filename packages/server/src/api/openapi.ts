@@ -11,6 +11,7 @@ declare module 'fastify/types/schema.js' {
   interface FastifySchema {
     tags?: readonly string[];
     summary?: string;
+    description?: string;
     operationId?: string;
   }
 }
@@ -18,6 +19,7 @@ declare module 'fastify/types/schema.js' {
 interface RouteSchema {
   tags?: string[];
   summary?: string;
+  description?: string;
   operationId?: string;
   params?: JsonObject;
   querystring?: JsonObject;
@@ -74,6 +76,7 @@ function operationOf(route: RouteOptions, publicRoute: boolean): JsonObject {
   return {
     ...(schema.operationId === undefined ? {} : { operationId: schema.operationId }),
     ...(schema.summary === undefined ? {} : { summary: schema.summary }),
+    ...(schema.description === undefined ? {} : { description: schema.description }),
     tags: schema.tags ?? ['Health'],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(schema.body === undefined

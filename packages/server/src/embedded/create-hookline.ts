@@ -14,7 +14,13 @@ import { createEndpoint } from '../operations/endpoints.js';
 import { OperationError } from '../operations/errors.js';
 import { checkInput } from '../operations/input-schema.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
-import { type MessageInput, messageInSchema, publishMessage } from '../operations/publish.js';
+import {
+  type MessageInput,
+  messageInSchema,
+  type PublishOutcome,
+  publishMessage,
+  publishMessages,
+} from '../operations/publish.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { Application, Endpoint, Message } from '../store/types.js';
@@ -48,6 +54,27 @@ export interface PublishOptions {
   tags?: string[] | null;
 }
 
+/** One message of a publishMany: what publish takes as arguments, in one object. */
+export interface BatchMessage extends PublishOptions {
+  eventType: string;
+  payload: Record<string, unknown>;
+}
+
+/** The API's message input from publish's arguments. */
+function messageInputOf(eventType: string, payload: Record<string, unknown>, options: PublishOptions): MessageInput {
+  const deliverAt = options.deliverAt ?? null;
+  return {
+    eventType,
+    payload,
+    ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
+    ...(options.tags === undefined ? {} : { tags: options.tags }),
+    // An invalid Date has no ISO form: its string fails the date-time rule, as a bad time does over HTTP.
+    deliverAt:
+      deliverAt === null ? null : Number.isNaN(deliverAt.getTime()) ? String(deliverAt) : deliverAt.toISOString(),
+  };
+}
+
 export interface HookOptions<Args extends unknown[], Result> {
   /** The application (id or uid) whose endpoints receive the event, from the result and the arguments. */
   app: (result: Result, ...args: Args) => string;
@@ -68,6 +95,13 @@ export interface Hookline {
   createEndpoint(app: string, input: EndpointInput & { url: string }): Promise<{ endpoint: Endpoint; secret: string }>;
   /** Stores the event and one delivery per matching endpoint, durable on disk when the promise resolves. */
   publish(app: string, eventType: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<Message>;
+  /**
+   * Up to 1,000 messages to one application in ONE transaction, durable when the promise resolves. Each is checked
+   * as publish checks one; the outcomes are in order, `{ ok: true, message }` or `{ ok: false, error }` with the
+   * OperationError publish would have thrown (a refused message does not stop the others). Rejects, publishing
+   * nothing, when the application does not exist or there are more than 1,000.
+   */
+  publishMany(app: string, messages: readonly BatchMessage[]): Promise<PublishOutcome[]>;
   /** Wraps `fn`: its awaited result is published as `eventType` to the application `options.app` names. */
   hook<Args extends unknown[], Result>(
     eventType: string,
@@ -136,18 +170,18 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
 
     async publish(app, eventType, payload, publishOptions = {}) {
       open();
-      const deliverAt = publishOptions.deliverAt ?? null;
-      const input: MessageInput = {
-        eventType,
-        payload,
-        ...(publishOptions.eventId === undefined ? {} : { eventId: publishOptions.eventId }),
-        ...(publishOptions.channels === undefined ? {} : { channels: publishOptions.channels }),
-        ...(publishOptions.tags === undefined ? {} : { tags: publishOptions.tags }),
-        // An invalid Date has no ISO form: its string fails the date-time rule, as a bad time does over HTTP.
-        deliverAt:
-          deliverAt === null ? null : Number.isNaN(deliverAt.getTime()) ? String(deliverAt) : deliverAt.toISOString(),
-      };
+      const input = messageInputOf(eventType, payload, publishOptions);
       return publishMessage(operations, app, checkInput<MessageInput>(messageInSchema, input));
+    },
+
+    async publishMany(app, messages) {
+      open();
+      // publishMessages checks each input against the message schema itself, so a bad one is that one's outcome.
+      return publishMessages(
+        operations,
+        app,
+        messages.map(({ eventType, payload, ...options }) => messageInputOf(eventType, payload, options)),
+      );
     },
 
     hook<Args extends unknown[], Result>(

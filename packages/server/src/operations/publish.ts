@@ -3,10 +3,13 @@
 // declared is refused when the server says so; deliverAt is bounded; then the message and its deliveries are
 // written in one transaction (the store's publish) and a local engine is told.
 import { parseInstant } from '../input/instant.js';
+import { DuplicateEventIdError } from '../store/errors.js';
+import type { NewMessage } from '../store/store.js';
 import type { Message } from '../store/types.js';
 import { type ApplicationInput, applicationInSchema, createApplicationAlongside } from './applications.js';
 import type { OperationsContext } from './context.js';
-import { InvalidInputError, invalidField, notFound, OperationError, refusingDuplicates } from './errors.js';
+import { conflict, InvalidInputError, invalidField, notFound, OperationError, refusingDuplicates } from './errors.js';
+import { checkInput } from './input-schema.js';
 import { eventTypeName } from './schemas.js';
 
 export const messageInSchema = {
@@ -76,8 +79,23 @@ async function checkPayload(context: OperationsContext, eventTypeName: string, p
 const orNull = <T>(list: T[] | null | undefined): T[] | null =>
   list === undefined || list === null || list.length === 0 ? null : list;
 
-/** Resolves once the message and its deliveries are committed (on disk, for SQLite). */
-/** `onlyEndpointId`: to that endpoint alone (a test event, operations/test-event.ts); null: the usual fan-out. */
+/** A checked input as the store writes it: every rule of a publish but the application's existence is here. */
+async function checkedMessage(context: OperationsContext, input: MessageInput, now: number): Promise<NewMessage> {
+  await checkPayload(context, input.eventType, input.payload);
+  return {
+    eventType: input.eventType,
+    eventId: input.eventId ?? null,
+    payload: JSON.stringify(input.payload),
+    channels: orNull(input.channels),
+    deliverAt: scheduledTime(context, input.deliverAt, now),
+    tags: orNull(input.tags),
+  };
+}
+
+/**
+ * Resolves once the message and its deliveries are committed (on disk, for SQLite). `onlyEndpointId`: to that
+ * endpoint alone (a test event, operations/test-event.ts); null: the usual fan-out.
+ */
 export async function publishMessage(
   context: OperationsContext,
   appIdOrUid: string,
@@ -89,25 +107,63 @@ export async function publishMessage(
   if (existing === null && (input.application === undefined || input.application === null)) {
     throw notFound('application');
   }
-  await checkPayload(context, input.eventType, input.payload);
-  const deliverAt = scheduledTime(context, input.deliverAt, context.now());
+  const checked = await checkedMessage(context, input, context.now());
   const application =
     existing ?? (await createApplicationAlongside(context, appIdOrUid, input.application as ApplicationInput));
   const { message } = await refusingDuplicates(() =>
-    context.store.publish(
-      application.id,
-      {
-        eventType: input.eventType,
-        eventId: input.eventId ?? null,
-        payload: JSON.stringify(input.payload),
-        channels: orNull(input.channels),
-        deliverAt,
-        tags: orNull(input.tags),
-        onlyEndpointId,
-      },
-      context.now(),
-    ),
+    context.store.publish(application.id, { ...checked, onlyEndpointId }, context.now()),
   );
   context.workQueued();
   return message;
+}
+
+/** The most messages one publishMessages call takes (the batch route's limit). */
+export const MAX_BATCH_MESSAGES = 1000;
+
+/** One message's outcome in a batch: published, or refused as publishMessage would have refused it alone. */
+export type PublishOutcome = { ok: true; message: Message } | { ok: false; error: OperationError };
+
+/**
+ * Publishes a batch to one existing application: each input is checked by the rules of publishMessage (its schema
+ * first: the inputs are not checked before they get here), and those that pass are written in ONE transaction,
+ * resolved once committed. The outcomes are in input order. An application that does not exist refuses the whole
+ * call (there is no create-alongside for a batch: an input's `application` is ignored, as for a publish to an
+ * application that exists).
+ */
+export async function publishMessages(
+  context: OperationsContext,
+  appIdOrUid: string,
+  inputs: readonly unknown[],
+): Promise<PublishOutcome[]> {
+  if (inputs.length > MAX_BATCH_MESSAGES) {
+    throw invalidField([], `at most ${MAX_BATCH_MESSAGES} messages in one batch`, 'value_error.maxItems');
+  }
+  const application = await context.store.getApplication(appIdOrUid);
+  if (application === null) throw notFound('application');
+  const now = context.now();
+  const outcomes: Array<PublishOutcome | null> = [];
+  const accepted: NewMessage[] = [];
+  const acceptedAt: number[] = [];
+  for (const [index, input] of inputs.entries()) {
+    try {
+      const checked = await checkedMessage(context, checkInput<MessageInput>(messageInSchema, input), now);
+      accepted.push(checked);
+      acceptedAt.push(index);
+      outcomes.push(null);
+    } catch (error) {
+      if (!(error instanceof OperationError)) throw error;
+      outcomes.push({ ok: false, error });
+    }
+  }
+  if (accepted.length > 0) {
+    const results = await context.store.publishMany(application.id, accepted, context.now());
+    results.forEach((result, k) => {
+      outcomes[acceptedAt[k] as number] =
+        result instanceof DuplicateEventIdError
+          ? { ok: false, error: conflict(result.message, result) }
+          : { ok: true, message: result.message };
+    });
+    context.workQueued();
+  }
+  return outcomes as PublishOutcome[];
 }

@@ -1,5 +1,6 @@
 // The messages part of the Store: publish (the message and its fan-out to deliveries, in one transaction) and
 // finding one message.
+import type { DuplicateEventIdError } from './errors.js';
 import type { Message } from './types.js';
 
 export interface NewMessage {
@@ -28,5 +29,15 @@ export interface MessagesStore {
    * the promise resolves. Rejects with DuplicateEventIdError when the application already has this eventId.
    */
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult>;
+  /**
+   * Publishes each input as `publish` does, all in ONE transaction (durable when the promise resolves, nothing of it
+   * when it rejects). Results are in input order; an input whose eventId the application already has (or an earlier
+   * input of the same call has) gets its DuplicateEventIdError in place, and the others are published.
+   */
+  publishMany(
+    appId: string,
+    inputs: readonly NewMessage[],
+    now: number,
+  ): Promise<Array<PublishResult | DuplicateEventIdError>>;
   getMessage(appId: string, idOrEventId: string): Promise<Message | null>;
 }

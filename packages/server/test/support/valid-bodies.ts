@@ -50,6 +50,7 @@ export const VALID_BODIES: Readonly<Record<string, unknown>> = {
     eventType: message.eventType,
     payload: message.payload,
   },
+  'POST /api/v1/app/:appId/msg/batch': { messages: [message, { ...message, eventId: 'evt-fuzz-batch' }] },
   'POST /api/v1/app/:appId/endpoint/:endpointId/recover': { since: iso, until: '2030-01-01T00:00:00Z' },
   'POST /api/v1/auth/api-key': { name: 'fuzz key' },
   'POST /api/v1/auth/app-portal-access/:appId': { name: 'portal' },

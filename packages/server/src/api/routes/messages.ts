@@ -2,14 +2,34 @@
 import type { FastifyInstance } from 'fastify';
 import { findApplication } from '../../operations/applications.js';
 import { findMessage } from '../../operations/messages.js';
-import { type MessageInput, messageInSchema, publishMessage } from '../../operations/publish.js';
+import {
+  MAX_BATCH_MESSAGES,
+  type MessageInput,
+  messageInSchema,
+  publishMessage,
+  publishMessages,
+} from '../../operations/publish.js';
+import { BATCH_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { ApiContext } from '../context.js';
+import { refusalAnswer } from '../errors.js';
 import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
-import { listResponse, messageOutSchema, pathId } from '../schemas.js';
+import { anyJson, listResponse, messageOutSchema, pathId } from '../schemas.js';
 import { messageOut, messageOutWithContent } from '../serialize.js';
 import { listOptions, listOut, listQueryProperties } from './pagination.js';
 
 const appParams = { type: 'object', required: ['appId'], properties: { appId: pathId } } as const;
+
+/** One message of a batch: 202 with the message, or the status and `{code, detail}` it would have got alone. */
+const batchItemOutSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'integer' },
+    message: messageOutSchema,
+    code: { type: 'string' },
+    detail: anyJson,
+  },
+} as const;
 
 export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
   const tags = ['Message'];
@@ -35,6 +55,52 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       return reply
         .code(202)
         .send(messageOut(message, request.query.with_content === false ? {} : request.body.payload));
+    },
+  );
+
+  app.post<{ Params: { appId: string }; Body: { messages: unknown[] }; Querystring: { with_content?: boolean } }>(
+    '/api/v1/app/:appId/msg/batch',
+    {
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        operationId: 'v1.message.create-batch',
+        summary: `Publish up to ${MAX_BATCH_MESSAGES} messages in one transaction: answered once all accepted ones are on disk`,
+        description:
+          'Each message is checked as `POST …/msg` checks one and gets its own result, in order: `status` 202 with `message`, or the 4xx and `{code, detail}` it would have got alone (a refused one does not stop the others). The application must exist. Values no JSON body may carry (NUL, lone surrogates, non-finite numbers, nesting past the limit) refuse the whole request, as for any route. `Idempotency-Key` replays the whole answer.',
+        params: appParams,
+        querystring: { type: 'object', properties: { with_content: booleanQuery } },
+        body: {
+          type: 'object',
+          required: ['messages'],
+          properties: {
+            messages: { type: 'array', minItems: 1, maxItems: MAX_BATCH_MESSAGES, items: { type: 'object' } },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['data'],
+            properties: { data: { type: 'array', items: batchItemOutSchema } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const inputs = request.body.messages;
+      const outcomes = await publishMessages(context, request.params.appId, inputs);
+      const withContent = request.query.with_content !== false;
+      const data = outcomes.map((outcome, index) => {
+        if (!outcome.ok) {
+          const { status, body } = refusalAnswer(outcome.error, ['messages', index]);
+          return { status, ...body };
+        }
+        context.metrics?.messagePublished();
+        // As the single publish: the payload as the caller sent it, not the stored text parsed back.
+        const payload = withContent ? (inputs[index] as MessageInput).payload : {};
+        return { status: 202, message: messageOut(outcome.message, payload) };
+      });
+      return { data };
     },
   );
 

@@ -11,6 +11,7 @@ import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
 import { describePublish } from './publish.js';
+import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
 import { describeSecrets } from './secrets.js';
@@ -20,6 +21,7 @@ import { describeUpdates } from './updates.js';
 export function runStoreConformance(name: string, factory: StoreFactory): void {
   describe(`Store conformance: ${name}`, () => {
     describePublish(factory);
+    describePublishMany(factory);
     describeClaim(factory);
     describeRecordAttempts(factory);
     describeReplay(factory);

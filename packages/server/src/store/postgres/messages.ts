@@ -1,11 +1,13 @@
 // Messages in PostgreSQL: publish is ONE statement (the message, one delivery per matching enabled endpoint, and
-// the NOTIFY that wakes workers in every process), so it commits whole or not at all.
+// the NOTIFY that wakes workers in every process), so it commits whole or not at all; publishMany runs it once per
+// message inside one transaction.
 import { DuplicateEventIdError } from '../errors.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
-import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
+import type { PostgresParts } from './postgres-parts.js';
+import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
 
 /**
@@ -13,11 +15,14 @@ import { WORK_CHANNEL } from './work-listener.js';
  * $8 deliver at, $9 tags, $10 the only endpoint (a test event) or null. Which endpoints is fan-out.ts's rule
  * (receivesMessage) in SQL: the one named, or else every endpoint whose filters match, empty or null filters
  * matching everything. The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
+ * An eventId the application already has inserts nothing (`inserted` 0) rather than failing: inside publishMany's
+ * transaction a failed statement would abort the whole batch.
  */
 const PUBLISH = `
 WITH message AS (
   INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
   RETURNING id
 ), fanned AS (
   INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
@@ -34,35 +39,52 @@ WITH message AS (
 ), woken AS (
   SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM fanned LIMIT 1) any_delivery
 )
-SELECT (SELECT count(*) FROM fanned) AS deliveries, (SELECT count(*) FROM woken) AS woken`;
+SELECT (SELECT count(*) FROM message) AS inserted, (SELECT count(*) FROM fanned) AS deliveries,
+       (SELECT count(*) FROM woken) AS woken`;
 
 export class PostgresMessages implements MessagesStore {
   constructor(private readonly parts: PostgresParts) {}
 
   async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
+    const result = await this.publishOn(this.parts, appId, input, now);
+    if (result instanceof DuplicateEventIdError) throw result;
+    return result;
+  }
+
+  publishMany(
+    appId: string,
+    inputs: readonly NewMessage[],
+    now: number,
+  ): Promise<Array<PublishResult | DuplicateEventIdError>> {
+    return this.parts.transaction(async (client) => {
+      const results: Array<PublishResult | DuplicateEventIdError> = [];
+      for (const input of inputs) results.push(await this.publishOn(client, appId, input, now));
+      return results;
+    });
+  }
+
+  private async publishOn(
+    on: Queryable,
+    appId: string,
+    input: NewMessage,
+    now: number,
+  ): Promise<PublishResult | DuplicateEventIdError> {
     const row = newMessageRow(appId, input, now);
-    let deliveries: number;
-    try {
-      const result = await this.parts.query<{ deliveries: number }>(PUBLISH, [
-        row.id,
-        row.app_id,
-        row.event_type,
-        row.event_id,
-        row.payload,
-        row.channels,
-        row.created_at,
-        row.deliver_at,
-        row.tags,
-        input.onlyEndpointId ?? null,
-      ]);
-      deliveries = result.rows[0]?.deliveries ?? 0;
-    } catch (error) {
-      if (row.event_id !== null && uniqueViolation(error, 'messages_event_id')) {
-        throw new DuplicateEventIdError(row.event_id);
-      }
-      throw error;
-    }
-    return { message: toMessage(row), deliveries };
+    const result = await on.query<{ inserted: number; deliveries: number }>(PUBLISH, [
+      row.id,
+      row.app_id,
+      row.event_type,
+      row.event_id,
+      row.payload,
+      row.channels,
+      row.created_at,
+      row.deliver_at,
+      row.tags,
+      input.onlyEndpointId ?? null,
+    ]);
+    const counts = result.rows[0];
+    if (counts === undefined || counts.inserted === 0) return new DuplicateEventIdError(row.event_id ?? '');
+    return { message: toMessage(row), deliveries: counts.deliveries };
   }
 
   async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {

@@ -186,6 +186,9 @@ export class PostgresStore implements Store {
   publish(...args: Parameters<Store['publish']>) {
     return this.messages.publish(...args);
   }
+  publishMany(...args: Parameters<Store['publishMany']>) {
+    return this.messages.publishMany(...args);
+  }
   getMessage(...args: Parameters<Store['getMessage']>) {
     return this.messages.getMessage(...args);
   }

@@ -13,34 +13,55 @@ export class SqliteMessages implements MessagesStore {
   constructor(private readonly parts: SqliteParts) {}
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    return this.parts.write(() => {
-      const row = newMessageRow(appId, input, now);
-      try {
-        this.parts
-          .sql(
-            'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
-          )
-          .run(row);
-      } catch (error) {
-        if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
-          throw new DuplicateEventIdError(row.event_id);
+    return this.parts.write(() => this.publishNow(appId, input, now));
+  }
+
+  publishMany(
+    appId: string,
+    inputs: readonly NewMessage[],
+    now: number,
+  ): Promise<Array<PublishResult | DuplicateEventIdError>> {
+    // One write, so one transaction: a refused INSERT undoes only itself, and the rest of the batch goes on.
+    return this.parts.write(() =>
+      inputs.map((input) => {
+        try {
+          return this.publishNow(appId, input, now);
+        } catch (error) {
+          if (error instanceof DuplicateEventIdError) return error;
+          throw error;
         }
-        throw error;
+      }),
+    );
+  }
+
+  /** Called inside a write transaction. */
+  private publishNow(appId: string, input: NewMessage, now: number): PublishResult {
+    const row = newMessageRow(appId, input, now);
+    try {
+      this.parts
+        .sql(
+          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
+        )
+        .run(row);
+    } catch (error) {
+      if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
+        throw new DuplicateEventIdError(row.event_id);
       }
-      const message = toMessage(row);
-      const insert = this.parts.sql(
-        `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-      );
-      let deliveries = 0;
-      const due = Math.max(now, row.deliver_at ?? now);
-      for (const endpoint of this.enabledEndpointsOf(appId)) {
-        if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
-        insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
-        deliveries++;
-      }
-      return { message, deliveries };
-    });
+      throw error;
+    }
+    const message = toMessage(row);
+    const insert = this.parts.sql(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    );
+    let deliveries = 0;
+    const due = Math.max(now, row.deliver_at ?? now);
+    for (const endpoint of this.enabledEndpointsOf(appId)) {
+      if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
+      insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
+      deliveries++;
+    }
+    return { message, deliveries };
   }
 
   /** Called inside a write transaction, so what it caches is what the transaction sees. */

@@ -175,6 +175,9 @@ export class SqliteStore implements Store {
   publish(...args: Parameters<Store['publish']>) {
     return this.messages.publish(...args);
   }
+  publishMany(...args: Parameters<Store['publishMany']>) {
+    return this.messages.publishMany(...args);
+  }
   getMessage(...args: Parameters<Store['getMessage']>) {
     return this.messages.getMessage(...args);
   }
