@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const PREFIXES: IdPrefix[] = ['app', 'ep', 'msg', 'atmpt', 'dlv', 'evt', 'key', 'op'];
+const PREFIXES: IdPrefix[] = ['app', 'ep', 'msg', 'atmpt', 'dlv', 'evt', 'key', 'op', 'src', 'inb'];
 const T = Date.UTC(2030, 0, 15, 12, 0, 0);
 
 /** The millisecond timestamp in an id's leading 48 bits. */

@@ -7,7 +7,7 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 /** 128 bits need 22 base62 digits. */
 const WIDTH = 22;
 
-export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'evt' | 'key' | 'op';
+export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'evt' | 'key' | 'op' | 'src' | 'inb';
 
 let lastMs = 0;
 let lastRandom = 0n;

@@ -63,14 +63,29 @@ const idValue = fc.oneof(
   { weight: 3, arbitrary: nastyString.filter((s) => s.length > 0) },
   { weight: 1, arbitrary: fc.nat({ max: 400 }).map((n) => 'a'.repeat(n + 1)) },
 );
-const ALL_REAL = { appId: 'REAL', endpointId: 'REAL', msgId: 'REAL', name: 'REAL', attemptId: 'REAL', keyId: 'REAL' };
+const ALL_REAL = {
+  appId: 'REAL',
+  endpointId: 'REAL',
+  msgId: 'REAL',
+  name: 'REAL',
+  attemptId: 'REAL',
+  keyId: 'REAL',
+  sourceId: 'REAL',
+};
 
 function malformedRequest(routes: readonly RegisteredRoute[]): fc.Arbitrary<FuzzRequest> {
   return fc
     .record({
       route: fc.constantFrom(...routes),
       methodOverride: fc.option(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), { freq: 8 }),
-      ids: fc.record({ appId: idValue, endpointId: idValue, msgId: idValue, name: idValue, attemptId: idValue }),
+      ids: fc.record({
+        appId: idValue,
+        endpointId: idValue,
+        msgId: idValue,
+        name: idValue,
+        attemptId: idValue,
+        sourceId: idValue,
+      }),
       query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), nastyString), nastyString), {
         maxLength: 6,
       }),
@@ -178,6 +193,7 @@ interface RealIds {
   name: string;
   attemptId: string;
   keyId: string;
+  sourceId: string;
 }
 
 function urlOf(base: string, fuzz: FuzzRequest, real: RealIds): string {
@@ -268,6 +284,12 @@ describe.each(stores)('the API fuzz on %s', (store) => {
       payload: { n: 1 },
     });
     const key = await api.ok<{ id: string }>('POST', '/api/v1/auth/api-key', { name: 'fuzz' });
+    // A source that verifies nothing the fuzz can forge, and one whose policy answers everything 200.
+    const source = await api.ok<{ id: string }>('POST', `/api/v1/app/${app.id}/source`, {
+      uid: 'fuzz-source',
+      name: 'fuzz',
+      verification: { type: 'signature', scheme: 'github', secrets: ['fuzz-secret'] },
+    });
     real = {
       appId: app.id,
       endpointId: endpoint.id,
@@ -275,6 +297,7 @@ describe.each(stores)('the API fuzz on %s', (store) => {
       name: 'fuzz.typed',
       attemptId: 'atmpt_0000000000000000000000',
       keyId: key.id,
+      sourceId: source.id,
     };
   });
 

@@ -11,13 +11,15 @@ import { Api, startHookline, type TestHookline } from './support/hookline.js';
 import { TestReceiver, waitFor } from './support/receiver.js';
 
 /** Every path parameter a route may have, and which value of a tenant it takes. */
-type ParamKind = 'app' | 'endpoint' | 'message' | 'attempt' | 'key' | 'eventType';
+type ParamKind = 'app' | 'endpoint' | 'message' | 'attempt' | 'key' | 'eventType' | 'source';
 const PARAMS: Record<string, ParamKind> = {
   [APP_PARAM]: 'app',
   endpointId: 'endpoint',
   msgId: 'message',
   attemptId: 'attempt',
   keyId: 'key',
+  /** /api/v1/app/:appId/source/:sourceId, and the public /in/:sourceId */
+  sourceId: 'source',
   /** /api/v1/event-type/:name */
   name: 'eventType',
 };
@@ -30,6 +32,11 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/app/:appId/endpoint/:endpointId': { description: 'patched' },
   'POST /api/v1/app/:appId/endpoint/:endpointId/recover': { since: '2000-01-01T00:00:00Z' },
   'POST /api/v1/app/:appId/endpoint/:endpointId/secret/rotate': {},
+  'POST /api/v1/app/:appId/source': {
+    name: 'source',
+    verification: { type: 'header-token', header: 'x-token', token: 'a-token-of-16-chars-or-more' },
+  },
+  'PATCH /api/v1/app/:appId/source/:sourceId': { name: 'patched' },
 };
 
 /** A value naming a tenant's row, and a value of the same shape (id or uid) that names nothing. */
@@ -80,6 +87,11 @@ async function makeTenant(name: string): Promise<Tenant> {
     appId: app.id,
   });
   if (name === 'a') keyOfA = new Api(hookline.server.url, key.key);
+  const source = await admin.ok<{ id: string }>('POST', `/api/v1/app/${app.id}/source`, {
+    uid: `src-${name}`,
+    name: `source of ${name}`,
+    verification: { type: 'header-token', header: 'x-token', token: `token-of-tenant-${name}-0123456789` },
+  });
   return {
     values: {
       app: [
@@ -97,6 +109,10 @@ async function makeTenant(name: string): Promise<Tenant> {
       attempt: [{ value: attemptId, missing: missingId.attempt }],
       key: [{ value: key.id, missing: newId('key') }],
       eventType: [{ value: 'invoice.paid', missing: 'no.such.type' }],
+      source: [
+        { value: source.id, missing: newId('src') },
+        { value: `src-${name}`, missing: 'src-missing' },
+      ],
     },
     marks: [
       app.id,
@@ -110,6 +126,9 @@ async function makeTenant(name: string): Promise<Tenant> {
       `hook-${name}`,
       `payload-of-${name}`,
       key.key,
+      source.id,
+      `src-${name}`,
+      `token-of-tenant-${name}`,
     ],
   };
 }

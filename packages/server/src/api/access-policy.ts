@@ -22,6 +22,8 @@ export function routeAccess(method: string, url: string): RouteAccess | null {
     return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   }
   if (url === '/api/v1/app') return 'admin';
+  // Every application's sources at once: an admin's view (a scoped key lists its own under /app/:appId/source).
+  if (url === '/api/v1/source') return 'admin';
   // The application itself: a scoped key may read it (a portal shows its name), not change or delete it.
   if (url === `/api/v1/app/:${APP_PARAM}`) return method === 'GET' || method === 'HEAD' ? 'application' : 'admin';
   if (url.startsWith(`/api/v1/app/:${APP_PARAM}/`)) return 'application';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../config.js';
 import { DASHBOARD_PATHS, dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { type TestReceiverOptions, testReceiverRoutes } from '../dev/test-receiver.js';
+import { Ingest } from '../operations/ingest.js';
 import { installAuth } from './auth.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { capConnectionsPerAddress, serverTimeoutOptions } from './connection-limits.js';
@@ -26,10 +27,12 @@ import { endpointStatsRoutes } from './routes/endpoint-stats.js';
 import { endpointTestEventRoutes } from './routes/endpoint-test-event.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
+import { sourceRoutes } from './routes/sources.js';
 import { lazySchemaCompilers } from './schema-compilers.js';
 
 /** Request line and headers together (431 past it). */
@@ -162,6 +165,15 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
+    sourceRoutes(app, context);
+    const ingest = new Ingest({
+      store: context.store,
+      now: context.now,
+      network: context.inbound?.network ?? {},
+      accepted: () => context.inbound?.accepted(),
+      onError: (error, detail) => options.logger?.error({ err: error, ...detail }, 'inbound request not accepted'),
+    });
+    ingestRoutes(app, ingest);
     if (options.testReceiver !== undefined) testReceiverRoutes(app, options.testReceiver);
   }
   referenceRoutes(app, openapi);

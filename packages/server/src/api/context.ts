@@ -1,6 +1,7 @@
 // What every route needs, built once by serve(): the operations' context (store, clock, rules' settings) and what
 // only the HTTP edge uses.
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import type { NetworkPolicy } from '../engine/ssrf-guard.js';
 import type { HooklineMetrics } from '../metrics/metrics.js';
 import type { OperationsContext } from '../operations/context.js';
 
@@ -13,4 +14,9 @@ export interface ApiContext extends OperationsContext {
   metrics?: HooklineMetrics;
   /** Who may scrape /metrics from off the machine (loopback scrapers need nothing); null: nobody. */
   metricsTokenSha256?: string | null;
+  /**
+   * Inbound sources: who a fetch-back may reach (the server's SSRF policy; default public addresses only) and whom
+   * to tell that a request was accepted (the relay). Absent: public only, and accepted requests wait for a sweep.
+   */
+  inbound?: { network: NetworkPolicy; accepted(): void };
 }

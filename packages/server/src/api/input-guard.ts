@@ -3,7 +3,7 @@
 // parameter, query value and body is walked after validation), and it turns the body number 1e400 into the string
 // "Infinity" where a string is expected (so the body as parsed is walked before validation too). The first bad value
 // answers 422 in the validation shape.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findInputProblem } from '../input/well-formed.js';
 import { ValidationFailedError } from './http-error.js';
 
@@ -23,10 +23,18 @@ function refuseProblemIn(value: unknown, where: string): void {
   }
 }
 
+/** Routes that take raw bytes and answer every input themselves (a source's ingest URL, under its own policy). */
+function answersForItself(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { rawIngest?: boolean } | undefined)?.rawIngest === true;
+}
+
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => refuseProblemIn(request.body, 'body'));
+  app.addHook('preValidation', async (request) => {
+    if (!answersForItself(request)) refuseProblemIn(request.body, 'body');
+  });
   // preHandler: the first hook after validation, before any other preHandler (idempotency fingerprints the body).
   app.addHook('preHandler', async (request) => {
+    if (answersForItself(request)) return;
     for (const [part, where] of PARTS) refuseProblemIn(request[part], where);
   });
 }

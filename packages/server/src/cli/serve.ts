@@ -13,6 +13,7 @@ import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
+import { Relay } from '../operations/relay.js';
 import type { Store } from '../store/store.js';
 import { describeDatabase, openStore } from './open-store.js';
 import { listenStartupError, storeStartupError } from './startup-errors.js';
@@ -77,6 +78,13 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     onDeliveryError: (error) => metrics.deliveryError(error.stage),
   });
 
+  // Accepted inbound requests become messages here, in the processes that accept them.
+  const relay = new Relay({
+    store,
+    now: Date.now,
+    workQueued: runsEngine ? () => engine.notify() : () => undefined,
+    onError: (error, detail) => logger.error({ err: error, ...detail }, 'inbound request not relayed yet'),
+  });
   const context: ApiContext = {
     store,
     engine: runsEngine ? engine : null,
@@ -90,6 +98,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     now: Date.now,
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
+    inbound: { network: policy, accepted: () => relay.accepted() },
   };
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
@@ -107,6 +116,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     throw listenStartupError(error, config.host, config.port) ?? error;
   }
   if (runsEngine) engine.start();
+  if (runsApi) relay.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -134,6 +144,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     close() {
       closing ??= (async () => {
         await app.close();
+        await relay.stop();
         await engine.stop(config.shutdownDrainMs);
         await dispatcher.close();
         await store.close();

@@ -9,6 +9,7 @@ import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
+import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
 import { type SendResult, sendWebhook } from './sender.js';
 import { redactSentHeaders } from './sensitive-headers.js';
@@ -383,6 +384,11 @@ export class DeliveryEngine {
     let send: SendResult | null = null;
     try {
       const secrets = await this.options.store.activeSecrets(endpoint.id, this.now());
+      // A message relayed from a source goes on with the provider's headers (relayed-headers.ts). Read before the
+      // lease check below, which must come after the last store read.
+      const forwarding = isRelayedMessage(message)
+        ? await this.options.store.inboundForwarding(message.appId, message.eventId)
+        : null;
       stage = 'sign';
       const signed = await standardWebhooks.sign({
         id: message.id,
@@ -401,13 +407,17 @@ export class DeliveryEngine {
         return null;
       }
       stage = 'headers';
-      const headers = deliveryHeaders(
-        endpoint.headers,
-        signed,
-        this.options.userAgent,
-        message.eventType,
-        endpoint.headerPrefix,
-      );
+      const headers =
+        forwarding === null
+          ? deliveryHeaders(endpoint.headers, signed, this.options.userAgent, message.eventType, endpoint.headerPrefix)
+          : relayedDeliveryHeaders(
+              endpoint.headers,
+              signed,
+              forwarding,
+              this.options.userAgent,
+              message.eventType,
+              endpoint.headerPrefix,
+            );
       stage = 'send';
       send = await sendWebhook(this.options.dispatcher, {
         url: endpoint.url,

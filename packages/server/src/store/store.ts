@@ -13,6 +13,7 @@ import type { MessagesStore } from './messages.js';
 import type { OperatorViewsStore } from './operator-views.js';
 import type { QueueStore } from './queue.js';
 import type { SettingsStore } from './settings.js';
+import type { SourcesStore } from './sources.js';
 
 // The types the Store's methods take, from their modules, so a caller of the Store imports them from one place.
 export type { ApplicationPatch, NewApplication } from './applications.js';
@@ -34,7 +35,8 @@ export interface Store
     OperatorViewsStore,
     ApiKeyStore,
     IdempotencyStore,
-    SettingsStore {
+    SettingsStore,
+    SourcesStore {
   /**
    * The endpoint gates (concurrency, rate tokens, circuit) when the store keeps them for every process
    * (PostgreSQL: its claims already respect them). A store without it leaves the engine to keep them in process.

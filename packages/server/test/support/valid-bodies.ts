@@ -27,6 +27,16 @@ const message = {
   tags: ['fuzz', 'batch'],
   deliverAt: iso,
 };
+const source = {
+  name: 'fuzz source',
+  verification: { type: 'signature', scheme: 'hmac-sha256', secrets: ['fuzz-secret'], header: 'x-sig', prefix: '' },
+  identify: { typeField: 'type', typePrefix: 'in.', idField: 'id' },
+  allowlist: ['127.0.0.0/8', '::1'],
+  rateLimit: 1000,
+  response: { policy: 'acknowledge', body: 'success', status: 200 },
+  signatureMode: 'hookline',
+  maxBodyBytes: 65536,
+};
 
 /** Keyed by `METHOD url` as Fastify registered the route. */
 export const VALID_BODIES: Readonly<Record<string, unknown>> = {
@@ -55,6 +65,9 @@ export const VALID_BODIES: Readonly<Record<string, unknown>> = {
   'POST /api/v1/auth/api-key': { name: 'fuzz key' },
   'POST /api/v1/auth/app-portal-access/:appId': { name: 'portal' },
   'POST /dev/receiver/:appId': { type: 'fuzz.typed', data: { n: 1 } },
+  'POST /api/v1/app/:appId/source': source,
+  'PATCH /api/v1/app/:appId/source/:sourceId': { ...source, uid: 'fuzz-source-patched' },
+  'POST /in/:sourceId': { type: 'fuzz.typed', id: 'evt-in', data: { n: 1 } },
 };
 
 /** Query values each list route reads, valid, for poisoning one at a time. */

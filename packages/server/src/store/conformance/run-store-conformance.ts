@@ -15,6 +15,7 @@ import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
 import { describeSecrets } from './secrets.js';
+import { describeSources } from './sources.js';
 import { describeTenancy } from './tenancy.js';
 import { describeUpdates } from './updates.js';
 
@@ -35,5 +36,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeFilters(factory);
     describeApiKeys(factory);
     describeIdempotency(factory);
+    describeSources(factory);
   });
 }

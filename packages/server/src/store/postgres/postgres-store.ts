@@ -22,6 +22,7 @@ import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import { inTransaction, type PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
 import { PostgresSettings } from './settings.js';
+import { PostgresSources } from './sources.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
 import { WorkListener, type WorkListenerLogger } from './work-listener.js';
 
@@ -58,6 +59,7 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
+  private readonly sources = new PostgresSources(this.parts);
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
 
@@ -293,5 +295,43 @@ export class PostgresStore implements Store {
   }
   setSettingIfAbsent(...args: Parameters<Store['setSettingIfAbsent']>) {
     return this.settings.setSettingIfAbsent(...args);
+  }
+
+  // ---- sources.ts
+  createSource(...args: Parameters<Store['createSource']>) {
+    return this.sources.createSource(...args);
+  }
+  getSource(...args: Parameters<Store['getSource']>) {
+    return this.sources.getSource(...args);
+  }
+  findSource(...args: Parameters<Store['findSource']>) {
+    return this.sources.findSource(...args);
+  }
+  listSources(...args: Parameters<Store['listSources']>) {
+    return this.sources.listSources(...args);
+  }
+  updateSource(...args: Parameters<Store['updateSource']>) {
+    return this.sources.updateSource(...args);
+  }
+  deleteSource(...args: Parameters<Store['deleteSource']>) {
+    return this.sources.deleteSource(...args);
+  }
+  acceptInbound(...args: Parameters<Store['acceptInbound']>) {
+    return this.sources.acceptInbound(...args);
+  }
+  recordInboundRefusal(...args: Parameters<Store['recordInboundRefusal']>) {
+    return this.sources.recordInboundRefusal(...args);
+  }
+  listUnrelayedInbound(...args: Parameters<Store['listUnrelayedInbound']>) {
+    return this.sources.listUnrelayedInbound(...args);
+  }
+  markInboundRelayed(...args: Parameters<Store['markInboundRelayed']>) {
+    return this.sources.markInboundRelayed(...args);
+  }
+  listInboundRequests(...args: Parameters<Store['listInboundRequests']>) {
+    return this.sources.listInboundRequests(...args);
+  }
+  inboundForwarding(...args: Parameters<Store['inboundForwarding']>) {
+    return this.sources.inboundForwarding(...args);
   }
 }

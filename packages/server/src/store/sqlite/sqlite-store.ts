@@ -18,6 +18,7 @@ import { SqliteOperatorViews } from './operator-views.js';
 import { SqliteQueue } from './queue.js';
 import { ReadCaches } from './read-caches.js';
 import { SqliteSettings } from './settings.js';
+import { SqliteSources } from './sources.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { type FsyncFunction, WalSync } from './wal-sync.js';
 import { WriteQueue } from './write-queue.js';
@@ -52,6 +53,7 @@ export class SqliteStore implements Store {
   private readonly apiKeys: SqliteApiKeys;
   private readonly idempotency: SqliteIdempotency;
   private readonly settings: SqliteSettings;
+  private readonly sources: SqliteSources;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -87,6 +89,7 @@ export class SqliteStore implements Store {
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
     this.settings = new SqliteSettings(parts);
+    this.sources = new SqliteSources(parts);
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
@@ -282,5 +285,43 @@ export class SqliteStore implements Store {
   }
   setSettingIfAbsent(...args: Parameters<Store['setSettingIfAbsent']>) {
     return this.settings.setSettingIfAbsent(...args);
+  }
+
+  // ---- sources.ts
+  createSource(...args: Parameters<Store['createSource']>) {
+    return this.sources.createSource(...args);
+  }
+  getSource(...args: Parameters<Store['getSource']>) {
+    return this.sources.getSource(...args);
+  }
+  findSource(...args: Parameters<Store['findSource']>) {
+    return this.sources.findSource(...args);
+  }
+  listSources(...args: Parameters<Store['listSources']>) {
+    return this.sources.listSources(...args);
+  }
+  updateSource(...args: Parameters<Store['updateSource']>) {
+    return this.sources.updateSource(...args);
+  }
+  deleteSource(...args: Parameters<Store['deleteSource']>) {
+    return this.sources.deleteSource(...args);
+  }
+  acceptInbound(...args: Parameters<Store['acceptInbound']>) {
+    return this.sources.acceptInbound(...args);
+  }
+  recordInboundRefusal(...args: Parameters<Store['recordInboundRefusal']>) {
+    return this.sources.recordInboundRefusal(...args);
+  }
+  listUnrelayedInbound(...args: Parameters<Store['listUnrelayedInbound']>) {
+    return this.sources.listUnrelayedInbound(...args);
+  }
+  markInboundRelayed(...args: Parameters<Store['markInboundRelayed']>) {
+    return this.sources.markInboundRelayed(...args);
+  }
+  listInboundRequests(...args: Parameters<Store['listInboundRequests']>) {
+    return this.sources.listInboundRequests(...args);
+  }
+  inboundForwarding(...args: Parameters<Store['inboundForwarding']>) {
+    return this.sources.inboundForwarding(...args);
   }
 }
