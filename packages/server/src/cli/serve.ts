@@ -7,8 +7,8 @@ import { generateAdminToken, sha256Hex } from '../api/auth.js';
 import type { ApiContext } from '../api/context.js';
 import type { ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
-import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
@@ -90,7 +90,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     engine: runsEngine ? engine : null,
     workQueued: runsEngine ? () => engine.notify() : () => undefined,
     adminTokenSha256,
-    checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
+    checkEndpointUrl: (url) => checkDestinationUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',

@@ -4,8 +4,8 @@
 import type { Logger } from 'pino';
 import { defaultConfig, type ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
+import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { type ConfiguredEngine, engineFromConfig } from '../engine/engine-from-config.js';
-import { checkEndpointUrl } from '../engine/ssrf-guard.js';
 import { createLogger } from '../logger.js';
 import { type ApplicationInput, applicationInSchema, createApplication } from '../operations/applications.js';
 import type { OperationsContext } from '../operations/context.js';
@@ -147,7 +147,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     store,
     now: Date.now,
     workQueued: () => engine()?.notify(),
-    checkEndpointUrl: (url) => checkEndpointUrl(url, policy),
+    checkEndpointUrl: (url) => checkDestinationUrl(url, policy),
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,

@@ -7,12 +7,14 @@ import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
+import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
-import { type SendResult, sendWebhook } from './sender.js';
+import type { SendResult } from './sender.js';
 import { redactSentHeaders } from './sensitive-headers.js';
+import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './ssrf-guard.js';
 import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
 import { Wakeup } from './wakeup.js';
 
@@ -44,6 +46,8 @@ export interface DeliveryError {
 export interface EngineOptions {
   store: Store;
   dispatcher: Dispatcher;
+  /** Where broker destinations may connect (their hosts are checked like HTTP ones); default: public only. */
+  networkPolicy?: NetworkPolicy;
   logger: EngineLogger;
   timeoutMs: number;
   /** Added to the HTTP timeout to make the lease: lease > timeout, so a slow request is never sent twice. */
@@ -110,6 +114,7 @@ export class DeliveryEngine {
   private readonly random: () => number;
   private readonly policy: OutcomePolicy;
   private readonly log: DeliveryLog;
+  private readonly destinations: DestinationPool;
   private loop: Promise<void> | null = null;
   /** Stops listening for other processes' work (a store that signals across processes). */
   private stopWatching: (() => Promise<void>) | null = null;
@@ -128,6 +133,11 @@ export class DeliveryEngine {
       now: this.now,
     });
     this.log = log;
+    this.destinations = new DestinationPool({
+      dispatcher: options.dispatcher,
+      policy: options.networkPolicy ?? DEFAULT_NETWORK_POLICY,
+      connectTimeoutMs: Math.min(10_000, options.timeoutMs),
+    });
     // Circuits kept in the database (PostgreSQL) change inside its statements: only in-process ones are logged.
     this.gates =
       options.store.endpointGates?.() ??
@@ -146,6 +156,7 @@ export class DeliveryEngine {
   start(): void {
     if (this.loop !== null) return;
     this.stopping = false;
+    this.destinations.reopen();
     this.log.start();
     this.stopWatching = this.options.store.watchForWork?.(() => this.wakeup.notify()) ?? null;
     this.loop = this.run().catch((error: unknown) => {
@@ -197,6 +208,7 @@ export class DeliveryEngine {
       await this.drain(drainMs);
     } finally {
       this.log.stop();
+      await this.destinations.close();
     }
   }
 
@@ -419,8 +431,10 @@ export class DeliveryEngine {
               endpoint.headerPrefix,
             );
       stage = 'send';
-      send = await sendWebhook(this.options.dispatcher, {
+      send = await this.destinations.send({
         url: endpoint.url,
+        messageId: message.id,
+        eventType: message.eventType,
         headers,
         body: message.payload,
         timeoutMs: this.options.timeoutMs,

@@ -125,7 +125,9 @@ export class DeliveryLog {
 
 function originOf(url: string): string {
   try {
-    return new URL(url).origin;
+    const parsed = new URL(url);
+    // A broker URL (amqp:, nats:, redis:) has no web origin; its host says where, and never its credentials.
+    return parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin;
   } catch {
     return '(not a URL)';
   }

@@ -46,6 +46,7 @@ export function engineFromConfig(
     ...DEFAULT_ENGINE_OPTIONS,
     store,
     dispatcher,
+    networkPolicy: policy,
     logger,
     timeoutMs: config.delivery.timeoutMs,
     concurrency: config.delivery.concurrency,

@@ -89,11 +89,11 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, onTimeout: () =>
  * private address into a public answer and probe for it whenever the public one fails; a name that honestly
  * points at both public and private networks is a misconfiguration worth surfacing.
  */
-async function resolveCheckedAddresses(
+export async function resolveCheckedAddresses(
   hostname: string,
   policy: NetworkPolicy,
-  lookup: (hostname: string) => Promise<ResolvedAddress[]>,
-  timeoutMs: number,
+  lookup: (hostname: string) => Promise<ResolvedAddress[]> = systemLookup,
+  timeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<string[]> {
   if (isIP(hostname) !== 0) {
     const verdict = checkAddress(hostname, policy);

@@ -1,6 +1,7 @@
 // What one HTTP try means for its delivery and its endpoint. Pure: the engine passes the clock and randomness.
 import type { AttemptResult } from '../store/store.js';
 import type { AttemptTrigger, Endpoint } from '../store/types.js';
+import { displayUrl } from './destinations/destination-url.js';
 import { nextAttemptAt, parseRetryAfter, type RetryAfterBounds } from './retry-policy.js';
 import type { SendResult } from './sender.js';
 import { classifyStatus, honoursRetryAfter, parseStatusPolicy, type StatusPolicy } from './status-policy.js';
@@ -49,16 +50,18 @@ export function decideOutcome(input: OutcomeInput, policy: OutcomePolicy): Outco
     deliveryId: input.deliveryId,
     leaseUntil: input.leaseUntil,
     trigger: input.trigger,
-    url: input.endpoint.url,
+    url: displayUrl(input.endpoint.url),
     statusCode: send.statusCode,
     responseBody: send.responseBody,
     durationMs: send.durationMs,
     at: now,
   };
   const verdict =
-    send.statusCode === null
-      ? 'retry'
-      : classifyStatus(send.statusCode, statusPolicy(input.endpoint.nonRetryableStatuses));
+    send.acknowledged === true
+      ? 'delivered'
+      : send.statusCode === null
+        ? 'retry'
+        : classifyStatus(send.statusCode, statusPolicy(input.endpoint.nonRetryableStatuses));
   if (verdict === 'delivered') {
     return {
       result: { ...base, outcome: 'succeeded', error: null, next: { status: 'dead' }, disableEndpoint: null },
@@ -148,7 +151,7 @@ export function failedOnOurSide(input: OwnFailureInput, policy: OutcomePolicy): 
       deliveryId: input.deliveryId,
       leaseUntil: input.leaseUntil,
       trigger: input.trigger,
-      url: input.url,
+      url: displayUrl(input.url),
       statusCode: input.send?.statusCode ?? null,
       responseBody: input.send?.responseBody ?? '',
       durationMs: input.send?.durationMs ?? 0,

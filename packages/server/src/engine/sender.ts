@@ -21,6 +21,8 @@ export interface SendResult {
   durationMs: number;
   /** `CODE: message` for a failure before an HTTP status (timeout, refused, DNS, SSRF guard). */
   error: string | null;
+  /** A broker destination acknowledged the message (it has no HTTP status): delivered. */
+  acknowledged?: boolean;
 }
 
 function describeError(error: unknown): string {

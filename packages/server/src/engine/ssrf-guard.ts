@@ -293,9 +293,18 @@ export function checkEndpointUrl(raw: string, policy: NetworkPolicy): EndpointUr
       detail: 'the URL carries a username or password; send credentials in a custom header instead',
     };
   }
+  return checkUrlHost(url, policy);
+}
+
+/**
+ * The host part of the create-time check, shared with broker destinations (amqp:, nats:, redis:): a literal IP is
+ * judged here, 'localhost' is refused unless private networks are allowed, a name passes to the connect-time check.
+ */
+export function checkUrlHost(url: URL, policy: NetworkPolicy): EndpointUrlVerdict {
   // The WHATWG parser has already turned 2130706433, 0x7f.1, 0177.0.0.1 and 127.1 into 127.0.0.1, and wraps IPv6
   // literals in brackets, so what is left is a dotted quad, a bracketed IPv6 address, or a domain name.
   const host = url.hostname;
+  if (host === '') return { ok: false, code: 'invalid_url', detail: 'the URL names no host' };
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : isIPv4(host) ? host : undefined;
   if (literal !== undefined) {
     const verdict = checkAddress(literal, policy);

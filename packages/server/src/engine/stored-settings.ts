@@ -2,8 +2,10 @@
 // but a row may still hold one (written by an older version, by hand, or by a path that skipped the checks), and a
 // value the engine cannot use must become a recorded failed attempt that names it, never an error thrown between
 // claim and record (the delivery would stay leased and be sent again every lease, forever). Pure.
+
 import type { Endpoint } from '../store/types.js';
 import { HEADER_NAME, HEADER_VALUE } from './delivery-headers.js';
+import { destinationKindOf } from './destinations/destination-url.js';
 import { validateSchedule } from './retry-policy.js';
 import { InvalidStatusPolicyError, parseStatusPolicy } from './status-policy.js';
 
@@ -20,7 +22,7 @@ function urlProblem(url: unknown): string | null {
   if (typeof url !== 'string') return 'url is not a string';
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? null : 'url is not http or https';
+    return destinationKindOf(parsed) === undefined ? `url: no destination kind serves ${parsed.protocol}` : null;
   } catch {
     return 'url is not a URL';
   }

@@ -1,6 +1,7 @@
 // Endpoints of an application: create (a secret is generated unless one is given), replace (PUT: creates when
 // missing, with the path as its uid), patch, delete, and the signing secret (read, rotate).
 import { standardWebhooks } from '@hookline/signatures';
+import { withStoredCredentials } from '../engine/destinations/destination-url.js';
 import type { EndpointPatch } from '../store/store.js';
 import type { Application, Endpoint } from '../store/types.js';
 import { findApplication } from './applications.js';
@@ -58,6 +59,7 @@ async function update(
 ): Promise<Endpoint> {
   // Checked before anything is written: a bad secret must not leave the other fields changed.
   const newSecret = secret === undefined || secret === null ? null : checkSecret(secret, 'secret');
+  if (patch.url !== undefined) patch.url = withStoredCredentials(patch.url, endpoint.url);
   const updated = await refusingDuplicates(() =>
     context.store.updateEndpoint(endpoint.appId, endpoint.id, patch, context.now()),
   );
