@@ -150,7 +150,7 @@ export function endpointsCommand(program: Command): void {
         if (options.uid !== undefined) body.uid = options.uid;
         if (options.nonRetryableStatuses !== undefined) body.nonRetryableStatuses = options.nonRetryableStatuses;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
-        printOne(out, endpoint, `created endpoint ${endpoint.id} -> ${endpoint.url}`);
+        printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
       },
     );
 
