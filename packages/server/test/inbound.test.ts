@@ -34,7 +34,8 @@ async function ingest(
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'POST',
     headers: init.headers ?? {},
-    ...(init.body === undefined ? {} : { body: init.body }),
+    // A copy types as Uint8Array<ArrayBuffer>, which fetch's BodyInit takes (a Buffer's may be shared memory).
+    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) }),
   });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
