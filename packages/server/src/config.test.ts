@@ -158,3 +158,22 @@ it('bounds what one HTTP client may hold: defaults, the config file, the environ
     'unknown setting "http.keepAlive"',
   );
 });
+
+it('encryption keys come from the environment only, and a key that is not 32 bytes of base64 is refused', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const old = Buffer.alloc(32, 9).toString('base64url');
+  expect(loadConfig({}).encryption).toEqual({ key: null, oldKeys: [] });
+  expect(
+    loadConfig({ env: { HOOKLINE_ENCRYPTION_KEY: key, HOOKLINE_ENCRYPTION_OLD_KEYS: ` ${old}, ,${key}` } }).encryption,
+  ).toEqual({ key, oldKeys: [old, key] });
+  for (const bad of [
+    { HOOKLINE_ENCRYPTION_KEY: 'correct horse battery staple' },
+    { HOOKLINE_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') },
+    { HOOKLINE_ENCRYPTION_OLD_KEYS: `${old},nope` },
+  ]) {
+    expect(() => loadConfig({ env: bad }), JSON.stringify(bad)).toThrow(/openssl rand -base64 32/);
+  }
+  // A file is no place for a key (the same rule as the admin token).
+  const file = () => JSON.stringify({ encryption: { key } });
+  expect(() => loadConfig({ flags: { config: 'k.json' }, readFile: file })).toThrow('unknown setting "encryption"');
+});

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, validateSchedule } from './engine/retry-policy.js';
 import { InvalidCidrError, parseCidrs } from './engine/ssrf-guard.js';
 import { DEFAULT_CIRCUIT_OPTIONS } from './store/gates.js';
+import { InvalidEncryptionKeyError, parseEncryptionKey } from './store/secret-box.js';
 
 export interface ServerConfig {
   host: string;
@@ -53,6 +54,8 @@ export interface ServerConfig {
   };
   /** Bounded wait for sends in flight on SIGTERM/SIGINT. */
   shutdownDrainMs: number;
+  /** Encryption at rest of endpoint secrets and custom headers; from the environment only, like the admin token. */
+  encryption: EncryptionConfig;
   /** What one client may hold of the HTTP server (slowloris). */
   http: HttpLimits;
 }
@@ -67,6 +70,13 @@ export interface HttpLimits {
    * proxy or load balancer, where every client has the proxy's address (the proxy should cap them instead).
    */
   maxConnectionsPerAddress: number;
+}
+
+export interface EncryptionConfig {
+  /** HOOKLINE_ENCRYPTION_KEY: 32 bytes in base64; every secret and header value is written under it. null: clear. */
+  key: string | null;
+  /** HOOKLINE_ENCRYPTION_OLD_KEYS, comma-separated: read only, until the start-up pass has moved rows off them. */
+  oldKeys: string[];
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -130,6 +140,7 @@ export function defaultConfig(): ServerConfig {
     },
     shutdownDrainMs: 10_000,
     http: { ...DEFAULT_HTTP_LIMITS },
+    encryption: { key: null, oldKeys: [] },
   };
 }
 
@@ -288,6 +299,13 @@ function validate(config: ServerConfig): ServerConfig {
   if (config.metricsToken !== null && config.metricsToken.length < 16) {
     throw new ConfigError('HOOKLINE_METRICS_TOKEN must be at least 16 characters');
   }
+  try {
+    if (config.encryption.key !== null) parseEncryptionKey(config.encryption.key, 'HOOKLINE_ENCRYPTION_KEY');
+    for (const key of config.encryption.oldKeys) parseEncryptionKey(key, 'each of HOOKLINE_ENCRYPTION_OLD_KEYS');
+  } catch (error) {
+    if (error instanceof InvalidEncryptionKeyError) throw new ConfigError(error.message);
+    throw error;
+  }
   // A URL of any other scheme would otherwise be taken for a file path (`mysql://x` makes a folder `mysql:`).
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(config.database) && !/^postgres(ql)?:\/\//.test(config.database)) {
     throw new ConfigError(
@@ -328,6 +346,13 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
     config.adminToken = env.HOOKLINE_ADMIN_TOKEN;
   if (env.HOOKLINE_METRICS_TOKEN !== undefined && env.HOOKLINE_METRICS_TOKEN !== '')
     config.metricsToken = env.HOOKLINE_METRICS_TOKEN;
+  if (env.HOOKLINE_ENCRYPTION_KEY !== undefined && env.HOOKLINE_ENCRYPTION_KEY !== '')
+    config.encryption.key = env.HOOKLINE_ENCRYPTION_KEY;
+  if (env.HOOKLINE_ENCRYPTION_OLD_KEYS !== undefined && env.HOOKLINE_ENCRYPTION_OLD_KEYS !== '') {
+    config.encryption.oldKeys = env.HOOKLINE_ENCRYPTION_OLD_KEYS.split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== '');
+  }
   if (env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== undefined && env.HOOKLINE_ALLOW_PRIVATE_NETWORKS !== '') {
     config.allowPrivateNetworks = parseBoolean(env.HOOKLINE_ALLOW_PRIVATE_NETWORKS, 'HOOKLINE_ALLOW_PRIVATE_NETWORKS');
   }

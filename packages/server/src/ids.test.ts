@@ -143,3 +143,35 @@ describe('order', () => {
     expect(first < second).toBe(true);
   });
 });
+
+describe('encoding', () => {
+  /** The encoding as first written, with BigInt: the id is base62 of (time << 80) | random, 22 digits. */
+  function reference(prefix: string, time: number, random: Buffer): string {
+    let value = (BigInt(time) << 80n) | BigInt(`0x${random.toString('hex')}`);
+    let out = '';
+    for (let i = 0; i < 22; i++) {
+      out = ALPHABET.charAt(Number(value % 62n)) + out;
+      value /= 62n;
+    }
+    return `${prefix}_${out}`;
+  }
+
+  it('writes the same id as the BigInt reference for any time and random part, and the next one in the same millisecond is the reference of random + 1', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2 ** 48 - 2 }),
+        fc.uint8Array({ minLength: 10, maxLength: 10 }),
+        async (time, bytes) => {
+          // A fresh module per case: its first id draws (the forced) random bytes.
+          const { newId } = await freshIds();
+          entropy.forced = Buffer.from(bytes);
+          expect(newId('msg', time)).toBe(reference('msg', time, Buffer.from(bytes)));
+          const next = (BigInt(`0x${Buffer.from(bytes).toString('hex')}`) + 1n) % 2n ** 80n;
+          const nextBytes = Buffer.from(next.toString(16).padStart(20, '0'), 'hex');
+          expect(newId('msg', time)).toBe(reference('msg', next === 0n ? time + 1 : time, nextBytes));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -10,34 +10,73 @@ const WIDTH = 22;
 export type IdPrefix = 'app' | 'ep' | 'msg' | 'atmpt' | 'dlv' | 'evt' | 'key' | 'op' | 'src' | 'inb';
 
 let lastMs = 0;
-let lastRandom = 0n;
+/** The last id's 80 random bits as three limbs: 16 high bits, then two of 32 (numbers, not BigInt: ids are made
+ * several times per delivery, and BigInt arithmetic allocated on every digit). */
+let lastHigh = 0;
+let lastMid = 0;
+let lastLow = 0;
 
-function encode(value: bigint): string {
-  let out = '';
-  let rest = value;
-  for (let i = 0; i < WIDTH; i++) {
-    out = ALPHABET.charAt(Number(rest % 62n)) + out;
-    rest /= 62n;
+const TWO_32 = 2 ** 32;
+const limbs = [0, 0, 0, 0];
+
+const CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
+const digits = new Array<number>(WIDTH).fill(0);
+
+/** 22 base62 digits of the 128-bit value in `limbs` (32 bits each, most significant first), by long division. */
+function encodeLimbs(): string {
+  for (let digit = WIDTH - 1; digit >= 0; digit--) {
+    let rest = 0;
+    for (let k = 0; k < 4; k++) {
+      // rest < 62, so this stays below 62 * 2^32, well inside a double's exact integers.
+      const current = rest * TWO_32 + (limbs[k] as number);
+      limbs[k] = Math.floor(current / 62);
+      rest = current % 62;
+    }
+    digits[digit] = CODES[rest] as number;
   }
-  return out;
+  return String.fromCharCode(...digits);
 }
 
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
-  let random: bigint;
+  let high: number;
+  let mid: number;
+  let low: number;
   if (nowMs <= lastMs) {
-    random = lastRandom + 1n;
     nowMs = lastMs;
-    if (random >> 80n !== 0n) {
+    low = lastLow + 1;
+    mid = lastMid;
+    high = lastHigh;
+    if (low === TWO_32) {
+      low = 0;
+      mid += 1;
+      if (mid === TWO_32) {
+        mid = 0;
+        high += 1;
+      }
+    }
+    if (high === 0x10000) {
       // The random part ran over within one millisecond: carry into the time, so order still holds.
-      random = 0n;
+      high = 0;
+      mid = 0;
+      low = 0;
       nowMs = lastMs + 1;
     }
   } else {
-    random = BigInt(`0x${randomBytes(10).toString('hex')}`);
+    const bytes = randomBytes(10);
+    high = bytes.readUInt16BE(0);
+    mid = bytes.readUInt32BE(2);
+    low = bytes.readUInt32BE(6);
   }
   lastMs = nowMs;
-  lastRandom = random;
-  return `${prefix}_${encode((BigInt(nowMs) << 80n) | (random & ((1n << 80n) - 1n)))}`;
+  lastHigh = high;
+  lastMid = mid;
+  lastLow = low;
+  // 48 bits of time, then the 80 random bits, as four 32-bit limbs.
+  limbs[0] = Math.floor(nowMs / 0x10000);
+  limbs[1] = (nowMs % 0x10000) * 0x10000 + high;
+  limbs[2] = mid;
+  limbs[3] = low;
+  return `${prefix}_${encodeLimbs()}`;
 }
 
 export function hasPrefix(value: string, prefix: IdPrefix): boolean {

@@ -139,6 +139,28 @@ describe('hookline CLI against a running server', () => {
   );
 
   it(
+    'endpoints create and update choose the signature scheme, payload format and an Ed25519 key; rotate takes --key-type',
+    async () => {
+      await cli('apps', 'create', 'Signed', '--uid', 'signed');
+      const created = await cli(
+        '--json',
+        ...['endpoints', 'create', 'signed', `${receiver.url}/signed`, '--uid', 'gh'],
+        ...['--signature-scheme', 'github', '--payload-format', 'form'],
+      );
+      expect(created.stderr).toBe('');
+      expect(JSON.parse(created.stdout)).toMatchObject({ signatureScheme: 'github', payloadFormat: 'form' });
+      const back = await cli('endpoints', 'update', 'signed', 'gh', '--signature-scheme', 'hmac-sha256');
+      expect(back.stdout).toContain('signing:        hmac-sha256, body form');
+      await cli('endpoints', 'create', 'signed', `${receiver.url}/ed`, '--uid', 'ed', '--key-type', 'ed25519');
+      expect((await cli('endpoints', 'secret', 'signed', 'ed')).stdout).toMatch(/^whpk_[A-Za-z0-9+/=]+\n$/);
+      const rotated = await cli('endpoints', 'rotate', 'signed', 'gh', '--key-type', 'ed25519');
+      expect(rotated.code).toBe(1);
+      expect(rotated.stderr).toContain('422');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'a HOOKLINE_URL that ends in /api/v1 is refused with the address to use instead',
     async () => {
       const run = await start(['apps', 'list'], {

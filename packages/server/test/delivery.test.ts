@@ -396,6 +396,25 @@ describe('the API at its edges', () => {
     expect(ftp.body.code).toBe('unsupported_scheme');
   });
 
+  it('an application-wide rateLimit or throttleRate is refused 422, not stored and ignored; null is accepted', async () => {
+    await start();
+    for (const field of ['rateLimit', 'throttleRate']) {
+      const refused = await api.call('POST', '/api/v1/app', { name: 'r', [field]: 5 });
+      expect(refused.status, field).toBe(422);
+      // Svix's validation shape: detail lists each bad field with its loc and message.
+      expect(JSON.stringify(refused.body), field).toContain(`"${field}"`);
+      expect(JSON.stringify(refused.body), field).toContain('an application-wide rate is not enforced');
+    }
+    const app = await api.ok<{ id: string; rateLimit: number | null }>('POST', '/api/v1/app', {
+      name: 'r',
+      rateLimit: null,
+    });
+    expect(app.rateLimit).toBeNull();
+    expect((await api.call('PATCH', `/api/v1/app/${app.id}`, { throttleRate: 10 })).status).toBe(422);
+    expect((await api.call('PUT', `/api/v1/app/${app.id}`, { name: 'r', rateLimit: 10 })).status).toBe(422);
+    expect((await api.ok<{ rateLimit: unknown }>('GET', `/api/v1/app/${app.id}`)).rateLimit).toBeNull();
+  });
+
   it('with requireHttps, an http: endpoint URL is refused 422 https_required at create, PUT and PATCH', async () => {
     await start({}, { allowPrivateNetworks: false, requireHttps: true });
     const app = await api.ok<{ id: string }>('POST', '/api/v1/app', { name: 'x' });

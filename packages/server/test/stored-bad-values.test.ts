@@ -18,7 +18,8 @@ describe('a non-finite rate SQLite kept', () => {
   it('reads as no limit, lists still answer, and migration 9 sets it back to NULL', async () => {
     hookline = await startHooklineOn('sqlite');
     const { api } = hookline;
-    const app = await api.ok<{ id: string }>('POST', '/api/v1/app', { name: 'a', rateLimit: 5 });
+    // Written by an older Hookline (the API refuses an application rate now): the row is set by hand below.
+    const app = await api.ok<{ id: string }>('POST', '/api/v1/app', { name: 'a' });
     const endpoint = await api.ok<{ id: string }>('POST', `/api/v1/app/${app.id}/endpoint`, {
       url: 'http://127.0.0.1:9/x',
       throttleRate: 7,

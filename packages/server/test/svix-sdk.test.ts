@@ -76,8 +76,10 @@ describe('the official svix SDK against Hookline', () => {
     expect(fresh.id).not.toBe(created.id);
 
     expect((await svix.application.get('acme')).id).toBe(created.id);
-    const put = await svix.application.update('acme', { name: 'Acme Inc', uid: 'acme', throttleRate: 100 });
-    expect(put).toMatchObject({ id: created.id, name: 'Acme Inc', uid: 'acme', throttleRate: 100, metadata: {} });
+    // An application-wide rate is refused, not stored and ignored: rates are per endpoint (issue 14).
+    await expectApiError(svix.application.update('acme', { name: 'Acme Inc', uid: 'acme', throttleRate: 100 }), 422);
+    const put = await svix.application.update('acme', { name: 'Acme Inc', uid: 'acme' });
+    expect(put).toMatchObject({ id: created.id, name: 'Acme Inc', uid: 'acme', throttleRate: null, metadata: {} });
     const patched = await svix.application.patch(created.id, { metadata: { plan: 'enterprise' } });
     expect(patched).toMatchObject({ name: 'Acme Inc', metadata: { plan: 'enterprise' } });
 

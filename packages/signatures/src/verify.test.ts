@@ -166,6 +166,16 @@ describe.each(entries)('verify on %s crypto', (_name, entry) => {
       expect(await codeOf(sw.verify({ body, headers, secret: pair.publicKey, now: atT }))).toBe('ok');
     });
 
+    it('publicKeyOf gives the whpk_ of a 64-byte whsk_ and of a 32-byte seed, and refuses anything else', async () => {
+      const pair = await sw.generateKeyPair();
+      expect(await sw.publicKeyOf(pair.secretKey)).toBe(pair.publicKey);
+      const seedOnly = `whsk_${Buffer.from(pair.secretKey.slice(5), 'base64').subarray(0, 32).toString('base64')}`;
+      expect(await sw.publicKeyOf(seedOnly)).toBe(pair.publicKey);
+      expect(await codeOf(sw.publicKeyOf(pair.publicKey))).toBe('HOOKLINE_SIGNATURE_INVALID_SECRET');
+      expect(await codeOf(sw.publicKeyOf(sw.generateSecret()))).toBe('HOOKLINE_SIGNATURE_INVALID_SECRET');
+      expect(await codeOf(sw.publicKeyOf('whsk_AAAA'))).toBe('HOOKLINE_SIGNATURE_INVALID_SECRET');
+    });
+
     it('a public key cannot sign', async () => {
       const pair = await sw.generateKeyPair();
       expect(await codeOf(sw.sign({ body, id: 'msg', secret: pair.publicKey }))).toBe(

@@ -13,6 +13,7 @@ import {
   isMissingReference,
   isStoreUnavailable,
 } from '../store/errors.js';
+import { StoredSecretUnreadableError } from '../store/secret-box.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
 import { ValidationFailedError } from './http-error.js';
 
@@ -170,6 +171,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
         detail: 'the database cannot be reached now; retry shortly',
       };
       return reply.code(503).header('retry-after', '1').send(body);
+    }
+    if (error instanceof StoredSecretUnreadableError) {
+      // The server's configuration, not the request: a key the stored value was written with is not given. Logged
+      // like every 5xx; the detail names the key id and the setting (never a key or a value).
+      failures.set(request, error);
+      const body: ErrorBody = { code: 'secret_unreadable', detail: error.message };
+      return reply.code(503).send(body);
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {

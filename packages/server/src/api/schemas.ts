@@ -2,6 +2,7 @@
 // (Fastify validates requests and serializes responses through them) and the OpenAPI document is built from them,
 // so the documentation cannot drift from the behaviour. Field names follow the `svix` SDK's models.
 
+import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { stringMap } from '../operations/schemas.js';
 
 export const nullable = <T extends Record<string, unknown>>(schema: T & { type: string }) =>
@@ -91,6 +92,8 @@ export const endpointOutSchema = {
     eventTypes: { type: ['array', 'null'], items: { type: 'string' } },
     disabledReason: { type: ['string', 'null'] },
     headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
+    signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
+    payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
     retrySchedule: { type: ['array', 'null'], items: { type: 'number' } },
     nonRetryableStatuses: { type: ['string', 'null'] },
     metadata: stringMap,

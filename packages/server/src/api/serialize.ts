@@ -42,6 +42,8 @@ export function endpointOut(endpoint: Endpoint) {
     eventTypes: endpoint.eventTypes,
     disabledReason: endpoint.disabledReason,
     headerPrefix: endpoint.headerPrefix,
+    signatureScheme: endpoint.signatureScheme,
+    payloadFormat: endpoint.payloadFormat,
     retrySchedule: endpoint.retrySchedule,
     nonRetryableStatuses: endpoint.nonRetryableStatuses,
     metadata: endpoint.metadata,

@@ -14,6 +14,9 @@ import { HooklineMetrics } from '../metrics/metrics.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
 import { Relay } from '../operations/relay.js';
+import type { ResealReport } from '../store/reseal-secrets.js';
+import { type SecretBox, secretBoxFrom } from '../store/secret-box.js';
+import { secretsAtRest } from '../store/secrets-at-rest.js';
 import type { Store } from '../store/store.js';
 import { describeDatabase, openStore } from './open-store.js';
 import { listenStartupError, storeStartupError } from './startup-errors.js';
@@ -26,6 +29,8 @@ export interface RunningServer {
   /** The delivery engine; it runs only in the worker and all roles. */
   engine: DeliveryEngine;
   metrics: HooklineMetrics;
+  /** Encryption at rest's start-up pass (re-encrypting rows in clear or under an old key); null if it failed. */
+  secretsAtRest: Promise<ResealReport | null>;
   /** The Fastify instance (tests walk its routes). */
   api: FastifyInstance;
   close(): Promise<void>;
@@ -34,10 +39,10 @@ export interface RunningServer {
 const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
 /** Opens and migrates the store; a failure is said in words (PostgreSQL down, no such database, unopenable file). */
-export async function openMigratedStore(config: ServerConfig, logger?: Logger): Promise<Store> {
+export async function openMigratedStore(config: ServerConfig, logger?: Logger, secretBox?: SecretBox): Promise<Store> {
   let store: Store;
   try {
-    store = await openStore(config, logger);
+    store = await openStore(config, logger, secretBox);
   } catch (error) {
     throw storeStartupError(error, config.database) ?? error;
   }
@@ -58,7 +63,8 @@ export interface ServeOptions {
 
 export async function serve(config: ServerConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openMigratedStore(config, logger);
+  const secretBox = secretBoxFrom(config.encryption);
+  const store = await openMigratedStore(config, logger, secretBox);
   const runsEngine = config.role !== 'api';
   const runsApi = config.role !== 'worker';
 
@@ -117,6 +123,9 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   }
   if (runsEngine) engine.start();
   if (runsApi) relay.start();
+  // In the background: rows are readable in either form meanwhile, and a large table must not delay the start.
+  const resealing = new AbortController();
+  const resealed = secretsAtRest(store, secretBox, logger, { warnWhenClear: !config.dev, signal: resealing.signal });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -140,9 +149,12 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     store,
     engine,
     metrics,
+    secretsAtRest: resealed,
     api: app,
     close() {
       closing ??= (async () => {
+        resealing.abort();
+        await resealed;
         await app.close();
         await relay.stop();
         await engine.stop(config.shutdownDrainMs);

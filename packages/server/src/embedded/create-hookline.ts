@@ -21,6 +21,8 @@ import {
   publishMessage,
   publishMessages,
 } from '../operations/publish.js';
+import { secretBoxFrom } from '../store/secret-box.js';
+import { secretsAtRest } from '../store/secrets-at-rest.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { Application, Endpoint, Message } from '../store/types.js';
@@ -38,6 +40,11 @@ export interface HooklineOptions {
   unknownEventTypes?: ServerConfig['unknownEventTypes'];
   /** SQLite durability, as the server's `sqliteSynchronous` (default FULL: durable when publish resolves). */
   sqliteSynchronous?: ServerConfig['sqliteSynchronous'];
+  /**
+   * Encryption at rest, as the server's HOOKLINE_ENCRYPTION_KEY and HOOKLINE_ENCRYPTION_OLD_KEYS (32 bytes in
+   * base64 each). A `hookline serve` on the same file needs the same keys. Without a key, values are stored in clear.
+   */
+  encryption?: Partial<ServerConfig['encryption']>;
   logger?: Logger;
 }
 
@@ -125,10 +132,23 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     unknownEventTypes: options.unknownEventTypes ?? base.unknownEventTypes,
     sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
+    encryption: { key: options.encryption?.key ?? null, oldKeys: options.encryption?.oldKeys ?? [] },
   };
   const logger = options.logger ?? createLogger('warn');
-  const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous });
+  // A bad key is refused here, as the server refuses it at start, before any row is written under it.
+  const secretBox = (() => {
+    try {
+      return secretBoxFrom(config.encryption);
+    } catch (error) {
+      throw new OperationError('invalid_encryption_key', (error as Error).message, 'invalid');
+    }
+  })();
+  const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous, secretBox });
   await store.migrate();
+  // The application's own library: no warning about clear values (its author chose), but the same pass moving rows
+  // to the configured keys, in the background.
+  const resealing = new AbortController();
+  const resealed = secretsAtRest(store, secretBox, logger, { warnWhenClear: false, signal: resealing.signal });
   const policy = {
     allowPrivateNetworks: config.allowPrivateNetworks,
     allowedCidrs: config.allowedCidrs,
@@ -220,6 +240,8 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       if (closed) return;
       await hookline.stopWorker();
       closed = true;
+      resealing.abort();
+      await resealed;
       await store.close();
     },
   };

@@ -1,12 +1,12 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import { standardWebhooks } from '@hookline/signatures';
 import type { Dispatcher } from 'undici';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
+import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
@@ -402,12 +402,19 @@ export class DeliveryEngine {
         ? await this.options.store.inboundForwarding(message.appId, message.eventId)
         : null;
       stage = 'sign';
-      const signed = await standardWebhooks.sign({
-        id: message.id,
-        body: message.payload,
-        secret: secrets.map((s) => s.secret),
-        timestamp: Math.floor(this.now() / 1000),
+      // A relayed message goes on in the provider's own format (its content type is relayed with it).
+      const { body, contentType } = deliveryBody(
+        message.payload,
+        forwarding === null ? endpoint.payloadFormat : 'json',
+      );
+      const signed = await signDelivery({
+        scheme: endpoint.signatureScheme,
         headerPrefix: endpoint.headerPrefix,
+        messageId: message.id,
+        eventType: message.eventType,
+        body,
+        secrets: secrets.map((s) => s.secret),
+        timestampSeconds: Math.floor(this.now() / 1000),
       });
       // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
       // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
@@ -421,7 +428,14 @@ export class DeliveryEngine {
       stage = 'headers';
       const headers =
         forwarding === null
-          ? deliveryHeaders(endpoint.headers, signed, this.options.userAgent, message.eventType, endpoint.headerPrefix)
+          ? deliveryHeaders(
+              endpoint.headers,
+              signed,
+              this.options.userAgent,
+              message.eventType,
+              endpoint.headerPrefix,
+              contentType,
+            )
           : relayedDeliveryHeaders(
               endpoint.headers,
               signed,
@@ -436,7 +450,7 @@ export class DeliveryEngine {
         messageId: message.id,
         eventType: message.eventType,
         headers,
-        body: message.payload,
+        body,
         timeoutMs: this.options.timeoutMs,
         signal,
       });

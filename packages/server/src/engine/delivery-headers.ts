@@ -1,5 +1,6 @@
 // The headers of one delivery: an endpoint's custom headers, then ours. Ours always win: a custom header can never
 // replace a signature, the event type, the content type or the framing, whatever its casing.
+import { SCHEME_HEADERS } from './delivery-signing.js';
 
 /** Names a custom header may not take (compared lowercased); the API refuses them, and the engine drops them. */
 const RESERVED = new Set([
@@ -16,6 +17,9 @@ const RESERVED = new Set([
   'trailer',
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'svix-'];
+/** The other schemes' signature and event headers (delivery-signing.ts): refused on every endpoint, since its scheme
+ * can change after the custom header is set. */
+const SCHEME_HEADER_NAMES: ReadonlySet<string> = new Set(SCHEME_HEADERS);
 
 /** A header name is an RFC 9110 token; the API's schema and the engine's check of stored headers both use these. */
 export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
@@ -25,7 +29,11 @@ export const HEADER_VALUE = /^[^\r\n\u0000]*$/;
 
 export function isReservedHeader(name: string): boolean {
   const lower = name.toLowerCase();
-  return RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix));
+  return (
+    RESERVED.has(lower) ||
+    SCHEME_HEADER_NAMES.has(lower) ||
+    RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))
+  );
 }
 
 /**
@@ -43,16 +51,18 @@ export function deliveryHeaders(
   userAgent: string,
   eventType: string,
   headerPrefix: 'webhook' | 'svix',
+  contentType = 'application/json',
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(custom)) {
-    if (!isReservedHeader(name)) headers[name] = value;
+    // `signed` has lowercase names: a custom header spelled in another case would otherwise go out beside it.
+    if (!isReservedHeader(name) && !(name.toLowerCase() in signed)) headers[name] = value;
   }
   return {
     ...headers,
     ...signed,
     [eventTypeHeader(headerPrefix)]: eventType,
-    'content-type': 'application/json',
+    'content-type': contentType,
     'user-agent': userAgent,
   };
 }

@@ -3,6 +3,7 @@
 // is read up to 8 KiB for the attempt log and the rest discarded.
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { sendTarget } from './send-target.js';
 
 export const RESPONSE_BODY_LIMIT_BYTES = 8192;
 
@@ -36,20 +37,34 @@ function describeError(error: unknown): string {
   return String(error).slice(0, 500);
 }
 
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    chunks.push(buffer);
-    size += buffer.length;
-    if (size >= RESPONSE_BODY_LIMIT_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  // NUL is no use in a log and PostgreSQL text cannot hold it: an answer carrying one must still be recordable.
-  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD');
+/** The first 8 KiB of the answer's body; listeners, not an async iterator (two promises a chunk on the hot path). */
+function readLimited(body: Dispatcher.ResponseData['body']): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      // NUL is no use in a log and PostgreSQL text cannot hold it: an answer carrying one must still be recordable.
+      const text = Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT_BYTES).toString('utf8');
+      resolve(text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+    };
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= RESPONSE_BODY_LIMIT_BYTES) {
+        finish();
+        body.destroy();
+      }
+    });
+    body.on('end', finish);
+    body.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
 }
 
 export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<SendResult> {
@@ -65,15 +80,21 @@ export async function sendWebhook(dispatcher: Dispatcher, input: SendInput): Pro
   const onExternalAbort = () => controller.abort();
   input.signal?.addEventListener('abort', onExternalAbort, { once: true });
   try {
-    const response = await request(input.url, {
-      method: 'POST',
-      dispatcher,
+    const options = {
+      method: 'POST' as const,
       headers: input.headers,
       body: input.body,
       signal: controller.signal,
       headersTimeout: input.timeoutMs,
       bodyTimeout: input.timeoutMs,
-    });
+    };
+    // What undici's request(url) does, with the URL parsed once per URL rather than once per send; a URL it would
+    // refuse goes through it, for its own error.
+    const target = sendTarget(input.url);
+    const response =
+      target === null
+        ? await request(input.url, { ...options, dispatcher })
+        : await dispatcher.request({ ...options, origin: target.origin, path: target.path });
     let responseBody = '';
     try {
       responseBody = await readLimited(response.body);

@@ -12,6 +12,7 @@ const rateLimit = { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 } 
 const applicationFields = {
   name: { type: 'string', minLength: 1, maxLength: 256 },
   uid: uidSchema,
+  /** Only null is accepted: see APPLICATION_RATE_REFUSED. */
   rateLimit,
   /** Svix's newer name for rateLimit. */
   throttleRate: rateLimit,
@@ -30,6 +31,14 @@ export interface ApplicationInput {
   metadata?: Record<string, string>;
 }
 
+/**
+ * Svix's application-wide rate is refused rather than stored and ignored (issue 14): Hookline enforces rates per
+ * endpoint (throttleRate, across every process on PostgreSQL), and an application-wide budget shared by its endpoints
+ * is not built. Null (no limit) is what Svix's SDKs send by default and stays accepted.
+ */
+export const APPLICATION_RATE_REFUSED =
+  'an application-wide rate is not enforced by Hookline: set throttleRate on each endpoint instead (deliveries per second, enforced per endpoint)';
+
 /** The fields the input sets, under the store's names. */
 function toPatch(input: ApplicationInput): ApplicationPatch {
   if (typeof input.uid === 'string' && input.uid.startsWith('app_')) {
@@ -38,8 +47,11 @@ function toPatch(input: ApplicationInput): ApplicationPatch {
   const patch: ApplicationPatch = {};
   if (input.name !== undefined) patch.name = input.name;
   if (input.uid !== undefined) patch.uid = input.uid;
-  const rate = input.throttleRate !== undefined ? input.throttleRate : input.rateLimit;
-  if (rate !== undefined) patch.rateLimit = rate;
+  for (const field of ['rateLimit', 'throttleRate'] as const) {
+    const rate = input[field];
+    if (rate !== undefined && rate !== null) throw invalidField([field], APPLICATION_RATE_REFUSED, 'unsupported');
+  }
+  if (input.throttleRate === null || input.rateLimit === null) patch.rateLimit = null;
   if (input.metadata !== undefined) patch.metadata = input.metadata;
   return patch;
 }

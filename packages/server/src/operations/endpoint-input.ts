@@ -1,13 +1,17 @@
 // What an endpoint input may say (Svix's EndpointIn, with our older field names as aliases), turned into the
 // store's patch: the URL through the SSRF guard's check, a uid that is not an id, a retry schedule and a status
-// policy the engine can evaluate, custom headers Hookline does not set itself, and a Standard Webhooks secret.
+// policy the engine can evaluate, custom headers Hookline does not set itself, a signature scheme and body format.
+// The signing key's rules are signing-keys.ts's.
+import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { validateSchedule } from '../engine/retry-policy.js';
 import { InvalidStatusPolicyError, parseStatusPolicy } from '../engine/status-policy.js';
 import type { EndpointPatch } from '../store/store.js';
+import type { PayloadFormat, SignatureScheme } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import { checkCustomHeaders, headersInSchema } from './endpoint-headers.js';
 import { invalidField, OperationError } from './errors.js';
 import { stringMap, uidSchema } from './schemas.js';
+import { KEY_TYPES, type KeyType } from './signing-keys.js';
 
 const stringList = {
   type: ['array', 'null'],
@@ -28,11 +32,14 @@ const endpointFields = {
   throttleRate: rate,
   rateLimit: rate,
   headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
+  signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
+  payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
   retrySchedule: { type: ['array', 'null'], maxItems: 50, items: { type: 'number' } },
   nonRetryableStatuses: { type: ['string', 'null'], maxLength: 256 },
   metadata: stringMap,
   headers: { ...headersInSchema, type: ['object', 'null'] },
   secret: { type: ['string', 'null'], minLength: 1, maxLength: 256 },
+  keyType: { type: 'string', enum: KEY_TYPES },
 } as const;
 
 export const endpointInSchema = { type: 'object', required: ['url'], properties: endpointFields } as const;
@@ -54,22 +61,18 @@ export interface EndpointInput {
   /** Svix's older name for throttleRate. */
   rateLimit?: number | null;
   headerPrefix?: 'webhook' | 'svix';
+  /** standard-webhooks (default), hmac-sha256 (`X-Webhook-Signature: sha256=…`) or github (`X-Hub-Signature-256`). */
+  signatureScheme?: SignatureScheme;
+  /** json (default) or form (`application/x-www-form-urlencoded`, the JSON in the field `payload`). */
+  payloadFormat?: PayloadFormat;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;
   headers?: Record<string, string> | null;
-  /** The signing secret; absent or null: one is generated. */
+  /** The signing key (`whsec_` or `whsk_`); absent or null: one is generated, of `keyType`. */
   secret?: string | null;
-}
-
-/** A secret given by the caller must be a Standard Webhooks secret: whsec_ and 24-64 bytes of base64. */
-export function checkSecret(secret: string, field: string): string {
-  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
-  const bytes = match === null ? 0 : Buffer.from(match[1] as string, 'base64').length;
-  if (bytes < 24 || bytes > 64) {
-    throw invalidField([field], 'must be whsec_ followed by 24 to 64 bytes of base64');
-  }
-  return secret;
+  /** The kind of key generated when no secret is given: hmac (`whsec_`, default) or ed25519 (`whsk_`). */
+  keyType?: KeyType;
 }
 
 /** The fields the input sets, under the store's names, each checked against its rule. */
@@ -96,6 +99,8 @@ export function endpointPatchOf(context: OperationsContext, input: EndpointInput
   const throttleRate = input.throttleRate !== undefined ? input.throttleRate : input.rateLimit;
   if (throttleRate !== undefined) patch.throttleRate = throttleRate;
   if (input.headerPrefix !== undefined) patch.headerPrefix = input.headerPrefix;
+  if (input.signatureScheme !== undefined) patch.signatureScheme = input.signatureScheme;
+  if (input.payloadFormat !== undefined) patch.payloadFormat = input.payloadFormat;
   if (input.retrySchedule !== undefined) {
     if (input.retrySchedule !== null) {
       const problem = validateSchedule(input.retrySchedule);
@@ -131,6 +136,8 @@ export function replacementOf(patch: EndpointPatch): EndpointPatch {
     disabled: patch.disabled ?? false,
     throttleRate: patch.throttleRate ?? null,
     headerPrefix: patch.headerPrefix ?? 'webhook',
+    signatureScheme: patch.signatureScheme ?? 'standard-webhooks',
+    payloadFormat: patch.payloadFormat ?? 'json',
     retrySchedule: patch.retrySchedule ?? null,
     nonRetryableStatuses: patch.nonRetryableStatuses ?? null,
     metadata: patch.metadata ?? {},

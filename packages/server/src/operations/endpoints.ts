@@ -1,14 +1,20 @@
 // Endpoints of an application: create (a secret is generated unless one is given), replace (PUT: creates when
 // missing, with the path as its uid), patch, delete, and the signing secret (read, rotate).
-import { standardWebhooks } from '@hookline/signatures';
 import { withStoredCredentials } from '../engine/destinations/destination-url.js';
 import type { EndpointPatch } from '../store/store.js';
 import type { Application, Endpoint } from '../store/types.js';
 import { findApplication } from './applications.js';
 import type { OperationsContext } from './context.js';
-import { checkSecret, type EndpointInput, endpointPatchOf, replacementOf } from './endpoint-input.js';
-import { notFound, refusingDuplicates } from './errors.js';
+import { type EndpointInput, endpointPatchOf, replacementOf } from './endpoint-input.js';
+import { invalidField, notFound, refusingDuplicates } from './errors.js';
 import { UID_PATTERN } from './schemas.js';
+import {
+  checkSchemeFitsKey,
+  checkSigningKey,
+  generateSigningKey,
+  type KeyType,
+  verifyingKeyOf,
+} from './signing-keys.js';
 
 export async function findEndpoint(
   context: OperationsContext,
@@ -28,10 +34,14 @@ async function create(
   uid: string | null,
 ): Promise<{ endpoint: Endpoint; secret: string }> {
   const patch = endpointPatchOf(context, input);
-  const secret =
-    input.secret === undefined || input.secret === null
-      ? standardWebhooks.generateSecret()
-      : checkSecret(input.secret, 'secret');
+  const given = input.secret !== undefined && input.secret !== null;
+  const secret = given
+    ? await checkSigningKey(input.secret as string, 'secret')
+    : await generateSigningKey(input.keyType);
+  if (given && input.keyType !== undefined && (input.keyType === 'ed25519') !== secret.startsWith('whsk_')) {
+    throw invalidField(['keyType'], `the secret given is not an ${input.keyType} key`);
+  }
+  checkSchemeFitsKey(patch.signatureScheme ?? 'standard-webhooks', secret, given ? 'secret' : 'keyType');
   const endpoint = await refusingDuplicates(() =>
     context.store.createEndpoint(
       application.id,
@@ -42,7 +52,7 @@ async function create(
   return { endpoint, secret };
 }
 
-/** Creates an endpoint; the secret it signs with is returned this once (a generated one, or the input's). */
+/** Creates an endpoint; the key it signs with is returned (a generated one, or the input's). */
 export async function createEndpoint(
   context: OperationsContext,
   appIdOrUid: string,
@@ -58,7 +68,13 @@ async function update(
   secret: string | null | undefined,
 ): Promise<Endpoint> {
   // Checked before anything is written: a bad secret must not leave the other fields changed.
-  const newSecret = secret === undefined || secret === null ? null : checkSecret(secret, 'secret');
+  const newSecret = secret === undefined || secret === null ? null : await checkSigningKey(secret, 'secret');
+  const scheme = patch.signatureScheme ?? endpoint.signatureScheme;
+  if (newSecret !== null) checkSchemeFitsKey(scheme, newSecret, 'secret');
+  else if (scheme !== endpoint.signatureScheme) {
+    const [current] = await context.store.activeSecrets(endpoint.id, context.now());
+    if (current !== undefined) checkSchemeFitsKey(scheme, current.secret, 'signatureScheme');
+  }
   if (patch.url !== undefined) patch.url = withStoredCredentials(patch.url, endpoint.url);
   const updated = await refusingDuplicates(() =>
     context.store.updateEndpoint(endpoint.appId, endpoint.id, patch, context.now()),
@@ -111,19 +127,28 @@ export async function deleteEndpoint(
   await context.store.deleteEndpoint(application.id, endpoint.id);
 }
 
-/** The secret that signs now (the newest one). */
+/**
+ * What the receiver verifies with, for the key that signs now (the newest one): the `whsec_` secret, or the
+ * `whpk_` public key of an Ed25519 key (its `whsk_` never leaves Hookline).
+ */
 export async function currentSecret(context: OperationsContext, endpoint: Endpoint): Promise<string> {
   const [current] = await context.store.activeSecrets(endpoint.id, context.now());
   if (current === undefined) throw notFound('secret');
-  return current.secret;
+  return verifyingKeyOf(current.secret);
 }
 
-/** Makes `key` (or a generated secret) current; the previous one keeps signing for the rotation grace. */
+/**
+ * Makes `key` (or a generated key of `keyType`) current; the previous one keeps signing for the rotation grace
+ * (both sign each Standard Webhooks delivery, so a receiver may switch keys at any time within it).
+ */
 export async function rotateEndpointSecret(
   context: OperationsContext,
   endpoint: Endpoint,
   key: string | null | undefined,
+  keyType?: KeyType,
 ): Promise<void> {
-  const secret = key === undefined || key === null ? standardWebhooks.generateSecret() : checkSecret(key, 'key');
+  const given = key !== undefined && key !== null;
+  const secret = given ? await checkSigningKey(key, 'key') : await generateSigningKey(keyType);
+  checkSchemeFitsKey(endpoint.signatureScheme, secret, given ? 'key' : 'keyType');
   await context.store.rotateSecret(endpoint.id, secret, context.secretRotationGraceMs, context.now());
 }

@@ -1,7 +1,8 @@
 // The endpoints part of the Store: an application's endpoints, their secrets (rotation with a grace period) and
 // their disabled flag (which parks and wakes their deliveries).
 import type { ListOptions, Page } from './paging.js';
-import type { Endpoint, EndpointSecret } from './types.js';
+import type { ResealOptions, ResealReport } from './reseal-secrets.js';
+import type { Endpoint, EndpointSecret, PayloadFormat, SignatureScheme } from './types.js';
 
 export interface NewEndpoint {
   uid?: string | null;
@@ -12,6 +13,8 @@ export interface NewEndpoint {
   disabled?: boolean;
   throttleRate?: number | null;
   headerPrefix?: 'webhook' | 'svix';
+  signatureScheme?: SignatureScheme;
+  payloadFormat?: PayloadFormat;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;
@@ -37,4 +40,10 @@ export interface EndpointsStore {
    */
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void>;
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void>;
+  /**
+   * Encryption at rest's migration of existing rows: rewrites endpoint secrets, custom headers and source
+   * verifications stored in clear or under an old key in the form the store's SecretBox writes now, a batch per
+   * transaction. Idempotent. (Here because endpoints hold most of what is sealed; it walks sources too.)
+   */
+  resealSecrets(options?: ResealOptions): Promise<ResealReport>;
 }

@@ -5,7 +5,15 @@ import type { ApplicationPatch, NewApplication } from './applications.js';
 import type { EndpointPatch, NewEndpoint } from './endpoints.js';
 import type { EventTypePatch, NewEventType } from './event-types.js';
 import type { NewMessage } from './messages.js';
-import { type ApplicationRow, type EndpointRow, type EventTypeRow, jsonOrNull, type MessageRow } from './rows.js';
+import {
+  type ApplicationRow,
+  type EndpointRow,
+  type EventTypeRow,
+  jsonOrNull,
+  type MessageRow,
+  sealedHeaders,
+} from './rows.js';
+import type { SecretBox } from './secret-box.js';
 
 export function newApplicationRow(input: NewApplication, now: number): ApplicationRow {
   return {
@@ -30,9 +38,10 @@ export function patchedApplicationRow(current: ApplicationRow, patch: Applicatio
   };
 }
 
-export function newEndpointRow(appId: string, input: NewEndpoint, now: number): EndpointRow {
+export function newEndpointRow(appId: string, input: NewEndpoint, now: number, box: SecretBox): EndpointRow {
+  const id = newId('ep', now);
   return {
-    id: newId('ep', now),
+    id,
     app_id: appId,
     uid: input.uid ?? null,
     url: input.url,
@@ -43,10 +52,12 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number): 
     disabled_reason: input.disabled === true ? 'disabled by the API' : null,
     throttle_rate: input.throttleRate ?? null,
     header_prefix: input.headerPrefix ?? 'webhook',
+    signature_scheme: input.signatureScheme ?? 'standard-webhooks',
+    payload_format: input.payloadFormat ?? 'json',
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
-    headers: JSON.stringify(input.headers ?? {}),
+    headers: sealedHeaders(box, id, input.headers ?? {}),
     failing_since: null,
     created_at: now,
     updated_at: now,
@@ -54,7 +65,12 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number): 
 }
 
 /** `disabled` is not merged here: changing it parks or wakes deliveries, which each store does with the row. */
-export function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, now: number): EndpointRow {
+export function patchedEndpointRow(
+  current: EndpointRow,
+  patch: EndpointPatch,
+  now: number,
+  box: SecretBox,
+): EndpointRow {
   return {
     ...current,
     uid: patch.uid === undefined ? current.uid : patch.uid,
@@ -64,11 +80,13 @@ export function patchedEndpointRow(current: EndpointRow, patch: EndpointPatch, n
     channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),
     throttle_rate: patch.throttleRate === undefined ? current.throttle_rate : patch.throttleRate,
     header_prefix: patch.headerPrefix ?? current.header_prefix,
+    signature_scheme: patch.signatureScheme ?? current.signature_scheme,
+    payload_format: patch.payloadFormat ?? current.payload_format,
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,
     metadata: patch.metadata === undefined ? current.metadata : JSON.stringify(patch.metadata),
-    headers: patch.headers === undefined ? current.headers : JSON.stringify(patch.headers),
+    headers: patch.headers === undefined ? current.headers : sealedHeaders(box, current.id, patch.headers),
     updated_at: now,
   };
 }

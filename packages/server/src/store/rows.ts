@@ -1,6 +1,7 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
+import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
 import type {
   Application,
   Attempt,
@@ -37,6 +38,8 @@ export interface EndpointRow {
   disabled_reason: string | null;
   throttle_rate: number | null;
   header_prefix: 'webhook' | 'svix';
+  signature_scheme: Endpoint['signatureScheme'];
+  payload_format: Endpoint['payloadFormat'];
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -142,11 +145,33 @@ export function toApplication(row: ApplicationRow): Application {
   };
 }
 
-export function toEndpoint(row: EndpointRow): Endpoint {
-  return endpointFrom(row, parseJson);
+/**
+ * An endpoint as the API and the engine see it: custom headers decrypted. A value that cannot be decrypted throws
+ * StoredSecretUnreadableError (a key missing from the configuration), never a wrong or empty value.
+ */
+export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
+  return endpointFrom(row, parseJson, (stored, context) => box.open(stored, context));
 }
 
-function endpointFrom(row: EndpointRow, readJson: JsonReader): Endpoint {
+/** Opens one sealed column; the reader of toClaimedDelivery reports instead of throwing. */
+type SealedReader = (stored: string, context: string) => string | null;
+
+/** The headers column as stored: JSON, sealed (encrypted when the server has a key) and bound to its endpoint. */
+export function sealedHeaders(box: SecretBox, endpointId: string, headers: Record<string, string>): string {
+  return box.seal(JSON.stringify(headers), sealContext('endpoints.headers', endpointId));
+}
+
+/** A signing secret as stored in endpoint_secrets. */
+export function sealedSecret(box: SecretBox, endpointId: string, secret: string): string {
+  return box.seal(secret, sealContext('endpoint_secrets.secret', endpointId));
+}
+
+/** A signing secret as read from endpoint_secrets; throws StoredSecretUnreadableError. */
+export function openedSecret(box: SecretBox, endpointId: string, stored: string): string {
+  return box.open(stored, sealContext('endpoint_secrets.secret', endpointId));
+}
+
+function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: SealedReader): Endpoint {
   return {
     id: row.id,
     appId: row.app_id,
@@ -159,10 +184,14 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader): Endpoint {
     disabledReason: row.disabled_reason,
     throttleRate: storedRate(row.throttle_rate),
     headerPrefix: row.header_prefix,
+    signatureScheme: row.signature_scheme,
+    payloadFormat: row.payload_format,
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},
-    headers: readJson<Record<string, string>>(row.headers, 'headers') ?? {},
+    headers:
+      readJson<Record<string, string>>(readSealed(row.headers, sealContext('endpoints.headers', row.id)), 'headers') ??
+      {},
     failingSince: row.failing_since,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -274,8 +303,22 @@ export function toRecentAttempts(
  * old bug) must not fail the whole claim, which would stop every delivery behind it: the column is read as empty and
  * the delivery carries the problem, which the engine records as a failed attempt.
  */
-export function toClaimedDelivery(delivery: DeliveryRow, message: MessageRow, endpoint: EndpointRow): ClaimedDelivery {
+export function toClaimedDelivery(
+  delivery: DeliveryRow,
+  message: MessageRow,
+  endpoint: EndpointRow,
+  box: SecretBox,
+): ClaimedDelivery {
   const problems: string[] = [];
+  const readSealed: SealedReader = (stored, context) => {
+    try {
+      return box.open(stored, context);
+    } catch (error) {
+      if (!(error instanceof StoredSecretUnreadableError)) throw error;
+      problems.push(error.message);
+      return null;
+    }
+  };
   const lenient =
     (table: string): JsonReader =>
     <T>(text: string | null | undefined, column?: string): T | null => {
@@ -289,7 +332,7 @@ export function toClaimedDelivery(delivery: DeliveryRow, message: MessageRow, en
   const claimed: ClaimedDelivery = {
     delivery: toDelivery(delivery),
     message: messageFrom(message, lenient('messages')),
-    endpoint: endpointFrom(endpoint, lenient('endpoints')),
+    endpoint: endpointFrom(endpoint, lenient('endpoints'), readSealed),
     trigger: delivery.manual === 1 ? 'manual' : 'scheduled',
   };
   if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;

@@ -1,5 +1,6 @@
 // Row ↔ record mapping of sources and inbound requests, for both stores (the columns are the same: JSON as text,
 // 0/1 flags, epoch milliseconds), as rows.ts does for the rest.
+import { type SecretBox, sealContext } from './secret-box.js';
 import type {
   InboundRequest,
   InboundRequestSummary,
@@ -54,13 +55,14 @@ export const INBOUND_SUMMARY_COLUMNS =
 
 const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
-export function newSourceRow(id: string, appId: string, input: NewSource, now: number): SourceRow {
+/** `box` seals the verification (its HMAC secret, password or token) at rest, bound to the source's id. */
+export function newSourceRow(id: string, appId: string, input: NewSource, now: number, box: SecretBox): SourceRow {
   return {
     id,
     app_id: appId,
     uid: input.uid ?? null,
     name: input.name,
-    verification: JSON.stringify(input.verification),
+    verification: box.seal(JSON.stringify(input.verification), sealContext('sources.verification', id)),
     identify: jsonOrNull(input.identify),
     allowlist: jsonOrNull(input.allowlist),
     rate_limit: input.rateLimit ?? null,
@@ -74,22 +76,23 @@ export function newSourceRow(id: string, appId: string, input: NewSource, now: n
 }
 
 /** The row after a patch: each field the patch has replaces the stored one. */
-export function patchedSourceRow(row: SourceRow, patch: SourcePatch, now: number): SourceRow {
-  const current = toSource(row);
+export function patchedSourceRow(row: SourceRow, patch: SourcePatch, now: number, box: SecretBox): SourceRow {
+  const current = toSource(row, box);
   const merged: NewSource = {
     ...current,
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
   };
-  return { ...newSourceRow(row.id, row.app_id, merged, row.created_at), updated_at: now };
+  return { ...newSourceRow(row.id, row.app_id, merged, row.created_at, box), updated_at: now };
 }
 
-export function toSource(row: SourceRow): Source {
+/** Throws StoredSecretUnreadableError when the verification is under a key the server is not given. */
+export function toSource(row: SourceRow, box: SecretBox): Source {
   return {
     id: row.id,
     appId: row.app_id,
     uid: row.uid,
     name: row.name,
-    verification: JSON.parse(row.verification),
+    verification: JSON.parse(box.open(row.verification, sealContext('sources.verification', row.id))),
     identify: row.identify === null ? null : JSON.parse(row.identify),
     allowlist: row.allowlist === null ? null : JSON.parse(row.allowlist),
     rateLimit: row.rate_limit,

@@ -11,6 +11,10 @@ export interface Application {
 }
 
 export type HeaderPrefix = 'webhook' | 'svix';
+/** How an endpoint's deliveries are signed (engine/delivery-signing.ts says what each sends). */
+export type SignatureScheme = 'standard-webhooks' | 'hmac-sha256' | 'github';
+/** How an endpoint's deliveries carry the payload: JSON as published, or a form field (engine/delivery-signing.ts). */
+export type PayloadFormat = 'json' | 'form';
 
 export interface Endpoint {
   id: string;
@@ -27,6 +31,10 @@ export interface Endpoint {
   /** Deliveries per second; null = unlimited. */
   throttleRate: number | null;
   headerPrefix: HeaderPrefix;
+  /** How deliveries are signed: Standard Webhooks (default), plain `X-Webhook-Signature`, or GitHub's header. */
+  signatureScheme: SignatureScheme;
+  /** The body's format: JSON as published (default), or a form with the JSON in its `payload` field. */
+  payloadFormat: PayloadFormat;
   /** Seconds between attempts after each failure; null = the server's default schedule. */
   retrySchedule: number[] | null;
   /** Statuses that fail for good, e.g. "4xx,!408,!429"; null = every failure is retried. */

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { defaultConfig, type ServerConfig } from '../../src/config.js';
 
@@ -52,6 +52,8 @@ export class Api {
 export async function startHookline(
   delivery: DeliveryConfig = {},
   overrides: Partial<Omit<ServerConfig, 'delivery'>> = {},
+  /** Where the server logs (tests that read its lines); default: nowhere. */
+  logger: Logger = pino({ level: 'silent' }),
 ): Promise<TestHookline> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-test-'));
   const base = defaultConfig();
@@ -75,7 +77,7 @@ export async function startHookline(
   };
   // Silent like the logger: development mode's test receiver would print a line per request it answers.
   const server = await serve(config, {
-    logger: pino({ level: 'silent' }),
+    logger,
     print: () => undefined,
   });
   return {

@@ -21,8 +21,8 @@ export interface OpenedStore<S extends Store = Store> {
   close(): Promise<void>;
 }
 
-/** Options a test may vary between opens of one database (none yet). */
-export type ReopenOptions = Partial<Pick<SqliteStoreOptions & PostgresStoreOptions, never>>;
+/** Options a test may vary between opens of one database: the encryption keys. */
+export type ReopenOptions = Partial<Pick<SqliteStoreOptions & PostgresStoreOptions, 'secretBox'>>;
 
 export interface StoreKind {
   name: StoreKindName;

@@ -2,7 +2,7 @@
 // schema to the rules and the store behind it, where the values of issue 16 once did their damage.
 const iso = '2026-01-01T00:00:00Z';
 
-const application = { name: 'fuzz app', rateLimit: 5, metadata: { team: 'a' } };
+const application = { name: 'fuzz app', rateLimit: null, metadata: { team: 'a' } };
 const endpoint = {
   url: 'http://127.0.0.1:9/never-contacted',
   description: 'fuzz',

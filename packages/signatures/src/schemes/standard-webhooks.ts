@@ -33,6 +33,8 @@ export interface StandardWebhooksScheme extends Scheme<StandardWebhooksSignInput
   generateSecret(): string;
   /** A new Ed25519 pair: `whsk_` signs (sender keeps it), `whpk_` verifies (receivers get it). */
   generateKeyPair(): Promise<{ secretKey: string; publicKey: string }>;
+  /** The `whpk_` public key of a `whsk_` secret key: what a sender shows receivers of a key it keeps. */
+  publicKeyOf(secretKey: string): Promise<string>;
 }
 
 type ParsedKey =
@@ -234,8 +236,20 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
     };
   }
 
+  async function publicKeyOf(secretKey: string): Promise<string> {
+    if (typeof secretKey !== 'string' || !secretKey.startsWith(SECRET_KEY_PREFIX)) {
+      throw new InvalidSecretError('a public key is derived from a whsk_ secret key');
+    }
+    // parseKey checks the length and that a 64-byte key's public half belongs to its seed.
+    await keyOf(secretKey);
+    const bytes = crypto.fromBase64(secretKey.slice(SECRET_KEY_PREFIX.length));
+    const publicKey = bytes.length === 64 ? bytes.subarray(32) : await crypto.ed25519PublicKey(bytes);
+    return `${PUBLIC_KEY_PREFIX}${crypto.toBase64(publicKey)}`;
+  }
+
   const scheme: StandardWebhooksScheme & { [VERIFY_NOW]?: VerifyNow } = {
     name: 'standard-webhooks',
+    publicKeyOf,
     sign,
     verify,
     generateSecret: () => `${SYMMETRIC_PREFIX}${crypto.toBase64(crypto.randomBytes(32))}`,

@@ -12,6 +12,7 @@ import {
   replaceEndpoint,
   rotateEndpointSecret,
 } from '../../operations/endpoints.js';
+import { KEY_TYPES, type KeyType } from '../../operations/signing-keys.js';
 import type { ApiContext } from '../context.js';
 import { emptyResponse, endpointOutSchema, endpointSecretOutSchema, listResponse, pathId } from '../schemas.js';
 import { endpointOut } from '../serialize.js';
@@ -146,7 +147,8 @@ export function endpointRoutes(app: FastifyInstance, context: ApiContext): void 
       schema: {
         tags,
         operationId: 'v1.endpoint.get-secret',
-        summary: 'Get the current signing secret',
+        summary:
+          'Get the current signing secret (for an Ed25519 key: its whpk_ public key, what receivers verify with)',
         params: endpointParams,
         response: { 200: endpointSecretOutSchema },
       },
@@ -157,21 +159,31 @@ export function endpointRoutes(app: FastifyInstance, context: ApiContext): void 
     },
   );
 
-  app.post<{ Params: EndpointParams; Body: { key?: string | null } | null }>(
+  app.post<{ Params: EndpointParams; Body: { key?: string | null; keyType?: KeyType } | null }>(
     '/api/v1/app/:appId/endpoint/:endpointId/secret/rotate',
     {
       schema: {
         tags,
         operationId: 'v1.endpoint.rotate-secret',
-        summary: 'Rotate the signing secret; the previous one keeps signing during the grace period',
+        summary: 'Rotate the signing key; the previous one keeps signing during the grace period',
         params: endpointParams,
-        body: { type: ['object', 'null'], properties: { key: { type: ['string', 'null'], maxLength: 256 } } },
+        body: {
+          type: ['object', 'null'],
+          properties: {
+            key: {
+              type: ['string', 'null'],
+              maxLength: 256,
+              description: 'a whsec_ secret or a whsk_ Ed25519 secret key; absent: one is generated, of keyType',
+            },
+            keyType: { type: 'string', enum: KEY_TYPES, description: 'hmac (whsec_, default) or ed25519 (whsk_)' },
+          },
+        },
         response: { 204: emptyResponse },
       },
     },
     async (request, reply) => {
       const { endpoint } = await findEndpoint(context, request.params.appId, request.params.endpointId);
-      await rotateEndpointSecret(context, endpoint, request.body?.key);
+      await rotateEndpointSecret(context, endpoint, request.body?.key, request.body?.keyType);
       return reply.code(204).send();
     },
   );

@@ -17,6 +17,8 @@ interface EndpointOut {
   throttleRate: number | null;
   retrySchedule: number[] | null;
   nonRetryableStatuses: string | null;
+  signatureScheme: string;
+  payloadFormat: string;
 }
 
 interface UpdateOptions {
@@ -30,7 +32,15 @@ interface UpdateOptions {
   removeHeader?: string[];
   disable?: boolean;
   enable?: boolean;
+  signatureScheme?: string;
+  payloadFormat?: string;
 }
+
+const SCHEME_FLAG = ['--signature-scheme <scheme>', 'standard-webhooks (default), hmac-sha256 or github'] as const;
+const FORMAT_FLAG = [
+  '--payload-format <format>',
+  'json (default) or form (application/x-www-form-urlencoded)',
+] as const;
 
 /** Repeatable flags (--header a --header b) collect into a list. */
 function collect(value: string, previous: string[] = []): string[] {
@@ -92,6 +102,8 @@ function patchOf(options: UpdateOptions): Record<string, unknown> {
   if (options.statusPolicy !== undefined) {
     patch.nonRetryableStatuses = CLEAR.has(options.statusPolicy.trim()) ? null : options.statusPolicy;
   }
+  if (options.signatureScheme !== undefined) patch.signatureScheme = options.signatureScheme;
+  if (options.payloadFormat !== undefined) patch.payloadFormat = options.payloadFormat;
   if (options.disable === true) patch.disabled = true;
   if (options.enable === true) patch.disabled = false;
   return patch;
@@ -105,6 +117,7 @@ function describe(endpoint: EndpointOut): string {
     `  retry schedule: ${endpoint.retrySchedule === null ? "the server's default" : `${endpoint.retrySchedule.join(', ')} s`}`,
     `  throttle:       ${endpoint.throttleRate === null ? 'none' : `${endpoint.throttleRate}/s`}`,
     `  status policy:  ${endpoint.nonRetryableStatuses ?? 'every failure is retried'}`,
+    `  signing:        ${endpoint.signatureScheme}, body ${endpoint.payloadFormat}`,
   ];
   return lines.join('\n');
 }
@@ -136,11 +149,25 @@ export function endpointsCommand(program: Command): void {
     .option('--description <text>', 'a note for people')
     .option('--uid <uid>', 'your own id for it')
     .option('--non-retryable-statuses <policy>', 'statuses that fail for good, e.g. 4xx,!408,!429 (default: retry all)')
+    .option(...SCHEME_FLAG)
+    .option(...FORMAT_FLAG)
+    .option(
+      '--key-type <type>',
+      'the signing key generated: hmac (whsec_, default) or ed25519 (whsk_; receivers get its whpk_)',
+    )
     .action(
       async (
         app: string,
         url: string,
-        options: { eventTypes?: string; description?: string; uid?: string; nonRetryableStatuses?: string },
+        options: {
+          eventTypes?: string;
+          description?: string;
+          uid?: string;
+          nonRetryableStatuses?: string;
+          signatureScheme?: string;
+          payloadFormat?: string;
+          keyType?: string;
+        },
         command: Command,
       ) => {
         const { client, out } = connect(command);
@@ -149,6 +176,9 @@ export function endpointsCommand(program: Command): void {
         if (options.description !== undefined) body.description = options.description;
         if (options.uid !== undefined) body.uid = options.uid;
         if (options.nonRetryableStatuses !== undefined) body.nonRetryableStatuses = options.nonRetryableStatuses;
+        if (options.signatureScheme !== undefined) body.signatureScheme = options.signatureScheme;
+        if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
+        if (options.keyType !== undefined) body.keyType = options.keyType;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
         printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
       },
@@ -157,7 +187,7 @@ export function endpointsCommand(program: Command): void {
   endpoints
     .command('update <app> <endpoint>')
     .description(
-      'change an endpoint: URL, event types, retry schedule, throttle, headers, status policy, disable/enable',
+      'change an endpoint: URL, event types, retry schedule, throttle, headers, status policy, signing, disable/enable',
     )
     .option('--url <url>', 'where deliveries go')
     .option('--description <text>', 'a note for people')
@@ -170,6 +200,8 @@ export function endpointsCommand(program: Command): void {
     .option('--status-policy <policy>', 'statuses that fail for good without retries, e.g. "4xx,!408,!429" ("none")')
     .option('--header <header>', 'a custom header sent with every delivery, "Name: value" (repeatable)', collect)
     .option('--remove-header <name>', 'stop sending this custom header (repeatable)', collect)
+    .option(...SCHEME_FLAG)
+    .option(...FORMAT_FLAG)
     .option('--disable', 'stop delivering to it (deliveries wait)')
     .option('--enable', 'deliver to it again')
     .action(async (app: string, endpoint: string, options: UpdateOptions, command: Command) => {
@@ -195,7 +227,7 @@ export function endpointsCommand(program: Command): void {
 
   endpoints
     .command('secret <app> <endpoint>')
-    .description("print the endpoint's current signing secret (give it to the receiver)")
+    .description("print what the receiver verifies with: the current whsec_ secret, or an Ed25519 key's whpk_")
     .action(async (app: string, endpoint: string, _options: object, command: Command) => {
       const { client, out } = connect(command);
       const secret = await client.request<{ key: string }>('GET', `${path.endpoint(app, endpoint)}/secret`);
@@ -205,11 +237,13 @@ export function endpointsCommand(program: Command): void {
   endpoints
     .command('rotate <app> <endpoint>')
     .description('rotate the signing secret; the previous one keeps signing during the grace period (24 h by default)')
-    .option('--key <secret>', 'the new secret (whsec_…); default: a new random one')
-    .action(async (app: string, endpoint: string, options: { key?: string }, command: Command) => {
+    .option('--key <secret>', 'the new key (whsec_… or whsk_…); default: a new random one')
+    .option('--key-type <type>', 'the key generated: hmac (whsec_, default) or ed25519 (whsk_)')
+    .action(async (app: string, endpoint: string, options: { key?: string; keyType?: string }, command: Command) => {
       const { client, out } = connect(command);
       await client.request('POST', `${path.endpoint(app, endpoint)}/secret/rotate`, {
         ...(options.key === undefined ? {} : { key: options.key }),
+        ...(options.keyType === undefined ? {} : { keyType: options.keyType }),
       });
       const secret = await client.request<{ key: string }>('GET', `${path.endpoint(app, endpoint)}/secret`);
       printOne(

@@ -2,6 +2,7 @@
 // SQLite file or PostgreSQL URL, exactly as `hookline serve` reads --database.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
+import type { ResealReport } from '../../store/reseal-secrets.js';
 import { describeDatabase } from '../open-store.js';
 import { printOne, stdoutOutput } from '../output.js';
 import { openMigratedStore } from '../serve.js';
@@ -22,8 +23,24 @@ export function migrateCommand(program: Command): void {
         flags: options.database === undefined ? {} : { database: options.database },
       });
       const store = await openMigratedStore(config);
-      await store.close();
+      // Encryption at rest's migration of existing rows, which `serve` also runs in the background at start.
+      let report: ResealReport;
+      try {
+        report = await store.resealSecrets();
+      } finally {
+        await store.close();
+      }
       const where = describeDatabase(config.database);
-      printOne(out, { database: where, migrated: true }, `migrations applied to ${where}`);
+      // Values no configured key opens are reported, not fatal: a failing migrate before every start would keep the
+      // service down, when only those endpoints' deliveries need the missing key.
+      const unreadable =
+        report.unreadable === 0
+          ? ''
+          : `; ${report.unreadable} stored values cannot be decrypted (key ${report.unknownKeyIds.join(', ') || 'unknown'}): give that key in HOOKLINE_ENCRYPTION_OLD_KEYS`;
+      printOne(
+        out,
+        { database: where, migrated: true, resealed: report.resealed, unreadable: report.unreadable },
+        `migrations applied to ${where}; ${report.resealed} stored secret and header values rewritten under the configured keys${unreadable}`,
+      );
     });
 }

@@ -3,6 +3,7 @@
 import { describe } from 'vitest';
 import { describeApiKeys } from './api-keys.js';
 import { describeClaim } from './claim.js';
+import { describeDeliveryOptions } from './delivery-options.js';
 import { describeEventTypes } from './event-types.js';
 import { describeFilters } from './filters.js';
 import type { StoreFactory } from './fixtures.js';
@@ -36,6 +37,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeFilters(factory);
     describeApiKeys(factory);
     describeIdempotency(factory);
+    describeDeliveryOptions(factory);
     describeSources(factory);
   });
 }

@@ -6,11 +6,14 @@ import type { EndpointPatch, EndpointsStore, NewEndpoint } from '../endpoints.js
 import { DuplicateUidError } from '../errors.js';
 import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
 import { byId, type ListOptions, type Page } from '../paging.js';
-import { type EndpointRow, toEndpoint } from '../rows.js';
+import { type ResealOptions, resealColumns } from '../reseal-secrets.js';
+import { type EndpointRow, openedSecret, sealedSecret, toEndpoint } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
+import { postgresSealedColumns } from './sealed-columns.js';
 import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
 
@@ -58,18 +61,19 @@ export class PostgresEndpoints implements EndpointsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,
+    private readonly box: SecretBox,
   ) {}
 
   async createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
-    const row = newEndpointRow(appId, input, now);
+    const row = newEndpointRow(appId, input, now, this.box);
     try {
       // One statement: the endpoint, its first secret and its gate row exist together or not at all.
       await this.parts.query(
         `WITH endpoint AS (
            INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
              throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
-             headers)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)
+             headers, signature_scheme, payload_format)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21)
            RETURNING id
          ), secret AS (
            INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
@@ -93,15 +97,17 @@ export class PostgresEndpoints implements EndpointsStore {
           row.failing_since,
           row.created_at,
           row.updated_at,
-          input.secret,
+          sealedSecret(this.box, row.id, input.secret),
           row.headers,
+          row.signature_scheme,
+          row.payload_format,
         ],
       );
     } catch (error) {
       if (row.uid !== null && uniqueViolation(error, 'endpoints_app_id_uid_key')) throw new DuplicateUidError(row.uid);
       throw error;
     }
-    return toEndpoint(row);
+    return toEndpoint(row, this.box);
   }
 
   async getEndpoint(appId: string, idOrUid: string): Promise<Endpoint | null> {
@@ -109,7 +115,7 @@ export class PostgresEndpoints implements EndpointsStore {
       'SELECT * FROM endpoints WHERE app_id = $1 AND (id = $2 OR uid = $2) ORDER BY id = $2 DESC LIMIT 1',
       [appId, idOrUid],
     );
-    return rows[0] === undefined ? null : toEndpoint(rows[0]);
+    return rows[0] === undefined ? null : toEndpoint(rows[0], this.box);
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
@@ -121,7 +127,7 @@ export class PostgresEndpoints implements EndpointsStore {
       byId,
       '$2',
     );
-    return { ...result, data: result.data.map(toEndpoint) };
+    return { ...result, data: result.data.map((row) => toEndpoint(row, this.box)) };
   }
 
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
@@ -130,12 +136,12 @@ export class PostgresEndpoints implements EndpointsStore {
         await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE', [appId, id])
       ).rows[0];
       if (current === undefined) return null;
-      const next = patchedEndpointRow(current, patch, now);
+      const next = patchedEndpointRow(current, patch, now, this.box);
       try {
         await client.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
              header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
-             headers = $13
+             headers = $13, signature_scheme = $14, payload_format = $15
            WHERE id = $1`,
           [
             id,
@@ -151,6 +157,8 @@ export class PostgresEndpoints implements EndpointsStore {
             next.metadata,
             next.updated_at,
             next.headers,
+            next.signature_scheme,
+            next.payload_format,
           ],
         );
       } catch (error) {
@@ -162,7 +170,7 @@ export class PostgresEndpoints implements EndpointsStore {
         await setEndpointDisabledWith(client, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
       }
       const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
-      return toEndpoint(rows[0] as EndpointRow);
+      return toEndpoint(rows[0] as EndpointRow, this.box);
     });
   }
 
@@ -184,7 +192,7 @@ export class PostgresEndpoints implements EndpointsStore {
           [endpointId, now],
         )
       ).rows;
-    return rows.map((row) => ({ secret: row.secret, expiresAt: row.expires_at }));
+    return rows.map((row) => ({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at }));
   }
 
   async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
@@ -200,7 +208,7 @@ export class PostgresEndpoints implements EndpointsStore {
       );
       await client.query(
         'INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES ($1, $2, $3, NULL)',
-        [endpointId, secret, now],
+        [endpointId, sealedSecret(this.box, endpointId, secret), now],
       );
       await client.query(
         `DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND serial NOT IN (
@@ -212,5 +220,9 @@ export class PostgresEndpoints implements EndpointsStore {
 
   setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
     return setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+  }
+
+  resealSecrets(options?: ResealOptions) {
+    return resealColumns(this.box, postgresSealedColumns(this.parts), options);
   }
 }

@@ -4,6 +4,7 @@
 // owns the pool, the migrations and the cross-process wakeups, and hands each call to its module.
 import type pg from 'pg';
 import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../gates.js';
+import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
@@ -30,6 +31,8 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
   /** The circuit every process shares: opened after this many failures in a row, for openMs (doubling on probes). */
   circuit?: CircuitOptions;
   logger?: WorkListenerLogger;
+  /** Encrypts endpoint secrets and custom headers at rest; default: a box without keys (stored in clear). */
+  secretBox?: SecretBox;
 }
 
 /** Any two-int key: the lock is per schema, so separate schemas (tests, instances) migrate in parallel. */
@@ -49,7 +52,7 @@ export class PostgresStore implements Store {
   private readonly claimedSecrets = new ClaimedSecrets();
   private readonly applications = new PostgresApplications(this.parts, this.claimedSecrets);
   private readonly eventTypes = new PostgresEventTypes(this.parts);
-  private readonly endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets);
+  private readonly endpoints: PostgresEndpoints;
   private readonly messages = new PostgresMessages(this.parts);
   private readonly queue: PostgresQueue;
   /** This process's liveness in the database (lease-owner.ts); its session ends with the process. */
@@ -59,7 +62,7 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
-  private readonly sources = new PostgresSources(this.parts);
+  private readonly sources: PostgresSources;
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
 
@@ -69,9 +72,13 @@ export class PostgresStore implements Store {
     // An idle connection dropped by a database restart must not crash the process: the pool replaces it.
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
+    const box = options.secretBox ?? new SecretBox();
+    this.endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets, box);
+    this.sources = new PostgresSources(this.parts, box);
     this.queue = new PostgresQueue(
       this.parts,
       this.claimedSecrets,
+      box,
       options.circuit ?? DEFAULT_CIRCUIT_OPTIONS,
       this.leaseOwner,
     );
@@ -182,6 +189,9 @@ export class PostgresStore implements Store {
   }
   setEndpointDisabled(...args: Parameters<Store['setEndpointDisabled']>) {
     return this.endpoints.setEndpointDisabled(...args);
+  }
+  resealSecrets(...args: Parameters<Store['resealSecrets']>) {
+    return this.endpoints.resealSecrets(...args);
   }
 
   // ---- messages.ts

@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
 import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { setEndpointDisabledWith } from './endpoints.js';
@@ -133,6 +134,7 @@ export class PostgresQueue implements QueueStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly claimedSecrets: ClaimedSecrets,
+    private readonly box: SecretBox,
     private readonly circuit: CircuitOptions,
     /** This process's liveness in the database: its leases are taken back at once when it dies. */
     private readonly leaseOwner: LeaseOwner,
@@ -158,7 +160,7 @@ export class PostgresQueue implements QueueStore {
     ]);
     const readAt = Date.now();
     for (const row of rows) this.claimedSecrets.remember(row.endpoint.id, row.endpoint.secrets, readAt);
-    return rows.map((row) => toClaimedDelivery(row.delivery, row.message, row.endpoint));
+    return rows.map((row) => toClaimedDelivery(row.delivery, row.message, row.endpoint, this.box));
   }
 
   /** Results from concurrent callers share one statement (group commit), so recording is not a round trip each. */

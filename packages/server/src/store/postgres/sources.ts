@@ -3,6 +3,7 @@
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
 import type { ListOptions, Page } from '../paging.js';
+import type { SecretBox } from '../secret-box.js';
 import {
   INBOUND_SUMMARY_COLUMNS,
   type InboundRow,
@@ -77,17 +78,20 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
 }
 
 export class PostgresSources implements SourcesStore {
-  constructor(private readonly parts: PostgresParts) {}
+  constructor(
+    private readonly parts: PostgresParts,
+    private readonly box: SecretBox,
+  ) {}
 
   async createSource(appId: string, input: NewSource, now: number): Promise<Source> {
-    const row = newSourceRow(newId('src', now), appId, input, now);
+    const row = newSourceRow(newId('src', now), appId, input, now, this.box);
     try {
       await this.parts.query(INSERT_SOURCE, sourceValues(row));
     } catch (error) {
       if (row.uid !== null && uniqueViolation(error, 'sources_uid_key')) throw new DuplicateUidError(row.uid);
       throw error;
     }
-    return toSource(row);
+    return toSource(row, this.box);
   }
 
   async getSource(appId: string, idOrUid: string): Promise<Source | null> {
@@ -95,14 +99,14 @@ export class PostgresSources implements SourcesStore {
       'SELECT * FROM sources WHERE app_id = $1 AND (id = $2 OR uid = $2) LIMIT 1',
       [appId, idOrUid],
     );
-    return rows[0] === undefined ? null : toSource(rows[0]);
+    return rows[0] === undefined ? null : toSource(rows[0], this.box);
   }
 
   async findSource(idOrUid: string): Promise<Source | null> {
     const { rows } = await this.parts.query<SourceRow>('SELECT * FROM sources WHERE id = $1 OR uid = $1 LIMIT 1', [
       idOrUid,
     ]);
-    return rows[0] === undefined ? null : toSource(rows[0]);
+    return rows[0] === undefined ? null : toSource(rows[0], this.box);
   }
 
   async listSources(appId: string | null, options: ListOptions): Promise<Page<Source>> {
@@ -112,7 +116,7 @@ export class PostgresSources implements SourcesStore {
       [appId, options.iterator ?? null, options.limit + 1],
     );
     const result = page(rows, options.limit);
-    return { ...result, data: result.data.map(toSource) };
+    return { ...result, data: result.data.map((row) => toSource(row, this.box)) };
   }
 
   async updateSource(appId: string, id: string, patch: SourcePatch, now: number): Promise<Source | null> {
@@ -122,7 +126,7 @@ export class PostgresSources implements SourcesStore {
         id,
       ]);
       if (rows[0] === undefined) return null;
-      const row = patchedSourceRow(rows[0], patch, now);
+      const row = patchedSourceRow(rows[0], patch, now, this.box);
       try {
         await client.query(
           `UPDATE sources SET uid = $2, name = $3, verification = $4, identify = $5, allowlist = $6, rate_limit = $7,
@@ -146,7 +150,7 @@ export class PostgresSources implements SourcesStore {
         if (row.uid !== null && uniqueViolation(error, 'sources_uid_key')) throw new DuplicateUidError(row.uid);
         throw error;
       }
-      return toSource(row);
+      return toSource(row, this.box);
     });
   }
 

@@ -6,10 +6,13 @@ import type { EndpointPatch, EndpointsStore, NewEndpoint } from '../endpoints.js
 import { DuplicateUidError } from '../errors.js';
 import { newEndpointRow, patchedEndpointRow } from '../input-rows.js';
 import { byId, type ListOptions, type Page } from '../paging.js';
-import { type EndpointRow, type OperationalEventRow, toEndpoint } from '../rows.js';
+import { type ResealOptions, resealColumns } from '../reseal-secrets.js';
+import { type EndpointRow, type OperationalEventRow, openedSecret, sealedSecret, toEndpoint } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import { listPage } from './paging.js';
 import { CACHED_ENDPOINTS, type SecretRow } from './read-caches.js';
+import { sqliteSealedColumns } from './sealed-columns.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
 /**
@@ -60,19 +63,24 @@ export function setEndpointDisabledNow(
 }
 
 export class SqliteEndpoints implements EndpointsStore {
-  constructor(private readonly parts: SqliteParts) {}
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly box: SecretBox,
+  ) {}
 
   createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
     return this.parts.write(() => {
       this.parts.caches.forget();
-      const row = newEndpointRow(appId, input, now);
+      const row = newEndpointRow(appId, input, now, this.box);
       try {
         this.parts
           .sql(
             `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
-               throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at)
+               throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at,
+               signature_scheme, payload_format)
              VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
-               @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at)`,
+               @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at,
+               @signature_scheme, @payload_format)`,
           )
           .run(row);
       } catch (error) {
@@ -82,8 +90,8 @@ export class SqliteEndpoints implements EndpointsStore {
       }
       this.parts
         .sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)')
-        .run(row.id, input.secret, now);
-      return toEndpoint(row);
+        .run(row.id, sealedSecret(this.box, row.id, input.secret), now);
+      return toEndpoint(row, this.box);
     });
   }
 
@@ -91,7 +99,7 @@ export class SqliteEndpoints implements EndpointsStore {
     const row = this.parts
       .sql('SELECT * FROM endpoints WHERE app_id = ? AND (id = ? OR uid = ?) LIMIT 1')
       .get(appId, idOrUid, idOrUid) as EndpointRow | undefined;
-    return row === undefined ? null : toEndpoint(row);
+    return row === undefined ? null : toEndpoint(row, this.box);
   }
 
   async listEndpoints(appId: string, options: ListOptions): Promise<Page<Endpoint>> {
@@ -102,7 +110,7 @@ export class SqliteEndpoints implements EndpointsStore {
       options,
       byId,
     );
-    return { ...result, data: result.data.map(toEndpoint) };
+    return { ...result, data: result.data.map((row) => toEndpoint(row, this.box)) };
   }
 
   updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
@@ -112,14 +120,15 @@ export class SqliteEndpoints implements EndpointsStore {
         | EndpointRow
         | undefined;
       if (current === undefined) return null;
-      const next = patchedEndpointRow(current, patch, now);
+      const next = patchedEndpointRow(current, patch, now, this.box);
       try {
         this.parts
           .sql(
             `UPDATE endpoints SET uid = @uid, url = @url, description = @description, event_types = @event_types,
                channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
                retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
-               headers = @headers, updated_at = @updated_at
+               headers = @headers, updated_at = @updated_at, signature_scheme = @signature_scheme,
+               payload_format = @payload_format
              WHERE id = @id`,
           )
           .run(next);
@@ -131,7 +140,7 @@ export class SqliteEndpoints implements EndpointsStore {
       if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
         setEndpointDisabledNow(this.parts, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
       }
-      return toEndpoint(this.parts.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow);
+      return toEndpoint(this.parts.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow, this.box);
     });
   }
 
@@ -159,7 +168,7 @@ export class SqliteEndpoints implements EndpointsStore {
     const active: EndpointSecret[] = [];
     for (const row of rows) {
       if (row.expires_at === null || row.expires_at > now)
-        active.push({ secret: row.secret, expiresAt: row.expires_at });
+        active.push({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at });
     }
     return active;
   }
@@ -175,7 +184,7 @@ export class SqliteEndpoints implements EndpointsStore {
         .run(endpointId, now);
       this.parts
         .sql('INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) VALUES (?, ?, ?, NULL)')
-        .run(endpointId, secret, now);
+        .run(endpointId, sealedSecret(this.box, endpointId, secret), now);
       this.parts
         .sql(
           `DELETE FROM endpoint_secrets WHERE endpoint_id = @id AND rowid NOT IN (
@@ -189,5 +198,9 @@ export class SqliteEndpoints implements EndpointsStore {
     return this.parts.write(() => {
       setEndpointDisabledNow(this.parts, endpointId, disabled, reason, now);
     });
+  }
+
+  resealSecrets(options?: ResealOptions) {
+    return resealColumns(this.box, sqliteSealedColumns(this.parts), options);
   }
 }

@@ -4,6 +4,7 @@
 import { newId } from '../../ids.js';
 import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { setEndpointDisabledNow } from './endpoints.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -36,7 +37,10 @@ function pickClaimable(
 }
 
 export class SqliteQueue implements QueueStore {
-  constructor(private readonly parts: SqliteParts) {}
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly box: SecretBox,
+  ) {}
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     return this.parts.write(() => {
@@ -125,7 +129,7 @@ export class SqliteQueue implements QueueStore {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint));
+      result.push(toClaimedDelivery(row, message, endpoint, this.box));
     }
     return result;
   }

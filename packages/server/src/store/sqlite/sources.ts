@@ -3,6 +3,7 @@
 import { newId } from '../../ids.js';
 import { DuplicateUidError } from '../errors.js';
 import type { ListOptions, Page } from '../paging.js';
+import type { SecretBox } from '../secret-box.js';
 import {
   INBOUND_SUMMARY_COLUMNS,
   type InboundRow,
@@ -53,18 +54,21 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
 }
 
 export class SqliteSources implements SourcesStore {
-  constructor(private readonly parts: SqliteParts) {}
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly box: SecretBox,
+  ) {}
 
   createSource(appId: string, input: NewSource, now: number): Promise<Source> {
     return this.parts.write(() => {
-      const row = newSourceRow(newId('src', now), appId, input, now);
+      const row = newSourceRow(newId('src', now), appId, input, now, this.box);
       try {
         this.parts.sql(INSERT_SOURCE).run(row);
       } catch (error) {
         if (row.uid !== null && isUidTaken(error)) throw new DuplicateUidError(row.uid);
         throw error;
       }
-      return toSource(row);
+      return toSource(row, this.box);
     });
   }
 
@@ -72,14 +76,14 @@ export class SqliteSources implements SourcesStore {
     const row = this.parts
       .sql('SELECT * FROM sources WHERE app_id = ? AND (id = ? OR uid = ?) LIMIT 1')
       .get(appId, idOrUid, idOrUid) as SourceRow | undefined;
-    return row === undefined ? null : toSource(row);
+    return row === undefined ? null : toSource(row, this.box);
   }
 
   async findSource(idOrUid: string): Promise<Source | null> {
     const row = this.parts.sql('SELECT * FROM sources WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid) as
       | SourceRow
       | undefined;
-    return row === undefined ? null : toSource(row);
+    return row === undefined ? null : toSource(row, this.box);
   }
 
   async listSources(appId: string | null, options: ListOptions): Promise<Page<Source>> {
@@ -90,7 +94,7 @@ export class SqliteSources implements SourcesStore {
       )
       .all({ appId, iterator: options.iterator ?? null, limit: options.limit + 1 }) as SourceRow[];
     const result = page(rows, options.limit);
-    return { ...result, data: result.data.map(toSource) };
+    return { ...result, data: result.data.map((row) => toSource(row, this.box)) };
   }
 
   updateSource(appId: string, id: string, patch: SourcePatch, now: number): Promise<Source | null> {
@@ -99,7 +103,7 @@ export class SqliteSources implements SourcesStore {
         | SourceRow
         | undefined;
       if (current === undefined) return null;
-      const row = patchedSourceRow(current, patch, now);
+      const row = patchedSourceRow(current, patch, now, this.box);
       try {
         this.parts
           .sql(
@@ -112,7 +116,7 @@ export class SqliteSources implements SourcesStore {
         if (row.uid !== null && isUidTaken(error)) throw new DuplicateUidError(row.uid);
         throw error;
       }
-      return toSource(row);
+      return toSource(row, this.box);
     });
   }
 

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { SqliteApiKeys } from './api-keys.js';
 import { SqliteApplications } from './applications.js';
@@ -35,6 +36,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'FULL-INLINE' | 'NORMAL';
   /** Replaces fs.fsync for the WAL (tests hold it to prove no write is answered before its fsync). */
   fsync?: FsyncFunction;
+  /** Encrypts endpoint secrets and custom headers at rest; default: a box without keys (stored in clear). */
+  secretBox?: SecretBox;
 }
 
 export class SqliteStore implements Store {
@@ -81,15 +84,16 @@ export class SqliteStore implements Store {
     };
     this.applications = new SqliteApplications(parts);
     this.eventTypes = new SqliteEventTypes(parts);
-    this.endpoints = new SqliteEndpoints(parts);
+    const box = options.secretBox ?? new SecretBox();
+    this.endpoints = new SqliteEndpoints(parts, box);
     this.messages = new SqliteMessages(parts);
-    this.queue = new SqliteQueue(parts);
+    this.queue = new SqliteQueue(parts, box);
     this.history = new SqliteHistory(parts);
     this.operatorViews = new SqliteOperatorViews(parts);
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
     this.settings = new SqliteSettings(parts);
-    this.sources = new SqliteSources(parts);
+    this.sources = new SqliteSources(parts, box);
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
@@ -172,6 +176,9 @@ export class SqliteStore implements Store {
   }
   setEndpointDisabled(...args: Parameters<Store['setEndpointDisabled']>) {
     return this.endpoints.setEndpointDisabled(...args);
+  }
+  resealSecrets(...args: Parameters<Store['resealSecrets']>) {
+    return this.endpoints.resealSecrets(...args);
   }
 
   // ---- messages.ts
