@@ -1,7 +1,10 @@
-// Hookline inside your app, with no HTTP hop (the dj-webhooks pattern): open the SQLite store, publish events,
-// wrap functions so their results are published, and run the delivery worker here or leave it to a separate
-// `hookline serve` on the same database file (it polls, so it finds what this process wrote).
+// Hookline inside your app, with no HTTP hop (the dj-webhooks pattern): open the store (a SQLite file, or PostgreSQL
+// in a schema of its own in the app's database), publish events (also inside the app's own transaction: the
+// transactional outbox), wrap functions so their results are published, and run the delivery worker here or leave
+// it to a separate `hookline serve` on the same database (it polls, and on PostgreSQL is woken by NOTIFY at commit).
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { openStore } from '../cli/open-store.js';
 import { defaultConfig, type ServerConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
@@ -21,14 +24,20 @@ import {
   publishMessage,
   publishMessages,
 } from '../operations/publish.js';
+import { isPostgresUrl } from '../store/postgres/database-url.js';
+import type { OutboxClient } from '../store/postgres/messages.js';
+import type { PostgresStore } from '../store/postgres/postgres-store.js';
 import { secretBoxFrom } from '../store/secret-box.js';
 import { secretsAtRest } from '../store/secrets-at-rest.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { Application, Endpoint, Message } from '../store/types.js';
 
 export interface HooklineOptions {
-  /** The SQLite file (created if missing); a `hookline serve --database` on the same file shares it. */
+  /**
+   * The SQLite file (created if missing), or a postgres:// URL (`?schema=hookline` keeps Hookline's tables in a
+   * schema of their own in your database); a `hookline serve --database` on the same database shares it.
+   */
   database: string;
   /** Deliver to loopback and private addresses too: local development and tests only. */
   allowPrivateNetworks?: boolean;
@@ -59,6 +68,17 @@ export interface PublishOptions {
   deliverAt?: Date | null;
   /** Labels to find the message by (the API's `tag` filter); never sent to endpoints. */
   tags?: string[] | null;
+  /**
+   * PostgreSQL: your node-postgres client (or a Kysely/Drizzle adapter of your transaction), inside your BEGIN …
+   * COMMIT. The message and its deliveries are written by your transaction: they exist exactly when it commits,
+   * and the NOTIFY that wakes workers is sent at that commit.
+   */
+  client?: OutboxClient;
+  /**
+   * SQLite: your better-sqlite3 connection to the same file, inside your transaction (`BEGIN IMMEDIATE` …
+   * `COMMIT`, with this publish awaited in between). Workers find it at their next poll after your commit.
+   */
+  db?: BetterSqlite3.Database;
 }
 
 /** One message of a publishMany: what publish takes as arguments, in one object. */
@@ -143,8 +163,9 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       throw new OperationError('invalid_encryption_key', (error as Error).message, 'invalid');
     }
   })();
-  const store = new SqliteStore({ path: config.database, synchronous: config.sqliteSynchronous, secretBox });
+  const store = await openStore(config, logger, secretBox);
   await store.migrate();
+  const onPostgres = isPostgresUrl(config.database);
   // The application's own library: no warning about clear values (its author chose), but the same pass moving rows
   // to the configured keys, in the background.
   const resealing = new AbortController();
@@ -191,7 +212,32 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     async publish(app, eventType, payload, publishOptions = {}) {
       open();
       const input = messageInputOf(eventType, payload, publishOptions);
-      return publishMessage(operations, app, checkInput<MessageInput>(messageInSchema, input));
+      const checked = checkInput<MessageInput>(messageInSchema, input);
+      const { client, db } = publishOptions;
+      if (client !== undefined) {
+        if (!onPostgres) {
+          throw new OperationError('outbox_mismatch', 'publish with a client needs a postgres:// database', 'invalid');
+        }
+        return publishMessage(operations, app, checked, (appId, message, now) =>
+          (store as PostgresStore).publishInTransaction(client, appId, message, now),
+        );
+      }
+      if (db !== undefined) {
+        if (onPostgres)
+          throw new OperationError('outbox_mismatch', 'publish with a db needs a SQLite database', 'invalid');
+        // Checked before anything is read: outside a transaction the write would commit at once, no outbox at all.
+        if (!db.inTransaction) {
+          throw new OperationError(
+            'not_in_transaction',
+            'publish with a db needs it inside a transaction (BEGIN)',
+            'invalid',
+          );
+        }
+        return publishMessage(operations, app, checked, async (appId, message, now) =>
+          (store as SqliteStore).publishInTransaction(db, appId, message, now),
+        );
+      }
+      return publishMessage(operations, app, checked);
     },
 
     async publishMany(app, messages) {

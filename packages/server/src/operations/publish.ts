@@ -4,7 +4,7 @@
 // written in one transaction (the store's publish) and a local engine is told.
 import { parseInstant } from '../input/instant.js';
 import { DuplicateEventIdError } from '../store/errors.js';
-import type { NewMessage } from '../store/store.js';
+import type { NewMessage, PublishResult } from '../store/store.js';
 import type { Message } from '../store/types.js';
 import { type ApplicationInput, applicationInSchema, createApplicationAlongside } from './applications.js';
 import type { OperationsContext } from './context.js';
@@ -92,15 +92,18 @@ async function checkedMessage(context: OperationsContext, input: MessageInput, n
   };
 }
 
+/** Writes a checked message: the store's own transaction, or the caller's (the transactional outbox). */
+export type MessageWriter = (appId: string, message: NewMessage, now: number) => Promise<PublishResult>;
+
 /**
- * Resolves once the message and its deliveries are committed (on disk, for SQLite). `onlyEndpointId`: to that
- * endpoint alone (a test event, operations/test-event.ts); null: the usual fan-out.
+ * Resolves once the message and its deliveries are committed (on disk, for SQLite); with a `write` on the caller's
+ * transaction, once they are written in it: they exist when it commits.
  */
 export async function publishMessage(
   context: OperationsContext,
   appIdOrUid: string,
   input: MessageInput,
-  onlyEndpointId: string | null = null,
+  write: MessageWriter = (appId, message, now) => context.store.publish(appId, message, now),
 ): Promise<Message> {
   // An unknown application is refused before anything else, unless the input says how to create it.
   const existing = await context.store.getApplication(appIdOrUid);
@@ -110,9 +113,7 @@ export async function publishMessage(
   const checked = await checkedMessage(context, input, context.now());
   const application =
     existing ?? (await createApplicationAlongside(context, appIdOrUid, input.application as ApplicationInput));
-  const { message } = await refusingDuplicates(() =>
-    context.store.publish(application.id, { ...checked, onlyEndpointId }, context.now()),
-  );
+  const { message } = await refusingDuplicates(() => write(application.id, checked, context.now()));
   context.workQueued();
   return message;
 }

@@ -61,6 +61,6 @@ export async function sendTestEvent(
     context,
     application.id,
     { eventType: input.eventType, payload: await payloadOf(context, input) },
-    endpoint.id,
+    (appId, message, now) => context.store.publish(appId, { ...message, onlyEndpointId: endpoint.id }, now),
   );
 }

@@ -42,6 +42,14 @@ WITH message AS (
 SELECT (SELECT count(*) FROM message) AS inserted, (SELECT count(*) FROM fanned) AS deliveries,
        (SELECT count(*) FROM woken) AS woken`;
 
+/**
+ * What the transactional outbox needs of the application's connection: node-postgres's Client and PoolClient have
+ * it, and so does a three-line adapter of a Kysely or Drizzle transaction.
+ */
+export interface OutboxClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 export class PostgresMessages implements MessagesStore {
   constructor(private readonly parts: PostgresParts) {}
 
@@ -61,6 +69,34 @@ export class PostgresMessages implements MessagesStore {
       for (const input of inputs) results.push(await this.publishOn(client, appId, input, now));
       return results;
     });
+  }
+
+  /**
+   * The transactional outbox: publishes on the application's own client, inside the transaction it has begun, so
+   * the message, its deliveries and the NOTIFY exist exactly when that transaction commits. Hookline's tables are
+   * found through a search_path set for this statement only and put back at once: the application's own statements
+   * later in its transaction see its own tables. The client's type parsers are the application's, so counts are
+   * read as numbers here whatever they parse bigint to.
+   */
+  async publishInTransaction(
+    outbox: OutboxClient,
+    schema: string | null,
+    appId: string,
+    input: NewMessage,
+    now: number,
+  ): Promise<PublishResult> {
+    // Rows come back as the application's client parses them: only `query` and `rows` are relied on.
+    const client = outbox as unknown as Queryable;
+    const { rows } = await client.query<{ path: string }>("SELECT current_setting('search_path') AS path");
+    const previous = (rows[0] as { path: string }).path;
+    if (schema !== null) await client.query("SELECT set_config('search_path', $1, true)", [schema]);
+    try {
+      const result = await this.publishOn(client, appId, input, now);
+      if (result instanceof DuplicateEventIdError) throw result;
+      return result;
+    } finally {
+      if (schema !== null) await client.query("SELECT set_config('search_path', $1, true)", [previous]);
+    }
   }
 
   private async publishOn(
@@ -83,8 +119,8 @@ export class PostgresMessages implements MessagesStore {
       input.onlyEndpointId ?? null,
     ]);
     const counts = result.rows[0];
-    if (counts === undefined || counts.inserted === 0) return new DuplicateEventIdError(row.event_id ?? '');
-    return { message: toMessage(row), deliveries: counts.deliveries };
+    if (counts === undefined || Number(counts.inserted) === 0) return new DuplicateEventIdError(row.event_id ?? '');
+    return { message: toMessage(row), deliveries: Number(counts.deliveries) };
   }
 
   async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {

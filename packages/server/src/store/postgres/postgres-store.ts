@@ -4,6 +4,7 @@
 // owns the pool, the migrations and the cross-process wakeups, and hands each call to its module.
 import type pg from 'pg';
 import { type CircuitOptions, DEFAULT_CIRCUIT_OPTIONS } from '../gates.js';
+import type { NewMessage } from '../messages.js';
 import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
@@ -16,7 +17,7 @@ import { PostgresEndpointGates } from './gates.js';
 import { PostgresHistory } from './history.js';
 import { PostgresIdempotency } from './idempotency.js';
 import { LeaseOwner } from './lease-owner.js';
-import { PostgresMessages } from './messages.js';
+import { type OutboxClient, PostgresMessages } from './messages.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
 import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
@@ -195,6 +196,11 @@ export class PostgresStore implements Store {
   }
 
   // ---- messages.ts
+  /** Publishes inside the application's own open transaction on `client` (see PostgresMessages). */
+  publishInTransaction(client: OutboxClient, appId: string, input: NewMessage, now: number) {
+    const schema = this.options.schema == null ? null : checkSchemaName(this.options.schema);
+    return this.messages.publishInTransaction(client, schema, appId, input, now);
+  }
   publish(...args: Parameters<Store['publish']>) {
     return this.messages.publish(...args);
   }

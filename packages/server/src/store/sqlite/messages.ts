@@ -1,5 +1,6 @@
 // Messages in SQLite: publish is one write (the message and one delivery per matching enabled endpoint), grouped
 // with others into a shared transaction, so it commits whole or not at all and is answered once on disk.
+import type BetterSqlite3 from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { type EndpointFilter, receivesMessage } from '../fan-out.js';
@@ -36,49 +37,29 @@ export class SqliteMessages implements MessagesStore {
 
   /** Called inside a write transaction. */
   private publishNow(appId: string, input: NewMessage, now: number): PublishResult {
-    const row = newMessageRow(appId, input, now);
-    try {
-      this.parts
-        .sql(
-          'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
-        )
-        .run(row);
-    } catch (error) {
-      if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
-        throw new DuplicateEventIdError(row.event_id);
-      }
-      throw error;
+    return insertMessage(this.parts.sql, this.enabledEndpointsOf(appId), appId, input, now);
+  }
+
+  /**
+   * The transactional outbox on SQLite: publishes on the application's own better-sqlite3 connection to the same
+   * file, inside the transaction it has begun, so the message and its deliveries exist exactly when it commits.
+   * Synchronous, as the application's transaction is. The endpoints are read on that connection (what its
+   * transaction sees), not from this store's cache.
+   */
+  publishInTransaction(db: BetterSqlite3.Database, appId: string, input: NewMessage, now: number): PublishResult {
+    if (!db.inTransaction) {
+      throw new Error('publishInTransaction needs the connection inside a transaction (db.transaction(...) or BEGIN)');
     }
-    const message = toMessage(row);
-    const insert = this.parts.sql(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-    );
-    let deliveries = 0;
-    const due = Math.max(now, row.deliver_at ?? now);
-    for (const endpoint of this.enabledEndpointsOf(appId)) {
-      if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
-      insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
-      deliveries++;
-    }
-    return { message, deliveries };
+    const sql = (text: string) => db.prepare(text);
+    return insertMessage(sql, enabledEndpointsOn(sql, appId), appId, input, now);
   }
 
   /** Called inside a write transaction, so what it caches is what the transaction sees. */
-  private enabledEndpointsOf(appId: string): Array<{ id: string; filter: EndpointFilter }> {
+  private enabledEndpointsOf(appId: string): EnabledEndpoint[] {
     const cache = this.parts.caches.enabledEndpoints;
     let endpoints = cache.get(appId);
     if (endpoints === undefined) {
-      const rows = this.parts
-        .sql('SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0')
-        .all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
-      endpoints = rows.map((row) => ({
-        id: row.id,
-        filter: {
-          eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
-          channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
-        },
-      }));
+      endpoints = enabledEndpointsOn(this.parts.sql, appId);
       cache.set(appId, endpoints);
     }
     return endpoints;
@@ -90,4 +71,54 @@ export class SqliteMessages implements MessagesStore {
       .get(appId, idOrEventId, idOrEventId) as MessageRow | undefined;
     return row === undefined ? null : toMessage(row);
   }
+}
+
+type Prepare = (text: string) => BetterSqlite3.Statement;
+type EnabledEndpoint = { id: string; filter: EndpointFilter };
+
+function enabledEndpointsOn(sql: Prepare, appId: string): EnabledEndpoint[] {
+  const rows = sql('SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0').all(
+    appId,
+  ) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
+  return rows.map((row) => ({
+    id: row.id,
+    filter: {
+      eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
+      channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
+    },
+  }));
+}
+
+/** The publish writes (the message, one delivery per matching endpoint), on whichever connection runs them. */
+function insertMessage(
+  sql: Prepare,
+  endpoints: readonly EnabledEndpoint[],
+  appId: string,
+  input: NewMessage,
+  now: number,
+): PublishResult {
+  const row = newMessageRow(appId, input, now);
+  try {
+    sql(
+      'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
+    ).run(row);
+  } catch (error) {
+    if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
+      throw new DuplicateEventIdError(row.event_id);
+    }
+    throw error;
+  }
+  const message = toMessage(row);
+  const insert = sql(
+    `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+  );
+  let deliveries = 0;
+  const due = Math.max(now, row.deliver_at ?? now);
+  for (const endpoint of endpoints) {
+    if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
+    insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
+    deliveries++;
+  }
+  return { message, deliveries };
 }

@@ -182,6 +182,9 @@ export class SqliteStore implements Store {
   }
 
   // ---- messages.ts
+  publishInTransaction(...args: Parameters<SqliteMessages['publishInTransaction']>) {
+    return this.messages.publishInTransaction(...args);
+  }
   publish(...args: Parameters<Store['publish']>) {
     return this.messages.publish(...args);
   }
