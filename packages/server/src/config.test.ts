@@ -177,3 +177,19 @@ it('encryption keys come from the environment only, and a key that is not 32 byt
   const file = () => JSON.stringify({ encryption: { key } });
   expect(() => loadConfig({ flags: { config: 'k.json' }, readFile: file })).toThrow('unknown setting "encryption"');
 });
+
+it('a secret rotation grace that is not a whole number of milliseconds is refused (issue 16 item 5 class)', () => {
+  // As written in the file: JSON.parse reads 1e400 as Infinity.
+  for (const grace of ['1e400', '-1', '1.5', '"1 day"', String(31 * 86_400_000)]) {
+    const file = () => `{"delivery": {"secretRotationGraceMs": ${grace}}}`;
+    expect(() => loadConfig({ flags: { config: 'g.json' }, readFile: file }), String(grace)).toThrow(
+      'delivery.secretRotationGraceMs',
+    );
+  }
+  const file = () => JSON.stringify({ delivery: { secretRotationGraceMs: 0 } });
+  expect(loadConfig({ flags: { config: 'g.json' }, readFile: file }).delivery.secretRotationGraceMs).toBe(0);
+  // A number written as a string is read as the number, not kept as a string that `now +` would concatenate.
+  const quoted = () => JSON.stringify({ delivery: { secretRotationGraceMs: '60000', timeoutMs: '1000' } });
+  const delivery = loadConfig({ flags: { config: 'q.json' }, readFile: quoted }).delivery;
+  expect([delivery.secretRotationGraceMs, delivery.timeoutMs]).toEqual([60_000, 1000]);
+});

@@ -255,23 +255,29 @@ function wholeNumber(value: unknown, source: string, max: number): number {
   return n;
 }
 
-function validate(config: ServerConfig): ServerConfig {
+/** Checks a whole configuration (loadConfig does; embedded mode builds its own and checks it here too). */
+export function validateConfig(config: ServerConfig): ServerConfig {
+  // Each number is kept as the number it was read as: a file's "1000" would otherwise stay a string that is
+  // checked and then added to (issue 16 item 5's class).
   const h = config.http;
-  positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
-  positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
+  h.headersTimeoutMs = positiveInteger(h.headersTimeoutMs, 'http.headersTimeoutMs', 300_000);
+  h.requestTimeoutMs = positiveInteger(h.requestTimeoutMs, 'http.requestTimeoutMs', 3_600_000);
   if (h.requestTimeoutMs < h.headersTimeoutMs) {
     throw new ConfigError('http.requestTimeoutMs must be at least http.headersTimeoutMs (the headers are part of it)');
   }
-  wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
+  h.maxConnectionsPerAddress = wholeNumber(h.maxConnectionsPerAddress, 'http.maxConnectionsPerAddress', 1_000_000);
   const d = config.delivery;
-  positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
-  positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
-  positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
-  positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
-  positiveInteger(d.leaseMarginMs, 'delivery.leaseMarginMs', 3_600_000);
-  positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
-  positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
-  positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');
+  d.timeoutMs = positiveInteger(d.timeoutMs, 'delivery.timeoutMs', 300_000);
+  d.concurrency = positiveInteger(d.concurrency, 'delivery.concurrency', 10_000);
+  d.concurrencyPerEndpoint = positiveInteger(d.concurrencyPerEndpoint, 'delivery.concurrencyPerEndpoint', 1000);
+  d.pollIntervalMs = positiveInteger(d.pollIntervalMs, 'delivery.pollIntervalMs', 60_000);
+  d.leaseMarginMs = positiveInteger(d.leaseMarginMs, 'delivery.leaseMarginMs', 3_600_000);
+  d.autoDisableAfterMs = positiveInteger(d.autoDisableAfterMs, 'delivery.autoDisableAfterMs');
+  d.circuitFailureThreshold = positiveInteger(d.circuitFailureThreshold, 'delivery.circuitFailureThreshold', 10_000);
+  d.circuitOpenMs = positiveInteger(d.circuitOpenMs, 'delivery.circuitOpenMs');
+  // Added to now for a rotated-out secret's expiry: Infinity or a string would be stored as such (issue 16 item 5's
+  // class), and PostgreSQL's BIGINT refuses it at the rotation.
+  d.secretRotationGraceMs = wholeNumber(d.secretRotationGraceMs, 'delivery.secretRotationGraceMs', 30 * 86_400_000);
   if (!Array.isArray(d.retrySchedule)) throw new ConfigError('delivery.retrySchedule must be a list of seconds');
   const problem = validateSchedule(d.retrySchedule);
   if (problem !== null) throw new ConfigError(`delivery.retrySchedule: ${problem}`);
@@ -391,5 +397,5 @@ export function loadConfig(sources: ConfigSources = {}): ServerConfig {
   if (flags.dev !== undefined) config.dev = flags.dev;
   // What development mode is for: a receiver on this machine gets the deliveries.
   if (config.dev) config.allowPrivateNetworks = true;
-  return validate(config);
+  return validateConfig(config);
 }

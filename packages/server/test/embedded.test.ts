@@ -163,3 +163,21 @@ it('publish with no worker stays queued; a separate hookline serve process on th
     await exited;
   }
 });
+
+it('refuses settings the server would refuse (a timeout of Infinity, a grace of a string) before opening anything', async () => {
+  for (const delivery of [
+    { timeoutMs: Number.POSITIVE_INFINITY },
+    { secretRotationGraceMs: '1 day' as unknown as number },
+  ]) {
+    await expect(
+      createHookline({ database: join(dir, 'refused.db'), delivery, logger: pino({ level: 'silent' }) }),
+    ).rejects.toMatchObject({ code: 'invalid_config' });
+  }
+  await expect(
+    createHookline({
+      database: join(dir, 'refused.db'),
+      encryption: { key: 'short' },
+      logger: pino({ level: 'silent' }),
+    }),
+  ).rejects.toMatchObject({ code: 'invalid_config' });
+});

@@ -34,8 +34,7 @@ async function ingest(
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'POST',
     headers: init.headers ?? {},
-    // A copy types as Uint8Array<ArrayBuffer>, which fetch's BodyInit takes (a Buffer's may be shared memory).
-    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : new Uint8Array(init.body) }),
+    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : Buffer.from(init.body) }),
   });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }
@@ -269,6 +268,7 @@ describe.each(stores)('inbound sources on %s', (kind) => {
     const yes = await ingest(base(), '/in/payments?id=1', { method: 'GET' });
     expect(yes.status).toBe(200);
     await waitFor(() => receiver.on('/payments').length === 1, 'the relay of the confirmed callback');
+    await waitFor(async () => (await log('payments'))[0]?.messageId != null, 'the callback to name its message');
     const relayed = receiver.on('/payments')[0];
     expect(relayed?.body).toBe('id=1');
     expect(relayed?.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -279,6 +279,9 @@ describe.each(stores)('inbound sources on %s', (kind) => {
     ]);
     expect(entries[1]?.reason).toMatch(/^HOOKLINE_RECEIVER_EVENT_REJECTED: .*status/);
     expect(JSON.stringify(entries)).not.toContain('provider-api-key');
+    // A relayed form or query is kept as the text it was, and the API shows it so (not as JSON it is not).
+    const message = await hookline.api.ok<{ payload: unknown }>('GET', `/api/v1/app/shop/msg/${entries[0]?.messageId}`);
+    expect(message.payload).toBe('id=1');
   });
 
   it('the always-200 policy answers 200 success to every input, malformed ones too, and never says why', async () => {

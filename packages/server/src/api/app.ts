@@ -28,6 +28,7 @@ import { endpointTestEventRoutes } from './routes/endpoint-test-event.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { listenRoutes } from './routes/listen.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
@@ -166,6 +167,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
     sourceRoutes(app, context);
+    listenRoutes(app, context);
     const ingest = new Ingest({
       store: context.store,
       now: context.now,

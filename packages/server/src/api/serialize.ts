@@ -66,7 +66,19 @@ export function eventTypeOut(eventType: EventType) {
 }
 
 /** Without content (`with_content=false`) the payload is `{}`, as Svix answers. */
-export function messageOut(message: Message, payload: unknown = JSON.parse(message.payload)) {
+/**
+ * A payload as the API shows it: the JSON it is, or, for a message relayed from a source whose provider sent a form
+ * or a GET's query (kept byte for byte, not JSON), that text as a string.
+ */
+export function payloadOut(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+}
+
+export function messageOut(message: Message, payload: unknown = payloadOut(message.payload)) {
   return {
     id: message.id,
     eventId: message.eventId,

@@ -6,6 +6,7 @@ import { ApiRequestError, CliUsageError } from './api-client.js';
 import { CliError } from './cli-error.js';
 import { appsCommand } from './commands/apps.js';
 import { endpointsCommand } from './commands/endpoints.js';
+import { listenCommand } from './commands/listen.js';
 import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
@@ -111,6 +112,7 @@ appsCommand(program);
 endpointsCommand(program);
 sendCommand(program);
 tailCommand(program);
+listenCommand(program);
 replayCommand(program);
 program.addCommand(keysCommand({ env: process.env, write: (text) => process.stdout.write(text) }));
 

@@ -5,7 +5,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { openStore } from '../cli/open-store.js';
-import { defaultConfig, type ServerConfig } from '../config.js';
+import { ConfigError, defaultConfig, type ServerConfig, validateConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { type ConfiguredEngine, engineFromConfig } from '../engine/engine-from-config.js';
@@ -154,6 +154,13 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     delivery: { ...base.delivery, ...options.delivery },
     encryption: { key: options.encryption?.key ?? null, oldKeys: options.encryption?.oldKeys ?? [] },
   };
+  // The server's rules for its settings: a timeout of Infinity or a grace of "1 day" is refused here, not stored.
+  try {
+    validateConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new OperationError('invalid_config', error.message, 'invalid');
+    throw error;
+  }
   const logger = options.logger ?? createLogger('warn');
   // A bad key is refused here, as the server refuses it at start, before any row is written under it.
   const secretBox = (() => {

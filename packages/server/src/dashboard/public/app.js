@@ -11,6 +11,7 @@ import { endpointFormView } from './views/endpoint-form.js';
 import { messageView } from './views/message.js';
 import { messagesView } from './views/messages.js';
 import { signInView } from './views/sign-in.js';
+import { sourcesView, sourceView } from './views/sources.js';
 
 const ROUTES = [
   [/^#\/apps$/, applicationsView],
@@ -21,6 +22,8 @@ const ROUTES = [
   [/^#\/app\/([^/]+)\/messages$/, messagesView],
   [/^#\/app\/([^/]+)\/msg\/([^/]+)$/, messageView],
   [/^#\/app\/([^/]+)\/dead-letter$/, deadLetterView],
+  [/^#\/app\/([^/]+)\/sources$/, sourcesView],
+  [/^#\/app\/([^/]+)\/source\/([^/]+)$/, sourceView],
 ];
 
 function home() {
@@ -42,6 +45,7 @@ function renderChrome() {
     app ? h('a', { href: `#/app/${app}` }, 'Endpoints') : null,
     app ? h('a', { href: `#/app/${app}/messages` }, 'Messages') : null,
     app ? h('a', { href: `#/app/${app}/dead-letter` }, 'Dead letters') : null,
+    app ? h('a', { href: `#/app/${app}/sources` }, 'Sources') : null,
   ];
   nav.replaceChildren(...links.filter(Boolean));
   who.replaceChildren(
