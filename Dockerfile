@@ -33,19 +33,19 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=cache,target=/var/cache/cc
   npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.base.json ./
 COPY packages/signatures packages/signatures
+COPY packages/receiver packages/receiver
 COPY packages/server packages/server
 RUN npx tsc -b packages/server \
   && npm prune --omit=dev --ignore-scripts \
-  # What runs needs none of these: the compiler's objects and the SQLite sources beside the built driver, the
-  # receiver workspace (not part of the server), tests and TypeScript sources.
+  # What runs needs none of these: the compiler's objects and the SQLite sources beside the built driver, tests
+  # and TypeScript sources. The receiver workspace stays: inbound sources verify with its pieces.
   && mv node_modules/better-sqlite3/build/Release/better_sqlite3.node /tmp/ \
   && rm -rf node_modules/better-sqlite3/build node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
-    node_modules/@hookline/receiver \
   && mkdir -p node_modules/better-sqlite3/build/Release \
   && mv /tmp/better_sqlite3.node node_modules/better-sqlite3/build/Release/ \
   && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \
-  && find packages/server/src packages/signatures/src -name '*.ts' -delete \
-  && rm -rf packages/server/test packages/signatures/test packages/*/tsconfig*
+  && find packages/server/src packages/signatures/src packages/receiver/src -name '*.ts' -delete \
+  && rm -rf packages/server/test packages/signatures/test packages/receiver/test packages/*/tsconfig*
 
 # --- runtime: Node, production dependencies, the built server; a non-root user; SQLite data in a volume ---
 FROM ${BASE}
@@ -61,6 +61,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/packages/signatures packages/signatures
+COPY --from=build /src/packages/receiver packages/receiver
 COPY --from=build /src/packages/server packages/server
 RUN ln -s /app/packages/server/bin/hookline.js /usr/local/bin/hookline
 # Every setting is an environment variable (docs/reference/configuration.md). In a container the service listens on
