@@ -65,12 +65,15 @@ async function runWithInterruption(
   const ids = await publishMany(api, setup.appId, EVENTS);
   server.engine.resume();
   await waitFor(async () => (await read()).ids.size >= EVENTS / 3, 'a third of the events delivered', 120_000);
-  await interrupt();
   const deliveredBeforeInterruption = (await read()).ids.size;
-  let tally = await read();
+  await interrupt();
+  let tally = new Tally();
   await waitFor(
     async () => {
-      tally = await read();
+      // The consumer's own connection may still be reconnecting after the restart: try again at the next turn.
+      const now = await Promise.resolve(read()).catch(() => null);
+      if (now === null) return false;
+      tally = now;
       return tally.ids.size >= EVENTS;
     },
     'every event delivered after the restart',
@@ -115,7 +118,7 @@ describe.skipIf(!natsBinary)('NATS restarted mid-run', () => {
     const name = `restart_${randomUUID().replaceAll('-', '')}`;
     const stream = await natsStream(`127.0.0.1:${nats.port}`, name, `${name}.events`);
     cleanups.push(() => stream.connection.close());
-    const { tally, failedAttempts } = await runWithInterruption(
+    const { tally, deliveredBeforeInterruption } = await runWithInterruption(
       `nats://127.0.0.1:${nats.port}?subject=${name}.events`,
       () => stream.read(),
       async () => {
@@ -125,7 +128,9 @@ describe.skipIf(!natsBinary)('NATS restarted mid-run', () => {
     );
     // A publish whose ack was lost in the restart is sent again with the same Nats-Msg-Id: JetStream keeps one.
     expect(tally.copies).toBe(EVENTS);
-    expect(failedAttempts).toBeGreaterThan(0);
+    // The restart landed mid-run. Whether sends failed meanwhile depends on timing: the NATS client holds what is
+    // published while it reconnects and sends it after, so a restart can pass with no failed attempt at all.
+    expect(deliveredBeforeInterruption).toBeLessThan(EVENTS);
   });
 });
 

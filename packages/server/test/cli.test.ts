@@ -61,7 +61,10 @@ describe('hookline CLI against a running server', () => {
         id: string;
       }>;
       expect(endpoints.map((item) => item.id)).toEqual([endpoint.id]);
-      await cli('endpoints', 'create', 'acme-cli', `${receiver.url}/cli-uid`, '--uid', 'billing');
+      const withUid = await cli('endpoints', 'create', 'acme-cli', `${receiver.url}/cli-uid`, '--uid', 'billing');
+      expect(withUid.stdout).toMatch(
+        new RegExp(`^created endpoint ep_\\w+ \\(uid billing\\) -> ${receiver.url}/cli-uid\\n`),
+      );
       const columns = (await cli('endpoints', 'list', 'acme-cli')).stdout;
       expect(columns).toMatch(/^ID\s+UID\s+URL\s+STATE\s+EVENT TYPES\n/);
       expect(columns).toMatch(/ep_\w+\s+billing\s+http:/);

@@ -199,4 +199,46 @@ describe.skipIf(!available)('dashboard on day two, in headless Chromium', () => 
       sensitive: [],
     });
   }, 60_000);
+
+  it('"Send a test event" on an endpoint page goes to that endpoint alone', async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'Tests', uid: 'tests' });
+    const one = await endpointIn('tests', `${receiver.url}/one`, { filterTypes: ['user.created'] });
+    await endpointIn('tests', `${receiver.url}/two`);
+    await page.goto(`${hookline.server.url}/#/app/tests/endpoint/${one}`);
+    await page.getByLabel('Event type').fill('invoice.paid');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('status').getByRole('link', { name: /^msg_/ }).click();
+    await expect.poll(() => page.getByTestId('delivery-status').allTextContents()).toEqual(['delivered']);
+    expect(await page.getByRole('region', { name: `Delivery to ${receiver.url}/one` }).count()).toBe(1);
+    expect(receiver.on('/one')).toHaveLength(1);
+    expect(receiver.on('/two')).toHaveLength(0);
+    await page.screenshot({ path: `${SCREENSHOTS}28-test-event-one-endpoint.png`, fullPage: true });
+  }, 60_000);
+
+  it("the message list shows each message's deliveries by state, and can keep only those failing", async () => {
+    await hookline.api.ok('POST', '/api/v1/app', { name: 'List', uid: 'list' });
+    await endpointIn('list', `${receiver.url}/list-ok`);
+    await endpointIn('list', `${receiver.url}/list-broken`, { filterTypes: ['order.failed'] });
+    receiver.script('/list-broken', () => ({ status: 500 }));
+    await publish(hookline.api, 'list', { n: 1 }, { eventType: 'order.placed' });
+    const failing = await publish(hookline.api, 'list', { n: 2 }, { eventType: 'order.failed' });
+    await publish(hookline.api, 'list', { n: 3 }, { eventType: 'order.placed' });
+    const app = await hookline.api.ok<{ id: string }>('GET', '/api/v1/app/list');
+    await waitFor(
+      async () => (await hookline.server.store.countDeliveries({ status: 'dead', appId: app.id })) === 1,
+      'one dead',
+    );
+    await waitFor(() => receiver.on('/list-ok').length === 3, 'three delivered');
+    await page.goto(`${hookline.server.url}/#/app/list/messages`);
+    const cells = page.getByTestId('message-deliveries');
+    await expect.poll(() => cells.allTextContents()).toEqual(['1 delivered', '1 dead1 delivered', '1 delivered']);
+    await page.screenshot({ path: `${SCREENSHOTS}29-messages-status.png`, fullPage: true });
+
+    await page.getByLabel('Only messages with a failing or dead delivery').check();
+    const visible = page.locator('tbody tr:visible');
+    await expect.poll(() => visible.count()).toBe(1);
+    expect(await visible.getByRole('link').textContent()).toBe(failing.id);
+    await page.getByText('1 with a failing or dead delivery among the 3 newest messages.').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}30-messages-failing.png`, fullPage: true });
+  }, 60_000);
 });

@@ -109,7 +109,8 @@ describe.skipIf(!available)('dashboard in headless Chromium', () => {
     await page.getByRole('button', { name: 'Send test event' }).click();
     await page.getByRole('status').getByRole('link', { name: /^msg_/ }).click();
     await page.getByText('3 attempt(s)').waitFor();
-    expect(await page.getByTestId('delivery-status').textContent()).toBe('failing');
+    // Three attempts is the whole schedule here: no retry is left, so it is dead, not failing.
+    await expect.poll(() => page.getByTestId('delivery-status').textContent()).toBe('dead');
     await page.getByText('HTTP 500').first().click();
     await page.getByText('"error": "database down"').first().waitFor();
     // What was sent, too: the signed headers of that attempt.

@@ -24,6 +24,7 @@ import { attemptRoutes } from './routes/attempts.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointHealthRoutes } from './routes/endpoint-health.js';
 import { endpointStatsRoutes } from './routes/endpoint-stats.js';
+import { endpointTestEventRoutes } from './routes/endpoint-test-event.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -157,6 +158,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     eventTypeRoutes(app, context);
     endpointRoutes(app, context);
     endpointHeaderRoutes(app, context);
+    endpointTestEventRoutes(app, context);
     endpointStatsRoutes(app, context);
     messageRoutes(app, context);
     attemptRoutes(app, context);

@@ -2,7 +2,7 @@
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import type { Dispatcher } from 'undici';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
-import type { AttemptResult, Store } from '../store/store.js';
+import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
@@ -395,7 +395,9 @@ export class DeliveryEngine {
     let stage: DeliveryErrorStage = 'secrets';
     let send: SendResult | null = null;
     try {
-      const secrets = await this.options.store.activeSecrets(endpoint.id, this.now());
+      // The claim brought the secrets that sign (store/secrets.ts): no read of the store per delivery for them.
+      const { secrets } = item;
+      if (secrets.length === 0) throw new Error('the endpoint has no active secret');
       // A message relayed from a source goes on with the provider's headers (relayed-headers.ts). Read before the
       // lease check below, which must come after the last store read.
       const forwarding = isRelayedMessage(message)
@@ -417,7 +419,8 @@ export class DeliveryEngine {
         timestampSeconds: Math.floor(this.now() / 1000),
       });
       // The lease must outlast the request, or another worker may claim and send it while this one is in flight.
-      // Reading the secrets can be slow (a database restarting): past that point, leave it to the next claim.
+      // Time can pass since the claim (a held-up event loop, a slow signature): past that point, leave it to the
+      // next claim.
       if (this.now() + this.options.timeoutMs > leaseUntil) {
         this.options.logger.warn(
           { deliveryId: delivery.id },
@@ -522,8 +525,9 @@ export class DeliveryEngine {
       circuit: outcome.circuit,
       ...(outcome.requestHeaders === undefined ? {} : { requestHeaders: outcome.requestHeaders }),
     };
+    let recorded: RecordedAttempts;
     try {
-      await this.options.store.recordAttempts([full]);
+      recorded = await this.options.store.recordAttempts([full]);
     } catch (error) {
       const detail = describeError(error);
       this.options.onDeliveryError?.({
@@ -535,7 +539,7 @@ export class DeliveryEngine {
       const { requestHeaders: _dropped, ...essentials } = full;
       const suffix = `(its details were not kept: ${detail})`;
       try {
-        await this.options.store.recordAttempts([
+        recorded = await this.options.store.recordAttempts([
           {
             ...essentials,
             responseBody: '',
@@ -550,6 +554,23 @@ export class DeliveryEngine {
         );
         return;
       }
+    }
+    this.announce(item, full, recorded);
+  }
+
+  /**
+   * Counts, logs and announces what the store says it recorded, and nothing else: a result dropped for a lost lease
+   * (the delivery was claimed again, and that claim's result is the one that counts) is neither counted nor
+   * announced, and an endpoint is announced disabled only when this result disabled it.
+   */
+  private announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): void {
+    const { delivery, endpoint } = item;
+    if (recorded.staleDeliveryIds.includes(delivery.id)) {
+      this.options.logger.warn(
+        { deliveryId: delivery.id, endpointId: endpoint.id },
+        'attempt result dropped: the lease was lost and the delivery was claimed again',
+      );
+      return;
     }
     const succeeded = full.outcome === 'succeeded';
     if (succeeded) this.delivered++;
@@ -572,13 +593,13 @@ export class DeliveryEngine {
         dead: full.next.status === 'dead',
       });
     }
-    if (full.disableEndpoint !== null) {
-      this.log.endpointDisabled({ appId: endpoint.appId, endpointId: endpoint.id, reason: full.disableEndpoint });
+    for (const disabled of recorded.disabledEndpoints) {
+      this.log.endpointDisabled({ appId: disabled.appId, endpointId: disabled.endpointId, reason: disabled.reason });
       this.options.onEndpointDisabled?.({
-        appId: endpoint.appId,
-        endpointId: endpoint.id,
-        reason: full.disableEndpoint,
-        at: full.at,
+        appId: disabled.appId,
+        endpointId: disabled.endpointId,
+        reason: disabled.reason,
+        at: disabled.at,
       });
     }
   }
@@ -599,7 +620,7 @@ export type DeliveryErrorStage = (typeof DELIVERY_ERROR_STAGES)[number];
 
 const STAGE_DESCRIPTIONS: Record<DeliveryErrorStage, string> = {
   endpoint: "the endpoint's stored settings cannot be used",
-  secrets: "the endpoint's secrets could not be read",
+  secrets: 'the endpoint has no secret to sign with',
   sign: 'signing failed',
   headers: 'the request headers could not be built',
   send: 'the request could not be sent',

@@ -7,6 +7,15 @@ export interface EndpointFilter {
   channels: readonly string[] | null;
 }
 
+/** Whether a message goes to this endpoint: the one it names, or (naming none) every endpoint its filter matches. */
+export function receivesMessage(
+  endpoint: { id: string; filter: EndpointFilter },
+  message: { eventType: string; channels: readonly string[] | null },
+  onlyEndpointId: string | null,
+): boolean {
+  return onlyEndpointId === null ? matchesEndpoint(endpoint.filter, message) : endpoint.id === onlyEndpointId;
+}
+
 export function matchesEndpoint(
   filter: EndpointFilter,
   message: { eventType: string; channels: readonly string[] | null },

@@ -41,9 +41,31 @@ export interface AttemptResult {
   circuit?: 'success' | 'failure' | 'neutral';
 }
 
+/** An endpoint a record batch disabled (it was enabled until then), to be announced once. */
+export interface DisabledEndpoint {
+  endpointId: string;
+  appId: string;
+  reason: string;
+  at: number;
+  /** The delivery whose result disabled it. */
+  deliveryId: string;
+}
+
+/** What a record batch changed: the engine announces these and nothing else. */
+export interface RecordedAttempts {
+  /** Results dropped because their lease was lost (expired and claimed again, given back, the delivery deleted). */
+  staleDeliveryIds: string[];
+  /** Endpoints disabled now by these results; one already disabled (by the API, another process) is not listed. */
+  disabledEndpoints: DisabledEndpoint[];
+}
+
 export interface QueueStore {
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]>;
-  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
+  /**
+   * Writes each result with its delivery's next state, in one transaction per batch; a result whose lease was lost
+   * is dropped. Answers what actually changed.
+   */
+  recordAttempts(results: readonly AttemptResult[]): Promise<RecordedAttempts>;
   /** Gives back leases without an attempt (shutdown): the deliveries are due again at once. */
   releaseLeases(deliveryIds: readonly string[], now: number): Promise<void>;
   /**

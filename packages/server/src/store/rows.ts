@@ -2,6 +2,7 @@
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
 import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
+import { activeSecretsAt, type SecretRow } from './secrets.js';
 import type {
   Application,
   Attempt,
@@ -307,6 +308,8 @@ export function toClaimedDelivery(
   delivery: DeliveryRow,
   message: MessageRow,
   endpoint: EndpointRow,
+  secretRows: readonly SecretRow[],
+  now: number,
   box: SecretBox,
 ): ClaimedDelivery {
   const problems: string[] = [];
@@ -334,6 +337,10 @@ export function toClaimedDelivery(
     message: messageFrom(message, lenient('messages')),
     endpoint: endpointFrom(endpoint, lenient('endpoints'), readSealed),
     trigger: delivery.manual === 1 ? 'manual' : 'scheduled',
+    // The secrets that sign at the claim's time: an unreadable one is a problem of the delivery, not of the claim.
+    secrets: activeSecretsAt(secretRows, now, (stored) =>
+      readSealed(stored, sealContext('endpoint_secrets.secret', endpoint.id)),
+    ),
   };
   if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;
   return claimed;

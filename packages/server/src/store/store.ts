@@ -23,7 +23,7 @@ export type { AttemptListOptions, MessageListOptions, StatusCodeClass, TimeRange
 export type { NewMessage, PublishResult } from './messages.js';
 export type { QueueDepth, RecentAttemptsQuery } from './operator-views.js';
 export type { ListOptions, Page } from './paging.js';
-export type { AttemptResult, ClaimOptions } from './queue.js';
+export type { AttemptResult, ClaimOptions, DisabledEndpoint, RecordedAttempts } from './queue.js';
 
 export interface Store
   extends ApplicationsStore,

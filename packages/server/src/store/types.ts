@@ -145,6 +145,8 @@ export interface ClaimedDelivery {
   delivery: Delivery;
   message: Message;
   endpoint: Endpoint;
+  /** The endpoint's secrets that sign at the claim's time, newest first (the lease is seconds; a grace is hours). */
+  secrets: EndpointSecret[];
   trigger: AttemptTrigger;
   /** Set when a stored value of the row could not be read: the engine records a failed attempt instead of sending. */
   problem?: string;

@@ -3,13 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../test/support/services.js';
 import { InProcessEndpointGates } from '../../src/engine/endpoint-gate.js';
+import { type ClaimCandidate, takeInTurn } from '../../src/store/claim-order.js';
 import { claimOptions, failed, newMessage, SECRET, succeeded, T0 } from '../../src/store/conformance/fixtures.js';
 import { matchesEndpoint } from '../../src/store/fan-out.js';
 import type { CircuitSignal } from '../../src/store/gates.js';
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { ClaimedDelivery } from '../../src/store/types.js';
 import { storeInFreshSchema } from '../support/postgres-schema.js';
 import { CIRCUIT_CASE_OPTIONS, CIRCUIT_CASES, type CircuitCase } from './circuit-cases.js';
+import { appOf, CLAIM_ORDER_CASES, type ClaimOrderCase, publishTargets } from './claim-order-cases.js';
 import { FAN_OUT_CASES } from './fan-out-cases.js';
 import { RATE_TOKEN_CASES, type RateTokenCase } from './rate-token-cases.js';
 
@@ -17,6 +21,55 @@ const postgres = await serviceAvailable('postgres');
 if (!postgres) console.warn('SKIP the SQL forms of the policies: start PostgreSQL on 127.0.0.1:5432 (db test)');
 
 const ENDPOINT = 'ep_case';
+
+/** The case's candidates as takeInTurn sees them: ids in publish order, then endpoint order (as stores make them). */
+function claimOrderInTypeScript(orderCase: ClaimOrderCase): string[] {
+  const candidates: Array<ClaimCandidate & { label: string }> = [];
+  for (const { at, to } of orderCase.publishes) {
+    for (const label of publishTargets(orderCase, to)) {
+      const id = `dlv_${String(candidates.length).padStart(4, '0')}`;
+      candidates.push({ id, endpointId: label, appId: appOf(orderCase, label), nextAttemptAt: at, label });
+    }
+  }
+  const due = candidates.filter((candidate) => candidate.nextAttemptAt <= orderCase.claimAt);
+  const taken = takeInTurn(due, (label) => orderCase.caps?.[label] ?? orderCase.perEndpointLimit, orderCase.limit);
+  return taken.map((id) => candidates.find((candidate) => candidate.id === id)?.label ?? id).sort();
+}
+
+/** The case on a real store: its applications and endpoints (each takes its label and 'all'), publishes, a claim. */
+async function claimOrderOn(store: Store, orderCase: ClaimOrderCase): Promise<string[]> {
+  const appIds = new Map<string, string>();
+  const endpointIds = new Map<string, string>();
+  for (const [appLabel, endpoints] of Object.entries(orderCase.apps)) {
+    const app = await store.createApplication({ name: `claim order ${appLabel}` }, T0 - 10);
+    appIds.set(appLabel, app.id);
+    onTestFinished(() => store.deleteApplication(app.id).then(() => undefined));
+    for (const label of endpoints) {
+      const endpoint = await store.createEndpoint(
+        app.id,
+        { url: 'https://receiver.example.com/hook', secret: SECRET, eventTypes: [label, 'all'] },
+        T0 - 10,
+      );
+      endpointIds.set(label, endpoint.id);
+    }
+  }
+  for (const { at, to } of orderCase.publishes) {
+    const appId = appIds.get(appOf(orderCase, publishTargets(orderCase, to)[0] as string)) as string;
+    await store.publish(appId, newMessage({ eventType: to in orderCase.apps ? 'all' : to }), T0 + at);
+  }
+  const caps = Object.fromEntries(
+    Object.entries(orderCase.caps ?? {}).map(([label, cap]) => [endpointIds.get(label) as string, cap]),
+  );
+  const claimed = await store.claimDueDeliveries(
+    claimOptions(T0 + orderCase.claimAt, {
+      limit: orderCase.limit,
+      perEndpointLimit: orderCase.perEndpointLimit,
+      endpointCaps: caps,
+    }),
+  );
+  const labelOf = new Map([...endpointIds].map(([label, id]) => [id, label]));
+  return claimed.map((item) => labelOf.get(item.endpoint.id) ?? item.endpoint.id).sort();
+}
 
 describe('in TypeScript (the in-process gates, matchesEndpoint)', () => {
   describe('circuit', () => {
@@ -49,6 +102,20 @@ describe('in TypeScript (the in-process gates, matchesEndpoint)', () => {
   describe('fan-out', () => {
     it.each(FAN_OUT_CASES)('$name', ({ endpoint, message, matches }) => {
       expect(matchesEndpoint(endpoint, message)).toBe(matches);
+    });
+  });
+
+  describe('claim order', () => {
+    it.each(CLAIM_ORDER_CASES)('$name', (orderCase: ClaimOrderCase) => {
+      expect(claimOrderInTypeScript(orderCase)).toEqual(orderCase.taken);
+    });
+
+    // SQLite's claim is takeInTurn over the candidates claim-candidates.ts finds: the same table through it.
+    it.each(CLAIM_ORDER_CASES)('through a real SQLite store: $name', async (orderCase: ClaimOrderCase) => {
+      const store = new SqliteStore({ path: ':memory:' });
+      await store.migrate();
+      onTestFinished(() => store.close());
+      expect(await claimOrderOn(store, orderCase)).toEqual(orderCase.taken);
     });
   });
 });
@@ -131,6 +198,12 @@ describe.skipIf(!postgres)(
           await store.recordAttempts(claimed.map((item) => succeeded(item, T0 + at)));
         }
         expect(granted).toEqual(rateCase.claims.map((claimed) => claimed.granted));
+      });
+    });
+
+    describe('claim order', () => {
+      it.each(CLAIM_ORDER_CASES)('$name', async (orderCase: ClaimOrderCase) => {
+        expect(await claimOrderOn(store, orderCase)).toEqual(orderCase.taken);
       });
     });
 

@@ -56,6 +56,10 @@ export const VALID_BODIES: Readonly<Record<string, unknown>> = {
   },
   'POST /api/v1/app/:appId/endpoint/:endpointId/secret/rotate': { key: null },
   'POST /api/v1/app/:appId/msg': { ...message, application: { name: 'made alongside', uid: 'fuzz-alongside' } },
+  'POST /api/v1/app/:appId/endpoint/:endpointId/send-example': {
+    eventType: message.eventType,
+    payload: message.payload,
+  },
   'POST /api/v1/app/:appId/msg/batch': { messages: [message, { ...message, eventId: 'evt-fuzz-batch' }] },
   'POST /api/v1/app/:appId/endpoint/:endpointId/recover': { since: iso, until: '2030-01-01T00:00:00Z' },
   'POST /api/v1/auth/api-key': { name: 'fuzz key' },

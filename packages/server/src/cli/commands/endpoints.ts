@@ -180,7 +180,7 @@ export function endpointsCommand(program: Command): void {
         if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
         if (options.keyType !== undefined) body.keyType = options.keyType;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
-        printOne(out, endpoint, `created endpoint ${endpoint.id} -> ${endpoint.url}`);
+        printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
       },
     );
 

@@ -9,6 +9,7 @@ import {
   ids,
   LEASE_MS,
   newMessage,
+  SECRET,
   type StoreFactory,
   single,
   sorted,
@@ -51,6 +52,26 @@ export function describeClaim(factory: StoreFactory): void {
       });
       expect(await store().countDeliveries({ status: 'sending' })).toBe(1);
       expect(await store().countDeliveries({ status: 'pending' })).toBe(0);
+    });
+
+    it('returns each delivery with the secrets that sign at the claim time, so sending reads nothing more', async () => {
+      const app = await createApp(store());
+      const endpoint = await createEndpoint(store(), app.id, { secret: SECRET });
+      const graceMs = 60_000;
+      await store().rotateSecret(endpoint.id, 'whsec_second', graceMs, T0 + 1);
+      await store().publish(app.id, newMessage(), T0 + 2);
+      await store().publish(app.id, newMessage(), T0 + 2);
+
+      const during = single(
+        await store().claimDueDeliveries(claimOptions(T0 + 2, { limit: 1, leaseUntil: T0 + 10 * graceMs })),
+      );
+      expect(during.secrets).toEqual([
+        { secret: 'whsec_second', expiresAt: null },
+        { secret: SECRET, expiresAt: T0 + 1 + graceMs },
+      ]);
+      expect(during.secrets).toEqual(await store().activeSecrets(endpoint.id, T0 + 2));
+      const after = single(await claimAll(store(), T0 + 1 + graceMs));
+      expect(after.secrets).toEqual([{ secret: 'whsec_second', expiresAt: null }]);
     });
 
     it('does not return deliveries that are due later', async () => {

@@ -112,6 +112,25 @@ export function describePublish(factory: StoreFactory): void {
       expect(endpointIds).toEqual([both.id]);
     });
 
+    it('gives a message for one endpoint (a test event) to that endpoint alone, whatever its filters', async () => {
+      const app = await createApp(store());
+      const other = await createApp(store(), 'other');
+      const target = await createEndpoint(store(), app.id, { eventTypes: ['user.created'], channels: ['eu'] });
+      await createEndpoint(store(), app.id);
+      await createEndpoint(store(), app.id, { eventTypes: ['invoice.paid'] });
+      const disabled = await createEndpoint(store(), app.id, { disabled: true });
+      const elsewhere = await createEndpoint(store(), other.id);
+
+      const { result, endpointIds } = await receivers(app.id, { onlyEndpointId: target.id }, T0);
+      expect(result.deliveries).toBe(1);
+      expect(endpointIds).toEqual([target.id]);
+      // A disabled endpoint gets none, and an endpoint of another application is never reached through this one.
+      expect((await receivers(app.id, { onlyEndpointId: disabled.id }, T0 + 1)).result.deliveries).toBe(0);
+      expect((await receivers(app.id, { onlyEndpointId: elsewhere.id }, T0 + 2)).result.deliveries).toBe(0);
+      // null is the ordinary fan-out.
+      expect((await receivers(app.id, { onlyEndpointId: null }, T0 + 3)).result.deliveries).toBe(2);
+    });
+
     it('gives disabled endpoints no delivery', async () => {
       const app = await createApp(store());
       const enabled = await createEndpoint(store(), app.id);

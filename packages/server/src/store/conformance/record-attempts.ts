@@ -15,6 +15,9 @@ import {
   useStore,
 } from './fixtures.js';
 
+/** What recordAttempts answers when every result was written and no endpoint changed. */
+const NOTHING_CHANGED = { staleDeliveryIds: [], disabledEndpoints: [] };
+
 /** Far enough past T0 that anything scheduled in these tests is due, and every lease has run out. */
 const LATER = 10 * 60_000;
 
@@ -133,11 +136,16 @@ export function describeRecordAttempts(factory: StoreFactory): void {
         await store().claimDueDeliveries(claimOptions(leaseEnd + 1, { leaseUntil: leaseEnd + 1 + LATER })),
       );
 
-      await store().recordAttempts([succeeded(stale, leaseEnd + 2)]);
+      expect(await store().recordAttempts([succeeded(stale, leaseEnd + 2)])).toEqual({
+        staleDeliveryIds: [stale.delivery.id],
+        disabledEndpoints: [],
+      });
       expect(await attemptsOf(app.id, single(messages).id)).toEqual([]);
       expect(await store().countDeliveries({ status: 'sending' })).toBe(1);
 
-      await store().recordAttempts([failed(current, leaseEnd + 3, { status: 'dead' })]);
+      expect(await store().recordAttempts([failed(current, leaseEnd + 3, { status: 'dead' })])).toEqual(
+        NOTHING_CHANGED,
+      );
       expect(single(await attemptsOf(app.id, single(messages).id)).outcome).toBe('failed');
       expect(await store().countDeliveries({ status: 'dead' })).toBe(1);
     });
@@ -147,9 +155,42 @@ export function describeRecordAttempts(factory: StoreFactory): void {
       const item = single(claimed);
       await store().releaseLeases([item.delivery.id], T0 + 1);
 
-      await store().recordAttempts([succeeded(item, T0 + 2)]);
+      const recorded = await store().recordAttempts([succeeded(item, T0 + 2)]);
+      expect(recorded.staleDeliveryIds).toEqual([item.delivery.id]);
       expect(await attemptsOf(app.id, single(messages).id)).toEqual([]);
       expect(await store().countDeliveries({ status: 'pending' })).toBe(1);
+    });
+
+    it('answers each of several concurrent callers about its own results only', async () => {
+      const app = await createApp(store());
+      const healthy = await createEndpoint(store(), app.id, { url: 'https://healthy.example.com/hook' });
+      const gone = await createEndpoint(store(), app.id, { url: 'https://gone.example.com/hook' });
+      await store().publish(app.id, newMessage(), T0);
+      await store().publish(app.id, newMessage(), T0);
+      const claimed = await claimAll(store(), T0);
+      const toHealthy = claimed.filter((item) => item.endpoint.id === healthy.id);
+      const [toGone] = claimed.filter((item) => item.endpoint.id === gone.id);
+      const [first, second] = toHealthy;
+      if (first === undefined || second === undefined || toGone === undefined) throw new Error('expected 4 claims');
+      await store().releaseLeases([second.delivery.id], T0 + 1);
+
+      const answers = await Promise.all([
+        store().recordAttempts([succeeded(first, T0 + 2)]),
+        store().recordAttempts([succeeded(second, T0 + 2)]),
+        store().recordAttempts([
+          failed(toGone, T0 + 2, { status: 'dead' }, { statusCode: 410, disableEndpoint: 'gone' }),
+        ]),
+      ]);
+      expect(answers).toEqual([
+        NOTHING_CHANGED,
+        { staleDeliveryIds: [second.delivery.id], disabledEndpoints: [] },
+        {
+          staleDeliveryIds: [],
+          disabledEndpoints: [
+            { endpointId: gone.id, appId: app.id, reason: 'gone', at: T0 + 2, deliveryId: toGone.delivery.id },
+          ],
+        },
+      ]);
     });
 
     it('a result that disables the endpoint parks its pending deliveries and records an operational event', async () => {
@@ -162,7 +203,7 @@ export function describeRecordAttempts(factory: StoreFactory): void {
       await store().publish(app.id, newMessage(), T0 + 2);
 
       const reason = 'the endpoint answered 410 Gone';
-      await store().recordAttempts([
+      const recorded = await store().recordAttempts([
         failed(
           item,
           T0 + 10,
@@ -170,6 +211,12 @@ export function describeRecordAttempts(factory: StoreFactory): void {
           { statusCode: 410, disableEndpoint: reason },
         ),
       ]);
+      expect(recorded).toEqual({
+        staleDeliveryIds: [],
+        disabledEndpoints: [
+          { endpointId: endpoint.id, appId: app.id, reason, at: T0 + 10, deliveryId: item.delivery.id },
+        ],
+      });
 
       expect(await store().getEndpoint(app.id, endpoint.id)).toMatchObject({ disabled: true, disabledReason: reason });
       expect(await store().countDeliveries({ status: 'paused' })).toBe(3);
@@ -228,8 +275,9 @@ export function describeRecordAttempts(factory: StoreFactory): void {
       const [first, second, third] = claimed;
       if (first === undefined || second === undefined || third === undefined) throw new Error('expected 3 claims');
 
-      await store().recordAttempts([gone(first, T0 + 1)]);
-      await store().recordAttempts([gone(second, T0 + 2), gone(third, T0 + 2)]);
+      // Only the first result disabled it: the later ones report no change, so it is announced once.
+      expect((await store().recordAttempts([gone(first, T0 + 1)])).disabledEndpoints).toHaveLength(1);
+      expect(await store().recordAttempts([gone(second, T0 + 2), gone(third, T0 + 2)])).toEqual(NOTHING_CHANGED);
 
       expect(await store().getEndpoint(app.id, endpoint.id)).toMatchObject({ disabled: true });
       expect(await claimAll(store(), T0 + LATER)).toEqual([]);
@@ -241,7 +289,11 @@ export function describeRecordAttempts(factory: StoreFactory): void {
     it('parks a delivery that was in flight when its endpoint was disabled, after a failed attempt', async () => {
       const { app, endpoint, claimed } = await inFlight();
       await store().updateEndpoint(app.id, endpoint.id, { disabled: true }, T0 + 1);
-      await store().recordAttempts([failed(single(claimed), T0 + 2, { status: 'pending', nextAttemptAt: T0 + 2 })]);
+      const recorded = await store().recordAttempts([
+        failed(single(claimed), T0 + 2, { status: 'pending', nextAttemptAt: T0 + 2 }, { disableEndpoint: '410 Gone' }),
+      ]);
+      // Disabled already (by the API): this result changed nothing about the endpoint, and says so.
+      expect(recorded).toEqual(NOTHING_CHANGED);
 
       expect(await claimAll(store(), T0 + LATER)).toEqual([]);
       await store().updateEndpoint(app.id, endpoint.id, { disabled: false }, T0 + LATER);

@@ -6,15 +6,11 @@ import { newApplicationRow } from '../input-rows.js';
 import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ApplicationRow, toApplication } from '../rows.js';
 import type { Application } from '../types.js';
-import type { ClaimedSecrets } from './claimed-secrets.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 
 export class PostgresApplications implements ApplicationsStore {
-  constructor(
-    private readonly parts: PostgresParts,
-    private readonly claimedSecrets: ClaimedSecrets,
-  ) {}
+  constructor(private readonly parts: PostgresParts) {}
 
   async createApplication(input: NewApplication, now: number): Promise<Application> {
     const row = newApplicationRow(input, now);
@@ -80,7 +76,6 @@ export class PostgresApplications implements ApplicationsStore {
   }
 
   async deleteApplication(id: string): Promise<boolean> {
-    this.claimedSecrets.forgetAll();
     return ((await this.parts.query('DELETE FROM applications WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 }

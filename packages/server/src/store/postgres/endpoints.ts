@@ -9,8 +9,8 @@ import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ResealOptions, resealColumns } from '../reseal-secrets.js';
 import { type EndpointRow, openedSecret, sealedSecret, toEndpoint } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
+import { activeSecretsAt, type SecretRow } from '../secrets.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
-import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import { postgresSealedColumns } from './sealed-columns.js';
@@ -46,21 +46,30 @@ WITH current AS (
 )
 SELECT (SELECT count(*) FROM changed) AS changed, (SELECT count(*) FROM woken) AS woken`;
 
-/** Disables or enables an endpoint inside the caller's transaction (`client`), or alone on the pool. */
+/**
+ * Disables or enables an endpoint inside the caller's transaction (`client`), or alone on the pool. True when it
+ * changed the endpoint (false: no such endpoint, or it already was so).
+ */
 export async function setEndpointDisabledWith(
   client: Queryable,
   endpointId: string,
   disabled: boolean,
   reason: string | null,
   now: number,
-): Promise<void> {
-  await client.query(SET_DISABLED, [endpointId, disabled ? 1 : 0, reason, now, newId('op', now)]);
+): Promise<boolean> {
+  const { rows } = await client.query<{ changed: number }>(SET_DISABLED, [
+    endpointId,
+    disabled ? 1 : 0,
+    reason,
+    now,
+    newId('op', now),
+  ]);
+  return (rows[0]?.changed ?? 0) > 0;
 }
 
 export class PostgresEndpoints implements EndpointsStore {
   constructor(
     private readonly parts: PostgresParts,
-    private readonly claimedSecrets: ClaimedSecrets,
     private readonly box: SecretBox,
   ) {}
 
@@ -175,28 +184,19 @@ export class PostgresEndpoints implements EndpointsStore {
   }
 
   async deleteEndpoint(appId: string, id: string): Promise<boolean> {
-    this.claimedSecrets.forget(id);
     const result = await this.parts.query('DELETE FROM endpoints WHERE app_id = $1 AND id = $2', [appId, id]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    const claimed = this.claimedSecrets.recent(endpointId, Date.now());
-    const rows =
-      claimed?.filter((row) => row.expires_at === null || row.expires_at > now) ??
-      (
-        await this.parts.query<SecretRow>(
-          `SELECT secret, expires_at FROM endpoint_secrets
-            WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > $2)
-            ORDER BY created_at DESC, serial DESC`,
-          [endpointId, now],
-        )
-      ).rows;
-    return rows.map((row) => ({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at }));
+    const { rows } = await this.parts.query<SecretRow>(
+      'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, serial DESC',
+      [endpointId],
+    );
+    return activeSecretsAt(rows, now, (stored) => openedSecret(this.box, endpointId, stored));
   }
 
   async rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {
-    this.claimedSecrets.forget(endpointId);
     await this.parts.transaction(async (client) => {
       await client.query('UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL', [
         endpointId,
@@ -218,8 +218,8 @@ export class PostgresEndpoints implements EndpointsStore {
     });
   }
 
-  setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
-    return setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+  async setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
+    await setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
   }
 
   resealSecrets(options?: ResealOptions) {

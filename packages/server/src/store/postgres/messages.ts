@@ -12,8 +12,9 @@ import { WORK_CHANNEL } from './work-listener.js';
 
 /**
  * $1 message id, $2 app id, $3 event type, $4 event id, $5 payload, $6 channels (JSON text or null), $7 now,
- * $8 deliver at, $9 tags. The endpoint filter is fan-out.ts's rule (matchesEndpoint) in SQL: empty or null filters
- * match everything. The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
+ * $8 deliver at, $9 tags, $10 the only endpoint (a test event) or null. Which endpoints is fan-out.ts's rule
+ * (receivesMessage) in SQL: the one named, or else every endpoint whose filters match, empty or null filters
+ * matching everything. The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
  * An eventId the application already has inserts nothing (`inserted` 0) rather than failing: inside publishMany's
  * transaction a failed statement would abort the whole batch.
  */
@@ -29,9 +30,10 @@ WITH message AS (
     FROM message CROSS JOIN (
       SELECT id FROM endpoints
        WHERE app_id = $2 AND disabled = 0
-         AND (event_types IS NULL OR event_types = '[]' OR event_types::jsonb ? $3::text)
-         AND (channels IS NULL OR channels = '[]'
-              OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))
+         AND (id = $10::text OR ($10::text IS NULL
+           AND (event_types IS NULL OR event_types = '[]' OR event_types::jsonb ? $3::text)
+           AND (channels IS NULL OR channels = '[]'
+                OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))))
        ORDER BY id) e
   RETURNING 1
 ), woken AS (
@@ -114,6 +116,7 @@ export class PostgresMessages implements MessagesStore {
       row.created_at,
       row.deliver_at,
       row.tags,
+      input.onlyEndpointId ?? null,
     ]);
     const counts = result.rows[0];
     if (counts === undefined || Number(counts.inserted) === 0) return new DuplicateEventIdError(row.event_id ?? '');

@@ -9,7 +9,6 @@ import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { PostgresApiKeys } from './api-keys.js';
 import { PostgresApplications } from './applications.js';
-import { ClaimedSecrets } from './claimed-secrets.js';
 import { checkSchemaName } from './database-url.js';
 import { PostgresEndpoints } from './endpoints.js';
 import { PostgresEventTypes } from './event-types.js';
@@ -49,9 +48,7 @@ export class PostgresStore implements Store {
     query: (text, values) => this.query(text, values),
     transaction: (work) => inTransaction(this.pool, work),
   };
-  /** Secrets a claim brought along, for signing its sends: written by the queue, read and dropped by endpoints. */
-  private readonly claimedSecrets = new ClaimedSecrets();
-  private readonly applications = new PostgresApplications(this.parts, this.claimedSecrets);
+  private readonly applications = new PostgresApplications(this.parts);
   private readonly eventTypes = new PostgresEventTypes(this.parts);
   private readonly endpoints: PostgresEndpoints;
   private readonly messages = new PostgresMessages(this.parts);
@@ -74,15 +71,9 @@ export class PostgresStore implements Store {
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
     const box = options.secretBox ?? new SecretBox();
-    this.endpoints = new PostgresEndpoints(this.parts, this.claimedSecrets, box);
+    this.endpoints = new PostgresEndpoints(this.parts, box);
     this.sources = new PostgresSources(this.parts, box);
-    this.queue = new PostgresQueue(
-      this.parts,
-      this.claimedSecrets,
-      box,
-      options.circuit ?? DEFAULT_CIRCUIT_OPTIONS,
-      this.leaseOwner,
-    );
+    this.queue = new PostgresQueue(this.parts, box, options.circuit ?? DEFAULT_CIRCUIT_OPTIONS, this.leaseOwner);
   }
 
   private async query<R extends pg.QueryResultRow>(

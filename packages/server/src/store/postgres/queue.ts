@@ -4,11 +4,11 @@
 
 import { newId } from '../../ids.js';
 import type { CircuitOptions } from '../gates.js';
-import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
+import type { AttemptResult, ClaimOptions, DisabledEndpoint, QueueStore, RecordedAttempts } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
+import type { SecretRow } from '../secrets.js';
 import type { ClaimedDelivery } from '../types.js';
-import type { ClaimedSecrets, SecretRow } from './claimed-secrets.js';
 import { setEndpointDisabledWith } from './endpoints.js';
 import { CIRCUIT_UPDATE } from './gates.js';
 import type { LeaseOwner } from './lease-owner.js';
@@ -80,6 +80,19 @@ WITH r AS (
 ), ${CIRCUIT_UPDATE}
 SELECT moved.id, moved.endpoint_id, moved.app_id FROM moved`;
 
+/** A delivery RECORD moved on: its result was written. */
+interface MovedRow {
+  id: string;
+  endpoint_id: string;
+  app_id: string;
+}
+
+/** The results RECORD did not write: their lease was lost. */
+function staleOf(results: readonly AttemptResult[], moved: readonly MovedRow[]): string[] {
+  const written = new Set(moved.map((row) => row.id));
+  return results.filter((result) => !written.has(result.deliveryId)).map((result) => result.deliveryId);
+}
+
 /** Makes matching deliveries due again as manual attempts and wakes every process; returns how many. */
 function requeueManually(where: string, nowParam: string): string {
   return `WITH queued AS (
@@ -129,17 +142,26 @@ function recordColumns(results: readonly AttemptResult[]): unknown[][] {
 }
 
 export class PostgresQueue implements QueueStore {
-  private readonly records: RecordBatcher<AttemptResult>;
+  private readonly records: RecordBatcher<AttemptResult, RecordedAttempts>;
 
   constructor(
     private readonly parts: PostgresParts,
-    private readonly claimedSecrets: ClaimedSecrets,
     private readonly box: SecretBox,
     private readonly circuit: CircuitOptions,
     /** This process's liveness in the database: its leases are taken back at once when it dies. */
     private readonly leaseOwner: LeaseOwner,
   ) {
-    this.records = new RecordBatcher((batch) => this.recordBatch(batch));
+    this.records = new RecordBatcher(
+      (batch) => this.recordBatch(batch),
+      (recorded, mine) => {
+        // Each caller is answered about its own results only.
+        const ids = new Set(mine.map((result) => result.deliveryId));
+        return {
+          staleDeliveryIds: recorded.staleDeliveryIds.filter((id) => ids.has(id)),
+          disabledEndpoints: recorded.disabledEndpoints.filter((disabled) => ids.has(disabled.deliveryId)),
+        };
+      },
+    );
   }
 
   async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
@@ -158,14 +180,14 @@ export class PostgresQueue implements QueueStore {
       JSON.stringify(options.endpointCaps),
       owner,
     ]);
-    const readAt = Date.now();
-    for (const row of rows) this.claimedSecrets.remember(row.endpoint.id, row.endpoint.secrets, readAt);
-    return rows.map((row) => toClaimedDelivery(row.delivery, row.message, row.endpoint, this.box));
+    return rows.map((row) =>
+      toClaimedDelivery(row.delivery, row.message, row.endpoint, row.endpoint.secrets, options.now, this.box),
+    );
   }
 
   /** Results from concurrent callers share one statement (group commit), so recording is not a round trip each. */
-  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
-    if (results.length === 0) return Promise.resolve();
+  recordAttempts(results: readonly AttemptResult[]): Promise<RecordedAttempts> {
+    if (results.length === 0) return Promise.resolve({ staleDeliveryIds: [], disabledEndpoints: [] });
     return this.records.add(results);
   }
 
@@ -174,7 +196,7 @@ export class PostgresQueue implements QueueStore {
     return this.records.drain();
   }
 
-  private async recordBatch(results: readonly AttemptResult[]): Promise<void> {
+  private async recordBatch(results: readonly AttemptResult[]): Promise<RecordedAttempts> {
     const values = [
       ...recordColumns(results),
       this.circuit.failureThreshold,
@@ -185,23 +207,29 @@ export class PostgresQueue implements QueueStore {
     ];
     const disabling = results.filter((result) => result.outcome === 'failed' && result.disableEndpoint !== null);
     if (disabling.length === 0) {
-      await this.parts.query(RECORD, values);
-      return;
+      const { rows } = await this.parts.query<MovedRow>(RECORD, values);
+      return { staleDeliveryIds: staleOf(results, rows), disabledEndpoints: [] };
     }
     // A result that disables its endpoint does so in the same transaction as the attempt it comes from.
-    await this.parts.transaction(async (client) => {
-      const recorded = new Set((await client.query<{ id: string }>(RECORD, values)).rows.map((row) => row.id));
+    return this.parts.transaction(async (client) => {
+      const { rows } = await client.query<MovedRow>(RECORD, values);
+      const moved = new Map(rows.map((row) => [row.id, row]));
+      const disabledEndpoints: DisabledEndpoint[] = [];
       for (const result of disabling) {
-        if (!recorded.has(result.deliveryId) || result.disableEndpoint === null) continue;
-        const { rows } = await client.query<{ endpoint_id: string }>(
-          'SELECT endpoint_id FROM deliveries WHERE id = $1',
-          [result.deliveryId],
-        );
-        const endpointId = rows[0]?.endpoint_id;
-        if (endpointId !== undefined) {
-          await setEndpointDisabledWith(client, endpointId, true, result.disableEndpoint, result.at);
+        const delivery = moved.get(result.deliveryId);
+        const reason = result.disableEndpoint;
+        if (delivery === undefined || reason === null) continue;
+        if (await setEndpointDisabledWith(client, delivery.endpoint_id, true, reason, result.at)) {
+          disabledEndpoints.push({
+            endpointId: delivery.endpoint_id,
+            appId: delivery.app_id,
+            reason,
+            at: result.at,
+            deliveryId: result.deliveryId,
+          });
         }
       }
+      return { staleDeliveryIds: staleOf(results, rows), disabledEndpoints };
     });
   }
 

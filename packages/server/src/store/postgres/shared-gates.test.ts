@@ -130,7 +130,7 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
     expect(await a.claimDueDeliveries(options(reopenAt + 2 * CIRCUIT.openMs))).toHaveLength(1);
   });
 
-  it('a claim that waited for a gate returns every delivery it leased, with a message committed while it waited', async () => {
+  it('a claim that waited for a gate returns every delivery it leased; one committed meanwhile waits for the next', async () => {
     const [a, b] = (await processes(2)) as [PostgresStore, PostgresStore];
     const { app, endpoint } = await endpointWithBacklog(a, 1);
     const holder = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
@@ -155,9 +155,15 @@ describe.skipIf(!available)('PostgresStore across processes', () => {
       await b.publish(app.id, newMessage(), T0);
       await holder.query('COMMIT');
       const claimed = await claiming;
-      // Whatever the claim leased, it hands out: no delivery may stay sending with nobody sending it.
+      // Whatever the claim leased, it hands out: no delivery may stay sending with nobody sending it. It chose its
+      // candidates before it waited (0012), so the delivery committed meanwhile is not among them: it is pending,
+      // and the next claim takes it with its message.
       expect(await a.countDeliveries({ status: 'sending' })).toBe(claimed.length);
-      expect(claimed).toHaveLength(2);
+      expect(claimed).toHaveLength(1);
+      expect(await a.countDeliveries({ status: 'pending' })).toBe(1);
+      const next = await a.claimDueDeliveries(claimOptions(T0 + 2));
+      expect(next.map((item) => item.message.appId)).toEqual([app.id]);
+      expect(await a.countDeliveries({ status: 'sending' })).toBe(2);
     } finally {
       await holder.end();
     }

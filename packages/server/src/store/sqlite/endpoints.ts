@@ -9,9 +9,10 @@ import { byId, type ListOptions, type Page } from '../paging.js';
 import { type ResealOptions, resealColumns } from '../reseal-secrets.js';
 import { type EndpointRow, type OperationalEventRow, openedSecret, sealedSecret, toEndpoint } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
+import { activeSecretsAt, type SecretRow } from '../secrets.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
 import { listPage } from './paging.js';
-import { CACHED_ENDPOINTS, type SecretRow } from './read-caches.js';
+import { CACHED_ENDPOINTS } from './read-caches.js';
 import { sqliteSealedColumns } from './sealed-columns.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
@@ -60,6 +61,23 @@ export function setEndpointDisabledNow(
     )
     .run(event);
   return true;
+}
+
+/**
+ * Every secret of the endpoint, expired ones too (which sign depends on the time: activeSecretsAt), newest first;
+ * from the read cache when there. The caller has checked the cache against other connections' commits.
+ */
+export function storedSecrets(parts: SqliteParts, endpointId: string): SecretRow[] {
+  const cache = parts.caches.secrets;
+  let rows = cache.get(endpointId);
+  if (rows === undefined) {
+    rows = parts
+      .sql('SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = ? ORDER BY created_at DESC, rowid DESC')
+      .all(endpointId) as SecretRow[];
+    if (cache.size >= CACHED_ENDPOINTS) cache.clear();
+    cache.set(endpointId, rows);
+  }
+  return rows;
 }
 
 export class SqliteEndpoints implements EndpointsStore {
@@ -152,25 +170,10 @@ export class SqliteEndpoints implements EndpointsStore {
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    const caches = this.parts.caches;
-    caches.forgetIfChangedElsewhere();
-    let rows = caches.secrets.get(endpointId);
-    if (rows === undefined) {
-      // Every secret of the endpoint, expired ones too: which are active depends on `now`, filtered below.
-      rows = this.parts
-        .sql(
-          'SELECT secret, expires_at FROM endpoint_secrets WHERE endpoint_id = ? ORDER BY created_at DESC, rowid DESC',
-        )
-        .all(endpointId) as SecretRow[];
-      if (caches.secrets.size >= CACHED_ENDPOINTS) caches.secrets.clear();
-      caches.secrets.set(endpointId, rows);
-    }
-    const active: EndpointSecret[] = [];
-    for (const row of rows) {
-      if (row.expires_at === null || row.expires_at > now)
-        active.push({ secret: openedSecret(this.box, endpointId, row.secret), expiresAt: row.expires_at });
-    }
-    return active;
+    this.parts.caches.forgetIfChangedElsewhere();
+    return activeSecretsAt(storedSecrets(this.parts, endpointId), now, (stored) =>
+      openedSecret(this.box, endpointId, stored),
+    );
   }
 
   rotateSecret(endpointId: string, secret: string, graceMs: number, now: number): Promise<void> {

@@ -3,7 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newId } from '../../ids.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { type EndpointFilter, matchesEndpoint } from '../fan-out.js';
+import { type EndpointFilter, receivesMessage } from '../fan-out.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
@@ -116,7 +116,7 @@ function insertMessage(
   let deliveries = 0;
   const due = Math.max(now, row.deliver_at ?? now);
   for (const endpoint of endpoints) {
-    if (!matchesEndpoint(endpoint.filter, message)) continue;
+    if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
     insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
     deliveries++;
   }

@@ -1,12 +1,15 @@
-// The queue in SQLite: the delivery row is the queue item. A claim leases due deliveries (a bounded scan of
-// deliveries_due, the per-endpoint limits applied in JS), a record writes each attempt with its delivery's next
-// state in the same shared transaction (group commit), and a result whose lease was lost is dropped.
+// The queue in SQLite: the delivery row is the queue item. A claim leases due deliveries (candidates found in
+// bounded steps, one application at a time in turn, the per-endpoint limits applied in JS), a record writes each
+// attempt with its delivery's next state in the same shared transaction (group commit), and a result whose lease
+// was lost is dropped.
 import { newId } from '../../ids.js';
-import type { AttemptResult, ClaimOptions, QueueStore } from '../queue.js';
+import { takeInTurn } from '../claim-order.js';
+import type { AttemptResult, ClaimOptions, QueueStore, RecordedAttempts } from '../queue.js';
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
-import { setEndpointDisabledNow } from './endpoints.js';
+import { SqliteClaimCandidates } from './claim-candidates.js';
+import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 /**
@@ -17,30 +20,16 @@ import type { SqliteParts } from './sqlite-parts.js';
 const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.disabled = 1)
   THEN 'paused' ELSE 'pending' END`;
 
-/** The candidates a claim may take, in order: not excluded, within the limit and each endpoint's cap. */
-function pickClaimable(
-  candidates: ReadonlyArray<{ id: string; endpoint_id: string }>,
-  options: ClaimOptions,
-): string[] {
-  const excluded = new Set(options.excludeEndpointIds);
-  const taken = new Map<string, number>();
-  const ids: string[] = [];
-  for (const candidate of candidates) {
-    if (ids.length >= options.limit) break;
-    if (excluded.has(candidate.endpoint_id)) continue;
-    const count = taken.get(candidate.endpoint_id) ?? 0;
-    if (count >= (options.endpointCaps[candidate.endpoint_id] ?? options.perEndpointLimit)) continue;
-    taken.set(candidate.endpoint_id, count + 1);
-    ids.push(candidate.id);
-  }
-  return ids;
-}
-
 export class SqliteQueue implements QueueStore {
+  /** Where the claim's turn over applications and endpoints goes on. */
+  private readonly candidates: SqliteClaimCandidates;
+
   constructor(
     private readonly parts: SqliteParts,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.candidates = new SqliteClaimCandidates((text) => parts.sql(text));
+  }
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     return this.parts.write(() => {
@@ -60,56 +49,29 @@ export class SqliteQueue implements QueueStore {
         )
         .all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
       if (claimed.length === 0) return [];
-      return this.withMessagesAndEndpoints(claimed);
+      return this.withWhatSendingNeeds(claimed, options.now);
     });
   }
 
   /**
-   * The scan is bounded (4x the batch) so a claim costs the same with a million-row backlog as with an empty queue;
-   * the per-endpoint limits are applied to the candidates here, in JS, which measured cheaper than a window function
-   * in SQL. Excluded endpoints are skipped in JS too: skipping them in SQL made the scan walk every due row of a busy
-   * endpoint (its whole backlog) on each claim, to find nothing.
+   * Bounded by the batch, not by the queue, and fair across applications (claim-candidates.ts); the per-endpoint
+   * limits and exclusions are applied to the candidates in JS (claim-order.ts), which measured cheaper than a window
+   * function in SQL.
    */
   private claimableIds(options: ClaimOptions): string[] {
-    const scan = options.limit * 4;
-    const head = this.parts
-      .sql(
-        `SELECT id, endpoint_id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= @now
-           AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)
-         ORDER BY next_attempt_at
-         LIMIT @scan`,
-      )
-      .all({ now: options.now, scan }) as Array<{ id: string; endpoint_id: string }>;
-    const ids = pickClaimable(head, options);
-    if (ids.length >= options.limit || head.length < scan) return ids;
-    // The head of the queue is full of busy endpoints' rows and there may be more due work behind it: take the
-    // earliest due rows of each other endpoint through deliveries_due_endpoint, then the earliest of those, so a
-    // healthy endpoint is never starved by a busy one's backlog (the cost follows the number of endpoints).
-    const behind = this.parts
-      .sql(
-        // CROSS JOIN keeps endpoints as the outer loop; a plain JOIN let the planner scan every delivery.
-        `SELECT d.id, d.endpoint_id FROM endpoints e CROSS JOIN deliveries d
-         WHERE e.disabled = 0 AND e.id NOT IN (SELECT value FROM json_each(@exclude))
-           AND d.id IN (
-             SELECT id FROM deliveries
-             WHERE endpoint_id = e.id AND status = 'pending' AND next_attempt_at <= @now
-             ORDER BY next_attempt_at
-             LIMIT @limit)
-         ORDER BY d.next_attempt_at
-         LIMIT @scan`,
-      )
-      .all({
-        now: options.now,
-        limit: options.limit,
-        scan,
-        exclude: JSON.stringify(options.excludeEndpointIds),
-      }) as Array<{ id: string; endpoint_id: string }>;
-    return pickClaimable(behind, options);
+    const excluded = new Set(options.excludeEndpointIds);
+    return takeInTurn(
+      this.candidates.find(options.now, options.limit, options.perEndpointLimit),
+      (endpointId) => (excluded.has(endpointId) ? 0 : (options.endpointCaps[endpointId] ?? options.perEndpointLimit)),
+      options.limit,
+    );
   }
 
-  /** Each claimed delivery with its message and endpoint, read once per distinct one: the engine needs no second read. */
-  private withMessagesAndEndpoints(claimed: DeliveryRow[]): ClaimedDelivery[] {
+  /**
+   * Each claimed delivery with its message, its endpoint and the endpoint's secrets (from the read cache), each read
+   * once per distinct one: sending needs no second read.
+   */
+  private withWhatSendingNeeds(claimed: DeliveryRow[], now: number): ClaimedDelivery[] {
     const messages = new Map<string, MessageRow>();
     const endpoints = new Map<string, EndpointRow>();
     const messageIds = JSON.stringify([...new Set(claimed.map((row) => row.message_id))]);
@@ -129,18 +91,21 @@ export class SqliteQueue implements QueueStore {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint, this.box));
+      result.push(toClaimedDelivery(row, message, endpoint, storedSecrets(this.parts, endpoint.id), now, this.box));
     }
     return result;
   }
 
-  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+  recordAttempts(results: readonly AttemptResult[]): Promise<RecordedAttempts> {
     return this.parts.write(() => {
-      for (const result of results) this.recordOne(result);
+      const recorded: RecordedAttempts = { staleDeliveryIds: [], disabledEndpoints: [] };
+      for (const result of results) this.recordOne(result, recorded);
+      return recorded;
     });
   }
 
-  private recordOne(result: AttemptResult): void {
+  /** Writes one result and notes in `recorded` what it changed (or that it was stale). */
+  private recordOne(result: AttemptResult, recorded: RecordedAttempts): void {
     const nextAttemptAt =
       result.outcome === 'succeeded' || result.next.status !== 'pending' ? null : result.next.nextAttemptAt;
     // One statement checks the lease and moves the delivery on. A lost lease (expired and claimed again, or the
@@ -163,7 +128,10 @@ export class SqliteQueue implements QueueStore {
         status_code: result.statusCode,
         at: result.at,
       }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id'> | undefined;
-    if (delivery === undefined) return;
+    if (delivery === undefined) {
+      recorded.staleDeliveryIds.push(result.deliveryId);
+      return;
+    }
     this.parts
       .sql(
         `INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
@@ -195,8 +163,15 @@ export class SqliteQueue implements QueueStore {
     this.parts
       .sql('UPDATE endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL')
       .run(result.at, delivery.endpoint_id);
-    if (result.disableEndpoint !== null) {
-      setEndpointDisabledNow(this.parts, delivery.endpoint_id, true, result.disableEndpoint, result.at);
+    const reason = result.disableEndpoint;
+    if (reason !== null && setEndpointDisabledNow(this.parts, delivery.endpoint_id, true, reason, result.at)) {
+      recorded.disabledEndpoints.push({
+        endpointId: delivery.endpoint_id,
+        appId: delivery.app_id,
+        reason,
+        at: result.at,
+        deliveryId: result.deliveryId,
+      });
     }
   }
 

@@ -4,16 +4,12 @@
 // commit by another connection (another process on the same file, `hookline` CLI) is noticed through data_version.
 import type { Statement } from 'better-sqlite3';
 import type { EndpointFilter } from '../fan-out.js';
+import type { SecretRow } from '../secrets.js';
 import type { Application } from '../types.js';
 
 /** Bounds of the caches: past them a cache starts over rather than grow. */
 export const CACHED_APPLICATIONS = 10_000;
 export const CACHED_ENDPOINTS = 10_000;
-
-export interface SecretRow {
-  secret: string;
-  expires_at: number | null;
-}
 
 export class ReadCaches {
   /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */

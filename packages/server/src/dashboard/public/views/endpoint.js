@@ -52,7 +52,7 @@ function testEventSection(appId, endpoint) {
     h(
       'p',
       { class: 'hint' },
-      'Publishes a message to the application: every endpoint that accepts this event type receives it.',
+      'A message to this endpoint alone, whatever event types it accepts; it is listed, retried and replayed like any other.',
     ),
     h(
       'form',
@@ -69,7 +69,7 @@ function testEventSection(appId, endpoint) {
             return;
           }
           try {
-            const message = await api('POST', `/app/${enc(appId)}/msg`, {
+            const message = await api('POST', `/app/${enc(appId)}/endpoint/${enc(endpoint.id)}/send-example`, {
               eventType: type.value.trim(),
               payload: body,
             });

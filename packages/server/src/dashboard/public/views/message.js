@@ -4,6 +4,7 @@ import { api, enc } from '../api.js';
 import { formatTime, h, pretty, toast } from '../dom.js';
 import { every } from '../timers.js';
 import { outcomeOf } from './attempts-table.js';
+import { deliveriesOf, deliveryState } from './delivery-state.js';
 
 /** What came back, for the summary line: the status, or why nothing did (ENOTFOUND, a timeout), shortened. */
 function responseSummary(attempt) {
@@ -57,13 +58,6 @@ function attemptDetails(attempt, message) {
     h('h4', {}, 'Response body'),
     h('pre', {}, attempt.response === '' ? '(empty)' : pretty(attempt.response)),
   );
-}
-
-/** The delivery's state in words: from its latest attempt, and from the destination list (next retry, sending). */
-function deliveryState(latest, destination) {
-  if (destination?.statusText === 'sending') return ['warn', 'sending'];
-  if (latest === undefined) return ['warn', 'pending'];
-  return latest.status === 0 ? ['ok', 'delivered'] : ['fail', 'failing'];
 }
 
 function deliverySection(appId, message, endpointId, attempts, endpointsById, destination) {
@@ -120,14 +114,11 @@ export async function messageView(appId, messageId) {
   const deliveries = h('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
   let lastSeen = '';
   const refresh = async () => {
-    const [attemptPage, destinationPage] = await Promise.all([
-      api('GET', `${base}/attempt/msg/${enc(message.id)}?limit=250`),
-      // Where the message goes, attempted or not yet (Svix's attempted destinations), with each delivery's state.
-      api('GET', `${base}/msg/${enc(message.id)}/endpoint?limit=250`),
-    ]);
-    const attempts = attemptPage.data;
-    const destinations = new Map(destinationPage.data.map((destination) => [destination.id, destination]));
-    const signature = JSON.stringify([attempts.map((attempt) => attempt.id), destinationPage.data]);
+    // Where the message goes, attempted or not yet (Svix's attempted destinations), and every attempt.
+    const found = await deliveriesOf(appId, message.id);
+    const attempts = found.attempts;
+    const destinations = new Map(found.destinations.map((destination) => [destination.id, destination]));
+    const signature = JSON.stringify([attempts.map((attempt) => attempt.id), found.destinations]);
     if (signature === lastSeen) return;
     lastSeen = signature;
     const byEndpoint = new Map([...destinations.keys()].map((endpointId) => [endpointId, []]));
