@@ -80,7 +80,8 @@ const relayChild = await startChild(
 const hooklineChild = await startChild(
   fileURLToPath(new URL('./server.ts', import.meta.url)),
   ['--receiver', receiver.url, '--secret', GITHUB_SECRET],
-  { readyTimeoutMs: 60_000 },
+  // Its ready line, not the first JSON line (the server's own log lines are JSON too).
+  { readyTimeoutMs: 60_000, readyLine: (line) => (line.startsWith('{"ready":true') ? JSON.parse(line) : undefined) },
 );
 const relayUrl = relayChild.ready.url as string;
 await fetch(`${relayUrl}/run/ingest`, { method: 'POST', body: JSON.stringify(['/relay']) });
