@@ -78,12 +78,16 @@ export class Relay {
         return;
       }
       const fresh = batch.filter((request) => !this.inFlight.has(request.id));
-      await Promise.all(fresh.map((request) => this.relay(request)));
-      if (batch.length === SWEEP_BATCH) this.again = true;
+      const relayed = await Promise.all(fresh.map((request) => this.relay(request)));
+      // A full batch means more may wait: read on at once, but only if this one moved. A batch that failed whole
+      // (a store refusing every publish) would otherwise be read and failed again in a tight loop, logging
+      // without end; it is left to the next timed sweep.
+      if (batch.length === SWEEP_BATCH && relayed.some(Boolean)) this.again = true;
     } while (this.again && !this.stopped);
   }
 
-  private async relay(request: InboundRequest): Promise<void> {
+  /** Relays one request; says whether it is now relayed (its failure went to onError). */
+  private async relay(request: InboundRequest): Promise<boolean> {
     this.inFlight.add(request.id);
     const { store } = this.options;
     try {
@@ -108,8 +112,10 @@ export class Relay {
       }
       await store.markInboundRelayed(request.id, messageId);
       this.options.workQueued();
+      return true;
     } catch (error) {
       this.options.onError(error, { requestId: request.id });
+      return false;
     } finally {
       this.inFlight.delete(request.id);
     }
