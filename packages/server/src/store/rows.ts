@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one mapping per table (applications, endpoints, secrets, messages, deliveries,
+// attempts, keys), kept together so a column's meaning is read in one place for both dialects.
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 

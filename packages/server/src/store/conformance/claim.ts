@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: every claim case of the conformance suite, run on both stores, in one file.
 // Claim, leases and nextDueAt: the delivery row is the queue item, handed to one worker at a time.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: every record case of the conformance suite, run on both stores, in one file.
 // recordAttempts: one HTTP try becomes an attempt row and the delivery's next state, in one transaction; a result
 // for a lease that was lost is dropped; a result can disable its endpoint, which parks the endpoint's queue.
 import { describe, expect, it } from 'vitest';

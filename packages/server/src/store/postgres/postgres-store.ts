@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one delegating line per Store method (the composition), no rule of its own.
 // The store for many processes on many machines: PostgreSQL through a pg pool. Correctness rests on transactions
 // and leases in the database (no leader, no broker); per-endpoint limits, rate tokens and circuit state are rows,
 // so they hold across processes. Each module of the Store is its own file here, named as in sqlite/; this class

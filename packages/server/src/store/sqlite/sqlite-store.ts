@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one delegating line per Store method (the composition), no rule of its own.
 // The embedded store: better-sqlite3 in WAL mode, durable by default (a publish is answered only once it is on
 // disk; the fsync runs off the event loop, see WalSync), writes grouped into shared transactions by WriteQueue.
 // Each module of the Store is its own file here, named as in postgres/; this class owns the connection, the
