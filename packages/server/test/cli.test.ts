@@ -362,10 +362,13 @@ describe('hookline migrate', () => {
       try {
         const run = await start(['--json', 'migrate', '--database', database], {}).exited;
         expect(run.code).toBe(0);
-        expect(JSON.parse(run.stdout)).toEqual({ database, migrated: true });
+        // resealed / unreadable: the encryption-at-rest pass migrate runs over the secrets (none in a new database).
+        expect(JSON.parse(run.stdout)).toEqual({ database, migrated: true, resealed: 0, unreadable: 0 });
         expect(existsSync(database)).toBe(true);
         const twice = await start(['migrate', '--database', database], {}).exited;
-        expect(twice.stdout).toBe(`migrations applied to ${database}\n`);
+        expect(twice.stdout).toBe(
+          `migrations applied to ${database}; 0 stored secret and header values rewritten under the configured keys\n`,
+        );
       } finally {
         await hookline.stop();
       }

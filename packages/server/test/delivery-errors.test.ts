@@ -112,7 +112,8 @@ const BAD_VALUES: BadValue[] = [
   },
   {
     name: 'a url that is not http',
-    says: 'url is not http or https',
+    // A URL's scheme picks its destination kind (HTTP or a broker, issue 17): ftp: is none of them.
+    says: 'url: no destination kind serves ftp:',
     stage: 'endpoint',
     spoil: async (db, ids) => void (await setEndpoint('url', 'ftp://example.com/hook')(db, ids)),
   },
@@ -154,8 +155,9 @@ const BAD_VALUES: BadValue[] = [
   },
   {
     name: 'no secret at all',
-    says: 'signing failed: HOOKLINE_SIGNATURE_INVALID_SECRET: no secret given',
-    stage: 'sign',
+    // A claimed delivery carries its active secrets (issue 11), so their absence is known before signing.
+    says: 'the endpoint has no secret to sign with: Error: the endpoint has no active secret',
+    stage: 'secrets',
     spoil: async (db, ids) => void (await db.sql('DELETE FROM endpoint_secrets WHERE endpoint_id = ?', ids.endpointId)),
   },
   {
