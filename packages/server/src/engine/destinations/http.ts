@@ -12,7 +12,7 @@ export function httpConnection(dispatcher: Dispatcher): DestinationConnection {
         headers: message.headers,
         body: message.body,
         timeoutMs: message.timeoutMs,
-        ...(message.signal === undefined ? {} : { signal: message.signal }),
+        ...(message.cancellation === undefined ? {} : { cancellation: message.cancellation }),
       }),
     isOpen: () => true,
     // The dispatcher belongs to whoever made it (serve, embedded mode): they close it after the engine stops.
