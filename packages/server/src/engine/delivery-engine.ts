@@ -1,6 +1,6 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import type { Dispatcher } from 'undici';
+
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
@@ -9,6 +9,7 @@ import { DeliveryLog } from './delivery-log.js';
 import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
+import type { SendDispatcher } from './lazy-dispatcher.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
@@ -45,7 +46,7 @@ export interface DeliveryError {
 
 export interface EngineOptions {
   store: Store;
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
   /** Where broker destinations may connect (their hosts are checked like HTTP ones); default: public only. */
   networkPolicy?: NetworkPolicy;
   logger: EngineLogger;

@@ -1,19 +1,18 @@
 // The delivery engine as the configuration describes it: the guarded HTTP dispatcher (SSRF check at connect time),
 // the operational webhook, and the engine's options. Shared by `hookline serve` and embedded use.
 import type { Logger } from 'pino';
-import { Agent } from 'undici';
 import type { ServerConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine, type EngineOptions } from './delivery-engine.js';
-import { createGuardedConnector } from './guarded-connector.js';
+import { LazyDispatcher } from './lazy-dispatcher.js';
 import { OperationalWebhook } from './operational-webhook.js';
 import type { NetworkPolicy } from './ssrf-guard.js';
 
 export interface ConfiguredEngine {
   engine: DeliveryEngine;
   policy: NetworkPolicy;
-  /** Closed after the engine has stopped. */
-  dispatcher: Agent;
+  /** Closed after the engine has stopped. undici is loaded at the first send (lazy-dispatcher.ts). */
+  dispatcher: LazyDispatcher;
 }
 
 export function engineFromConfig(
@@ -27,10 +26,16 @@ export function engineFromConfig(
     allowedCidrs: config.allowedCidrs,
     requireHttps: config.requireHttps,
   };
-  const dispatcher = new Agent({
-    connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
+  const dispatcher = new LazyDispatcher(async () => {
+    const [{ Agent }, { createGuardedConnector }] = await Promise.all([
+      import('undici'),
+      import('./guarded-connector.js'),
+    ]);
+    return new Agent({
+      connect: createGuardedConnector({ policy, connectTimeoutMs: Math.min(10_000, config.delivery.timeoutMs) }),
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+    });
   });
   const operational =
     config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null

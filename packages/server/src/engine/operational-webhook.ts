@@ -2,15 +2,15 @@
 // in the shape Svix uses for its operational webhooks. Best effort with a few quick retries: the event is also
 // kept in the store's operational_events table, which is the record.
 import { standardWebhooks } from '@hookline/signatures';
-import type { Dispatcher } from 'undici';
 import { newId } from '../ids.js';
 import type { EngineLogger } from './delivery-engine.js';
+import type { SendDispatcher } from './lazy-dispatcher.js';
 import { sendWebhook } from './sender.js';
 
 export interface OperationalWebhookOptions {
   url: string;
   secret: string;
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
   timeoutMs: number;
   logger: EngineLogger;
   /** Delays before each retry; bounded, so a dead operator URL costs little. */

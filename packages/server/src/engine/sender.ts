@@ -2,7 +2,7 @@
 // a failure: following one would let an endpoint bounce us to an address the SSRF guard refused). The response body
 // is read up to 8 KiB for the attempt log; an answer longer than that is cut off there.
 import type { Dispatcher } from 'undici';
-import { request } from 'undici';
+import type { SendDispatcher } from './lazy-dispatcher.js';
 import { sendTarget } from './send-target.js';
 
 export const RESPONSE_BODY_LIMIT_BYTES = 8192;
@@ -182,11 +182,12 @@ class SendHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-export function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<SendResult> {
+export function sendWebhook(dispatcher: SendDispatcher, input: SendInput): Promise<SendResult> {
   const started = performance.now();
   const target = sendTarget(input.url);
-  // A URL undici would refuse goes through its request(), for its own error.
-  if (target === null) return sendUnparsed(dispatcher, input, started);
+  if (target === null) {
+    return Promise.resolve(failure('INVALID_URL: the endpoint URL is not an http(s) URL that can be parsed', started));
+  }
   const { cancellation, timeoutMs } = input;
   if (cancellation?.aborted === true) {
     return Promise.resolve(failure(describeError(new SendCancelledError('the send was cancelled')), started));
@@ -222,14 +223,4 @@ export function sendWebhook(dispatcher: Dispatcher, input: SendInput): Promise<S
 
 function failure(error: string | null, started: number): SendResult {
   return { statusCode: null, responseBody: '', retryAfter: undefined, durationMs: performance.now() - started, error };
-}
-
-async function sendUnparsed(dispatcher: Dispatcher, input: SendInput, started: number): Promise<SendResult> {
-  try {
-    const response = await request(input.url, { method: 'POST', headers: input.headers, body: input.body, dispatcher });
-    await response.body.dump();
-    return { ...failure(null, started), statusCode: response.statusCode };
-  } catch (error) {
-    return failure(describeError(error), started);
-  }
 }

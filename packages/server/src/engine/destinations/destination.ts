@@ -1,6 +1,6 @@
 // What the engine hands to a destination and hears back. Every kind (HTTP, RabbitMQ, NATS JetStream, Redis Streams;
 // later Kafka, SQS, Pub/Sub) is one file exporting a DestinationKind with the same three functions.
-import type { Dispatcher } from 'undici';
+import type { SendDispatcher } from '../lazy-dispatcher.js';
 import type { SendCancellation, SendResult } from '../sender.js';
 import type { NetworkPolicy } from '../ssrf-guard.js';
 
@@ -37,7 +37,7 @@ export interface OpenContext {
   policy: NetworkPolicy;
   connectTimeoutMs: number;
   /** The guarded HTTP dispatcher, for the http kind. */
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
 }
 
 export interface DestinationKind {
