@@ -3,6 +3,7 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
+import type { PayloadFilter } from '../payload-filter/language.js';
 import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
 import { activeSecretsAt, type SecretRow } from './secrets.js';
 import type {
@@ -43,6 +44,8 @@ export interface EndpointRow {
   header_prefix: 'webhook' | 'svix';
   signature_scheme: Endpoint['signatureScheme'];
   payload_format: Endpoint['payloadFormat'];
+  /** JSON text as the API accepted it (payload-filter/check.ts), or null: every payload. */
+  payload_filter: string | null;
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -189,6 +192,7 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     headerPrefix: row.header_prefix,
     signatureScheme: row.signature_scheme,
     payloadFormat: row.payload_format,
+    payloadFilter: readJson<PayloadFilter>(row.payload_filter, 'payload_filter'),
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},
