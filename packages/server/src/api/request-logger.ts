@@ -5,9 +5,18 @@ import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 type Bindings = Parameters<FastifyBaseLogger['child']>[0];
 type ChildOptions = Parameters<FastifyBaseLogger['child']>[1];
-type LogFn = FastifyBaseLogger['info'];
 
-/** The child logger Fastify would have made, made at the first line logged (or the first child asked for). */
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Calls a pino level method with whatever it was given (pino's overloads take it as it comes). */
+function write(logger: FastifyBaseLogger, level: Level, args: unknown[]): void {
+  (logger[level] as (...given: unknown[]) => void).apply(logger, args);
+}
+
+/**
+ * The child logger Fastify would have made, made at the first line logged (or the first child asked for). The
+ * levels are methods, on the prototype: functions made per instance would be seven allocations per request.
+ */
 class LazyChildLogger implements FastifyBaseLogger {
   private made: FastifyBaseLogger | null = null;
 
@@ -17,7 +26,7 @@ class LazyChildLogger implements FastifyBaseLogger {
     private readonly options: ChildOptions,
   ) {}
 
-  private get logger(): FastifyBaseLogger {
+  private logger(): FastifyBaseLogger {
     this.made ??= this.parent.child(this.bindings, this.options);
     return this.made;
   }
@@ -27,21 +36,34 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   set level(level: string) {
-    this.logger.level = level;
+    this.logger().level = level;
   }
 
   child(bindings: Bindings, options?: ChildOptions): FastifyBaseLogger {
-    return this.logger.child(bindings, options);
+    return this.logger().child(bindings, options);
   }
 
-  // Each level forwards whatever it is given, as pino's own overloads take it.
-  fatal: LogFn = (...args: Parameters<LogFn>) => this.logger.fatal(...args);
-  error: LogFn = (...args: Parameters<LogFn>) => this.logger.error(...args);
-  warn: LogFn = (...args: Parameters<LogFn>) => this.logger.warn(...args);
-  info: LogFn = (...args: Parameters<LogFn>) => this.logger.info(...args);
-  debug: LogFn = (...args: Parameters<LogFn>) => this.logger.debug(...args);
-  trace: LogFn = (...args: Parameters<LogFn>) => this.logger.trace(...args);
-  silent: LogFn = (...args: Parameters<LogFn>) => this.logger.silent(...args);
+  fatal(...args: unknown[]): void {
+    write(this.logger(), 'fatal', args);
+  }
+  error(...args: unknown[]): void {
+    write(this.logger(), 'error', args);
+  }
+  warn(...args: unknown[]): void {
+    write(this.logger(), 'warn', args);
+  }
+  info(...args: unknown[]): void {
+    write(this.logger(), 'info', args);
+  }
+  debug(...args: unknown[]): void {
+    write(this.logger(), 'debug', args);
+  }
+  trace(...args: unknown[]): void {
+    write(this.logger(), 'trace', args);
+  }
+  silent(...args: unknown[]): void {
+    write(this.logger(), 'silent', args);
+  }
 }
 
 /** Fastify's childLoggerFactory option: the request's logger, made on first use. */
