@@ -4,6 +4,7 @@
 
 import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { stringMap } from '../operations/schemas.js';
+import { payloadFilterSchema } from '../payload-filter/schema.js';
 
 export const nullable = <T extends Record<string, unknown>>(schema: T & { type: string }) =>
   ({ ...schema, type: [schema.type, 'null'] }) as const;
@@ -94,6 +95,7 @@ export const endpointOutSchema = {
     headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
     signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
     payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
+    payloadFilter: payloadFilterSchema,
     retrySchedule: { type: ['array', 'null'], items: { type: 'number' } },
     nonRetryableStatuses: { type: ['string', 'null'] },
     metadata: stringMap,

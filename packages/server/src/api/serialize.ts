@@ -45,6 +45,7 @@ export function endpointOut(endpoint: Endpoint) {
     headerPrefix: endpoint.headerPrefix,
     signatureScheme: endpoint.signatureScheme,
     payloadFormat: endpoint.payloadFormat,
+    payloadFilter: endpoint.payloadFilter,
     retrySchedule: endpoint.retrySchedule,
     nonRetryableStatuses: endpoint.nonRetryableStatuses,
     metadata: endpoint.metadata,

@@ -1,10 +1,14 @@
 // What an endpoint input may say (Svix's EndpointIn, with our older field names as aliases), turned into the
 // store's patch: the URL through the SSRF guard's check, a uid that is not an id, a retry schedule and a status
-// policy the engine can evaluate, custom headers Hookline does not set itself, a signature scheme and body format.
+// policy the engine can evaluate, custom headers Hookline does not set itself, a signature scheme and body format,
+// a payload filter in the language payload-filter/ accepts.
 // The signing key's rules are signing-keys.ts's.
 import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { validateSchedule } from '../engine/retry-policy.js';
 import { InvalidStatusPolicyError, parseStatusPolicy } from '../engine/status-policy.js';
+import { findFilterProblem } from '../payload-filter/check.js';
+import type { PayloadFilter } from '../payload-filter/language.js';
+import { payloadFilterSchema } from '../payload-filter/schema.js';
 import type { EndpointPatch } from '../store/store.js';
 import type { PayloadFormat, SignatureScheme } from '../store/types.js';
 import type { OperationsContext } from './context.js';
@@ -34,6 +38,7 @@ const endpointFields = {
   headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
   signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
   payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
+  payloadFilter: payloadFilterSchema,
   retrySchedule: { type: ['array', 'null'], maxItems: 50, items: { type: 'number' } },
   nonRetryableStatuses: { type: ['string', 'null'], maxLength: 256 },
   metadata: stringMap,
@@ -65,6 +70,8 @@ export interface EndpointInput {
   signatureScheme?: SignatureScheme;
   /** json (default) or form (`application/x-www-form-urlencoded`, the JSON in the field `payload`). */
   payloadFormat?: PayloadFormat;
+  /** Which payloads the endpoint receives (payload-filter/language.ts); null or {}: every payload. */
+  payloadFilter?: Record<string, unknown> | null;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;
@@ -101,6 +108,7 @@ export function endpointPatchOf(context: OperationsContext, input: EndpointInput
   if (input.headerPrefix !== undefined) patch.headerPrefix = input.headerPrefix;
   if (input.signatureScheme !== undefined) patch.signatureScheme = input.signatureScheme;
   if (input.payloadFormat !== undefined) patch.payloadFormat = input.payloadFormat;
+  if (input.payloadFilter !== undefined) patch.payloadFilter = checkedPayloadFilter(input.payloadFilter);
   if (input.retrySchedule !== undefined) {
     if (input.retrySchedule !== null) {
       const problem = validateSchedule(input.retrySchedule);
@@ -138,9 +146,22 @@ export function replacementOf(patch: EndpointPatch): EndpointPatch {
     headerPrefix: patch.headerPrefix ?? 'webhook',
     signatureScheme: patch.signatureScheme ?? 'standard-webhooks',
     payloadFormat: patch.payloadFormat ?? 'json',
+    payloadFilter: patch.payloadFilter ?? null,
     retrySchedule: patch.retrySchedule ?? null,
     nonRetryableStatuses: patch.nonRetryableStatuses ?? null,
     metadata: patch.metadata ?? {},
     ...(patch.headers === undefined ? {} : { headers: patch.headers }),
   };
+}
+
+/**
+ * A payload filter as stored: null for none (an empty filter matches everything, so it is none too), or a filter
+ * the language accepts; otherwise a 422 whose loc points at the bad part (`payloadFilter.$or.1.data.amount.$gt`).
+ */
+export function checkedPayloadFilter(filter: Record<string, unknown> | null): PayloadFilter | null {
+  if (filter === null || Object.keys(filter).length === 0) return null;
+  const problem = findFilterProblem(filter);
+  if (problem !== null)
+    throw invalidField(['payloadFilter', ...problem.loc], problem.msg, 'value_error.payload_filter');
+  return filter as PayloadFilter;
 }

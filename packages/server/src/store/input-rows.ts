@@ -54,6 +54,7 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number, b
     header_prefix: input.headerPrefix ?? 'webhook',
     signature_scheme: input.signatureScheme ?? 'standard-webhooks',
     payload_format: input.payloadFormat ?? 'json',
+    payload_filter: jsonOrNull(input.payloadFilter ?? null),
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -82,6 +83,7 @@ export function patchedEndpointRow(
     header_prefix: patch.headerPrefix ?? current.header_prefix,
     signature_scheme: patch.signatureScheme ?? current.signature_scheme,
     payload_format: patch.payloadFormat ?? current.payload_format,
+    payload_filter: patch.payloadFilter === undefined ? current.payload_filter : jsonOrNull(patch.payloadFilter),
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,

@@ -3,6 +3,7 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
+import type { PayloadFilter } from '../payload-filter/language.js';
 import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
 import { activeSecretsAt, type SecretRow } from './secrets.js';
 import type {
@@ -43,6 +44,8 @@ export interface EndpointRow {
   header_prefix: 'webhook' | 'svix';
   signature_scheme: Endpoint['signatureScheme'];
   payload_format: Endpoint['payloadFormat'];
+  /** JSON text as the API accepted it (payload-filter/check.ts), or null: every payload. */
+  payload_filter: string | null;
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -149,11 +152,24 @@ export function toApplication(row: ApplicationRow): Application {
 }
 
 /**
- * An endpoint as the API and the engine see it: custom headers decrypted. A value that cannot be decrypted throws
- * StoredSecretUnreadableError (a key missing from the configuration), never a wrong or empty value.
+ * An endpoint as the API sees it. Its custom headers are decrypted when they are read, not when the row is: a list
+ * or a read that does not show them (only GET …/headers does) answers even when one row's headers are sealed under
+ * a key this server is not given; what does read them gets StoredSecretUnreadableError (503 `secret_unreadable`),
+ * never a wrong or empty value. (The engine reads its endpoints through toClaimedDelivery, which reports instead.)
  */
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
-  return endpointFrom(row, parseJson, (stored, context) => box.open(stored, context));
+  const endpoint = endpointFrom(row, parseJson, () => null);
+  let headers: Record<string, string> | undefined;
+  Object.defineProperty(endpoint, 'headers', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      headers ??=
+        parseJson<Record<string, string>>(box.open(row.headers, sealContext('endpoints.headers', row.id))) ?? {};
+      return headers;
+    },
+  });
+  return endpoint;
 }
 
 /** Opens one sealed column; the reader of toClaimedDelivery reports instead of throwing. */
@@ -189,6 +205,7 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     headerPrefix: row.header_prefix,
     signatureScheme: row.signature_scheme,
     payloadFormat: row.payload_format,
+    payloadFilter: readJson<PayloadFilter>(row.payload_filter, 'payload_filter'),
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},

@@ -11,6 +11,7 @@ import { describeIdempotency } from './idempotency.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
 import { describePagination } from './pagination.js';
+import { describePayloadFilters } from './payload-filters.js';
 import { describePublish } from './publish.js';
 import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
@@ -39,5 +40,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeIdempotency(factory);
     describeDeliveryOptions(factory);
     describeSources(factory);
+    describePayloadFilters(factory);
   });
 }

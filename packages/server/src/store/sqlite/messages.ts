@@ -2,8 +2,9 @@
 // with others into a shared transaction, so it commits whole or not at all and is answered once on disk.
 import type BetterSqlite3 from 'better-sqlite3';
 import { newId } from '../../ids.js';
+import { compiledPayloadFilter } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { type EndpointFilter, receivesMessage } from '../fan-out.js';
+import { type FanOutEndpoint, PublishedPayload, receivesMessage } from '../fan-out.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
@@ -55,7 +56,7 @@ export class SqliteMessages implements MessagesStore {
   }
 
   /** Called inside a write transaction, so what it caches is what the transaction sees. */
-  private enabledEndpointsOf(appId: string): EnabledEndpoint[] {
+  private enabledEndpointsOf(appId: string): FanOutEndpoint[] {
     const cache = this.parts.caches.enabledEndpoints;
     let endpoints = cache.get(appId);
     if (endpoints === undefined) {
@@ -74,25 +75,25 @@ export class SqliteMessages implements MessagesStore {
 }
 
 type Prepare = (text: string) => BetterSqlite3.Statement;
-type EnabledEndpoint = { id: string; filter: EndpointFilter };
 
-function enabledEndpointsOn(sql: Prepare, appId: string): EnabledEndpoint[] {
-  const rows = sql('SELECT id, event_types, channels FROM endpoints WHERE app_id = ? AND disabled = 0').all(
-    appId,
-  ) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels'>>;
+function enabledEndpointsOn(sql: Prepare, appId: string): FanOutEndpoint[] {
+  const rows = sql(
+    'SELECT id, event_types, channels, payload_filter FROM endpoints WHERE app_id = ? AND disabled = 0',
+  ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels' | 'payload_filter'>>;
   return rows.map((row) => ({
     id: row.id,
     filter: {
       eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
       channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
     },
+    payloadTest: row.payload_filter === null ? null : compiledPayloadFilter(row.payload_filter),
   }));
 }
 
 /** The publish writes (the message, one delivery per matching endpoint), on whichever connection runs them. */
 function insertMessage(
   sql: Prepare,
-  endpoints: readonly EnabledEndpoint[],
+  endpoints: readonly FanOutEndpoint[],
   appId: string,
   input: NewMessage,
   now: number,
@@ -115,8 +116,9 @@ function insertMessage(
   );
   let deliveries = 0;
   const due = Math.max(now, row.deliver_at ?? now);
+  const published = { ...message, payload: new PublishedPayload(row.payload) };
   for (const endpoint of endpoints) {
-    if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
+    if (!receivesMessage(endpoint, published, input.onlyEndpointId ?? null)) continue;
     insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
     deliveries++;
   }
