@@ -56,7 +56,7 @@ export function operationalEndpointOut(endpoint: Endpoint) {
   return {
     id: endpoint.id,
     uid: endpoint.uid,
-    url: displayUrl(endpoint.url),
+    url: endpoint.urlShown,
     description: endpoint.description,
     disabled: endpoint.disabled,
     filterTypes: endpoint.eventTypes,

@@ -21,11 +21,6 @@ export function displayUrl(raw: string): string {
   }
 }
 
-/** Whether the URL holds a credential (what displayUrl hides). */
-export function holdsCredentials(raw: string): boolean {
-  return displayUrl(raw) !== raw;
-}
-
 /**
  * An input URL that still holds *** where the API showed a password (a client that read the endpoint and wrote it
  * back) keeps the stored credential, when it names the same broker; anything else is taken as given.
