@@ -1,6 +1,5 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import type { Dispatcher } from 'undici';
 import { newId } from '../ids.js';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
@@ -11,10 +10,11 @@ import { DeliveryLog } from './delivery-log.js';
 import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
+import type { SendDispatcher } from './lazy-dispatcher.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
-import type { SendResult } from './sender.js';
+import { SendCancellation, type SendResult } from './sender.js';
 import { redactSentHeaders } from './sensitive-headers.js';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './ssrf-guard.js';
 import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
@@ -75,7 +75,7 @@ export interface DeliveryError {
 
 export interface EngineOptions {
   store: Store;
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
   /** Where broker destinations may connect (their hosts are checked like HTTP ones); default: public only. */
   networkPolicy?: NetworkPolicy;
   logger: EngineLogger;
@@ -126,7 +126,7 @@ export const DEFAULT_ENGINE_OPTIONS = {
 const CLAIM_HOLD_OFF_MS = 10;
 
 interface InFlight {
-  controller: AbortController;
+  cancellation: SendCancellation;
   deliveryId: string;
   done: Promise<void>;
 }
@@ -257,7 +257,7 @@ export class DeliveryEngine {
     ]);
     clearTimeout(timer);
     const left = [...this.inFlight.values()];
-    for (const flight of left) flight.controller.abort();
+    for (const flight of left) flight.cancellation.abort();
     await Promise.all(left.map((flight) => flight.done));
     if (left.length > 0) {
       await this.options.store.releaseLeases(
@@ -380,13 +380,13 @@ export class DeliveryEngine {
     // A rate that cannot be read limits nothing here: the delivery is failed without a request anyway.
     const rate = problem === null ? endpoint.throttleRate : null;
     if (!this.gates.tryStart(endpoint.id, rate, this.now())) return false;
-    const controller = new AbortController();
-    const done = this.deliver(item, problem, leaseUntil, controller.signal).finally(() => {
+    const cancellation = new SendCancellation();
+    const done = this.deliver(item, problem, leaseUntil, cancellation).finally(() => {
       this.inFlight.delete(delivery.id);
       this.finishedSinceClaim++;
       this.wakeup.notify();
     });
-    this.inFlight.set(delivery.id, { controller, deliveryId: delivery.id, done });
+    this.inFlight.set(delivery.id, { cancellation, deliveryId: delivery.id, done });
     return true;
   }
 
@@ -394,12 +394,12 @@ export class DeliveryEngine {
     item: ClaimedDelivery,
     problem: string | null,
     leaseUntil: number,
-    signal: AbortSignal,
+    cancellation: SendCancellation,
   ): Promise<void> {
     const { endpoint } = item;
     let circuit: Outcome['circuit'] = 'neutral';
     try {
-      const outcome = await this.attempt(item, problem, leaseUntil, signal);
+      const outcome = await this.attempt(item, problem, leaseUntil, cancellation);
       if (outcome === null) return;
       circuit = outcome.circuit;
       await this.record(item, outcome);
@@ -421,7 +421,7 @@ export class DeliveryEngine {
     item: ClaimedDelivery,
     problem: string | null,
     leaseUntil: number,
-    signal: AbortSignal,
+    cancellation: SendCancellation,
   ): Promise<(Outcome & { requestHeaders?: Record<string, string> }) | null> {
     const { delivery, message, endpoint } = item;
     if (problem !== null) return this.ownFailure(item, leaseUntil, 'endpoint', problem, null);
@@ -488,10 +488,10 @@ export class DeliveryEngine {
         headers,
         body,
         timeoutMs: this.options.timeoutMs,
-        signal,
+        cancellation,
       });
       // Aborted by stop(): not an attempt; the lease is given back and the delivery sent again later.
-      if (signal.aborted) return null;
+      if (cancellation.aborted) return null;
       stage = 'outcome';
       const outcome = decideOutcome(
         {
