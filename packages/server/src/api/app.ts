@@ -15,6 +15,7 @@ import { installIdempotency } from './idempotency.js';
 import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
 import { installRequestId, requestIdOf } from './request-id.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -31,6 +32,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { listenRoutes } from './routes/listen.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
+import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -74,6 +76,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
+    // The request's pino child is made when the request first logs (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     // Requests are validated by the operations' validator, the one embedded calls go through too; every schema,
     // input or answer, is compiled at its route's first use (schema-compilers.ts).
     schemaController: { compilersFactory: lazySchemaCompilers },
@@ -167,6 +171,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     endpointHealthRoutes(app, context);
     apiKeyRoutes(app, context);
     sourceRoutes(app, context);
+    operationalWebhookRoutes(app, context);
     listenRoutes(app, context);
     const ingest = new Ingest({
       store: context.store,

@@ -398,16 +398,26 @@ export class DeliveryEngine {
   ): Promise<void> {
     const { endpoint } = item;
     let circuit: Outcome['circuit'] = 'neutral';
+    let events: EngineOperationalEvent[] = [];
     try {
       const outcome = await this.attempt(item, problem, leaseUntil, cancellation);
       if (outcome === null) return;
       circuit = outcome.circuit;
-      await this.record(item, outcome);
+      events = await this.record(item, outcome);
     } catch (error) {
       // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
       this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
     } finally {
       this.gates.finish(endpoint.id, circuit, this.now());
+    }
+    // After the gate is given back (telling the operator must not hold the endpoint's slot or its circuit's news),
+    // and before the send counts as finished, so stop() waits for what is being told.
+    for (const event of events) {
+      try {
+        await this.options.onOperationalEvent?.(event);
+      } catch (error) {
+        this.options.logger.error({ err: error, operationalEvent: event.type }, 'operational event not told');
+      }
     }
   }
 
@@ -551,7 +561,11 @@ export class DeliveryEngine {
    * so one odd response cannot make its delivery loop. When even that fails (the store is down), the lease runs out
    * and the delivery is claimed again: logged and counted, never silent.
    */
-  private async record(item: ClaimedDelivery, outcome: Outcome & { requestHeaders?: Record<string, string> }) {
+  /** Records the attempt; answers the operational events it makes (none when it was not recorded). */
+  private async record(
+    item: ClaimedDelivery,
+    outcome: Outcome & { requestHeaders?: Record<string, string> },
+  ): Promise<EngineOperationalEvent[]> {
     const { delivery, endpoint } = item;
     const full: AttemptResult = {
       ...outcome.result,
@@ -587,25 +601,25 @@ export class DeliveryEngine {
           { err: again, deliveryId: delivery.id },
           'attempt could not be recorded; the delivery is claimed again when its lease runs out',
         );
-        return;
+        return [];
       }
     }
-    await this.announce(item, full, recorded);
+    return this.announce(item, full, recorded);
   }
 
   /**
-   * Counts, logs and announces what the store says it recorded, and nothing else: a result dropped for a lost lease
-   * (the delivery was claimed again, and that claim's result is the one that counts) is neither counted nor
-   * announced, and an endpoint is announced disabled only when this result disabled it.
+   * Counts and logs what the store says it recorded, and answers the operational events it makes, and nothing else:
+   * a result dropped for a lost lease (the delivery was claimed again, and that claim's result is the one that
+   * counts) is neither counted nor announced, and an endpoint is announced disabled only when this result disabled it.
    */
-  private async announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): Promise<void> {
+  private announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): EngineOperationalEvent[] {
     const { delivery, endpoint, message } = item;
     if (recorded.staleDeliveryIds.includes(delivery.id)) {
       this.options.logger.warn(
         { deliveryId: delivery.id, endpointId: endpoint.id },
         'attempt result dropped: the lease was lost and the delivery was claimed again',
       );
-      return;
+      return [];
     }
     const succeeded = full.outcome === 'succeeded';
     if (succeeded) this.delivered++;
@@ -660,7 +674,7 @@ export class DeliveryEngine {
         at: disabled.at,
       });
     }
-    for (const event of events) await this.options.onOperationalEvent?.(event);
+    return events;
   }
 }
 
