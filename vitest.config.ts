@@ -35,6 +35,9 @@ export default defineConfig({
       'examples/**/*.test.ts',
     ],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Two files at a time on CI's 2 cores: most files wait on child processes, servers and databases, and one
+    // at a time (Vitest's default there: cores - 1) let the suite grow past CI's 20-minute budget.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
