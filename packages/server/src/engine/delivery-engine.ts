@@ -523,6 +523,8 @@ export class DeliveryEngine {
     const full: AttemptResult = {
       ...outcome.result,
       circuit: outcome.circuit,
+      // An ordered delivery's end moves its line on in the same transaction (the store needs to know before).
+      ...(delivery.orderingKey === null ? {} : { ordered: true }),
       ...(outcome.requestHeaders === undefined ? {} : { requestHeaders: outcome.requestHeaders }),
     };
     let recorded: RecordedAttempts;

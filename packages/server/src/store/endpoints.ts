@@ -2,7 +2,14 @@
 // their disabled flag (which parks and wakes their deliveries).
 import type { ListOptions, Page } from './paging.js';
 import type { ResealOptions, ResealReport } from './reseal-secrets.js';
-import type { Endpoint, EndpointSecret, PayloadFormat, SignatureScheme } from './types.js';
+import type {
+  DeliveryOrdering,
+  Endpoint,
+  EndpointSecret,
+  OrderingOnDead,
+  PayloadFormat,
+  SignatureScheme,
+} from './types.js';
 
 export interface NewEndpoint {
   uid?: string | null;
@@ -15,6 +22,8 @@ export interface NewEndpoint {
   headerPrefix?: 'webhook' | 'svix';
   signatureScheme?: SignatureScheme;
   payloadFormat?: PayloadFormat;
+  ordering?: DeliveryOrdering;
+  orderingOnDead?: OrderingOnDead;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;

@@ -43,6 +43,8 @@ export interface EndpointRow {
   header_prefix: 'webhook' | 'svix';
   signature_scheme: Endpoint['signatureScheme'];
   payload_format: Endpoint['payloadFormat'];
+  ordering: Endpoint['ordering'];
+  ordering_on_dead: Endpoint['orderingOnDead'];
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -74,6 +76,7 @@ export interface MessageRow {
   created_at: number;
   deliver_at: number | null;
   tags: string | null;
+  ordering_key: string | null;
 }
 
 export interface DeliveryRow {
@@ -82,6 +85,8 @@ export interface DeliveryRow {
   endpoint_id: string;
   app_id: string;
   status: Delivery['status'];
+  ordering_key: string | null;
+  ordering_seq: number | null;
   attempts: number;
   next_attempt_at: number | null;
   lease_until: number | null;
@@ -189,6 +194,8 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     headerPrefix: row.header_prefix,
     signatureScheme: row.signature_scheme,
     payloadFormat: row.payload_format,
+    ordering: row.ordering ?? 'none',
+    orderingOnDead: row.ordering_on_dead ?? 'skip',
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},
@@ -230,6 +237,7 @@ function messageFrom(row: MessageRow, readJson: JsonReader): Message {
     createdAt: row.created_at,
     deliverAt: row.deliver_at ?? null,
     tags: readJson<string[]>(row.tags, 'tags'),
+    orderingKey: row.ordering_key ?? null,
   };
 }
 
@@ -240,6 +248,7 @@ export function toDelivery(row: DeliveryRow): Delivery {
     endpointId: row.endpoint_id,
     appId: row.app_id,
     status: row.status,
+    orderingKey: row.ordering_key ?? null,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     leaseUntil: row.lease_until,
