@@ -1,31 +1,59 @@
 // Durable before the answer: a child `hookline serve` is killed with SIGKILL while providers post into a source.
 // Every request that was answered 200 must reach the application after the last restart (a provider told 200 never
 // sends again); a request whose answer the crash cut off is sent again, as a provider does, and is then either a
-// duplicate of the one already committed or accepted now. The relayed events equal the acknowledged ones.
+// duplicate of the one already committed or accepted now. The relayed events equal the acknowledged ones. On
+// both stores: SQLite's file and a fresh PostgreSQL schema, where the commit before the 200 is the server's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SERVICES, serviceAvailable } from '../../../test/support/services.js';
 import { apiOk, type HooklineProcess, HooklineProcesses, writeConfig } from './support/hookline-process.js';
+import { dropSchema, randomSchemaName } from './support/postgres-schema.js';
 import { TestReceiver, waitFor } from './support/receiver.js';
 
-const EVENTS = 1500;
+const EVENTS = 1000;
 const KILLS = 3;
 const TOKEN = 'crash-source-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'hookline-inbound-crash-'));
 const processes = new HooklineProcesses();
+const postgresAvailable = await serviceAvailable('postgres');
+const schemas: string[] = [];
 
 afterAll(async () => {
   await processes.stopAll();
   rmSync(dir, { recursive: true, force: true });
+  for (const schema of schemas) await dropSchema(SERVICES.postgres.url, schema);
 });
 
-it(`every request answered 200 is relayed across ${KILLS} kill -9s while ${EVENTS} flow in`, {
-  timeout: 300_000,
-}, async () => {
+function postgresDatabase(): string {
+  const schema = randomSchemaName();
+  schemas.push(schema);
+  const url = new URL(SERVICES.postgres.url);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+const stores = [
+  { store: 'sqlite', skip: false, database: () => join(dir, 'hookline.db') },
+  { store: 'postgres', skip: !postgresAvailable, database: postgresDatabase },
+];
+
+describe.each(stores)('$store', ({ skip, database: freshDatabase }) => {
+  it.skipIf(skip)(
+    `every request answered 200 is relayed across ${KILLS} kill -9s while ${EVENTS} flow in`,
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      await crashWhileProvidersPost(freshDatabase());
+    },
+  );
+});
+
+async function crashWhileProvidersPost(database: string): Promise<void> {
   const receiver = new TestReceiver();
   await receiver.start();
-  const database = join(dir, 'hookline.db');
   const config = writeConfig(dir, {
     timeoutMs: 2000,
     leaseMarginMs: 1000,
@@ -90,4 +118,4 @@ it(`every request answered 200 is relayed across ${KILLS} kill -9s while ${EVENT
   const seq = (JSON.parse(sample?.body ?? '{}') as { seq: number }).seq;
   expect(sample?.body).toBe(JSON.stringify({ type: 'order.created', id: `evt-${seq}`, seq }));
   await receiver.stop();
-});
+}

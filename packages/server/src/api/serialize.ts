@@ -2,6 +2,7 @@
 // 2 fail, 3 sending; triggerType 0 scheduled, 1 manual.
 import { displayUrl } from '../engine/destinations/destination-url.js';
 import { redactSentHeaders } from '../engine/sensitive-headers.js';
+import { nestsDeeperThan } from '../input/well-formed.js';
 import type { Application, Attempt, Delivery, Endpoint, EventType, Message } from '../store/types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -73,11 +74,15 @@ export function eventTypeOut(eventType: EventType) {
  * or a GET's query (kept byte for byte, not JSON), that text as a string.
  */
 export function payloadOut(payload: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(payload);
+    parsed = JSON.parse(payload);
   } catch {
     return payload;
   }
+  // A payload stored before the edge bounded depth (a source's body nested 5,000 deep) would overflow the stack
+  // when the answer is serialized, and fail the whole list it is in: it is shown as its text instead.
+  return nestsDeeperThan(parsed) ? payload : parsed;
 }
 
 export function messageOut(message: Message, payload: unknown = payloadOut(message.payload)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInputProblem, MAX_JSON_DEPTH } from './well-formed.js';
+import { findInputProblem, MAX_JSON_DEPTH, nestsDeeperThan } from './well-formed.js';
 
 const nest = (depth: number): unknown => {
   let value: unknown = 1;
@@ -52,5 +52,19 @@ describe('findInputProblem', () => {
 
   it('reports the first problem in document order', () => {
     expect(findInputProblem({ a: 'ok', b: Number.POSITIVE_INFINITY, c: '\u0000' })?.path).toEqual(['b']);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it(`holds ${MAX_JSON_DEPTH} levels and not the next, as findInputProblem counts them`, () => {
+    expect(nestsDeeperThan(nest(MAX_JSON_DEPTH))).toBe(false);
+    expect(nestsDeeperThan(nest(MAX_JSON_DEPTH + 1))).toBe(true);
+    expect(nestsDeeperThan('text')).toBe(false);
+    expect(nestsDeeperThan({ a: [1, { b: [] }] }, 4)).toBe(false);
+    expect(nestsDeeperThan({ a: [1, { b: [] }] }, 3)).toBe(true);
+  });
+
+  it('answers for 200,000 levels without overflowing the stack', () => {
+    expect(nestsDeeperThan(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))).toBe(true);
   });
 });

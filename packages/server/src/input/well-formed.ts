@@ -87,3 +87,11 @@ function visit(item: unknown, depth: number, maxDepth: number): InputProblem | n
   }
   return null;
 }
+
+/** Whether `value` nests arrays and objects deeper than `maxDepth`; never recurses past it. */
+export function nestsDeeperThan(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (maxDepth <= 0) return true;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.some((child) => nestsDeeperThan(child, maxDepth - 1));
+}

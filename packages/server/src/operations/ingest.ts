@@ -14,6 +14,7 @@ import {
   isReceiverError,
   isSignatureError,
   MalformedFormError,
+  MalformedJsonError,
   MethodNotAllowedError,
   MissingEventTypeError,
   type OutboundNetworkPolicy,
@@ -24,6 +25,7 @@ import {
   verifyNow,
   type WebhookResponse,
 } from '@hookline/receiver';
+import { findInputProblem } from '../input/well-formed.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import type { Source } from '../store/sources.js';
 import type { Store } from '../store/store.js';
@@ -70,6 +72,25 @@ function bodyText(body: Uint8Array): string {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   if (text.includes('\u0000')) throw new MalformedFormError('the form body holds a NUL character');
   return text;
+}
+
+/**
+ * The payload must be what the publish API would take (input/well-formed.ts): its values become the event id the
+ * request is deduped on (PostgreSQL refuses a NUL in text: a `"id":"a\\u0000"` answered 503 forever), the message
+ * the relay publishes, and what the API and dashboard show (a body nested 5,000 deep was stored, and then failed
+ * every message list: JSON.stringify overflows the stack at 5,000). A JSON body can escape NUL and lone surrogates, and JSON.parse makes
+ * 1e400 Infinity; a form or a query can percent-encode NUL. Refused as malformed, under the source's policy.
+ */
+function refuseIllFormed(payload: unknown, fields: boolean): void {
+  const problem = findInputProblem(payload);
+  if (problem === null) return;
+  // The path is JSON-escaped, so the detail (kept in the refusal log) never carries the NUL it reports.
+  const where = problem.path
+    .slice(0, 8)
+    .map((step) => (typeof step === 'number' ? `[${step}]` : `.${JSON.stringify(step).slice(1, -1).slice(0, 64)}`))
+    .join('');
+  const detail = `the ${fields ? 'fields' : 'body'} at $${where}: ${problem.msg}`;
+  throw fields ? new MalformedFormError(detail) : new MalformedJsonError(detail);
 }
 
 /** An event name the API can list and filter on: Shopify's `orders/create` becomes `orders.create`. */
@@ -213,6 +234,7 @@ export class Ingest {
       verifiedId = verified.id;
     }
     const payload = readPayload(method, contentType, request.body, request.query);
+    refuseIllFormed(payload, method === 'GET' || isFormContentType(contentType));
     const identity = compiled.identify({ headers: request.headers, payload, verifiedId });
     partial.eventId = identity.id ?? null;
     if (identity.reply !== undefined) return { eventType: '', eventId: null, reply: json(200, identity.reply) };
