@@ -5,6 +5,7 @@
 import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { DELIVERY_ORDERINGS, ORDERING_ON_DEAD } from '../operations/endpoint-input.js';
 import { stringMap } from '../operations/schemas.js';
+import { payloadFilterSchema } from '../payload-filter/schema.js';
 
 export const nullable = <T extends Record<string, unknown>>(schema: T & { type: string }) =>
   ({ ...schema, type: [schema.type, 'null'] }) as const;
@@ -97,6 +98,7 @@ export const endpointOutSchema = {
     payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
     ordering: { type: 'string', enum: DELIVERY_ORDERINGS },
     orderingOnDead: { type: 'string', enum: ORDERING_ON_DEAD },
+    payloadFilter: payloadFilterSchema,
     retrySchedule: { type: ['array', 'null'], items: { type: 'number' } },
     nonRetryableStatuses: { type: ['string', 'null'] },
     metadata: stringMap,

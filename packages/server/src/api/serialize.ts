@@ -47,6 +47,7 @@ export function endpointOut(endpoint: Endpoint) {
     payloadFormat: endpoint.payloadFormat,
     ordering: endpoint.ordering,
     orderingOnDead: endpoint.orderingOnDead,
+    payloadFilter: endpoint.payloadFilter,
     retrySchedule: endpoint.retrySchedule,
     nonRetryableStatuses: endpoint.nonRetryableStatuses,
     metadata: endpoint.metadata,

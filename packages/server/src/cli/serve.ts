@@ -11,6 +11,8 @@ import { checkDestinationUrl } from '../engine/destinations/destination-url.js';
 import { engineFromConfig } from '../engine/engine-from-config.js';
 import { createLogger } from '../logger.js';
 import { HooklineMetrics } from '../metrics/metrics.js';
+import { applyConfiguredOperationalWebhook } from '../operations/operational-endpoints.js';
+import { OperationalEvents } from '../operations/operational-events.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
 import { Relay } from '../operations/relay.js';
@@ -79,9 +81,16 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
   }
 
   const metrics = new HooklineMetrics(store);
+  const operationalEvents = new OperationalEvents({
+    store,
+    now: Date.now,
+    logger,
+    workQueued: () => (runsEngine ? engine.notify() : undefined),
+  });
   const { engine, policy, dispatcher } = engineFromConfig(config, store, logger, {
     onAttemptRecorded: (attempt) => metrics.attemptRecorded(attempt),
     onDeliveryError: (error) => metrics.deliveryError(error.stage),
+    onOperationalEvent: (event) => operationalEvents.emit(event),
   });
 
   // Accepted inbound requests become messages here, in the processes that accept them.
@@ -95,6 +104,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     store,
     engine: runsEngine ? engine : null,
     workQueued: runsEngine ? () => engine.notify() : () => undefined,
+    operationalEvents,
     adminTokenSha256,
     checkEndpointUrl: (url) => checkDestinationUrl(url, policy),
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
@@ -106,6 +116,16 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
     inbound: { network: policy, accepted: () => relay.accepted() },
   };
+  const { operationalWebhookUrl, operationalWebhookSecret } = config.delivery;
+  if (operationalWebhookUrl !== null && operationalWebhookSecret !== null) {
+    try {
+      await applyConfiguredOperationalWebhook(context, operationalWebhookUrl, operationalWebhookSecret);
+    } catch (error) {
+      await dispatcher.close();
+      await store.close();
+      throw error;
+    }
+  }
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const testReceiver = config.dev ? { store, now: Date.now, print } : undefined;
   const app = await createApp(

@@ -16,6 +16,8 @@ import { type EndpointInput, endpointInSchema } from '../operations/endpoint-inp
 import { createEndpoint } from '../operations/endpoints.js';
 import { OperationError } from '../operations/errors.js';
 import { checkInput } from '../operations/input-schema.js';
+import { applyConfiguredOperationalWebhook } from '../operations/operational-endpoints.js';
+import { OperationalEvents } from '../operations/operational-events.js';
 import { listHeldKeys } from '../operations/ordering.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import {
@@ -196,17 +198,29 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   };
 
   const engine = (): DeliveryEngine | null => worker?.engine ?? null;
+  const operationalEvents = new OperationalEvents({
+    store,
+    now: Date.now,
+    logger,
+    workQueued: () => engine()?.notify(),
+  });
   // The rules and settings of the HTTP API's operations, but for deliverAt: any time ahead (the database is yours).
   const operations: OperationsContext = {
     store,
     now: Date.now,
     workQueued: () => engine()?.notify(),
+    operationalEvents,
     checkEndpointUrl: (url) => checkDestinationUrl(url, policy),
     payloadValidator: new PayloadValidator(),
     rejectUnknownEventTypes: config.unknownEventTypes === 'reject',
     secretRotationGraceMs: config.delivery.secretRotationGraceMs,
     maxDeliverAheadMs: null,
   };
+
+  const { operationalWebhookUrl, operationalWebhookSecret } = config.delivery;
+  if (operationalWebhookUrl !== null && operationalWebhookSecret !== null) {
+    await applyConfiguredOperationalWebhook(operations, operationalWebhookUrl, operationalWebhookSecret);
+  }
 
   const hookline: Hookline = {
     store,
@@ -288,7 +302,9 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     startWorker() {
       open();
       if (worker !== null) return;
-      worker = engineFromConfig(config, store, logger);
+      worker = engineFromConfig(config, store, logger, {
+        onOperationalEvent: (event) => operationalEvents.emit(event),
+      });
       worker.engine.start();
     },
 

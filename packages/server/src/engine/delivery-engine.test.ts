@@ -165,7 +165,9 @@ describe('DeliveryEngine', () => {
     const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
     const setup = await engineOn(store, clock, (res) => held.push(res), {
       logger,
-      onEndpointDisabled: (event) => disabled.push(event.endpointId),
+      onOperationalEvent: async (event) => {
+        if (event.type === 'endpoint.disabled') disabled.push(event.endpointId);
+      },
       onAttemptRecorded: (attempt) => recorded.push(attempt),
     });
     return { ...setup, store, held, warnings, disabled, recorded };

@@ -1,9 +1,11 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import type { Dispatcher } from 'undici';
+import { newId } from '../ids.js';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
+import { type AttemptMilestone, attemptMilestone } from './attempt-milestones.js';
 import { deliveryHeaders } from './delivery-headers.js';
 import { DeliveryLog } from './delivery-log.js';
 import { deliveryBody, signDelivery } from './delivery-signing.js';
@@ -35,6 +37,34 @@ export interface RecordedAttempt {
   durationMs: number;
 }
 
+/**
+ * What the engine saw that operators are told about (Svix's operational events): an endpoint it disabled, and a
+ * delivery's attempt that is a milestone (attempt-milestones.ts). The operations layer turns these into messages.
+ */
+export type EngineOperationalEvent =
+  | {
+      type: 'endpoint.disabled';
+      trigger: 'automatic';
+      appId: string;
+      endpointId: string;
+      endpointUid: string | null;
+      reason: string;
+      /** Since when the endpoint had failed without a success. */
+      failSince: number;
+      at: number;
+    }
+  | {
+      type: AttemptMilestone;
+      appId: string;
+      endpointId: string;
+      msgId: string;
+      msgEventId: string | null;
+      attemptId: string;
+      /** The answer's status; 0 when there was none (refused, timed out). */
+      responseStatusCode: number;
+      at: number;
+    };
+
 /** An error on Hookline's side around a delivery; deliveryId and endpointId are absent for a failed claim. */
 export interface DeliveryError {
   stage: DeliveryErrorStage;
@@ -65,8 +95,11 @@ export interface EngineOptions {
   userAgent: string;
   /** Failed attempts and dead deliveries are logged at most once per endpoint per this many ms, with counts. */
   failureLogIntervalMs?: number;
-  /** Called after an endpoint was disabled by a delivery result (410, failing too long). */
-  onEndpointDisabled?: (event: { appId: string; endpointId: string; reason: string; at: number }) => void;
+  /**
+   * Called once for each operational event a recorded result makes (an endpoint disabled, a delivery failing,
+   * exhausted or recovered), after it is recorded; awaited, so a stop() waits for the announcements under way.
+   */
+  onOperationalEvent?: (event: EngineOperationalEvent) => Promise<void>;
   /** Called after each attempt is recorded. */
   onAttemptRecorded?: (attempt: RecordedAttempt) => void;
   /** Called for each error on Hookline's side around a delivery (the metric hookline_delivery_errors_total). */
@@ -522,6 +555,8 @@ export class DeliveryEngine {
     const { delivery, endpoint } = item;
     const full: AttemptResult = {
       ...outcome.result,
+      // Named here, so an operational event about this attempt can name it too (Svix's lastAttempt.id).
+      attemptId: newId('atmpt', outcome.result.at),
       circuit: outcome.circuit,
       // An ordered delivery's end moves its line on in the same transaction (the store needs to know before).
       ...(delivery.orderingKey === null ? {} : { ordered: true }),
@@ -557,7 +592,7 @@ export class DeliveryEngine {
         return;
       }
     }
-    this.announce(item, full, recorded);
+    await this.announce(item, full, recorded);
   }
 
   /**
@@ -565,8 +600,8 @@ export class DeliveryEngine {
    * (the delivery was claimed again, and that claim's result is the one that counts) is neither counted nor
    * announced, and an endpoint is announced disabled only when this result disabled it.
    */
-  private announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): void {
-    const { delivery, endpoint } = item;
+  private async announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): Promise<void> {
+    const { delivery, endpoint, message } = item;
     if (recorded.staleDeliveryIds.includes(delivery.id)) {
       this.options.logger.warn(
         { deliveryId: delivery.id, endpointId: endpoint.id },
@@ -595,15 +630,39 @@ export class DeliveryEngine {
         dead: full.next.status === 'dead',
       });
     }
+    const events: EngineOperationalEvent[] = [];
+    const milestone = attemptMilestone({
+      succeeded,
+      dead: full.next.status === 'dead',
+      previousAttempts: delivery.attempts,
+      previousFailed: delivery.lastError !== null,
+    });
+    if (milestone !== null) {
+      events.push({
+        type: milestone,
+        appId: endpoint.appId,
+        endpointId: endpoint.id,
+        msgId: message.id,
+        msgEventId: message.eventId,
+        attemptId: full.attemptId as string,
+        responseStatusCode: full.statusCode ?? 0,
+        at: full.at,
+      });
+    }
     for (const disabled of recorded.disabledEndpoints) {
       this.log.endpointDisabled({ appId: disabled.appId, endpointId: disabled.endpointId, reason: disabled.reason });
-      this.options.onEndpointDisabled?.({
+      events.push({
+        type: 'endpoint.disabled',
+        trigger: 'automatic',
         appId: disabled.appId,
         endpointId: disabled.endpointId,
+        endpointUid: endpoint.uid,
         reason: disabled.reason,
+        failSince: endpoint.failingSince ?? disabled.at,
         at: disabled.at,
       });
     }
+    for (const event of events) await this.options.onOperationalEvent?.(event);
   }
 }
 

@@ -1,12 +1,11 @@
-// The delivery engine as the configuration describes it: the guarded HTTP dispatcher (SSRF check at connect time),
-// the operational webhook, and the engine's options. Shared by `hookline serve` and embedded use.
+// The delivery engine as the configuration describes it: the guarded HTTP dispatcher (SSRF check at connect time)
+// and the engine's options; observers (metrics, operational events) are the caller's. Shared by `hookline serve` and embedded use.
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import type { ServerConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_ENGINE_OPTIONS, DeliveryEngine, type EngineOptions } from './delivery-engine.js';
 import { createGuardedConnector } from './guarded-connector.js';
-import { OperationalWebhook } from './operational-webhook.js';
 import type { NetworkPolicy } from './ssrf-guard.js';
 
 export interface ConfiguredEngine {
@@ -20,7 +19,7 @@ export function engineFromConfig(
   config: ServerConfig,
   store: Store,
   logger: Logger,
-  observers: Pick<EngineOptions, 'onAttemptRecorded' | 'onDeliveryError'> = {},
+  observers: Pick<EngineOptions, 'onAttemptRecorded' | 'onDeliveryError' | 'onOperationalEvent'> = {},
 ): ConfiguredEngine {
   const policy: NetworkPolicy = {
     allowPrivateNetworks: config.allowPrivateNetworks,
@@ -32,16 +31,6 @@ export function engineFromConfig(
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
   });
-  const operational =
-    config.delivery.operationalWebhookUrl === null || config.delivery.operationalWebhookSecret === null
-      ? null
-      : new OperationalWebhook({
-          url: config.delivery.operationalWebhookUrl,
-          secret: config.delivery.operationalWebhookSecret,
-          dispatcher,
-          timeoutMs: config.delivery.timeoutMs,
-          logger,
-        });
   const engine = new DeliveryEngine({
     ...DEFAULT_ENGINE_OPTIONS,
     store,
@@ -61,7 +50,6 @@ export function engineFromConfig(
       maxOpenMs: Math.max(config.delivery.circuitOpenMs, 600_000),
     },
     ...observers,
-    ...(operational === null ? {} : { onEndpointDisabled: (event) => operational.endpointDisabled(event) }),
   });
   return { engine, policy, dispatcher };
 }

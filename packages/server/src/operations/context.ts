@@ -1,6 +1,7 @@
 // What the operations need from whoever calls them (the API's serve(), embedded mode): the store, the clock, the
 // settings the rules depend on, and a way to say new work is queued.
 import type { Store } from '../store/store.js';
+import type { OperationalEventSink } from './operational-events.js';
 import type { PayloadValidator } from './payload-validation.js';
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; detail: string };
@@ -8,6 +9,8 @@ export type UrlVerdict = { ok: true; url: URL } | { ok: false; code: string; det
 export interface OperationsContext {
   store: Store;
   now(): number;
+  /** Where the operations tell what changed (endpoint created, updated, deleted, enabled, disabled). */
+  operationalEvents: OperationalEventSink;
   /** Called after a publish or a replay queued deliveries, so an engine in this process looks at once. */
   workQueued(): void;
   /** Whether an endpoint URL may be delivered to (the SSRF guard's static check, with the server's policy). */

@@ -4,6 +4,7 @@ import { HEADER_NAME, HEADER_VALUE, isReservedHeader } from '../engine/delivery-
 import type { Endpoint } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import { invalidField, notFound, OperationError } from './errors.js';
+import { endpointChanged } from './operational-events.js';
 
 export const MAX_CUSTOM_HEADERS = 64;
 
@@ -69,6 +70,7 @@ export async function replaceEndpointHeaders(
   const headers = checkCustomHeaders(input.headers);
   const updated = await context.store.updateEndpoint(endpoint.appId, endpoint.id, { headers }, context.now());
   if (updated === null) throw notFound('endpoint');
+  await endpointChanged(context, 'endpoint.updated', updated);
 }
 
 /** PATCH: sets some headers and removes others (deleteHeaders). */
@@ -80,4 +82,5 @@ export async function patchEndpointHeaders(
   const headers = mergeHeaders(endpoint.headers, checkCustomHeaders(input.headers), input.deleteHeaders ?? []);
   const updated = await context.store.updateEndpoint(endpoint.appId, endpoint.id, { headers }, context.now());
   if (updated === null) throw notFound('endpoint');
+  await endpointChanged(context, 'endpoint.updated', updated);
 }

@@ -1,10 +1,14 @@
 // What an endpoint input may say (Svix's EndpointIn, with our older field names as aliases), turned into the
 // store's patch: the URL through the SSRF guard's check, a uid that is not an id, a retry schedule and a status
-// policy the engine can evaluate, custom headers Hookline does not set itself, a signature scheme and body format.
+// policy the engine can evaluate, custom headers Hookline does not set itself, a signature scheme and body format,
+// a payload filter in the language payload-filter/ accepts.
 // The signing key's rules are signing-keys.ts's.
 import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
 import { validateSchedule } from '../engine/retry-policy.js';
 import { InvalidStatusPolicyError, parseStatusPolicy } from '../engine/status-policy.js';
+import { findFilterProblem } from '../payload-filter/check.js';
+import type { PayloadFilter } from '../payload-filter/language.js';
+import { payloadFilterSchema } from '../payload-filter/schema.js';
 import type { EndpointPatch } from '../store/store.js';
 import type { DeliveryOrdering, OrderingOnDead, PayloadFormat, SignatureScheme } from '../store/types.js';
 import type { OperationsContext } from './context.js';
@@ -50,6 +54,7 @@ const endpointFields = {
       "Hookline extension, for fifo endpoints: when a key's head goes dead, skip it (default) or hold the key until " +
       'the head is replayed (resend or recover); held keys are listed at .../endpoint/{id}/ordering/held.',
   },
+  payloadFilter: payloadFilterSchema,
   retrySchedule: { type: ['array', 'null'], maxItems: 50, items: { type: 'number' } },
   nonRetryableStatuses: { type: ['string', 'null'], maxLength: 256 },
   metadata: stringMap,
@@ -85,6 +90,8 @@ export interface EndpointInput {
   ordering?: DeliveryOrdering;
   /** For fifo endpoints: a dead head is skipped (default) or holds its key until replayed. */
   orderingOnDead?: OrderingOnDead;
+  /** Which payloads the endpoint receives (payload-filter/language.ts); null or {}: every payload. */
+  payloadFilter?: Record<string, unknown> | null;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;
@@ -123,6 +130,7 @@ export function endpointPatchOf(context: OperationsContext, input: EndpointInput
   if (input.payloadFormat !== undefined) patch.payloadFormat = input.payloadFormat;
   if (input.ordering !== undefined) patch.ordering = input.ordering;
   if (input.orderingOnDead !== undefined) patch.orderingOnDead = input.orderingOnDead;
+  if (input.payloadFilter !== undefined) patch.payloadFilter = checkedPayloadFilter(input.payloadFilter);
   if (input.retrySchedule !== undefined) {
     if (input.retrySchedule !== null) {
       const problem = validateSchedule(input.retrySchedule);
@@ -162,9 +170,22 @@ export function replacementOf(patch: EndpointPatch): EndpointPatch {
     payloadFormat: patch.payloadFormat ?? 'json',
     ordering: patch.ordering ?? 'none',
     orderingOnDead: patch.orderingOnDead ?? 'skip',
+    payloadFilter: patch.payloadFilter ?? null,
     retrySchedule: patch.retrySchedule ?? null,
     nonRetryableStatuses: patch.nonRetryableStatuses ?? null,
     metadata: patch.metadata ?? {},
     ...(patch.headers === undefined ? {} : { headers: patch.headers }),
   };
+}
+
+/**
+ * A payload filter as stored: null for none (an empty filter matches everything, so it is none too), or a filter
+ * the language accepts; otherwise a 422 whose loc points at the bad part (`payloadFilter.$or.1.data.amount.$gt`).
+ */
+export function checkedPayloadFilter(filter: Record<string, unknown> | null): PayloadFilter | null {
+  if (filter === null || Object.keys(filter).length === 0) return null;
+  const problem = findFilterProblem(filter);
+  if (problem !== null)
+    throw invalidField(['payloadFilter', ...problem.loc], problem.msg, 'value_error.payload_filter');
+  return filter as PayloadFilter;
 }

@@ -7,6 +7,7 @@ import { findApplication } from './applications.js';
 import type { OperationsContext } from './context.js';
 import { type EndpointInput, endpointPatchOf, replacementOf } from './endpoint-input.js';
 import { invalidField, notFound, refusingDuplicates } from './errors.js';
+import { endpointChanged } from './operational-events.js';
 import { UID_PATTERN } from './schemas.js';
 import {
   checkSchemeFitsKey,
@@ -49,6 +50,7 @@ async function create(
       context.now(),
     ),
   );
+  await endpointChanged(context, 'endpoint.created', endpoint);
   return { endpoint, secret };
 }
 
@@ -85,6 +87,11 @@ async function update(
   }
   // Enabling an endpoint makes its parked deliveries due.
   context.workQueued();
+  await endpointChanged(context, 'endpoint.updated', updated);
+  // Svix tells a change of the disabled flag on its own too; disabled by hand, as the engine's are automatic.
+  if (updated.disabled !== endpoint.disabled) {
+    await endpointChanged(context, updated.disabled ? 'endpoint.disabled' : 'endpoint.enabled', updated);
+  }
   return updated;
 }
 
@@ -124,7 +131,10 @@ export async function deleteEndpoint(
   endpointIdOrUid: string,
 ): Promise<void> {
   const { application, endpoint } = await findEndpoint(context, appIdOrUid, endpointIdOrUid);
-  await context.store.deleteEndpoint(application.id, endpoint.id);
+  // Told only when this call deleted it: a concurrent delete that won tells it instead.
+  if (await context.store.deleteEndpoint(application.id, endpoint.id)) {
+    await endpointChanged(context, 'endpoint.deleted', endpoint);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // The endpoints part of the Store: an application's endpoints, their secrets (rotation with a grace period) and
 // their disabled flag (which parks and wakes their deliveries).
+import type { PayloadFilter } from '../payload-filter/language.js';
 import type { ListOptions, Page } from './paging.js';
 import type { ResealOptions, ResealReport } from './reseal-secrets.js';
 import type {
@@ -24,6 +25,8 @@ export interface NewEndpoint {
   payloadFormat?: PayloadFormat;
   ordering?: DeliveryOrdering;
   orderingOnDead?: OrderingOnDead;
+  /** Which payloads the endpoint receives; null or absent: every payload. Validated before it reaches the store. */
+  payloadFilter?: PayloadFilter | null;
   retrySchedule?: number[] | null;
   nonRetryableStatuses?: string | null;
   metadata?: Record<string, string>;

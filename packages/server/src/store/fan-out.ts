@@ -1,4 +1,7 @@
-// Which endpoints a message goes to: the same rule in every store, so it lives once, here.
+// Which endpoints a message goes to: the same rule in every store, so it lives once, here. Event types and channels
+// are also written in SQL for PostgreSQL's one-statement publish (same cases, test/policies/fan-out-cases.ts); the
+// payload filter is evaluated here alone, by both stores (PostgreSQL's publish passes in the endpoints it let through).
+import type { PayloadTest } from '../payload-filter/compile.js';
 
 export interface EndpointFilter {
   /** null = every event type. */
@@ -7,13 +10,41 @@ export interface EndpointFilter {
   channels: readonly string[] | null;
 }
 
-/** Whether a message goes to this endpoint: the one it names, or (naming none) every endpoint its filter matches. */
+/** An enabled endpoint as fan-out reads it: its filters parsed, its payload filter compiled. */
+export interface FanOutEndpoint {
+  id: string;
+  filter: EndpointFilter;
+  /** null: no payload filter. */
+  payloadTest: PayloadTest | null;
+}
+
+/** A message's payload, parsed at most once however many endpoints filter on it, and only if one does. */
+export class PublishedPayload {
+  private parsed: { value: unknown } | null = null;
+  constructor(private readonly json: string) {}
+
+  value(): unknown {
+    this.parsed ??= { value: JSON.parse(this.json) };
+    return this.parsed.value;
+  }
+}
+
+/** Whether the payload passes an endpoint's payload filter (null: it has none, and every payload does). */
+export function passesPayloadFilter(test: PayloadTest | null, payload: PublishedPayload): boolean {
+  return test === null || test(payload.value());
+}
+
+/**
+ * Whether a message goes to this endpoint: the one it names (a test event, whatever its filters), or (naming none)
+ * every endpoint whose event types, channels and payload filter it matches.
+ */
 export function receivesMessage(
-  endpoint: { id: string; filter: EndpointFilter },
-  message: { eventType: string; channels: readonly string[] | null },
+  endpoint: FanOutEndpoint,
+  message: { eventType: string; channels: readonly string[] | null; payload: PublishedPayload },
   onlyEndpointId: string | null,
 ): boolean {
-  return onlyEndpointId === null ? matchesEndpoint(endpoint.filter, message) : endpoint.id === onlyEndpointId;
+  if (onlyEndpointId !== null) return endpoint.id === onlyEndpointId;
+  return matchesEndpoint(endpoint.filter, message) && passesPayloadFilter(endpoint.payloadTest, message.payload);
 }
 
 export function matchesEndpoint(

@@ -56,6 +56,7 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number, b
     payload_format: input.payloadFormat ?? 'json',
     ordering: input.ordering ?? 'none',
     ordering_on_dead: input.orderingOnDead ?? 'skip',
+    payload_filter: jsonOrNull(input.payloadFilter ?? null),
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
     metadata: JSON.stringify(input.metadata ?? {}),
@@ -86,6 +87,7 @@ export function patchedEndpointRow(
     payload_format: patch.payloadFormat ?? current.payload_format,
     ordering: patch.ordering ?? current.ordering,
     ordering_on_dead: patch.orderingOnDead ?? current.ordering_on_dead,
+    payload_filter: patch.payloadFilter === undefined ? current.payload_filter : jsonOrNull(patch.payloadFilter),
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
       patch.nonRetryableStatuses === undefined ? current.non_retryable_statuses : patch.nonRetryableStatuses,

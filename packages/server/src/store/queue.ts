@@ -18,6 +18,8 @@ export interface ClaimOptions {
 /** What happened on one HTTP try, and what the delivery becomes. Recorded in one transaction. */
 export interface AttemptResult {
   deliveryId: string;
+  /** The attempt's id when the caller names it (to announce it); absent: the store makes one. */
+  attemptId?: string;
   /** The lease the delivery was claimed with: a result for a lease that was lost (expired, re-claimed) is dropped. */
   leaseUntil: number;
   outcome: AttemptOutcome;

@@ -3,6 +3,7 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
+import type { PayloadFilter } from '../payload-filter/language.js';
 import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
 import { activeSecretsAt, type SecretRow } from './secrets.js';
 import type {
@@ -45,6 +46,8 @@ export interface EndpointRow {
   payload_format: Endpoint['payloadFormat'];
   ordering: Endpoint['ordering'];
   ordering_on_dead: Endpoint['orderingOnDead'];
+  /** JSON text as the API accepted it (payload-filter/check.ts), or null: every payload. */
+  payload_filter: string | null;
   retry_schedule: string | null;
   non_retryable_statuses: string | null;
   metadata: string;
@@ -196,6 +199,7 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     payloadFormat: row.payload_format,
     ordering: row.ordering ?? 'none',
     orderingOnDead: row.ordering_on_dead ?? 'skip',
+    payloadFilter: readJson<PayloadFilter>(row.payload_filter, 'payload_filter'),
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
     metadata: readJson<Record<string, string>>(row.metadata, 'metadata') ?? {},

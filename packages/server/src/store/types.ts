@@ -1,4 +1,5 @@
 // The records the store keeps, as the engine and the API see them (camelCase, times in epoch milliseconds).
+import type { PayloadFilter } from '../payload-filter/language.js';
 
 export interface Application {
   id: string;
@@ -43,6 +44,8 @@ export interface Endpoint {
   ordering: DeliveryOrdering;
   /** For a 'fifo' endpoint: a dead head is skipped (default) or holds its key until it is replayed. */
   orderingOnDead: OrderingOnDead;
+  /** Which payloads this endpoint receives (payload-filter/language.ts); null = every payload. */
+  payloadFilter: PayloadFilter | null;
   /** Seconds between attempts after each failure; null = the server's default schedule. */
   retrySchedule: number[] | null;
   /** Statuses that fail for good, e.g. "4xx,!408,!429"; null = every failure is retried. */

@@ -1,7 +1,9 @@
 // The second layer: even without the central auth hook, the routes that list or create applications refuse a
 // caller scoped to one application.
 import Fastify from 'fastify';
+import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
+import { OperationalEvents } from '../../operations/operational-events.js';
 import { PayloadValidator } from '../../operations/payload-validation.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { ApiContext } from '../context.js';
@@ -15,6 +17,12 @@ const context: ApiContext = {
   store,
   engine: null,
   workQueued: () => undefined,
+  operationalEvents: new OperationalEvents({
+    store,
+    now: Date.now,
+    logger: pino({ level: 'silent' }),
+    workQueued: () => undefined,
+  }),
   adminTokenSha256: '0'.repeat(64),
   checkEndpointUrl: (url) => ({ ok: true, url: new URL(url) }),
   secretRotationGraceMs: 0,

@@ -2,6 +2,7 @@
 // recordAttempts: one HTTP try becomes an attempt row and the delivery's next state, in one transaction; a result
 // for a lease that was lost is dropped; a result can disable its endpoint, which parks the endpoint's queue.
 import { describe, expect, it } from 'vitest';
+import { newId } from '../../ids.js';
 import {
   claimAll,
   claimOptions,
@@ -67,6 +68,13 @@ export function describeRecordAttempts(factory: StoreFactory): void {
         error: null,
         createdAt: T0 + 250,
       });
+    });
+
+    it('an attempt named by its caller is recorded under that id (operational events name it)', async () => {
+      const { app, messages, claimed } = await inFlight();
+      const attemptId = newId('atmpt', T0 + 100);
+      await store().recordAttempts([{ ...failed(single(claimed), T0 + 100, { status: 'dead' }), attemptId }]);
+      expect(single(await attemptsOf(app.id, single(messages).id)).id).toBe(attemptId);
     });
 
     it('a failure with a retry time makes the delivery pending at that time, with one attempt more', async () => {

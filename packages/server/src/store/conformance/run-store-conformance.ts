@@ -12,6 +12,7 @@ import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
 import { describeOrdering } from './ordering.js';
 import { describePagination } from './pagination.js';
+import { describePayloadFilters } from './payload-filters.js';
 import { describePublish } from './publish.js';
 import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
@@ -41,5 +42,6 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeDeliveryOptions(factory);
     describeSources(factory);
     describeOrdering(factory);
+    describePayloadFilters(factory);
   });
 }

@@ -1,7 +1,9 @@
 // Messages in PostgreSQL: publish is ONE statement (the message, one delivery per matching enabled endpoint, and
 // the NOTIFY that wakes workers in every process), so it commits whole or not at all; publishMany runs it once per
 // message inside one transaction.
+import { compiledPayloadFilter, type PayloadTest } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
+import { PublishedPayload, passesPayloadFilter } from '../fan-out.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
@@ -12,9 +14,16 @@ import { WORK_CHANNEL } from './work-listener.js';
 
 /**
  * $1 message id, $2 app id, $3 event type, $4 event id, $5 payload, $6 channels (JSON text or null), $7 now,
- * $8 deliver at, $9 tags, $10 the only endpoint (a test event) or null, $11 ordering key. Which endpoints is fan-out.ts's rule
- * (receivesMessage) in SQL: the one named, or else every endpoint whose filters match, empty or null filters
- * matching everything. The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
+ * $8 deliver at, $9 tags, $10 the only endpoint (a test event) or null, $11 the filtered endpoints the process
+ * evaluated (`id:md5(payload_filter)`), $12 those of them whose payload filter the payload passed, $13 the ordering
+ * key.
+ * Which endpoints is fan-out.ts's rule (receivesMessage): the one named, or else every endpoint whose event types
+ * and channels match in SQL (empty or null matching everything) and, if it has a payload filter, is in $12.
+ * The payload filter is evaluated only in the process (fan-out.ts), never in SQL: `unseen` counts enabled filtered
+ * endpoints whose current filter the process did not evaluate (new, changed by any process, re-enabled), and while
+ * there is one the statement inserts nothing, so the caller reloads them and runs it again. Decided in one snapshot:
+ * no message is ever fanned out with a filter other than the one its endpoint has at that moment.
+ * The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
  * An eventId the application already has inserts nothing (`inserted` 0) rather than failing: inside publishMany's
  * transaction a failed statement would abort the whole batch.
  * A delivery to an ordered endpoint joins its key's line (ordering.ts): the upsert of the line's row takes its lock
@@ -22,9 +31,14 @@ import { WORK_CHANNEL } from './work-listener.js';
  * idle and parked behind the head otherwise, numbered in commit order.
  */
 const PUBLISH = `
-WITH message AS (
+WITH filtered AS (
+  SELECT id || ':' || md5(payload_filter) AS seen FROM endpoints
+   WHERE $10::text IS NULL AND app_id = $2 AND disabled = 0 AND payload_filter IS NOT NULL
+), unseen AS (
+  SELECT 1 FROM filtered WHERE NOT (seen = ANY($11::text[])) LIMIT 1
+), message AS (
   INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags, ordering_key)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $13 WHERE NOT EXISTS (SELECT 1 FROM unseen)
   ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
   RETURNING id
 ), target AS (
@@ -35,11 +49,12 @@ WITH message AS (
          AND (id = $10::text OR ($10::text IS NULL
            AND (event_types IS NULL OR event_types = '[]' OR event_types::jsonb ? $3::text)
            AND (channels IS NULL OR channels = '[]'
-                OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))))
+                OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))
+           AND (payload_filter IS NULL OR id = ANY($12::text[]))))
        ORDER BY id) e
 ), line AS (
   INSERT INTO ordering_lines AS l (endpoint_id, ordering_key, head_id, last_seq)
-  SELECT endpoint_id, COALESCE($11::text, ''), id, 1 FROM target WHERE ordered
+  SELECT endpoint_id, COALESCE($13::text, ''), id, 1 FROM target WHERE ordered
   ON CONFLICT (endpoint_id, ordering_key) DO UPDATE
     SET head_id = COALESCE(l.head_id, EXCLUDED.head_id), last_seq = l.last_seq + 1
   RETURNING endpoint_id, head_id, last_seq
@@ -49,14 +64,40 @@ WITH message AS (
   SELECT t.id, t.message_id, t.endpoint_id, $2,
          CASE WHEN line.endpoint_id IS NULL OR line.head_id = t.id THEN 'pending' ELSE 'paused' END,
          0, GREATEST($7, COALESCE($8, $7)), $7, $7,
-         CASE WHEN t.ordered THEN COALESCE($11::text, '') END, line.last_seq
+         CASE WHEN t.ordered THEN COALESCE($13::text, '') END, line.last_seq
     FROM target t LEFT JOIN line ON line.endpoint_id = t.endpoint_id
   RETURNING 1
 ), woken AS (
   SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM fanned LIMIT 1) any_delivery
 )
 SELECT (SELECT count(*) FROM message) AS inserted, (SELECT count(*) FROM fanned) AS deliveries,
-       (SELECT count(*) FROM woken) AS woken`;
+       (SELECT count(*) FROM woken) AS woken, (SELECT count(*) FROM unseen) AS unseen,
+       (SELECT count(*) FROM filtered) AS filtered`;
+
+/** The enabled endpoints with a payload filter of one application, as `filtered` in PUBLISH sees them. */
+const FILTERED_ENDPOINTS = `
+SELECT id, payload_filter, id || ':' || md5(payload_filter) AS seen FROM endpoints
+ WHERE app_id = $1 AND disabled = 0 AND payload_filter IS NOT NULL`;
+
+/**
+ * How often one publish reloads the filtered endpoints before giving up: each reload follows a change committed by
+ * someone else in between, so a second one is already rare.
+ */
+const MAX_FILTER_RELOADS = 5;
+
+/** An application's filtered endpoints as this process last read them, compiled. */
+interface KnownFilters {
+  seen: string[];
+  endpoints: Array<{ id: string; test: PayloadTest }>;
+}
+const NO_FILTERS: KnownFilters = { seen: [], endpoints: [] };
+
+interface PublishCounts {
+  inserted: number;
+  deliveries: number;
+  unseen: number;
+  filtered: number;
+}
 
 /**
  * What the transactional outbox needs of the application's connection: node-postgres's Client and PoolClient have
@@ -67,6 +108,9 @@ export interface OutboxClient {
 }
 
 export class PostgresMessages implements MessagesStore {
+  /** Only applications that have filtered endpoints have an entry: the others cost nothing here. */
+  private readonly knownFilters = new Map<string, KnownFilters>();
+
   constructor(private readonly parts: PostgresParts) {}
 
   async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
@@ -122,22 +166,54 @@ export class PostgresMessages implements MessagesStore {
     now: number,
   ): Promise<PublishResult | DuplicateEventIdError> {
     const row = newMessageRow(appId, input, now);
-    const result = await on.query<{ inserted: number; deliveries: number }>(PUBLISH, [
-      row.id,
-      row.app_id,
-      row.event_type,
-      row.event_id,
-      row.payload,
-      row.channels,
-      row.created_at,
-      row.deliver_at,
-      row.tags,
-      input.onlyEndpointId ?? null,
-      row.ordering_key,
-    ]);
-    const counts = result.rows[0];
-    if (counts === undefined || Number(counts.inserted) === 0) return new DuplicateEventIdError(row.event_id ?? '');
-    return { message: toMessage(row), deliveries: Number(counts.deliveries) };
+    const onlyEndpointId = input.onlyEndpointId ?? null;
+    const payload = new PublishedPayload(row.payload);
+    for (let reloads = 0; ; reloads++) {
+      const known = this.knownFilters.get(appId) ?? NO_FILTERS;
+      const passing =
+        onlyEndpointId === null
+          ? known.endpoints.filter((endpoint) => passesPayloadFilter(endpoint.test, payload)).map(({ id }) => id)
+          : [];
+      const result = await on.query<PublishCounts>(PUBLISH, [
+        row.id,
+        row.app_id,
+        row.event_type,
+        row.event_id,
+        row.payload,
+        row.channels,
+        row.created_at,
+        row.deliver_at,
+        row.tags,
+        onlyEndpointId,
+        known.seen,
+        passing,
+        row.ordering_key,
+      ]);
+      const counts = result.rows[0];
+      if (counts !== undefined && Number(counts.unseen) > 0) {
+        if (reloads === MAX_FILTER_RELOADS) {
+          throw new Error(`endpoint payload filters of application ${appId} kept changing during one publish`);
+        }
+        await this.loadFilters(on, appId);
+        continue;
+      }
+      // Fewer filtered endpoints than known (one deleted, disabled or unfiltered): forget them for the next publish.
+      if (counts !== undefined && Number(counts.filtered) !== known.seen.length) await this.loadFilters(on, appId);
+      if (counts === undefined || Number(counts.inserted) === 0) return new DuplicateEventIdError(row.event_id ?? '');
+      return { message: toMessage(row), deliveries: Number(counts.deliveries) };
+    }
+  }
+
+  private async loadFilters(on: Queryable, appId: string): Promise<void> {
+    const { rows } = await on.query<{ id: string; payload_filter: string; seen: string }>(FILTERED_ENDPOINTS, [appId]);
+    if (rows.length === 0) {
+      this.knownFilters.delete(appId);
+      return;
+    }
+    this.knownFilters.set(appId, {
+      seen: rows.map((endpoint) => endpoint.seen),
+      endpoints: rows.map((endpoint) => ({ id: endpoint.id, test: compiledPayloadFilter(endpoint.payload_filter) })),
+    });
   }
 
   async getMessage(appId: string, idOrEventId: string): Promise<Message | null> {

@@ -141,7 +141,7 @@ function recordColumns(results: readonly AttemptResult[]): unknown[][] {
       succeeded ? null : result.error,
       result.statusCode,
       result.at,
-      newId('atmpt', result.at),
+      result.attemptId ?? newId('atmpt', result.at),
       result.outcome,
       result.trigger,
       result.url,

@@ -2,8 +2,9 @@
 // with others into a shared transaction, so it commits whole or not at all and is answered once on disk.
 import type BetterSqlite3 from 'better-sqlite3';
 import { newId } from '../../ids.js';
+import { compiledPayloadFilter } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
-import { type EndpointFilter, receivesMessage } from '../fan-out.js';
+import { type FanOutEndpoint, PublishedPayload, receivesMessage } from '../fan-out.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
@@ -75,12 +76,13 @@ export class SqliteMessages implements MessagesStore {
 }
 
 type Prepare = (text: string) => BetterSqlite3.Statement;
-type EnabledEndpoint = { id: string; filter: EndpointFilter; ordered: boolean };
+/** An enabled endpoint as publish fans out to it; `ordered`: its deliveries join their key's line. */
+export type EnabledEndpoint = FanOutEndpoint & { ordered: boolean };
 
 function enabledEndpointsOn(sql: Prepare, appId: string): EnabledEndpoint[] {
-  const rows = sql('SELECT id, event_types, channels, ordering FROM endpoints WHERE app_id = ? AND disabled = 0').all(
-    appId,
-  ) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels' | 'ordering'>>;
+  const rows = sql(
+    'SELECT id, event_types, channels, payload_filter, ordering FROM endpoints WHERE app_id = ? AND disabled = 0',
+  ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels' | 'payload_filter' | 'ordering'>>;
   return rows.map((row) => ({
     id: row.id,
     ordered: row.ordering === 'fifo',
@@ -88,6 +90,7 @@ function enabledEndpointsOn(sql: Prepare, appId: string): EnabledEndpoint[] {
       eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
       channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
     },
+    payloadTest: row.payload_filter === null ? null : compiledPayloadFilter(row.payload_filter),
   }));
 }
 
@@ -128,8 +131,9 @@ function insertMessage(
   );
   let deliveries = 0;
   const due = Math.max(now, row.deliver_at ?? now);
+  const published = { ...message, payload: new PublishedPayload(row.payload) };
   for (const endpoint of endpoints) {
-    if (!receivesMessage(endpoint, message, input.onlyEndpointId ?? null)) continue;
+    if (!receivesMessage(endpoint, published, input.onlyEndpointId ?? null)) continue;
     const id = newId('dlv', now);
     if (endpoint.ordered) insertInLine(sql, id, message, endpoint.id, due, now);
     else insert.run(id, message.id, endpoint.id, appId, due, now, now);

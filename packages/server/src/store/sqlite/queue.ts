@@ -149,7 +149,7 @@ export class SqliteQueue implements QueueStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        newId('atmpt', result.at),
+        result.attemptId ?? newId('atmpt', result.at),
         result.deliveryId,
         delivery.message_id,
         delivery.endpoint_id,

@@ -3,7 +3,7 @@
 // write that could change them drops them (endpoints, applications, secrets: all three at once, one rule) and a
 // commit by another connection (another process on the same file, `hookline` CLI) is noticed through data_version.
 import type { Statement } from 'better-sqlite3';
-import type { EndpointFilter } from '../fan-out.js';
+import type { FanOutEndpoint } from '../fan-out.js';
 import type { SecretRow } from '../secrets.js';
 import type { Application } from '../types.js';
 
@@ -13,7 +13,8 @@ export const CACHED_ENDPOINTS = 10_000;
 
 export class ReadCaches {
   /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */
-  readonly enabledEndpoints = new Map<string, Array<{ id: string; filter: EndpointFilter; ordered: boolean }>>();
+  /** Each application's enabled endpoints as publish fans out to them (sqlite/messages.ts). */
+  readonly enabledEndpoints = new Map<string, Array<FanOutEndpoint & { ordered: boolean }>>();
   /** Applications by id and by uid: every publish looks one up. */
   readonly applications = new Map<string, Application>();
   /** Each endpoint's secrets, expired ones too (which are active depends on the time of the send). */
