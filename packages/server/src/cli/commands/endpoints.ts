@@ -1,4 +1,4 @@
-// `hookline endpoints list|create|update|secret|rotate|delete`. The CLI only turns flags into the API's JSON: what
+// `hookline endpoints list|create|update|secret|rotate|held|delete`. The CLI only turns flags into the API's JSON: what
 // is a valid schedule, rate, header or status policy is the server's to say (its 422 is printed as it comes).
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -19,6 +19,18 @@ interface EndpointOut {
   nonRetryableStatuses: string | null;
   signatureScheme: string;
   payloadFormat: string;
+  ordering: string;
+  orderingOnDead: string;
+}
+
+/** A key held by its dead head (GET …/ordering/held). */
+interface HeldKeyOut {
+  orderingKey: string;
+  msgId: string;
+  since: string;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  waiting: number;
 }
 
 interface UpdateOptions {
@@ -34,9 +46,16 @@ interface UpdateOptions {
   enable?: boolean;
   signatureScheme?: string;
   payloadFormat?: string;
+  ordering?: string;
+  onDeadHead?: string;
 }
 
 const SCHEME_FLAG = ['--signature-scheme <scheme>', 'standard-webhooks (default), hmac-sha256 or github'] as const;
+const ORDERING_FLAG = [
+  '--ordering <mode>',
+  "fifo: one delivery at a time per message's ordering key, in publish order; none (default)",
+] as const;
+const DEAD_HEAD_FLAG = ['--on-dead-head <what>', 'for fifo: skip (default) or hold the key until replayed'] as const;
 const FORMAT_FLAG = [
   '--payload-format <format>',
   'json (default) or form (application/x-www-form-urlencoded)',
@@ -104,6 +123,8 @@ function patchOf(options: UpdateOptions): Record<string, unknown> {
   }
   if (options.signatureScheme !== undefined) patch.signatureScheme = options.signatureScheme;
   if (options.payloadFormat !== undefined) patch.payloadFormat = options.payloadFormat;
+  if (options.ordering !== undefined) patch.ordering = options.ordering;
+  if (options.onDeadHead !== undefined) patch.orderingOnDead = options.onDeadHead;
   if (options.disable === true) patch.disabled = true;
   if (options.enable === true) patch.disabled = false;
   return patch;
@@ -118,6 +139,7 @@ function describe(endpoint: EndpointOut): string {
     `  throttle:       ${endpoint.throttleRate === null ? 'none' : `${endpoint.throttleRate}/s`}`,
     `  status policy:  ${endpoint.nonRetryableStatuses ?? 'every failure is retried'}`,
     `  signing:        ${endpoint.signatureScheme}, body ${endpoint.payloadFormat}`,
+    `  ordering:       ${endpoint.ordering === 'fifo' ? `fifo per ordering key, dead head: ${endpoint.orderingOnDead}` : 'none'}`,
   ];
   return lines.join('\n');
 }
@@ -151,6 +173,8 @@ export function endpointsCommand(program: Command): void {
     .option('--non-retryable-statuses <policy>', 'statuses that fail for good, e.g. 4xx,!408,!429 (default: retry all)')
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
+    .option(...ORDERING_FLAG)
+    .option(...DEAD_HEAD_FLAG)
     .option(
       '--key-type <type>',
       'the signing key generated: hmac (whsec_, default) or ed25519 (whsk_; receivers get its whpk_)',
@@ -167,6 +191,8 @@ export function endpointsCommand(program: Command): void {
           signatureScheme?: string;
           payloadFormat?: string;
           keyType?: string;
+          ordering?: string;
+          onDeadHead?: string;
         },
         command: Command,
       ) => {
@@ -179,6 +205,8 @@ export function endpointsCommand(program: Command): void {
         if (options.signatureScheme !== undefined) body.signatureScheme = options.signatureScheme;
         if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
         if (options.keyType !== undefined) body.keyType = options.keyType;
+        if (options.ordering !== undefined) body.ordering = options.ordering;
+        if (options.onDeadHead !== undefined) body.orderingOnDead = options.onDeadHead;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
         printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
       },
@@ -202,6 +230,8 @@ export function endpointsCommand(program: Command): void {
     .option('--remove-header <name>', 'stop sending this custom header (repeatable)', collect)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
+    .option(...ORDERING_FLAG)
+    .option(...DEAD_HEAD_FLAG)
     .option('--disable', 'stop delivering to it (deliveries wait)')
     .option('--enable', 'deliver to it again')
     .action(async (app: string, endpoint: string, options: UpdateOptions, command: Command) => {
@@ -251,6 +281,21 @@ export function endpointsCommand(program: Command): void {
         { rotated: true, key: secret.key },
         `rotated; the new secret (the previous one keeps signing during the grace period):\n${secret.key}`,
       );
+    });
+
+  endpoints
+    .command('held <app> <endpoint>')
+    .description("an ordered endpoint's keys held by a dead head; resend the head to release one")
+    .action(async (app: string, endpoint: string, _options: object, command: Command) => {
+      const { client, out } = connect(command);
+      const held = await client.request<{ data: HeldKeyOut[] }>('GET', `${path.endpoint(app, endpoint)}/ordering/held`);
+      printRows(out, held, held.data, [
+        ['ORDERING KEY', (key) => key.orderingKey],
+        ['DEAD HEAD', (key) => key.msgId],
+        ['SINCE', (key) => key.since],
+        ['LAST ERROR', (key) => key.lastError ?? (key.lastStatusCode === null ? '' : `HTTP ${key.lastStatusCode}`)],
+        ['WAITING', (key) => String(key.waiting)],
+      ]);
     });
 
   endpoints
