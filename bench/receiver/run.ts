@@ -23,6 +23,7 @@ const names: ContenderName[] = ['bare', 'hookline', 'octokit', 'express-svix'];
 const labels: Record<ContenderName, string> = {
   bare: 'bare node:http (limit)',
   hookline: 'hookline node adapter',
+  'hookline-before': 'hookline, before',
   octokit: '@octokit/webhooks',
   'express-svix': 'express + svix',
 };

@@ -3,13 +3,15 @@
 // what it claims: every Hookline request verified, routed and handled, none short-circuited as a duplicate).
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createNodeMiddleware, Webhooks } from '@hookline/receiver';
 import { createNodeMiddleware as createOctokitMiddleware, Webhooks as OctokitWebhooks } from '@octokit/webhooks';
 import express from 'express';
 import { Webhook as SvixWebhook } from 'svix';
 import { GITHUB_SECRET, STANDARD_SECRET } from './secrets.js';
 
-export type ContenderName = 'bare' | 'hookline' | 'octokit' | 'express-svix';
+export type ContenderName = 'bare' | 'hookline' | 'hookline-before' | 'octokit' | 'express-svix';
 
 let handled = 0;
 
@@ -27,12 +29,27 @@ function bare(): RequestListener {
   };
 }
 
-function hookline(): RequestListener {
-  const webhooks = new Webhooks({ scheme: 'standard-webhooks', secret: STANDARD_SECRET });
+type ReceiverModule = Pick<typeof import('@hookline/receiver'), 'Webhooks' | 'createNodeMiddleware'>;
+
+function hookline(receiver: ReceiverModule = { Webhooks, createNodeMiddleware }): RequestListener {
+  const webhooks = new receiver.Webhooks({ scheme: 'standard-webhooks', secret: STANDARD_SECRET });
   webhooks.on('payment.succeeded', () => {
     handled++;
   });
-  return createNodeMiddleware(webhooks, { path: '/webhooks' });
+  return receiver.createNodeMiddleware(webhooks, { path: '/webhooks' });
+}
+
+/**
+ * The receiver as built elsewhere (another checkout's `packages/receiver/dist`, with its own signatures package
+ * beside it), so a change is measured against its "before" in the same run: BENCH_RECEIVER_BEFORE=<dir> holding
+ * `node_modules/@hookline/receiver`.
+ */
+async function hooklineBefore(): Promise<RequestListener> {
+  const dir = process.env.BENCH_RECEIVER_BEFORE;
+  if (dir === undefined)
+    throw new Error('hookline-before needs BENCH_RECEIVER_BEFORE=<dir with node_modules/@hookline/receiver>');
+  const entry = pathToFileURL(join(dir, 'node_modules/@hookline/receiver/dist/index.js')).href;
+  return hookline((await import(entry)) as ReceiverModule);
 }
 
 function octokit(): RequestListener {
@@ -63,16 +80,17 @@ function expressSvix(): RequestListener {
   return app;
 }
 
-const contenders: Record<ContenderName, () => RequestListener> = {
+const contenders: Record<ContenderName, () => RequestListener | Promise<RequestListener>> = {
   bare,
-  hookline,
+  hookline: () => hookline(),
+  'hookline-before': hooklineBefore,
   octokit,
   'express-svix': expressSvix,
 };
 const name = process.argv[2] as ContenderName;
 const make = contenders[name];
 if (make === undefined) throw new Error(`unknown contender ${name}`);
-const server = createServer(make());
+const server = createServer(await make());
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port });

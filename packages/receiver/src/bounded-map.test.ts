@@ -34,4 +34,16 @@ describe('BoundedMap', () => {
     }
     expect(map.get('a')).toBeUndefined();
   });
+
+  it('setRecent replaces a current value in place, and moves an older one to the current generation', () => {
+    const map = new BoundedMap<string, number>(4);
+    map.set('old', 1);
+    map.set('x', 2); // full: 'old' and 'x' are now the previous generation
+    map.set('now', 3);
+    map.setRecent('now', 4);
+    expect([map.get('now'), map.size]).toEqual([4, 3]);
+    map.setRecent('old', 5);
+    expect([map.get('old'), map.size]).toEqual([5, 2]); // that filled the current generation: 'x' is dropped
+    expect(map.get('x')).toBeUndefined();
+  });
 });

@@ -26,6 +26,18 @@ export class BoundedMap<K, V> {
     return this.#current.get(key);
   }
 
+  /**
+   * `set` for a key most likely written moments ago: replaced in place when it is in the current generation (one
+   * lookup, the bound untouched), else set as new.
+   */
+  setRecent(key: K, value: V): void {
+    const size = this.#current.size;
+    this.#current.set(key, value);
+    if (this.#current.size === size) return;
+    this.#previous.delete(key);
+    this.#rotateWhenFull();
+  }
+
   set(key: K, value: V): void {
     this.#previous.delete(key);
     this.#insert(key, value);
@@ -41,6 +53,10 @@ export class BoundedMap<K, V> {
 
   #insert(key: K, value: V): void {
     this.#current.set(key, value);
+    this.#rotateWhenFull();
+  }
+
+  #rotateWhenFull(): void {
     if (this.#current.size >= this.#generationSize) {
       this.#previous = this.#current;
       this.#current = new Map();

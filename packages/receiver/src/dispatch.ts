@@ -1,6 +1,7 @@
 // What happens to a verified, parsed event: dedupe, the fetch-back check, the handlers; now (process-then-ack)
 // or after the answer (ack-then-process, optionally through the durable inbox).
 import type { ResolvedConfig } from './config.js';
+import type { ClaimResult, DedupeStore } from './dedupe/dedupe-store.js';
 import {
   EventInProgressError,
   EventRejectedError,
@@ -9,6 +10,7 @@ import {
   UnhandledEventError,
 } from './errors.js';
 import { type EventLog, type EventLogEntry, setStatus } from './event-log.js';
+import { andThen, isThenable, type MaybePromise } from './maybe-promise.js';
 import type { HandlerRegistry } from './on.js';
 import type { RefusalListener } from './refusal.js';
 import { acceptedResponse } from './respond.js';
@@ -107,11 +109,55 @@ function logEntry(context: DispatchContext, event: WebhookEvent, status: EventLo
   });
 }
 
-export async function dispatch(
+/** The handlers at once when they answer at once (one handler, no promise returned), else their promise. */
+function runHandlersNow(handlers: readonly WebhookHandler[], event: WebhookEvent): MaybePromise<void> {
+  if (handlers.length !== 1) return runHandlers(handlers, event);
+  const result = (handlers[0] as WebhookHandler)(event);
+  return isThenable(result) ? Promise.resolve(result).then(() => undefined) : undefined;
+}
+
+/** `checkAndHandle` without a promise when there is no check and the handler answers at once. */
+function checkAndHandleNow(
+  context: DispatchContext,
+  event: WebhookEvent,
+  handlers: readonly WebhookHandler[],
+): MaybePromise<HandledOutcome> {
+  if (context.config.check !== undefined) return checkAndHandle(context, event, handlers);
+  return andThen(runHandlersNow(handlers, event), () => HANDLED);
+}
+
+/** The event's id with the store that dedupes it, or undefined when it is not deduped. */
+interface Deduped {
+  id: string;
+  store: DedupeStore;
+}
+
+// At once where the store can answer at once (the memory store); a failure is told as `storeCall` tells it.
+function claim(config: ResolvedConfig, deduped: Deduped): MaybePromise<ClaimResult> {
+  const { id, store } = deduped;
+  if (store.claimNow === undefined) return storeCall(store.claim(id, config.dedupeLeaseSeconds));
+  try {
+    return store.claimNow(id, config.dedupeLeaseSeconds);
+  } catch {
+    throw new StoreUnavailableError();
+  }
+}
+
+function complete(config: ResolvedConfig, deduped: Deduped): MaybePromise<void> {
+  const { id, store } = deduped;
+  if (store.completeNow === undefined) return storeCall(store.complete(id, config.dedupeTtlSeconds));
+  try {
+    store.completeNow(id, config.dedupeTtlSeconds);
+  } catch {
+    throw new StoreUnavailableError();
+  }
+}
+
+export function dispatch(
   context: DispatchContext,
   event: WebhookEvent,
   names: readonly string[],
-): Promise<WebhookResponse> {
+): MaybePromise<WebhookResponse> {
   const { config } = context;
   if (config.inbox !== undefined) return enqueue(context, event, names);
 
@@ -123,55 +169,109 @@ export async function dispatch(
   }
 
   const id = event.id;
-  const dedupe = id === undefined ? undefined : config.dedupe;
-  if (dedupe !== undefined && id !== undefined) {
-    const claim = await storeCall(dedupe.claim(id, config.dedupeLeaseSeconds));
-    if (claim === 'done') {
+  const deduped = id === undefined || config.dedupe === undefined ? undefined : { id, store: config.dedupe };
+  if (deduped === undefined) return runClaimed(context, event, handlers, undefined);
+  return andThen(claim(config, deduped), (claimed) => {
+    if (claimed === 'done') {
       logEntry(context, event, 'duplicate');
       return acceptedResponse('duplicate');
     }
-    if (claim === 'in-progress') throw new EventInProgressError(Math.min(30, config.dedupeLeaseSeconds));
-  }
+    if (claimed === 'in-progress') throw new EventInProgressError(Math.min(30, config.dedupeLeaseSeconds));
+    return runClaimed(context, event, handlers, deduped);
+  });
+}
+
+/** The handlers of an event this process now holds (claimed, or not deduped), and what the sender is told. */
+function runClaimed(
+  context: DispatchContext,
+  event: WebhookEvent,
+  handlers: readonly WebhookHandler[],
+  deduped: Deduped | undefined,
+): MaybePromise<WebhookResponse> {
+  const { config } = context;
   const entry = logEntry(context, event, 'processing');
+  if (config.mode === 'ack-then-process') return acknowledgeThenProcess(context, event, handlers, deduped, entry);
 
-  if (config.mode === 'ack-then-process') {
-    // Acknowledged means done as far as the sender is concerned: its retries are duplicates from here on.
-    if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.complete(id, config.dedupeTtlSeconds));
-    setStatus(entry, 'queued', config.now());
-    const background = context.track(
-      // A macrotask later, so the answer is written before any handler code runs.
-      new Promise<void>((resolve) => setTimeout(resolve, 0)).then(async () => {
-        setStatus(entry, 'processing', config.now());
-        try {
-          const outcome = await checkAndHandle(context, event, handlers);
-          setStatus(entry, outcome.status, config.now(), outcome.status === 'rejected' ? outcome.reason : undefined);
-        } catch (error) {
-          setStatus(entry, 'failed', config.now(), error);
-          reportError(context, error, event);
-        }
-      }),
-    );
-    return { ...acceptedResponse('accepted'), background };
-  }
-
-  let outcome: HandledOutcome;
+  let ran: MaybePromise<HandledOutcome>;
   try {
-    outcome = await checkAndHandle(context, event, handlers);
+    ran = checkAndHandleNow(context, event, handlers);
   } catch (error) {
-    setStatus(entry, 'failed', config.now(), error);
-    if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.release(id));
-    reportError(context, error, event);
-    throw new HandlerFailedError();
+    return handlerFailed(context, event, deduped, entry, error);
   }
-  if (outcome.status === 'rejected') {
-    setStatus(entry, 'rejected', config.now(), outcome.reason);
-    // Not remembered: the check may say yes to a later delivery (the provider's API had not caught up).
-    if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.release(id));
-    throw new EventRejectedError(outcome.reason, { id: event.id, type: event.type });
+  if (ran instanceof Promise) {
+    return ran.then(
+      (outcome) => handled(context, event, deduped, entry, outcome),
+      (error: unknown) => handlerFailed(context, event, deduped, entry, error),
+    );
   }
+  return handled(context, event, deduped, entry, ran);
+}
+
+function handled(
+  context: DispatchContext,
+  event: WebhookEvent,
+  deduped: Deduped | undefined,
+  entry: EventLogEntry,
+  outcome: HandledOutcome,
+): MaybePromise<WebhookResponse> {
+  const { config } = context;
+  if (outcome.status === 'rejected') return checkRejected(context, event, deduped, entry, outcome.reason);
   setStatus(entry, 'handled', config.now());
-  if (dedupe !== undefined && id !== undefined) await storeCall(dedupe.complete(id, config.dedupeTtlSeconds));
-  return acceptedResponse('handled');
+  if (deduped === undefined) return acceptedResponse('handled');
+  return andThen(complete(config, deduped), () => acceptedResponse('handled'));
+}
+
+async function handlerFailed(
+  context: DispatchContext,
+  event: WebhookEvent,
+  deduped: Deduped | undefined,
+  entry: EventLogEntry,
+  error: unknown,
+): Promise<never> {
+  setStatus(entry, 'failed', context.config.now(), error);
+  if (deduped !== undefined) await storeCall(deduped.store.release(deduped.id));
+  reportError(context, error, event);
+  throw new HandlerFailedError();
+}
+
+async function checkRejected(
+  context: DispatchContext,
+  event: WebhookEvent,
+  deduped: Deduped | undefined,
+  entry: EventLogEntry,
+  reason: string,
+): Promise<never> {
+  setStatus(entry, 'rejected', context.config.now(), reason);
+  // Not remembered: the check may say yes to a later delivery (the provider's API had not caught up).
+  if (deduped !== undefined) await storeCall(deduped.store.release(deduped.id));
+  throw new EventRejectedError(reason, { id: event.id, type: event.type });
+}
+
+async function acknowledgeThenProcess(
+  context: DispatchContext,
+  event: WebhookEvent,
+  handlers: readonly WebhookHandler[],
+  deduped: Deduped | undefined,
+  entry: EventLogEntry,
+): Promise<WebhookResponse> {
+  const { config } = context;
+  // Acknowledged means done as far as the sender is concerned: its retries are duplicates from here on.
+  if (deduped !== undefined) await complete(config, deduped);
+  setStatus(entry, 'queued', config.now());
+  const background = context.track(
+    // A macrotask later, so the answer is written before any handler code runs.
+    new Promise<void>((resolve) => setTimeout(resolve, 0)).then(async () => {
+      setStatus(entry, 'processing', config.now());
+      try {
+        const outcome = await checkAndHandle(context, event, handlers);
+        setStatus(entry, outcome.status, config.now(), outcome.status === 'rejected' ? outcome.reason : undefined);
+      } catch (error) {
+        setStatus(entry, 'failed', config.now(), error);
+        reportError(context, error, event);
+      }
+    }),
+  );
+  return { ...acceptedResponse('accepted'), background };
 }
 
 async function enqueue(

@@ -15,6 +15,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.js';
 import { headersToRecord, headerValue } from './headers.js';
+import { andThen, type MaybePromise } from './maybe-promise.js';
 import { queryBytes, readPayload } from './payload.js';
 import { reportRefusal } from './refusal.js';
 import { errorResponse, jsonResponse } from './respond.js';
@@ -34,12 +35,18 @@ async function admit(config: ResolvedConfig, request: IncomingWebhookRequest): P
   }
 }
 
-async function readBody(config: ResolvedConfig, request: IncomingWebhookRequest): Promise<Uint8Array> {
+/** The body, at once when the adapter has it in hand; a declared length over the limit is refused before reading. */
+function readBody(config: ResolvedConfig, request: IncomingWebhookRequest): MaybePromise<Uint8Array> {
   const declared = headerValue(request.headers, 'content-length');
-  // A declared length over the limit is refused before a byte is read.
   if (declared !== undefined && Number(declared) > config.maxBodyBytes)
     throw new PayloadTooLargeError(config.maxBodyBytes);
-  const body = typeof request.body === 'function' ? await request.body(config.maxBodyBytes) : request.body;
+  const body = request.body;
+  return typeof body === 'function'
+    ? andThen(body(config.maxBodyBytes), (read) => withinLimit(config, read))
+    : withinLimit(config, body);
+}
+
+function withinLimit(config: ResolvedConfig, body: Uint8Array): Uint8Array {
   if (body.byteLength > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
   return body;
 }
@@ -53,78 +60,114 @@ async function serveEventLog(context: DispatchContext, request: IncomingWebhookR
 
 /**
  * The event handed to handlers. `headers` is a plain lowercase record built on first read: most handlers never
- * look, and copying every header of every request is measurable on the hot path.
+ * look, and copying every header of every request is measurable on the hot path. A class, not an object literal
+ * with a getter: the literal defines its accessor anew for every event.
  */
-function createEvent(
-  id: string | undefined,
-  type: string,
-  payload: unknown,
-  rawHeaders: IncomingWebhookRequest['headers'],
-  scheme: string,
-  receivedAt: number,
-): WebhookEvent {
-  let headers: Record<string, string> | undefined;
-  return {
-    id,
-    type,
-    payload,
-    get headers() {
-      headers ??= headersToRecord(rawHeaders);
-      return headers;
-    },
-    scheme,
-    receivedAt,
-    attempt: 1,
-  };
+class ReceivedEvent implements WebhookEvent {
+  #headers: Record<string, string> | undefined;
+  readonly #rawHeaders: IncomingWebhookRequest['headers'];
+  attempt = 1;
+
+  constructor(
+    public id: string | undefined,
+    public type: string,
+    public payload: unknown,
+    rawHeaders: IncomingWebhookRequest['headers'],
+    public scheme: string,
+    public receivedAt: number,
+  ) {
+    this.#rawHeaders = rawHeaders;
+  }
+
+  get headers(): Record<string, string> {
+    this.#headers ??= headersToRecord(this.#rawHeaders);
+    return this.#headers;
+  }
+
+  /** The event as JSON with its headers, which live behind the getter (a spread copies only own fields). */
+  toJSON(): WebhookEvent {
+    const { id, type, payload, headers, scheme, receivedAt, attempt } = this;
+    return { id, type, payload, headers, scheme, receivedAt, attempt };
+  }
 }
 
 type Accepted =
   | { reply: WebhookResponse; event?: undefined; names?: undefined }
   | { reply?: undefined; event: WebhookEvent; names: readonly string[] };
 
+/** What the first steps learned about a request, handed to the later ones. */
+interface Reading {
+  request: IncomingWebhookRequest;
+  contentType: string | undefined;
+  query: string;
+}
+
 /** Admits, reads, verifies, parses, identifies and validates one request; throws its refusal. */
-async function accept(context: DispatchContext, request: IncomingWebhookRequest): Promise<Accepted> {
+function accept(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
   const { config } = context;
   const method = request.method;
   if (!config.methods.includes(method)) {
     const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
     throw new MethodNotAllowedError(method, allowed);
   }
-  if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) await admit(config, request);
-  const isGet = method === 'GET';
+  if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
+    return admit(config, request).then(() => acceptAdmitted(context, request));
+  }
+  return acceptAdmitted(context, request);
+}
+
+function acceptAdmitted(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
+  const { config } = context;
+  const isGet = request.method === 'GET';
   const contentType = headerValue(request.headers, 'content-type');
   if (!isGet && !config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
   // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
-  const query = request.query ?? '';
-  const body = isGet ? queryBytes(query) : await readBody(config, request);
+  const reading: Reading = { request, contentType, query: request.query ?? '' };
+  if (isGet) return acceptBody(context, reading, queryBytes(reading.query));
+  return andThen(readBody(config, request), (body) => acceptBody(context, reading, body));
+}
 
-  let verifiedId: string | undefined;
-  let scheme = config.scheme.name;
-  if (!config.unsigned) {
-    const verifyInput = {
-      body,
-      headers: request.headers,
-      secret: config.secret,
-      toleranceSeconds: config.toleranceSeconds,
-      now: config.now,
-    };
-    // At once where the scheme can (node:crypto, key imported): a promise turn per request is measurable here.
-    const verified = verifyNow(config.scheme, verifyInput) ?? (await config.scheme.verify(verifyInput));
-    verifiedId = verified.id;
-    scheme = verified.scheme;
+function acceptBody(context: DispatchContext, reading: Reading, body: Uint8Array): MaybePromise<Accepted> {
+  const { config } = context;
+  if (config.unsigned) return acceptVerified(context, reading, body, undefined, config.scheme.name);
+  const verifyInput = {
+    body,
+    headers: reading.request.headers,
+    secret: config.secret,
+    toleranceSeconds: config.toleranceSeconds,
+    now: config.now,
+  };
+  // At once where the scheme can (node:crypto, key imported): a promise turn per request is measurable here.
+  const verified = verifyNow(config.scheme, verifyInput);
+  if (verified === undefined) {
+    return config.scheme
+      .verify(verifyInput)
+      .then((later) => acceptVerified(context, reading, body, later.id, later.scheme));
   }
-  const payload = readPayload(method, contentType, body, query);
+  return acceptVerified(context, reading, body, verified.id, verified.scheme);
+}
+
+function acceptVerified(
+  context: DispatchContext,
+  reading: Reading,
+  body: Uint8Array,
+  verifiedId: string | undefined,
+  scheme: string,
+): MaybePromise<Accepted> {
+  const { config } = context;
+  const { request, contentType, query } = reading;
+  const payload = readPayload(request.method, contentType, body, query);
   const identity = config.identify({ headers: request.headers, payload, verifiedId });
   if (identity.reply !== undefined) return { reply: jsonResponse(200, identity.reply) };
   const type = identity.type;
   if (typeof type !== 'string' || type === '') throw new MissingEventTypeError('the event type could not be read');
   const names = identity.alsoRoutesAs === undefined ? [type] : [type, ...identity.alsoRoutesAs];
 
-  const event = createEvent(identity.id, type, payload, request.headers, scheme, config.now());
+  const event = new ReceivedEvent(identity.id, type, payload, request.headers, scheme, config.now());
   const schema =
     config.schemas.size === 0 ? undefined : names.map((name) => config.schemas.get(name)).find((s) => s !== undefined);
-  if (schema !== undefined) {
-    const outcome = await validatePayload(schema, payload);
+  if (schema === undefined) return { event, names };
+  return validatePayload(schema, payload).then((outcome): Accepted => {
     if (!outcome.ok) {
       context.eventLog.add({
         id: event.id,
@@ -136,26 +179,43 @@ async function accept(context: DispatchContext, request: IncomingWebhookRequest)
       throw new InvalidPayloadError(type, outcome.issues);
     }
     event.payload = outcome.value;
-  }
-  return { event, names };
+    return { event, names };
+  });
 }
 
-/**
- * One request in, one answer out. Never throws: every failure becomes a response, told to `onRefused`, and
- * answered under the response policy (honestly, or always acknowledged).
- */
-export async function receive(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
+/** The verified event dispatched, or a handshake's reply, under the response policy. */
+function answer(context: DispatchContext, accepted: Accepted): MaybePromise<WebhookResponse> {
+  // A handshake (Slack's challenge) is answered as the sender asks, whatever the policy.
+  if (accepted.reply !== undefined) return accepted.reply;
+  const respond = context.config.respond;
+  return andThen(dispatch(context, accepted.event, accepted.names), (answered) =>
+    applyResponsePolicy(respond, answered),
+  );
+}
+
+function refuse(context: DispatchContext, request: IncomingWebhookRequest, error: unknown): WebhookResponse {
   const { config } = context;
+  reportRefusal(config, context.refusalListeners, context.eventLog, error, request);
+  return applyResponsePolicy(config.respond, errorResponse(error));
+}
+
+/** The key of `Webhooks`' method that answers at once where it can; the package's adapters call it. */
+export const HANDLE_NOW: unique symbol = Symbol('@hookline/receiver handleNow');
+
+/**
+ * One request in, one answer out: at once when every step could answer at once, else a promise. Never throws
+ * nor rejects: every failure becomes a response, told to `onRefused`, and answered under the response policy
+ * (honestly, or always acknowledged).
+ */
+export function receive(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
+  let answered: MaybePromise<WebhookResponse>;
   try {
     // GET is the event log's only when it carries no callbacks (the configuration refuses both).
-    if (request.method === 'GET' && config.authorizeEventLog !== undefined)
-      return await serveEventLog(context, request);
-    const accepted = await accept(context, request);
-    // A handshake (Slack's challenge) is answered as the sender asks, whatever the policy.
-    if (accepted.reply !== undefined) return accepted.reply;
-    return applyResponsePolicy(config.respond, await dispatch(context, accepted.event, accepted.names));
+    if (request.method === 'GET' && context.config.authorizeEventLog !== undefined)
+      answered = serveEventLog(context, request);
+    else answered = andThen(accept(context, request), (accepted) => answer(context, accepted));
   } catch (error) {
-    reportRefusal(config, context.refusalListeners, context.eventLog, error, request);
-    return applyResponsePolicy(config.respond, errorResponse(error));
+    return refuse(context, request, error);
   }
+  return answered instanceof Promise ? answered.catch((error: unknown) => refuse(context, request, error)) : answered;
 }

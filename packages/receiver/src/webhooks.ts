@@ -6,7 +6,7 @@ import { EventLog, type EventLogEntry, setStatus } from './event-log.js';
 import type { InboxRecord, InboxStatus, InboxSummary } from './inbox/inbox-store.js';
 import { type InboxRunOutcome, InboxWorker } from './inbox/inbox-worker.js';
 import { type EventFor, type EventPattern, HandlerRegistry } from './on.js';
-import { receive } from './receive.js';
+import { HANDLE_NOW, receive } from './receive.js';
 import type { RefusalListener } from './refusal.js';
 import { decoratedHandlers, type HandlerModule, moduleHandlers } from './register.js';
 import type { EventMap, IncomingWebhookRequest, WebhookEvent, WebhookHandler, WebhookResponse } from './types.js';
@@ -111,8 +111,21 @@ export class Webhooks<M extends EventMap = EventMap> {
     return this;
   }
 
-  /** Receives one request; never throws. Adapters call this. */
+  /** Receives one request; never rejects. Adapters call this. */
   handle(request: IncomingWebhookRequest): Promise<WebhookResponse> {
+    try {
+      const answer = receive(this.#context, request);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `handle` for this package's adapters: the answer itself when every step answered at once (a verify with an
+   * imported key, the memory dedupe store, a handler returning no promise), else its promise. Never rejects.
+   */
+  [HANDLE_NOW](request: IncomingWebhookRequest): WebhookResponse | Promise<WebhookResponse> {
     return receive(this.#context, request);
   }
 

@@ -413,6 +413,14 @@ describe('the API at its edges', () => {
     expect((await api.call('PATCH', `/api/v1/app/${app.id}`, { throttleRate: 10 })).status).toBe(422);
     expect((await api.call('PUT', `/api/v1/app/${app.id}`, { name: 'r', rateLimit: 10 })).status).toBe(422);
     expect((await api.ok<{ rateLimit: unknown }>('GET', `/api/v1/app/${app.id}`)).rateLimit).toBeNull();
+    // Nor by Svix's create-alongside: the application a publish would create with a rate is not created.
+    const alongside = await api.call('POST', '/api/v1/app/made-alongside/msg', {
+      eventType: 'invoice.paid',
+      payload: {},
+      application: { name: 'made alongside', throttleRate: 5 },
+    });
+    expect(alongside.status).toBe(422);
+    expect((await api.call('GET', '/api/v1/app/made-alongside')).status).toBe(404);
   });
 
   it('with requireHttps, an http: endpoint URL is refused 422 https_required at create, PUT and PATCH', async () => {

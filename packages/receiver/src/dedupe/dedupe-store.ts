@@ -17,6 +17,13 @@ export interface DedupeStore {
   complete(id: string, ttlSeconds: number): Promise<void>;
   /** Forgets an in-progress claim so a retry runs the handler again. A completed id is left alone. */
   release(id: string): Promise<void>;
+  /**
+   * Optional, for a store that keeps ids in this process: `claim` answered at once. The receiver then answers
+   * without a promise turn for the store (measurable per request); the answer must be the one `claim` gives.
+   */
+  claimNow?(id: string, leaseSeconds: number): ClaimResult;
+  /** Optional, beside `claimNow`: `complete` done at once. */
+  completeNow?(id: string, ttlSeconds: number): void;
 }
 
 /** Default: remember handled ids for 24 hours, longer than any common sender's retry schedule for one event. */

@@ -10,14 +10,15 @@ export interface MemoryDedupeOptions {
   now?: () => number;
 }
 
-interface Entry {
-  state: 'in-progress' | 'done';
-  expiresAt: number;
-}
+// Each id maps to one number, not an object: its expiry in ms, positive once done, negative while in progress.
+// Counted from the store's own epoch (its first clock reading, less a day), the number stays a small integer V8
+// keeps unboxed, so a full store of 100,000 ids holds no object per id for the garbage collector to copy and mark.
+const EPOCH_MARGIN_MS = 24 * 60 * 60 * 1000;
 
 export class MemoryDedupeStore implements DedupeStore {
-  readonly #entries: BoundedMap<string, Entry>;
+  readonly #entries: BoundedMap<string, number>;
   readonly #now: () => number;
+  #epoch: number | undefined;
 
   constructor(options: MemoryDedupeOptions = {}) {
     this.#entries = new BoundedMap(options.maxEntries ?? 100_000);
@@ -28,30 +29,40 @@ export class MemoryDedupeStore implements DedupeStore {
     return this.#entries.size;
   }
 
-  claim(id: string, leaseSeconds: number): Promise<ClaimResult> {
+  /** ms since the store's epoch: above zero for any clock that does not run back more than a day. */
+  #elapsed(): number {
     const now = this.#now();
+    this.#epoch ??= now - EPOCH_MARGIN_MS;
+    return now - this.#epoch;
+  }
+
+  claim(id: string, leaseSeconds: number): Promise<ClaimResult> {
+    return Promise.resolve(this.claimNow(id, leaseSeconds));
+  }
+
+  claimNow(id: string, leaseSeconds: number): ClaimResult {
+    const now = this.#elapsed();
     const entry = this.#entries.get(id);
-    if (entry !== undefined && entry.expiresAt > now) return Promise.resolve(entry.state);
-    const claimed: Entry = { state: 'in-progress', expiresAt: now + leaseSeconds * 1000 };
-    if (entry === undefined) this.#entries.setAbsent(id, claimed);
-    else this.#entries.set(id, claimed);
-    return Promise.resolve('claimed');
+    if (entry !== undefined && Math.abs(entry) > now) return entry > 0 ? 'done' : 'in-progress';
+    const inProgress = -(now + leaseSeconds * 1000);
+    if (entry === undefined) this.#entries.setAbsent(id, inProgress);
+    else this.#entries.set(id, inProgress);
+    return 'claimed';
   }
 
   complete(id: string, ttlSeconds: number): Promise<void> {
-    const expiresAt = this.#now() + ttlSeconds * 1000;
-    // The usual case is a claim made moments ago, still in the current generation: finish it where it is.
-    const recent = this.#entries.getRecent(id);
-    if (recent === undefined) this.#entries.set(id, { state: 'done', expiresAt });
-    else {
-      recent.state = 'done';
-      recent.expiresAt = expiresAt;
-    }
+    this.completeNow(id, ttlSeconds);
     return Promise.resolve();
   }
 
+  completeNow(id: string, ttlSeconds: number): void {
+    // The usual case is a claim made moments ago, still in the current generation: replaced where it is.
+    this.#entries.setRecent(id, this.#elapsed() + ttlSeconds * 1000);
+  }
+
   release(id: string): Promise<void> {
-    if (this.#entries.get(id)?.state === 'in-progress') this.#entries.delete(id);
+    const entry = this.#entries.get(id);
+    if (entry !== undefined && entry < 0) this.#entries.delete(id);
     return Promise.resolve();
   }
 }

@@ -1,7 +1,8 @@
 // Who may call which route: pure, from the method and the route's pattern, so the whole policy reads in one
 // place and a test can check that every registered route has an answer.
 //   public       no key (health, the API description and its reference page)
-//   admin        admin keys only (applications list/create/change, API keys, instance operations)
+//   admin        admin keys only (applications list/create/change, API keys, instance operations, operational
+//                webhooks)
 //   application  any key whose scope covers the route's :appId (admin keys cover all)
 //   read         any key (event types are shared by every application; a scoped key may read them)
 export type RouteAccess = 'public' | 'admin' | 'application' | 'read';
@@ -18,6 +19,8 @@ export function routeAccess(method: string, url: string): RouteAccess | null {
   // liveness and readiness probes, and /metrics (which guards itself: loopback, or HOOKLINE_METRICS_TOKEN).
   if (!url.startsWith('/api/')) return 'public';
   if (url.startsWith('/api/v1/auth/') || url.startsWith('/api/v1/admin/')) return 'admin';
+  // The operator's operational webhooks hear about every application: never a tenant's.
+  if (url.startsWith('/api/v1/operational-webhook/')) return 'admin';
   if (url === '/api/v1/event-type' || url.startsWith('/api/v1/event-type/')) {
     return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   }

@@ -32,6 +32,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { listenRoutes } from './routes/listen.js';
 import { messageRoutes } from './routes/messages.js';
 import { METRICS_PATH, metricsRoutes } from './routes/metrics.js';
+import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { PROBE_PATHS, probeRoutes } from './routes/probes.js';
 import { OPENAPI_PATH, REFERENCE_PATH, referenceRoutes } from './routes/reference.js';
 import { sourceRoutes } from './routes/sources.js';
@@ -169,6 +170,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     endpointOrderingRoutes(app, context);
     apiKeyRoutes(app, context);
     sourceRoutes(app, context);
+    operationalWebhookRoutes(app, context);
     listenRoutes(app, context);
     const ingest = new Ingest({
       store: context.store,

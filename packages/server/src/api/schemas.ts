@@ -119,6 +119,25 @@ export const heldKeyOutSchema = {
   },
 } as const;
 
+/** Svix's OperationalWebhookEndpointOut. */
+export const operationalEndpointOutSchema = {
+  type: 'object',
+  required: ['id', 'url', 'description', 'metadata', 'createdAt', 'updatedAt'],
+  properties: {
+    id: { type: 'string' },
+    uid: { type: ['string', 'null'] },
+    url: { type: 'string' },
+    description: { type: 'string' },
+    disabled: { type: 'boolean' },
+    filterTypes: { type: ['array', 'null'], items: { type: 'string' } },
+    metadata: stringMap,
+    rateLimit: { type: ['integer', 'null'] },
+    throttleRate: { type: ['integer', 'null'] },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  },
+} as const;
+
 /** Svix's MessageStatus: 0 success, 1 pending, 2 fail, 3 sending. */
 export const messageStatus = { type: 'integer', enum: [0, 1, 2, 3, 4] } as const;
 export const messageStatusText = {

@@ -54,6 +54,23 @@ export function endpointOut(endpoint: Endpoint) {
   };
 }
 
+/** Svix's OperationalWebhookEndpointOut. */
+export function operationalEndpointOut(endpoint: Endpoint) {
+  return {
+    id: endpoint.id,
+    uid: endpoint.uid,
+    url: displayUrl(endpoint.url),
+    description: endpoint.description,
+    disabled: endpoint.disabled,
+    filterTypes: endpoint.eventTypes,
+    metadata: endpoint.metadata,
+    rateLimit: endpoint.throttleRate,
+    throttleRate: endpoint.throttleRate,
+    createdAt: iso(endpoint.createdAt),
+    updatedAt: iso(endpoint.updatedAt),
+  };
+}
+
 export function eventTypeOut(eventType: EventType) {
   return {
     name: eventType.name,

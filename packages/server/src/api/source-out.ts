@@ -1,6 +1,8 @@
 // How a source and its inbound requests are shown. A source's secrets never leave the server: a signature
 // verification shows how many secrets it has, basic auth its username, a header token its header, a fetch-back its
 // URL template and the names (not values) of its headers, which usually carry the provider API's key.
+
+import { StoredSecretUnreadableError } from '../store/secret-box.js';
 import type { InboundRequestSummary, Source, SourceVerification } from '../store/sources.js';
 import { dateTime } from './schemas.js';
 
@@ -35,6 +37,19 @@ function verificationOut(verification: SourceVerification): Record<string, unkno
   }
 }
 
+/**
+ * A verification sealed under a key this server is not given is shown as `{type: 'unreadable', keyId}`: one such
+ * source must not fail the list it is in (the ingest answers 503 until the key is given or a new one is set).
+ */
+function readableVerificationOut(source: Source): Record<string, unknown> {
+  try {
+    return verificationOut(source.verification);
+  } catch (error) {
+    if (!(error instanceof StoredSecretUnreadableError)) throw error;
+    return { type: 'unreadable', keyId: error.keyId };
+  }
+}
+
 export function sourceOut(source: Source) {
   return {
     id: source.id,
@@ -42,7 +57,7 @@ export function sourceOut(source: Source) {
     uid: source.uid,
     name: source.name,
     ingestPath: ingestPath(source),
-    verification: verificationOut(source.verification),
+    verification: readableVerificationOut(source),
     identify: source.identify,
     allowlist: source.allowlist,
     rateLimit: source.rateLimit,

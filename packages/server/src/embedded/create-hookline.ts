@@ -81,7 +81,10 @@ export interface PublishOptions {
   client?: OutboxClient;
   /**
    * SQLite: your better-sqlite3 connection to the same file, inside your transaction (`BEGIN IMMEDIATE` …
-   * `COMMIT`, with this publish awaited in between). Workers find it at their next poll after your commit.
+   * `COMMIT`, with this publish awaited in between). The message and its deliveries exist exactly when it commits;
+   * workers on the file, in this process or another, see the commit within 25 ms (they watch `PRAGMA
+   * data_version`). While your transaction holds SQLite's one write lock, Hookline's own writes wait for it (up to
+   * 5 s, then retried): keep it to your writes and this publish.
    */
   db?: BetterSqlite3.Database;
 }
@@ -217,6 +220,11 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     maxDeliverAheadMs: null,
   };
 
+  // A publish in the caller's transaction wakes workers at its commit (NOTIFY on PostgreSQL, the commit watch on
+  // SQLite), not when written: before the commit a worker finds nothing, and on SQLite its claim would wait for the
+  // caller's write lock, which in this process holds the event loop until busy_timeout gives up.
+  const outboxOperations: OperationsContext = { ...operations, workQueued: () => undefined };
+
   const { operationalWebhookUrl, operationalWebhookSecret } = config.delivery;
   if (operationalWebhookUrl !== null && operationalWebhookSecret !== null) {
     await applyConfiguredOperationalWebhook(operations, operationalWebhookUrl, operationalWebhookSecret);
@@ -245,7 +253,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
         if (!onPostgres) {
           throw new OperationError('outbox_mismatch', 'publish with a client needs a postgres:// database', 'invalid');
         }
-        return publishMessage(operations, app, checked, (appId, message, now) =>
+        return publishMessage(outboxOperations, app, checked, (appId, message, now) =>
           (store as PostgresStore).publishInTransaction(client, appId, message, now),
         );
       }
@@ -260,7 +268,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
             'invalid',
           );
         }
-        return publishMessage(operations, app, checked, async (appId, message, now) =>
+        return publishMessage(outboxOperations, app, checked, async (appId, message, now) =>
           (store as SqliteStore).publishInTransaction(db, appId, message, now),
         );
       }

@@ -1,6 +1,5 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
-import type { Dispatcher } from 'undici';
 import { newId } from '../ids.js';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
@@ -11,10 +10,11 @@ import { DeliveryLog } from './delivery-log.js';
 import { deliveryBody, signDelivery } from './delivery-signing.js';
 import { DestinationPool } from './destinations/destination-pool.js';
 import { InProcessEndpointGates } from './endpoint-gate.js';
+import type { SendDispatcher } from './lazy-dispatcher.js';
 import { decideOutcome, failedOnOurSide, type Outcome, type OutcomePolicy } from './outcome.js';
 import { isRelayedMessage, relayedDeliveryHeaders } from './relayed-headers.js';
 import { DEFAULT_RETRY_AFTER_BOUNDS, DEFAULT_RETRY_SCHEDULE_SECONDS, type RetryAfterBounds } from './retry-policy.js';
-import type { SendResult } from './sender.js';
+import { SendCancellation, type SendResult } from './sender.js';
 import { redactSentHeaders } from './sensitive-headers.js';
 import { DEFAULT_NETWORK_POLICY, type NetworkPolicy } from './ssrf-guard.js';
 import { retryScheduleProblem, storedSettingsProblem } from './stored-settings.js';
@@ -75,7 +75,7 @@ export interface DeliveryError {
 
 export interface EngineOptions {
   store: Store;
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
   /** Where broker destinations may connect (their hosts are checked like HTTP ones); default: public only. */
   networkPolicy?: NetworkPolicy;
   logger: EngineLogger;
@@ -126,7 +126,7 @@ export const DEFAULT_ENGINE_OPTIONS = {
 const CLAIM_HOLD_OFF_MS = 10;
 
 interface InFlight {
-  controller: AbortController;
+  cancellation: SendCancellation;
   deliveryId: string;
   done: Promise<void>;
 }
@@ -257,7 +257,7 @@ export class DeliveryEngine {
     ]);
     clearTimeout(timer);
     const left = [...this.inFlight.values()];
-    for (const flight of left) flight.controller.abort();
+    for (const flight of left) flight.cancellation.abort();
     await Promise.all(left.map((flight) => flight.done));
     if (left.length > 0) {
       await this.options.store.releaseLeases(
@@ -380,13 +380,13 @@ export class DeliveryEngine {
     // A rate that cannot be read limits nothing here: the delivery is failed without a request anyway.
     const rate = problem === null ? endpoint.throttleRate : null;
     if (!this.gates.tryStart(endpoint.id, rate, this.now())) return false;
-    const controller = new AbortController();
-    const done = this.deliver(item, problem, leaseUntil, controller.signal).finally(() => {
+    const cancellation = new SendCancellation();
+    const done = this.deliver(item, problem, leaseUntil, cancellation).finally(() => {
       this.inFlight.delete(delivery.id);
       this.finishedSinceClaim++;
       this.wakeup.notify();
     });
-    this.inFlight.set(delivery.id, { controller, deliveryId: delivery.id, done });
+    this.inFlight.set(delivery.id, { cancellation, deliveryId: delivery.id, done });
     return true;
   }
 
@@ -394,20 +394,30 @@ export class DeliveryEngine {
     item: ClaimedDelivery,
     problem: string | null,
     leaseUntil: number,
-    signal: AbortSignal,
+    cancellation: SendCancellation,
   ): Promise<void> {
     const { endpoint } = item;
     let circuit: Outcome['circuit'] = 'neutral';
+    let events: EngineOperationalEvent[] = [];
     try {
-      const outcome = await this.attempt(item, problem, leaseUntil, signal);
+      const outcome = await this.attempt(item, problem, leaseUntil, cancellation);
       if (outcome === null) return;
       circuit = outcome.circuit;
-      await this.record(item, outcome);
+      events = await this.record(item, outcome);
     } catch (error) {
       // attempt() and record() turn every error into a recorded attempt or a log line; this is a bug's last net.
       this.options.logger.error({ err: error, deliveryId: item.delivery.id }, 'delivery failed unexpectedly');
     } finally {
       this.gates.finish(endpoint.id, circuit, this.now());
+    }
+    // After the gate is given back (telling the operator must not hold the endpoint's slot or its circuit's news),
+    // and before the send counts as finished, so stop() waits for what is being told.
+    for (const event of events) {
+      try {
+        await this.options.onOperationalEvent?.(event);
+      } catch (error) {
+        this.options.logger.error({ err: error, operationalEvent: event.type }, 'operational event not told');
+      }
     }
   }
 
@@ -421,7 +431,7 @@ export class DeliveryEngine {
     item: ClaimedDelivery,
     problem: string | null,
     leaseUntil: number,
-    signal: AbortSignal,
+    cancellation: SendCancellation,
   ): Promise<(Outcome & { requestHeaders?: Record<string, string> }) | null> {
     const { delivery, message, endpoint } = item;
     if (problem !== null) return this.ownFailure(item, leaseUntil, 'endpoint', problem, null);
@@ -488,10 +498,10 @@ export class DeliveryEngine {
         headers,
         body,
         timeoutMs: this.options.timeoutMs,
-        signal,
+        cancellation,
       });
       // Aborted by stop(): not an attempt; the lease is given back and the delivery sent again later.
-      if (signal.aborted) return null;
+      if (cancellation.aborted) return null;
       stage = 'outcome';
       const outcome = decideOutcome(
         {
@@ -551,7 +561,11 @@ export class DeliveryEngine {
    * so one odd response cannot make its delivery loop. When even that fails (the store is down), the lease runs out
    * and the delivery is claimed again: logged and counted, never silent.
    */
-  private async record(item: ClaimedDelivery, outcome: Outcome & { requestHeaders?: Record<string, string> }) {
+  /** Records the attempt; answers the operational events it makes (none when it was not recorded). */
+  private async record(
+    item: ClaimedDelivery,
+    outcome: Outcome & { requestHeaders?: Record<string, string> },
+  ): Promise<EngineOperationalEvent[]> {
     const { delivery, endpoint } = item;
     const full: AttemptResult = {
       ...outcome.result,
@@ -589,25 +603,25 @@ export class DeliveryEngine {
           { err: again, deliveryId: delivery.id },
           'attempt could not be recorded; the delivery is claimed again when its lease runs out',
         );
-        return;
+        return [];
       }
     }
-    await this.announce(item, full, recorded);
+    return this.announce(item, full, recorded);
   }
 
   /**
-   * Counts, logs and announces what the store says it recorded, and nothing else: a result dropped for a lost lease
-   * (the delivery was claimed again, and that claim's result is the one that counts) is neither counted nor
-   * announced, and an endpoint is announced disabled only when this result disabled it.
+   * Counts and logs what the store says it recorded, and answers the operational events it makes, and nothing else:
+   * a result dropped for a lost lease (the delivery was claimed again, and that claim's result is the one that
+   * counts) is neither counted nor announced, and an endpoint is announced disabled only when this result disabled it.
    */
-  private async announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): Promise<void> {
+  private announce(item: ClaimedDelivery, full: AttemptResult, recorded: RecordedAttempts): EngineOperationalEvent[] {
     const { delivery, endpoint, message } = item;
     if (recorded.staleDeliveryIds.includes(delivery.id)) {
       this.options.logger.warn(
         { deliveryId: delivery.id, endpointId: endpoint.id },
         'attempt result dropped: the lease was lost and the delivery was claimed again',
       );
-      return;
+      return [];
     }
     const succeeded = full.outcome === 'succeeded';
     if (succeeded) this.delivered++;
@@ -662,7 +676,7 @@ export class DeliveryEngine {
         at: disabled.at,
       });
     }
-    for (const event of events) await this.options.onOperationalEvent?.(event);
+    return events;
   }
 }
 

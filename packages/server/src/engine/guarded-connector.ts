@@ -2,9 +2,10 @@
 // checkAddress, and dials only an address it has judged, so a DNS answer that changes in between cannot slip by.
 
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { checkAddress, type NetworkPolicy, parseCidrs, SsrfBlockedError } from './ssrf-guard.js';
 
 export interface ResolvedAddress {
@@ -55,6 +56,9 @@ export class HostLookupError extends Error {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+// undici is required when a connector is made, not when this file is imported: broker destinations import the
+// address check below at start, and undici is ~20 MiB a process that has not sent yet need not carry (issue 12).
+const require = createRequire(import.meta.url);
 // A name with many addresses must not turn one connect into dozens of slow tries; four covers dual-stack hosts
 // with a couple of addresses per family.
 const MAX_ADDRESSES_TRIED = 4;
@@ -132,7 +136,8 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
   parseCidrs(policy.allowedCidrs);
   const lookup = options.lookup ?? systemLookup;
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const connectToAddress = buildConnector({ ...options.tls, timeout: timeoutMs, rejectUnauthorized: true });
+  const undici = require('undici') as { buildConnector: typeof buildConnector };
+  const connectToAddress = undici.buildConnector({ ...options.tls, timeout: timeoutMs, rejectUnauthorized: true });
 
   return function guardedConnect(connectOptions, callback) {
     const { hostname } = connectOptions;

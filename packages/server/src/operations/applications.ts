@@ -5,6 +5,7 @@ import type { ApplicationPatch } from '../store/store.js';
 import type { Application } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import { invalidField, notFound, refusingDuplicates } from './errors.js';
+import { refuseOperationalApplication } from './operational-events.js';
 import { stringMap, UID_PATTERN, uidSchema } from './schemas.js';
 
 const rateLimit = { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 } as const;
@@ -93,6 +94,7 @@ export async function replaceApplication(
     metadata: patch.metadata ?? {},
   };
   const existing = await context.store.getApplication(idOrUid);
+  refuseOperationalApplication(existing);
   if (existing === null) {
     if (idOrUid.startsWith('app_')) throw notFound('application');
     const uid = full.uid ?? idOrUid;
@@ -115,6 +117,7 @@ export async function patchApplication(
   input: ApplicationInput,
 ): Promise<Application> {
   const existing = await findApplication(context, idOrUid);
+  refuseOperationalApplication(existing);
   const application = await refusingDuplicates(() =>
     context.store.updateApplication(existing.id, toPatch(input), context.now()),
   );
@@ -124,6 +127,7 @@ export async function patchApplication(
 
 export async function deleteApplication(context: OperationsContext, idOrUid: string): Promise<void> {
   const application = await findApplication(context, idOrUid);
+  refuseOperationalApplication(application);
   await context.store.deleteApplication(application.id);
 }
 

@@ -1,6 +1,7 @@
 // The operator's operational webhooks: endpoints of the operational application (operational-events.ts), managed
 // in Svix's shape (/api/v1/operational-webhook/endpoint) and from the configuration (delivery.operationalWebhookUrl
 // and Secret, kept working as the endpoint with uid CONFIGURED_ENDPOINT_UID).
+import type { ListOptions, Page } from '../store/store.js';
 import type { Endpoint } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import type { EndpointInput } from './endpoint-input.js';
@@ -14,7 +15,7 @@ import {
 } from './endpoints.js';
 import { conflict, invalidField } from './errors.js';
 import { OPERATIONAL_EVENT_TYPES } from './operational-event-payloads.js';
-import { ensureOperationalApplication } from './operational-events.js';
+import { ensureOperationalApplication, OPERATIONAL_APP_UID } from './operational-events.js';
 import { stringMap, uidSchema } from './schemas.js';
 
 /** The endpoint the configuration's operationalWebhookUrl becomes. */
@@ -65,6 +66,16 @@ async function operationalAppId(context: OperationsContext): Promise<string> {
 function endpointInputOf(input: OperationalEndpointInput): EndpointInput {
   const { filterTypes, ...rest } = input;
   return { ...rest, ...(filterTypes === undefined ? {} : { eventTypes: filterTypes }) };
+}
+
+/** Newest first; none (and no operational application made) before the first is created. */
+export async function listOperationalEndpoints(
+  context: OperationsContext,
+  options: ListOptions,
+): Promise<Page<Endpoint>> {
+  const application = await context.store.getApplication(OPERATIONAL_APP_UID);
+  if (application === null) return { data: [], iterator: null, done: true };
+  return context.store.listEndpoints(application.id, options);
 }
 
 export async function createOperationalEndpoint(

@@ -7,6 +7,7 @@ import { DuplicateUidError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import type { Application, Endpoint } from '../store/types.js';
 import type { OperationsContext } from './context.js';
+import { OperationError } from './errors.js';
 import { type OperationalEventInput, operationalEventBody } from './operational-event-payloads.js';
 
 /**
@@ -48,8 +49,19 @@ export async function ensureOperationalApplication(store: Store, now: number): P
   }
 }
 
-export function isOperationalApplication(application: Pick<Application, 'uid'>): boolean {
-  return application.uid === OPERATIONAL_APP_UID;
+/**
+ * Refuses to change, delete or publish into the operational application by the tenant operations: its messages are
+ * Hookline's own events (a published one would be a forged event), and its endpoints are managed under
+ * /api/v1/operational-webhook/endpoint. Reading it (its messages, attempts, dead letters) stays open to admins.
+ */
+export function refuseOperationalApplication(application: Pick<Application, 'uid'> | null): void {
+  if (application?.uid === OPERATIONAL_APP_UID) {
+    throw new OperationError(
+      'operational_application',
+      'the operational application is managed by Hookline: its endpoints are at /api/v1/operational-webhook/endpoint',
+      'invalid',
+    );
+  }
 }
 
 export class OperationalEvents implements OperationalEventSink {

@@ -10,6 +10,7 @@ import { type ApplicationInput, applicationInSchema, createApplicationAlongside 
 import type { OperationsContext } from './context.js';
 import { conflict, InvalidInputError, invalidField, notFound, OperationError, refusingDuplicates } from './errors.js';
 import { checkInput } from './input-schema.js';
+import { refuseOperationalApplication } from './operational-events.js';
 import { MAX_ORDERING_KEY_LENGTH, orderingKeyOf } from './ordering-key.js';
 import { eventTypeName } from './schemas.js';
 
@@ -119,6 +120,7 @@ export async function publishMessage(
 ): Promise<Message> {
   // An unknown application is refused before anything else, unless the input says how to create it.
   const existing = await context.store.getApplication(appIdOrUid);
+  refuseOperationalApplication(existing);
   if (existing === null && (input.application === undefined || input.application === null)) {
     throw notFound('application');
   }
@@ -153,6 +155,7 @@ export async function publishMessages(
   }
   const application = await context.store.getApplication(appIdOrUid);
   if (application === null) throw notFound('application');
+  refuseOperationalApplication(application);
   const now = context.now();
   const outcomes: Array<PublishOutcome | null> = [];
   const accepted: NewMessage[] = [];

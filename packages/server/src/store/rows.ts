@@ -157,11 +157,24 @@ export function toApplication(row: ApplicationRow): Application {
 }
 
 /**
- * An endpoint as the API and the engine see it: custom headers decrypted. A value that cannot be decrypted throws
- * StoredSecretUnreadableError (a key missing from the configuration), never a wrong or empty value.
+ * An endpoint as the API sees it. Its custom headers are decrypted when they are read, not when the row is: a list
+ * or a read that does not show them (only GET …/headers does) answers even when one row's headers are sealed under
+ * a key this server is not given; what does read them gets StoredSecretUnreadableError (503 `secret_unreadable`),
+ * never a wrong or empty value. (The engine reads its endpoints through toClaimedDelivery, which reports instead.)
  */
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
-  return endpointFrom(row, parseJson, (stored, context) => box.open(stored, context));
+  const endpoint = endpointFrom(row, parseJson, () => null);
+  let headers: Record<string, string> | undefined;
+  Object.defineProperty(endpoint, 'headers', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      headers ??=
+        parseJson<Record<string, string>>(box.open(row.headers, sealContext('endpoints.headers', row.id))) ?? {};
+      return headers;
+    },
+  });
+  return endpoint;
 }
 
 /** Opens one sealed column; the reader of toClaimedDelivery reports instead of throwing. */

@@ -9,6 +9,7 @@ import type {
   Source,
   SourcePatch,
   SourceSignatureMode,
+  SourceVerification,
 } from './sources.js';
 
 /** The ingest URL's body limit unless the source says otherwise: the receiver's default. */
@@ -57,12 +58,26 @@ const jsonOrNull = (value: unknown) => (value === null || value === undefined ? 
 
 /** `box` seals the verification (its HMAC secret, password or token) at rest, bound to the source's id. */
 export function newSourceRow(id: string, appId: string, input: NewSource, now: number, box: SecretBox): SourceRow {
+  return sourceRowOf(id, appId, input, sealedVerification(box, id, input.verification), now);
+}
+
+function sealedVerification(box: SecretBox, sourceId: string, verification: SourceVerification): string {
+  return box.seal(JSON.stringify(verification), sealContext('sources.verification', sourceId));
+}
+
+function sourceRowOf(
+  id: string,
+  appId: string,
+  input: Omit<NewSource, 'verification'>,
+  verification: string,
+  now: number,
+): SourceRow {
   return {
     id,
     app_id: appId,
     uid: input.uid ?? null,
     name: input.name,
-    verification: box.seal(JSON.stringify(input.verification), sealContext('sources.verification', id)),
+    verification,
     identify: jsonOrNull(input.identify),
     allowlist: jsonOrNull(input.allowlist),
     rate_limit: input.rateLimit ?? null,
@@ -75,24 +90,42 @@ export function newSourceRow(id: string, appId: string, input: NewSource, now: n
   };
 }
 
-/** The row after a patch: each field the patch has replaces the stored one. */
+/**
+ * The row after a patch: each field the patch has replaces the stored one. The stored verification is kept as it
+ * is (sealed) unless the patch replaces it: renaming a source needs no key, and a new verification mends a source
+ * sealed under a key the server is no longer given.
+ */
 export function patchedSourceRow(row: SourceRow, patch: SourcePatch, now: number, box: SecretBox): SourceRow {
   const current = toSource(row, box);
-  const merged: NewSource = {
-    ...current,
-    ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+  const { verification, ...given } = Object.fromEntries(
+    Object.entries(patch).filter(([, value]) => value !== undefined),
+  ) as SourcePatch;
+  const kept: Omit<NewSource, 'verification'> = {
+    uid: current.uid,
+    name: current.name,
+    identify: current.identify,
+    allowlist: current.allowlist,
+    rateLimit: current.rateLimit,
+    response: current.response,
+    signatureMode: current.signatureMode,
+    maxBodyBytes: current.maxBodyBytes,
+    disabled: current.disabled,
   };
-  return { ...newSourceRow(row.id, row.app_id, merged, row.created_at, box), updated_at: now };
+  const sealed = verification === undefined ? row.verification : sealedVerification(box, row.id, verification);
+  return { ...sourceRowOf(row.id, row.app_id, { ...kept, ...given }, sealed, row.created_at), updated_at: now };
 }
 
-/** Throws StoredSecretUnreadableError when the verification is under a key the server is not given. */
+/**
+ * A source as the API and the ingest see it. Its verification is decrypted when it is read, not when the row is:
+ * a list shows a source sealed under a key this server is not given (sourceOut says so), and what needs the
+ * verification (the ingest, reading it back) gets StoredSecretUnreadableError, never a wrong or empty one.
+ */
 export function toSource(row: SourceRow, box: SecretBox): Source {
-  return {
+  const source: Omit<Source, 'verification'> = {
     id: row.id,
     appId: row.app_id,
     uid: row.uid,
     name: row.name,
-    verification: JSON.parse(box.open(row.verification, sealContext('sources.verification', row.id))),
     identify: row.identify === null ? null : JSON.parse(row.identify),
     allowlist: row.allowlist === null ? null : JSON.parse(row.allowlist),
     rateLimit: row.rate_limit,
@@ -103,6 +136,15 @@ export function toSource(row: SourceRow, box: SecretBox): Source {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+  let verification: SourceVerification | undefined;
+  return Object.defineProperty(source, 'verification', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      verification ??= JSON.parse(box.open(row.verification, sealContext('sources.verification', row.id)));
+      return verification;
+    },
+  }) as Source;
 }
 
 export function newInboundRow(id: string, input: NewInboundRequest, now: number): InboundRow {

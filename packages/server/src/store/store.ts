@@ -47,6 +47,13 @@ export interface Store
   /** Calls `onWork` when any process publishes or replays (across processes); returns how to stop listening. */
   watchForWork?(onWork: () => void): () => Promise<void>;
 
+  /**
+   * Whether the store answered any statement in the last `ms` (PostgreSQL: through its pool, or the pool's own
+   * probe). Readiness asks this first, so a store whose pooled connections are all busy is not called down; a
+   * store without it (SQLite, whose reads wait on no pool) is asked with a read.
+   */
+  answeredWithin?(ms: number): boolean;
+
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

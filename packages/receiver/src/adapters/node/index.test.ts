@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createNodeMiddleware, PayloadTooLargeError, readNodeBody, Webhooks } from '@hookline/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, type Running, SECRET, signedStandard, startNodeServer } from '../../../test/support.js';
@@ -111,5 +111,59 @@ describe('readNodeBody', () => {
     expect(Buffer.from(await readNodeBody(Readable.from([bytes.subarray(0, 2), bytes.subarray(2)]), 100))).toEqual(
       bytes,
     );
+  });
+
+  it('with the declared length, resolves once that many bytes are in, without waiting for the end', async () => {
+    const stream = new PassThrough();
+    const read = readNodeBody(stream, 100, 5);
+    stream.write(Buffer.from('{"a"'));
+    stream.write(Buffer.from('}'));
+    // The stream never ends: only the count can resolve it.
+    expect(Buffer.from(await read).toString()).toBe('{"a"}');
+  });
+
+  it('keeps a connection alive across requests answered at once (node reads the rest of each message)', async () => {
+    const webhooks = new Webhooks({ scheme: 'standard-webhooks', secret: SECRET });
+    webhooks.on('*', () => undefined);
+    const running = await startNodeServer(createNodeMiddleware(webhooks));
+    try {
+      const heads: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(running.port, '127.0.0.1');
+        let received = '';
+        let sent = 0;
+        const send = async () => {
+          const { body, headers } = await signedStandard({ type: 'payment.succeeded' }, { id: `msg_keep_${sent++}` });
+          const lines = [`POST /webhooks HTTP/1.1`, 'host: x', `content-length: ${Buffer.byteLength(body)}`];
+          for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+          socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
+        };
+        socket.on('connect', () => void send());
+        socket.on('error', reject);
+        socket.on('close', () => reject(new Error(`closed after ${heads.length} answers`)));
+        socket.on('data', (chunk) => {
+          received += chunk.toString('latin1');
+          for (;;) {
+            const end = received.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            const head = received.slice(0, end);
+            const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+            if (received.length < end + 4 + length) return;
+            heads.push(head.split('\r\n')[0] as string);
+            received = received.slice(end + 4 + length);
+            if (heads.length === 3) {
+              socket.removeAllListeners('close');
+              socket.destroy();
+              resolve();
+              return;
+            }
+            void send();
+          }
+        });
+      });
+      expect(heads).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    } finally {
+      await running.close();
+    }
   });
 });

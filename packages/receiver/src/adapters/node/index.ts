@@ -1,6 +1,7 @@
 // node:http adapter: `http.createServer(createNodeMiddleware(webhooks))`, or as a connect-style middleware.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError } from '../../errors.js';
+import { HANDLE_NOW } from '../../receive.js';
 import { errorResponse } from '../../respond.js';
 import type { EventMap } from '../../types.js';
 import type { Webhooks } from '../../webhooks.js';
@@ -16,9 +17,20 @@ export interface NodeMiddlewareOptions {
  * Returns `(req, res, next?)`. A request to another path goes to `next` when given, or gets a JSON 404. Resolves
  * true when it answered the request.
  */
+/**
+ * The body's length as node's parser enforces it: a Content-Length node accepted is the exact number of body bytes
+ * (it refuses one beside Transfer-Encoding, or a malformed one, before the request is seen).
+ */
+function declaredLength(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
 export function createNodeMiddleware<M extends EventMap>(webhooks: Webhooks<M>, options: NodeMiddlewareOptions = {}) {
   const path = options.path ?? '/webhooks';
-  return async function hooklineMiddleware(
+  const maxBodyBytes = webhooks.maxBodyBytes;
+  return function hooklineMiddleware(
     request: IncomingMessage,
     response: ServerResponse,
     next?: () => void,
@@ -28,19 +40,26 @@ export function createNodeMiddleware<M extends EventMap>(webhooks: Webhooks<M>, 
     if ((question < 0 ? url : url.slice(0, question)) !== path) {
       if (next !== undefined) {
         next();
-        return false;
+        return Promise.resolve(false);
       }
-      sendNodeResponse(request, response, errorResponse(new NotFoundError()), webhooks.maxBodyBytes);
-      return true;
+      sendNodeResponse(request, response, errorResponse(new NotFoundError()), maxBodyBytes);
+      return Promise.resolve(true);
     }
-    const answer = await webhooks.handle({
+    const headers = request.headers;
+    const answer = webhooks[HANDLE_NOW]({
       method: request.method ?? 'GET',
-      headers: request.headers,
+      headers,
       remoteAddress: request.socket.remoteAddress,
       query: question < 0 ? '' : url.slice(question + 1),
-      body: (limitBytes) => readNodeBody(request, limitBytes),
+      body: (limitBytes) => readNodeBody(request, limitBytes, declaredLength(headers['content-length'])),
     });
-    sendNodeResponse(request, response, answer, webhooks.maxBodyBytes);
-    return true;
+    if (answer instanceof Promise) {
+      return answer.then((answered) => {
+        sendNodeResponse(request, response, answered, maxBodyBytes);
+        return true;
+      });
+    }
+    sendNodeResponse(request, response, answer, maxBodyBytes);
+    return Promise.resolve(true);
   };
 }

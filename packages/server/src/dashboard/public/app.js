@@ -42,6 +42,9 @@ function renderChrome() {
   const app = appMatch ? appMatch[1] : session.app;
   const links = [
     session.app ? null : h('a', { href: '#/apps' }, 'Applications'),
+    // Admins only: the operational application (uid hookline:operational) holds the operational webhooks'
+    // deliveries, what Hookline told the operator about every application's endpoints and deliveries.
+    session.app ? null : h('a', { href: '#/app/hookline%3Aoperational/messages' }, 'Operational events'),
     app ? h('a', { href: `#/app/${app}` }, 'Endpoints') : null,
     app ? h('a', { href: `#/app/${app}/messages` }, 'Messages') : null,
     app ? h('a', { href: `#/app/${app}/dead-letter` }, 'Dead letters') : null,

@@ -1,7 +1,7 @@
 // The engine's way out: each endpoint URL goes to its kind's connection, opened on first use (the client library
 // is imported then), shared by every send to that destination, opened again after it broke, closed on stop.
 
-import type { Dispatcher } from 'undici';
+import type { SendDispatcher } from '../lazy-dispatcher.js';
 import type { SendResult } from '../sender.js';
 import type { NetworkPolicy } from '../ssrf-guard.js';
 import {
@@ -16,7 +16,7 @@ import { destinationKindOf } from './destination-url.js';
 import { httpConnection } from './http.js';
 
 export interface DestinationPoolOptions {
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
   policy: NetworkPolicy;
   connectTimeoutMs: number;
 }

@@ -1,7 +1,7 @@
 // What the engine hands to a destination and hears back. Every kind (HTTP, RabbitMQ, NATS JetStream, Redis Streams;
 // later Kafka, SQS, Pub/Sub) is one file exporting a DestinationKind with the same three functions.
-import type { Dispatcher } from 'undici';
-import type { SendResult } from '../sender.js';
+import type { SendDispatcher } from '../lazy-dispatcher.js';
+import type { SendCancellation, SendResult } from '../sender.js';
 import type { NetworkPolicy } from '../ssrf-guard.js';
 
 export type DestinationKindName = 'http' | 'rabbitmq' | 'nats' | 'redis-streams';
@@ -16,7 +16,8 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  signal?: AbortSignal;
+  /** The engine's stop() cancelling the send in flight. */
+  cancellation?: SendCancellation;
 }
 
 /** An open connection to one destination; a kind keeps one per destination URL and reuses it for every send. */
@@ -36,7 +37,7 @@ export interface OpenContext {
   policy: NetworkPolicy;
   connectTimeoutMs: number;
   /** The guarded HTTP dispatcher, for the http kind. */
-  dispatcher: Dispatcher;
+  dispatcher: SendDispatcher;
 }
 
 export interface DestinationKind {

@@ -1,10 +1,10 @@
 // HTTP endpoints: today's signed POST (sender.ts) behind the destination interface. One connection serves every
 // http(s) URL, since undici already keeps a keep-alive pool per origin behind the guarded dispatcher.
-import type { Dispatcher } from 'undici';
+import type { SendDispatcher } from '../lazy-dispatcher.js';
 import { sendWebhook } from '../sender.js';
 import type { DestinationConnection, DestinationKind } from './destination.js';
 
-export function httpConnection(dispatcher: Dispatcher): DestinationConnection {
+export function httpConnection(dispatcher: SendDispatcher): DestinationConnection {
   return {
     send: (message) =>
       sendWebhook(dispatcher, {
@@ -12,7 +12,7 @@ export function httpConnection(dispatcher: Dispatcher): DestinationConnection {
         headers: message.headers,
         body: message.body,
         timeoutMs: message.timeoutMs,
-        ...(message.signal === undefined ? {} : { signal: message.signal }),
+        ...(message.cancellation === undefined ? {} : { cancellation: message.cancellation }),
       }),
     isOpen: () => true,
     // The dispatcher belongs to whoever made it (serve, embedded mode): they close it after the engine stops.

@@ -115,6 +115,10 @@ export class PostgresStore implements Store {
     };
   }
 
+  answeredWithin(ms: number): boolean {
+    return this.pool.answeredWithin(ms);
+  }
+
   async close(): Promise<void> {
     await this.queue.drain();
     await Promise.all([...this.listeners].map((listener) => listener.stop()));

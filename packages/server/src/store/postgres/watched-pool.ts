@@ -59,6 +59,14 @@ export class WatchedPool {
     return this.reachable;
   }
 
+  /**
+   * Whether the database answered a statement or a probe in the last `ms`, and the pool is open and not cut off:
+   * a pool whose every connection is taken is busy, not gone (readiness asks this before queueing a read).
+   */
+  answeredWithin(ms: number): boolean {
+    return !this.ended && this.reachable && Date.now() - this.lastAnswerAt < ms;
+  }
+
   on(event: 'error', listener: (error: Error) => void): void {
     if (event !== 'error') return;
     this.errorListeners.push(listener);

@@ -10,6 +10,7 @@ import { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 import { SqliteApiKeys } from './api-keys.js';
 import { SqliteApplications } from './applications.js';
+import { watchOtherCommits } from './commit-watch.js';
 import { SqliteEndpoints } from './endpoints.js';
 import { SqliteEventTypes } from './event-types.js';
 import { SqliteHistory } from './history.js';
@@ -48,6 +49,8 @@ export class SqliteStore implements Store {
   /** Makes commits durable off the event loop; null when SQLite's own setting does (or nothing must). */
   readonly walSync: WalSync | null;
   private readonly statements = new Map<string, Statement>();
+  /** The commit watches of running workers (watchForWork), stopped at close at the latest. */
+  private readonly commitWatches = new Set<() => Promise<void>>();
   private readonly applications: SqliteApplications;
   private readonly eventTypes: SqliteEventTypes;
   private readonly endpoints: SqliteEndpoints;
@@ -116,7 +119,22 @@ export class SqliteStore implements Store {
     await this.writes.run(() => undefined);
   }
 
+  /**
+   * Calls `onWork` when another connection commits to the file: the application's own in the transactional outbox
+   * (this process or another), another `hookline serve`, the CLI. See commit-watch.ts for how without a NOTIFY.
+   */
+  watchForWork(onWork: () => void): () => Promise<void> {
+    const stopWatch = watchOtherCommits(this.db.prepare('PRAGMA data_version').pluck(), onWork);
+    const stop = async () => {
+      this.commitWatches.delete(stop);
+      await stopWatch();
+    };
+    this.commitWatches.add(stop);
+    return stop;
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.commitWatches].map((stop) => stop()));
     await this.writes.run(() => undefined);
     await this.walSync?.close();
     this.db.close();
