@@ -1,5 +1,5 @@
 // The ordering part of the Store: what an operator sees of ordered endpoints' lines (one per endpoint and ordering
-// key). How lines move on is each dialect's: sqlite/ordering.ts, and hookline_advance_lines in PostgreSQL's 0014.
+// key). How lines move on is each dialect's: sqlite/ordering.ts, and hookline_advance_lines in PostgreSQL's 0015.
 import type { HeldKey } from './types.js';
 
 export interface OrderingStore {

@@ -19,6 +19,7 @@ interface EndpointOut {
   nonRetryableStatuses: string | null;
   signatureScheme: string;
   payloadFormat: string;
+  payloadFilter: Record<string, unknown> | null;
   ordering: string;
   orderingOnDead: string;
 }
@@ -46,6 +47,7 @@ interface UpdateOptions {
   enable?: boolean;
   signatureScheme?: string;
   payloadFormat?: string;
+  payloadFilter?: string;
   ordering?: string;
   onDeadHead?: string;
 }
@@ -56,6 +58,10 @@ const ORDERING_FLAG = [
   "fifo: one delivery at a time per message's ordering key, in publish order; none (default)",
 ] as const;
 const DEAD_HEAD_FLAG = ['--on-dead-head <what>', 'for fifo: skip (default) or hold the key until replayed'] as const;
+const FILTER_FLAG = [
+  '--payload-filter <json>',
+  'only payloads that match, MongoDB operators on payload paths, e.g. \'{"data.amount":{"$gte":100}}\' ("none": all)',
+] as const;
 const FORMAT_FLAG = [
   '--payload-format <format>',
   'json (default) or form (application/x-www-form-urlencoded)',
@@ -96,6 +102,21 @@ function throttle(value: string): number | null {
   return rate;
 }
 
+/** The filter as JSON (the server says whether it is a valid filter); "none" clears it. */
+function payloadFilter(value: string): unknown {
+  if (CLEAR.has(value.trim())) return null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CliError(
+      'bad_flag',
+      `--payload-filter takes a JSON object, got ${JSON.stringify(value)}`,
+      'e.g. \'{"data.currency":"EUR"}\'',
+      2,
+    );
+  }
+}
+
 /** "Name: value" into [name, value]. */
 function header(value: string): [string, string] {
   const colon = value.indexOf(':');
@@ -125,6 +146,7 @@ function patchOf(options: UpdateOptions): Record<string, unknown> {
   if (options.payloadFormat !== undefined) patch.payloadFormat = options.payloadFormat;
   if (options.ordering !== undefined) patch.ordering = options.ordering;
   if (options.onDeadHead !== undefined) patch.orderingOnDead = options.onDeadHead;
+  if (options.payloadFilter !== undefined) patch.payloadFilter = payloadFilter(options.payloadFilter);
   if (options.disable === true) patch.disabled = true;
   if (options.enable === true) patch.disabled = false;
   return patch;
@@ -135,6 +157,7 @@ function describe(endpoint: EndpointOut): string {
     `endpoint ${endpoint.id}${endpoint.uid === null ? '' : ` (uid ${endpoint.uid})`} -> ${endpoint.url}`,
     `  state:          ${endpoint.disabled ? `disabled (${endpoint.disabledReason ?? 'by hand'})` : 'enabled'}`,
     `  event types:    ${endpoint.filterTypes?.join(',') ?? 'all'}`,
+    `  payload filter: ${endpoint.payloadFilter === null ? 'none (every payload)' : JSON.stringify(endpoint.payloadFilter)}`,
     `  retry schedule: ${endpoint.retrySchedule === null ? "the server's default" : `${endpoint.retrySchedule.join(', ')} s`}`,
     `  throttle:       ${endpoint.throttleRate === null ? 'none' : `${endpoint.throttleRate}/s`}`,
     `  status policy:  ${endpoint.nonRetryableStatuses ?? 'every failure is retried'}`,
@@ -171,6 +194,7 @@ export function endpointsCommand(program: Command): void {
     .option('--description <text>', 'a note for people')
     .option('--uid <uid>', 'your own id for it')
     .option('--non-retryable-statuses <policy>', 'statuses that fail for good, e.g. 4xx,!408,!429 (default: retry all)')
+    .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
     .option(...ORDERING_FLAG)
@@ -190,6 +214,7 @@ export function endpointsCommand(program: Command): void {
           nonRetryableStatuses?: string;
           signatureScheme?: string;
           payloadFormat?: string;
+          payloadFilter?: string;
           keyType?: string;
           ordering?: string;
           onDeadHead?: string;
@@ -204,6 +229,7 @@ export function endpointsCommand(program: Command): void {
         if (options.nonRetryableStatuses !== undefined) body.nonRetryableStatuses = options.nonRetryableStatuses;
         if (options.signatureScheme !== undefined) body.signatureScheme = options.signatureScheme;
         if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
+        if (options.payloadFilter !== undefined) body.payloadFilter = payloadFilter(options.payloadFilter);
         if (options.keyType !== undefined) body.keyType = options.keyType;
         if (options.ordering !== undefined) body.ordering = options.ordering;
         if (options.onDeadHead !== undefined) body.orderingOnDead = options.onDeadHead;
@@ -215,7 +241,7 @@ export function endpointsCommand(program: Command): void {
   endpoints
     .command('update <app> <endpoint>')
     .description(
-      'change an endpoint: URL, event types, retry schedule, throttle, headers, status policy, signing, disable/enable',
+      'change an endpoint: URL, event types, payload filter, retry schedule, throttle, headers, status policy, signing, disable/enable',
     )
     .option('--url <url>', 'where deliveries go')
     .option('--description <text>', 'a note for people')
@@ -228,6 +254,7 @@ export function endpointsCommand(program: Command): void {
     .option('--status-policy <policy>', 'statuses that fail for good without retries, e.g. "4xx,!408,!429" ("none")')
     .option('--header <header>', 'a custom header sent with every delivery, "Name: value" (repeatable)', collect)
     .option('--remove-header <name>', 'stop sending this custom header (repeatable)', collect)
+    .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
     .option(...ORDERING_FLAG)

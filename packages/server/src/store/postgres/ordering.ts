@@ -1,6 +1,6 @@
 // Ordered delivery in PostgreSQL: each (endpoint, ordering key) of a 'fifo' endpoint is a line in ordering_lines.
 // Its head is the only delivery of the line that is ever pending or sending; the others wait parked ('paused') in
-// publish order, and hookline_advance_lines (migrations/0014-ordered-delivery.sql) makes the next one due when the
+// publish order, and hookline_advance_lines (migrations/0015-ordered-delivery.sql) makes the next one due when the
 // head has ended, under the line's row lock. SQLite's twin is sqlite/ordering.ts.
 import { type HeldKeyRow, type OrderingStore, toHeldKey } from '../ordering.js';
 import type { HeldKey } from '../types.js';

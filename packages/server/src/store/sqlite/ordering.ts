@@ -2,7 +2,7 @@
 // head is the only delivery of the line that is ever pending or sending; the others wait parked ('paused') in publish
 // order (ordering_seq), and the next one is made due only when the head is delivered, or dead when the endpoint
 // skips dead heads. Everything here runs inside a write transaction (SQLite has one writer), so no line is ever
-// looked at by two writers at once. PostgreSQL's twin is hookline_advance_lines (postgres/migrations/0014).
+// looked at by two writers at once. PostgreSQL's twin is hookline_advance_lines (postgres/migrations/0015).
 import type BetterSqlite3 from 'better-sqlite3';
 import { type HeldKeyRow, type OrderingStore, toHeldKey } from '../ordering.js';
 import type { HeldKey } from '../types.js';

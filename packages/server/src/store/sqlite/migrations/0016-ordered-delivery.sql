@@ -5,7 +5,7 @@
 -- is made due only when the head is delivered or dead (store/sqlite/ordering.ts). The claim is unchanged: it only
 -- ever sees heads, so unordered work costs what it did. 'waiting' is not a status of its own because SQLite cannot
 -- change the CHECK of deliveries without rebuilding the table, and dropping the old one would cascade into attempts.
--- PostgreSQL's twin is its 0014.
+-- PostgreSQL's twin is its 0015.
 
 ALTER TABLE endpoints ADD COLUMN ordering TEXT NOT NULL DEFAULT 'none' CHECK (ordering IN ('none', 'fifo'));
 ALTER TABLE endpoints ADD COLUMN ordering_on_dead TEXT NOT NULL DEFAULT 'skip' CHECK (ordering_on_dead IN ('skip', 'hold'));

@@ -6,7 +6,7 @@
 -- unchanged: it only ever sees heads, so unordered work costs what it did, and at most one delivery per line is
 -- ever pending or sending, whatever the number of processes. 'waiting' is not a status of its own so that both
 -- stores keep one set of statuses (SQLite cannot change its CHECK without rebuilding deliveries).
--- SQLite's twin is its 0015.
+-- SQLite's twin is its 0016.
 
 ALTER TABLE endpoints ADD COLUMN ordering TEXT NOT NULL DEFAULT 'none' CHECK (ordering IN ('none', 'fifo'));
 ALTER TABLE endpoints ADD COLUMN ordering_on_dead TEXT NOT NULL DEFAULT 'skip' CHECK (ordering_on_dead IN ('skip', 'hold'));
