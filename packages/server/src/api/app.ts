@@ -15,6 +15,7 @@ import { installIdempotency } from './idempotency.js';
 import { installInputGuard } from './input-guard.js';
 import { OpenApiCollector } from './openapi.js';
 import { installRequestId, requestIdOf } from './request-id.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { recordRoutes } from './route-registry.js';
 import { adminRoutes } from './routes/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -75,6 +76,8 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     // No line per request (a busy API would log thousands a second): errors.ts logs the line of each 5xx.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
+    // The request's pino child is made when the request first logs (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
     // Requests are validated by the operations' validator, the one embedded calls go through too; every schema,
     // input or answer, is compiled at its route's first use (schema-compilers.ts).
     schemaController: { compilersFactory: lazySchemaCompilers },

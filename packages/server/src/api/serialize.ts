@@ -1,6 +1,5 @@
 // Records → Svix v1 JSON shapes (camelCase, ISO-8601 times). Svix's enums: attempt status 0 success, 1 pending,
 // 2 fail, 3 sending; triggerType 0 scheduled, 1 manual.
-import { displayUrl } from '../engine/destinations/destination-url.js';
 import { redactSentHeaders } from '../engine/sensitive-headers.js';
 import { nestsDeeperThan } from '../input/well-formed.js';
 import type { Application, Attempt, Delivery, Endpoint, EventType, Message } from '../store/types.js';
@@ -24,7 +23,7 @@ function endpointCommonOut(endpoint: Endpoint) {
   return {
     id: endpoint.id,
     uid: endpoint.uid,
-    url: displayUrl(endpoint.url),
+    url: endpoint.urlShown,
     description: endpoint.description,
     version: 1,
     filterTypes: endpoint.eventTypes,
@@ -57,7 +56,7 @@ export function operationalEndpointOut(endpoint: Endpoint) {
   return {
     id: endpoint.id,
     uid: endpoint.uid,
-    url: displayUrl(endpoint.url),
+    url: endpoint.urlShown,
     description: endpoint.description,
     disabled: endpoint.disabled,
     filterTypes: endpoint.eventTypes,

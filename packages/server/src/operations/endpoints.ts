@@ -1,6 +1,6 @@
 // Endpoints of an application: create (a secret is generated unless one is given), replace (PUT: creates when
 // missing, with the path as its uid), patch, delete, and the signing secret (read, rotate).
-import { withStoredCredentials } from '../engine/destinations/destination-url.js';
+import { REDACTED, withStoredCredentials } from '../engine/destinations/url-credentials.js';
 import type { EndpointPatch } from '../store/store.js';
 import type { Application, Endpoint } from '../store/types.js';
 import { findApplication } from './applications.js';
@@ -77,7 +77,8 @@ async function update(
     const [current] = await context.store.activeSecrets(endpoint.id, context.now());
     if (current !== undefined) checkSchemeFitsKey(scheme, current.secret, 'signatureScheme');
   }
-  if (patch.url !== undefined) patch.url = withStoredCredentials(patch.url, endpoint.url);
+  // The stored URL is opened only for an input that writes back what the API showed (*** for the password).
+  if (patch.url?.includes(REDACTED) === true) patch.url = withStoredCredentials(patch.url, endpoint.url);
   const updated = await refusingDuplicates(() =>
     context.store.updateEndpoint(endpoint.appId, endpoint.id, patch, context.now()),
   );

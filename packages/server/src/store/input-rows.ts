@@ -12,6 +12,7 @@ import {
   jsonOrNull,
   type MessageRow,
   sealedHeaders,
+  sealedUrlColumns,
 } from './rows.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -44,7 +45,7 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number, b
     id,
     app_id: appId,
     uid: input.uid ?? null,
-    url: input.url,
+    ...sealedUrlColumns(box, id, input.url),
     description: input.description ?? '',
     event_types: jsonOrNull(input.eventTypes ?? null),
     channels: jsonOrNull(input.channels ?? null),
@@ -75,7 +76,7 @@ export function patchedEndpointRow(
   return {
     ...current,
     uid: patch.uid === undefined ? current.uid : patch.uid,
-    url: patch.url ?? current.url,
+    ...(patch.url === undefined ? {} : sealedUrlColumns(box, current.id, patch.url)),
     description: patch.description ?? current.description,
     event_types: patch.eventTypes === undefined ? current.event_types : jsonOrNull(patch.eventTypes),
     channels: patch.channels === undefined ? current.channels : jsonOrNull(patch.channels),

@@ -3,6 +3,7 @@
 // Row ↔ record mapping for both stores: the columns are the same on SQLite and PostgreSQL (JSON as text, 0/1 flags,
 // epoch-millisecond integers, snake_case names), so each row type and its mapping are written once, here.
 
+import { displayUrl } from '../engine/destinations/url-credentials.js';
 import type { PayloadFilter } from '../payload-filter/language.js';
 import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
 import { activeSecretsAt, type SecretRow } from './secrets.js';
@@ -34,7 +35,10 @@ export interface EndpointRow {
   id: string;
   app_id: string;
   uid: string | null;
+  /** The URL as it may be shown (displayUrl); the whole URL when it holds no credential. */
   url: string;
+  /** The URL with its credentials, sealed (see sealedUrlColumns); null when it holds none. */
+  sealed_url: string | null;
   description: string;
   event_types: string | null;
   channels: string | null;
@@ -160,16 +164,43 @@ export function toApplication(row: ApplicationRow): Application {
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
   const endpoint = endpointFrom(row, parseJson, () => null);
   let headers: Record<string, string> | undefined;
-  Object.defineProperty(endpoint, 'headers', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      headers ??=
-        parseJson<Record<string, string>>(box.open(row.headers, sealContext('endpoints.headers', row.id))) ?? {};
-      return headers;
+  let url: string | undefined;
+  return Object.defineProperties(endpoint, {
+    headers: {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        headers ??=
+          parseJson<Record<string, string>>(box.open(row.headers, sealContext('endpoints.headers', row.id))) ?? {};
+        return headers;
+      },
+    },
+    // A broker URL's credentials are opened the same way: the API shows urlShown, which needs no key.
+    url: {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        url ??=
+          row.sealed_url === null ? row.url : box.open(row.sealed_url, sealContext('endpoints.sealed_url', row.id));
+        return url;
+      },
     },
   });
-  return endpoint;
+}
+
+/**
+ * The url and sealed_url columns of a URL: a URL that holds a credential (a broker's password or a NATS token) is
+ * kept whole only sealed (encrypted when the server has a key, bound to its endpoint), and url holds the form that
+ * may be shown; a URL without one is url alone.
+ */
+export function sealedUrlColumns(
+  box: SecretBox,
+  endpointId: string,
+  url: string,
+): Pick<EndpointRow, 'url' | 'sealed_url'> {
+  const shown = displayUrl(url);
+  if (shown === url) return { url, sealed_url: null };
+  return { url: shown, sealed_url: box.seal(url, sealContext('endpoints.sealed_url', endpointId)) };
 }
 
 /** Opens one sealed column; the reader of toClaimedDelivery reports instead of throwing. */
@@ -195,7 +226,12 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     id: row.id,
     appId: row.app_id,
     uid: row.uid,
-    url: row.url,
+    // Unreadable on a claim: the shown form, which no broker accepts, and the claim carries the problem.
+    url:
+      row.sealed_url === null
+        ? row.url
+        : (readSealed(row.sealed_url, sealContext('endpoints.sealed_url', row.id)) ?? row.url),
+    urlShown: row.url,
     description: row.description,
     eventTypes: readJson<string[]>(row.event_types, 'event_types'),
     channels: readJson<string[]>(row.channels, 'channels'),

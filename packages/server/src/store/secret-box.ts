@@ -148,8 +148,15 @@ export class SecretBox {
   }
 }
 
-/** The columns sealed at rest: what would let a reader sign as the sender, or pass a source's verification. */
-export type SealedColumn = 'endpoint_secrets.secret' | 'endpoints.headers' | 'sources.verification';
+/**
+ * The columns sealed at rest: what would let a reader sign as the sender, pass a source's verification, or publish
+ * to a broker destination (the URL with its credentials).
+ */
+export type SealedColumn =
+  | 'endpoint_secrets.secret'
+  | 'endpoints.headers'
+  | 'endpoints.sealed_url'
+  | 'sources.verification';
 
 /** The context a sealed value is bound to: its column and the endpoint or source the row belongs to. */
 export function sealContext(column: SealedColumn, ownerId: string): string {

@@ -21,7 +21,13 @@ export interface Endpoint {
   id: string;
   appId: string;
   uid: string | null;
+  /** Where deliveries go, with the credentials a broker URL holds (kept sealed at rest: endpoints.sealed_url). */
   url: string;
+  /**
+   * The URL as the API, the dashboard, the CLI and the logs show it: a broker password (or a NATS token) replaced by
+   * ***. Kept in its own column, so showing an endpoint never needs the encryption key.
+   */
+  urlShown: string;
   description: string;
   /** Event types this endpoint receives; null = all. */
   eventTypes: string[] | null;

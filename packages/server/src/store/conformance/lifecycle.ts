@@ -70,10 +70,23 @@ export function describeLifecycle(factory: StoreFactory): void {
         { url: 'https://new.example.com/hook' },
         T0 + 9,
       );
-      expect(updated).toEqual({ ...endpoint, url: 'https://new.example.com/hook', updatedAt: T0 + 9 });
+      const newUrl = 'https://new.example.com/hook';
+      expect(updated).toEqual({ ...endpoint, url: newUrl, urlShown: newUrl, updatedAt: T0 + 9 });
 
       const cleared = await store().updateEndpoint(app.id, endpoint.id, { eventTypes: null }, T0 + 10);
       expect(cleared).toMatchObject({ eventTypes: null, description: 'before' });
+    });
+
+    it('a broker URL with a credential is read and claimed whole, and shown with *** (urlShown)', async () => {
+      const app = await createApp(store());
+      const url = 'redis://:s3cret@127.0.0.1:6379/0?stream=events';
+      const endpoint = await createEndpoint(store(), app.id, { url });
+      const shown = 'redis://:***@127.0.0.1:6379/0?stream=events';
+      expect(endpoint).toMatchObject({ url, urlShown: shown });
+      expect(await store().getEndpoint(app.id, endpoint.id)).toMatchObject({ url, urlShown: shown });
+      expect((await store().listEndpoints(app.id, { limit: 10 })).data[0]).toMatchObject({ url, urlShown: shown });
+      await store().publish(app.id, newMessage(), T0 + 1);
+      expect((await claimAll(store(), T0 + 2))[0]?.endpoint).toMatchObject({ url, urlShown: shown });
     });
 
     it('deleteApplication removes its endpoints, messages, deliveries and attempts, and leaves others alone', async () => {

@@ -81,8 +81,8 @@ export class PostgresEndpoints implements EndpointsStore {
         `WITH endpoint AS (
            INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
              throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
-             headers, signature_scheme, payload_format, payload_filter)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21, $22)
+             headers, signature_scheme, payload_format, payload_filter, sealed_url)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21, $22, $23)
            RETURNING id
          ), secret AS (
            INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
@@ -111,6 +111,7 @@ export class PostgresEndpoints implements EndpointsStore {
           row.signature_scheme,
           row.payload_format,
           row.payload_filter,
+          row.sealed_url,
         ],
       );
     } catch (error) {
@@ -151,7 +152,7 @@ export class PostgresEndpoints implements EndpointsStore {
         await client.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
              header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
-             headers = $13, signature_scheme = $14, payload_format = $15, payload_filter = $16
+             headers = $13, signature_scheme = $14, payload_format = $15, payload_filter = $16, sealed_url = $17
            WHERE id = $1`,
           [
             id,
@@ -170,6 +171,7 @@ export class PostgresEndpoints implements EndpointsStore {
             next.signature_scheme,
             next.payload_format,
             next.payload_filter,
+            next.sealed_url,
           ],
         );
       } catch (error) {

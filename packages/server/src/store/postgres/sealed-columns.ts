@@ -72,5 +72,26 @@ export function postgresSealedColumns(parts: PostgresParts): SealedColumnAccess[
         return result.rowCount ?? 0;
       },
     },
+    {
+      // A broker URL with its credentials; null (skipped by either LIKE) for a URL that holds none.
+      column: 'endpoints.sealed_url',
+      async stale(after, limit, filter) {
+        const { rows } = await parts.query<SealedValue>(
+          `SELECT id AS "rowKey", id AS "ownerId", sealed_url AS value FROM endpoints
+            WHERE id > $1 AND sealed_url ${like(filter)} $2 ORDER BY id LIMIT $3`,
+          [after ?? '', filter.like, limit],
+        );
+        return rows;
+      },
+      async replace(changes) {
+        const result = await parts.query(
+          `UPDATE endpoints e SET sealed_url = c.next
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS c(id, previous, next)
+            WHERE e.id = c.id AND e.sealed_url = c.previous`,
+          columnsOf(changes),
+        );
+        return result.rowCount ?? 0;
+      },
+    },
   ];
 }

@@ -95,10 +95,10 @@ export class SqliteEndpoints implements EndpointsStore {
           .sql(
             `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
                throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at,
-               signature_scheme, payload_format, payload_filter)
+               signature_scheme, payload_format, payload_filter, sealed_url)
              VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
                @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at,
-               @signature_scheme, @payload_format, @payload_filter)`,
+               @signature_scheme, @payload_format, @payload_filter, @sealed_url)`,
           )
           .run(row);
       } catch (error) {
@@ -146,7 +146,7 @@ export class SqliteEndpoints implements EndpointsStore {
                channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
                retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
                headers = @headers, updated_at = @updated_at, signature_scheme = @signature_scheme,
-               payload_format = @payload_format, payload_filter = @payload_filter
+               payload_format = @payload_format, payload_filter = @payload_filter, sealed_url = @sealed_url
              WHERE id = @id`,
           )
           .run(next);

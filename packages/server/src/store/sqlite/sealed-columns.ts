@@ -64,5 +64,25 @@ export function sqliteSealedColumns(parts: SqliteParts): SealedColumnAccess[] {
         });
       },
     },
+    {
+      // A broker URL with its credentials; null (skipped by either LIKE) for a URL that holds none.
+      column: 'endpoints.sealed_url',
+      async stale(after, limit, filter) {
+        return parts
+          .sql(
+            `SELECT id AS rowKey, id AS ownerId, sealed_url AS value FROM endpoints
+              WHERE id > ? AND sealed_url ${like(filter)} ? ORDER BY id LIMIT ?`,
+          )
+          .all(after ?? '', filter.like, limit) as SealedValue[];
+      },
+      replace(changes) {
+        return parts.write(() => {
+          const update = parts.sql('UPDATE endpoints SET sealed_url = ? WHERE id = ? AND sealed_url = ?');
+          let changed = 0;
+          for (const change of changes) changed += update.run(change.to, change.rowKey, change.from).changes;
+          return changed;
+        });
+      },
+    },
   ];
 }
