@@ -161,6 +161,34 @@ describe('hookline CLI against a running server', () => {
   );
 
   it(
+    'endpoints create and update set a payload filter; a bad one is the server 422 with where it is wrong',
+    async () => {
+      await cli('apps', 'create', 'Filtered', '--uid', 'filtered');
+      const created = await cli(
+        '--json',
+        ...['endpoints', 'create', 'filtered', `${receiver.url}/filtered`, '--uid', 'eur'],
+        ...['--payload-filter', '{"data.currency":"EUR"}'],
+      );
+      expect(created.stderr).toBe('');
+      expect(JSON.parse(created.stdout)).toMatchObject({ payloadFilter: { 'data.currency': 'EUR' } });
+      const changed = await cli('endpoints', 'update', 'filtered', 'eur', '--payload-filter', '{"data.n":{"$gt":1}}');
+      expect(changed.stdout).toContain('payload filter: {"data.n":{"$gt":1}}');
+      const refused = await cli(
+        'endpoints',
+        'update',
+        'filtered',
+        'eur',
+        '--payload-filter',
+        '{"data.n":{"$regex":"a"}}',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('422');
+      expect(refused.stderr).toContain('$regex');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'a HOOKLINE_URL that ends in /api/v1 is refused with the address to use instead',
     async () => {
       const run = await start(['apps', 'list'], {

@@ -19,6 +19,7 @@ interface EndpointOut {
   nonRetryableStatuses: string | null;
   signatureScheme: string;
   payloadFormat: string;
+  payloadFilter: Record<string, unknown> | null;
 }
 
 interface UpdateOptions {
@@ -34,9 +35,14 @@ interface UpdateOptions {
   enable?: boolean;
   signatureScheme?: string;
   payloadFormat?: string;
+  payloadFilter?: string;
 }
 
 const SCHEME_FLAG = ['--signature-scheme <scheme>', 'standard-webhooks (default), hmac-sha256 or github'] as const;
+const FILTER_FLAG = [
+  '--payload-filter <json>',
+  'only payloads that match, MongoDB operators on payload paths, e.g. \'{"data.amount":{"$gte":100}}\' ("none": all)',
+] as const;
 const FORMAT_FLAG = [
   '--payload-format <format>',
   'json (default) or form (application/x-www-form-urlencoded)',
@@ -77,6 +83,21 @@ function throttle(value: string): number | null {
   return rate;
 }
 
+/** The filter as JSON (the server says whether it is a valid filter); "none" clears it. */
+function payloadFilter(value: string): unknown {
+  if (CLEAR.has(value.trim())) return null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new CliError(
+      'bad_flag',
+      `--payload-filter takes a JSON object, got ${JSON.stringify(value)}`,
+      'e.g. \'{"data.currency":"EUR"}\'',
+      2,
+    );
+  }
+}
+
 /** "Name: value" into [name, value]. */
 function header(value: string): [string, string] {
   const colon = value.indexOf(':');
@@ -104,6 +125,7 @@ function patchOf(options: UpdateOptions): Record<string, unknown> {
   }
   if (options.signatureScheme !== undefined) patch.signatureScheme = options.signatureScheme;
   if (options.payloadFormat !== undefined) patch.payloadFormat = options.payloadFormat;
+  if (options.payloadFilter !== undefined) patch.payloadFilter = payloadFilter(options.payloadFilter);
   if (options.disable === true) patch.disabled = true;
   if (options.enable === true) patch.disabled = false;
   return patch;
@@ -114,6 +136,7 @@ function describe(endpoint: EndpointOut): string {
     `endpoint ${endpoint.id}${endpoint.uid === null ? '' : ` (uid ${endpoint.uid})`} -> ${endpoint.url}`,
     `  state:          ${endpoint.disabled ? `disabled (${endpoint.disabledReason ?? 'by hand'})` : 'enabled'}`,
     `  event types:    ${endpoint.filterTypes?.join(',') ?? 'all'}`,
+    `  payload filter: ${endpoint.payloadFilter === null ? 'none (every payload)' : JSON.stringify(endpoint.payloadFilter)}`,
     `  retry schedule: ${endpoint.retrySchedule === null ? "the server's default" : `${endpoint.retrySchedule.join(', ')} s`}`,
     `  throttle:       ${endpoint.throttleRate === null ? 'none' : `${endpoint.throttleRate}/s`}`,
     `  status policy:  ${endpoint.nonRetryableStatuses ?? 'every failure is retried'}`,
@@ -149,6 +172,7 @@ export function endpointsCommand(program: Command): void {
     .option('--description <text>', 'a note for people')
     .option('--uid <uid>', 'your own id for it')
     .option('--non-retryable-statuses <policy>', 'statuses that fail for good, e.g. 4xx,!408,!429 (default: retry all)')
+    .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
     .option(
@@ -166,6 +190,7 @@ export function endpointsCommand(program: Command): void {
           nonRetryableStatuses?: string;
           signatureScheme?: string;
           payloadFormat?: string;
+          payloadFilter?: string;
           keyType?: string;
         },
         command: Command,
@@ -178,6 +203,7 @@ export function endpointsCommand(program: Command): void {
         if (options.nonRetryableStatuses !== undefined) body.nonRetryableStatuses = options.nonRetryableStatuses;
         if (options.signatureScheme !== undefined) body.signatureScheme = options.signatureScheme;
         if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
+        if (options.payloadFilter !== undefined) body.payloadFilter = payloadFilter(options.payloadFilter);
         if (options.keyType !== undefined) body.keyType = options.keyType;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
         printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
@@ -187,7 +213,7 @@ export function endpointsCommand(program: Command): void {
   endpoints
     .command('update <app> <endpoint>')
     .description(
-      'change an endpoint: URL, event types, retry schedule, throttle, headers, status policy, signing, disable/enable',
+      'change an endpoint: URL, event types, payload filter, retry schedule, throttle, headers, status policy, signing, disable/enable',
     )
     .option('--url <url>', 'where deliveries go')
     .option('--description <text>', 'a note for people')
@@ -200,6 +226,7 @@ export function endpointsCommand(program: Command): void {
     .option('--status-policy <policy>', 'statuses that fail for good without retries, e.g. "4xx,!408,!429" ("none")')
     .option('--header <header>', 'a custom header sent with every delivery, "Name: value" (repeatable)', collect)
     .option('--remove-header <name>', 'stop sending this custom header (repeatable)', collect)
+    .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
     .option('--disable', 'stop delivering to it (deliveries wait)')
