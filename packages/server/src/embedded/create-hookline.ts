@@ -80,8 +80,8 @@ export interface PublishOptions {
    * SQLite: your better-sqlite3 connection to the same file, inside your transaction (`BEGIN IMMEDIATE` …
    * `COMMIT`, with this publish awaited in between). The message and its deliveries exist exactly when it commits;
    * workers on the file, in this process or another, see the commit within 25 ms (they watch `PRAGMA
-   * data_version`). While your transaction holds SQLite's one write lock, Hookline's own writes wait for it (up to
-   * 5 s, then retried): keep it to your writes and this publish.
+   * data_version`). While your transaction holds SQLite's one write lock, Hookline's own writes wait for it (off
+   * the event loop, up to 5 s, then retried): keep it to your writes and this publish.
    */
   db?: BetterSqlite3.Database;
 }
@@ -215,8 +215,8 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   };
 
   // A publish in the caller's transaction wakes workers at its commit (NOTIFY on PostgreSQL, the commit watch on
-  // SQLite), not when written: before the commit a worker finds nothing, and on SQLite its claim would wait for the
-  // caller's write lock, which in this process holds the event loop until busy_timeout gives up.
+  // SQLite), not when written: before the commit a worker finds nothing, and on SQLite its claim would only wait
+  // for the caller's write lock.
   const outboxOperations: OperationsContext = { ...operations, workQueued: () => undefined };
 
   const { operationalWebhookUrl, operationalWebhookSecret } = config.delivery;

@@ -1,8 +1,6 @@
 import {
-  createHmac,
   createPrivateKey,
   createPublicKey,
-  createSecretKey,
   generateKeyPairSync,
   type KeyObject,
   randomBytes as nodeRandomBytes,
@@ -18,6 +16,7 @@ import type {
   HmacKey,
   MessagePart,
 } from './backend.js';
+import { importNodeHmacKey, type NodeHmacKey, nodeHmacSha256 } from './node-hmac.js';
 
 function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
@@ -33,9 +32,7 @@ function fromJwk(jwk: { x?: string | undefined; d?: string | undefined }): Ed255
 }
 
 function hmacSha256Sync(key: HmacKey, message: readonly MessagePart[]): Uint8Array {
-  const hmac = createHmac('sha256', key as unknown as KeyObject);
-  for (const part of message) hmac.update(part);
-  return hmac.digest();
+  return nodeHmacSha256(key as unknown as NodeHmacKey, message);
 }
 
 function ed25519VerifySync(key: Ed25519VerifyKey, message: readonly MessagePart[], signature: Uint8Array): boolean {
@@ -46,7 +43,7 @@ export const nodeCrypto: CryptoBackend = {
   name: 'node',
 
   async importHmacKey(raw) {
-    return createSecretKey(raw) as unknown as HmacKey;
+    return importNodeHmacKey(raw) as unknown as HmacKey;
   },
 
   async hmacSha256(key, message) {

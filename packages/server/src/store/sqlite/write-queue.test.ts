@@ -183,4 +183,42 @@ describe('WriteQueue', () => {
     await queue.run(() => insert('alone'), { durable: false });
     expect(pendingSyncs).toHaveLength(1);
   });
+
+  describe('while another connection holds the write lock', () => {
+    let holder: Database;
+
+    beforeEach(() => {
+      // The lock is held as an application's transaction holds it in the outbox: BEGIN IMMEDIATE, then a write.
+      holder = new BetterSqlite3(join(dir, 'queue.db'));
+      holder.exec('BEGIN IMMEDIATE');
+      holder.prepare("INSERT INTO items (name) VALUES ('held')").run();
+      // As the store's connection: SQLite's own wait would hold this thread (and so the holder) for 5 s.
+      db.pragma('busy_timeout = 5000');
+    });
+
+    afterEach(() => {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    });
+
+    it('waits for it off the event loop, so code of this process can commit meanwhile, then commits', async () => {
+      const queue = new WriteQueue(db);
+      const written = queue.run(() => insert('queued'));
+      // setImmediate callbacks run in order: the queue's flush, queued first, has tried for the lock by now.
+      await new Promise((resolve) => setImmediate(resolve));
+      holder.exec('COMMIT');
+      await written;
+      expect(committed()).toEqual(['held', 'queued']);
+      // The connection's own wait is back for the statements inside a transaction.
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    });
+
+    it('fails the waiting writes with SQLITE_BUSY once lockWaitMs has passed, and later writes run', async () => {
+      const queue = new WriteQueue(db, { lockWaitMs: 50 });
+      await expect(queue.run(() => insert('refused'))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      holder.exec('ROLLBACK');
+      await queue.run(() => insert('after'));
+      expect(committed()).toEqual(['after']);
+    });
+  });
 });

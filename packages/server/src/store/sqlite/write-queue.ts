@@ -6,6 +6,13 @@ import type { Database, Statement } from 'better-sqlite3';
 
 export interface WriteQueueOptions {
   maxBatch?: number;
+  /**
+   * How long a transaction waits for another connection's write lock (the application's own transaction in the
+   * outbox, another process on the file) before its writes fail with SQLITE_BUSY. Waited for off the event loop, in
+   * short timers: SQLite's busy_timeout would wait inside BEGIN, holding this process still, and with it the very
+   * code (in this process) that would commit and free the lock. Default 5000 ms.
+   */
+  lockWaitMs?: number;
   /** Runs first in every transaction, under its write lock: where a cache checks what other connections changed. */
   onBegin?: () => void;
   /** Runs after any rollback (one write's savepoint or a whole batch): caches filled by undone writes are dropped. */
@@ -33,14 +40,23 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** The longest pause between two tries for the write lock: short, as a lock is held for a transaction's span. */
+const LOCK_RETRY_MAX_MS = 20;
+
 export class WriteQueue {
   private queue: Pending[] = [];
   private scheduled = false;
   private readonly maxBatch: number;
+  private readonly lockWaitMs: number;
+  /** When the batch at the head began waiting for another connection's write lock; null when none waits. */
+  private lockWaitSince: number | null = null;
+  private lockRetryMs = 1;
   private readonly statements: Record<
     'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackToSavepoint',
     Statement
   >;
+  /** The connection's own busy_timeout, put back after each BEGIN. */
+  private readonly busyTimeoutMs: number;
   private readonly onBegin: () => void;
   private readonly onRollback: () => void;
   private readonly afterCommit: ((done: (error: Error | null) => void) => void) | null;
@@ -50,6 +66,8 @@ export class WriteQueue {
     options: WriteQueueOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 2000;
+    this.lockWaitMs = options.lockWaitMs ?? 5000;
+    this.busyTimeoutMs = Math.max(0, Math.trunc(db.pragma('busy_timeout', { simple: true }) as number));
     this.onBegin = options.onBegin ?? (() => {});
     this.onRollback = options.onRollback ?? (() => {});
     this.afterCommit = options.afterCommit ?? null;
@@ -80,17 +98,16 @@ export class WriteQueue {
   }
 
   private flush(): void {
+    if (!this.beginOrWait()) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.scheduled = false;
     if (this.queue.length > 0) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    if (batch.length === 0) return;
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    const { begin, commit, rollback, savepoint, release, rollbackToSavepoint } = this.statements;
+    const { commit, rollback, savepoint, release, rollbackToSavepoint } = this.statements;
     try {
-      begin.run();
       this.onBegin();
     } catch (error) {
       if (this.db.inTransaction) rollback.run();
@@ -130,6 +147,51 @@ export class WriteQueue {
       if (batch.every((item) => !item.durable)) return;
     }
     this.afterCommit((error) => settle(batch, outcomes, error, (item) => item.durable));
+  }
+
+  /**
+   * Begins the transaction when the write lock is free (true), or, while another connection holds it, tries again
+   * in a moment without holding the event loop (false; the queue stays scheduled). Past lockWaitMs, or on another
+   * error, the waiting writes fail with the error (false).
+   */
+  private beginOrWait(): boolean {
+    if (this.queue.length === 0) {
+      this.scheduled = false;
+      return false;
+    }
+    let error: unknown = null;
+    // No busy wait around BEGIN only: the statements inside a transaction that holds the lock keep the connection's
+    // own. Set through db.pragma each time, not a prepared statement: SQLite applies busy_timeout when the pragma
+    // is prepared, not when it runs.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.statements.begin.run();
+    } catch (caught) {
+      error = caught;
+    } finally {
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
+    if (error === null) {
+      this.lockWaitSince = null;
+      this.lockRetryMs = 1;
+      return true;
+    }
+    const now = Date.now();
+    this.lockWaitSince ??= now;
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY' && now - this.lockWaitSince < this.lockWaitMs) {
+      setTimeout(() => this.flush(), this.lockRetryMs);
+      this.lockRetryMs = Math.min(LOCK_RETRY_MAX_MS, this.lockRetryMs * 2);
+      return false;
+    }
+    this.lockWaitSince = null;
+    this.lockRetryMs = 1;
+    if (this.db.inTransaction) this.statements.rollback.run();
+    this.onRollback();
+    const failed = this.queue.splice(0, this.maxBatch);
+    for (const item of failed) item.reject(error);
+    this.scheduled = this.queue.length > 0;
+    if (this.scheduled) setImmediate(() => this.flush());
+    return false;
   }
 }
 
