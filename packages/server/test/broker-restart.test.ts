@@ -1,12 +1,11 @@
 // A broker restarted in the middle of a run: sends fail while it is away (recorded, retried on the schedule), the
-// destination's connection is opened again, and every event arrives at least once. Redis and NATS are servers of
-// the test's own (its port, its directory), stopped and started again; the machine's shared RabbitMQ is not restarted
-// (other work uses it): the test gets a vhost of its own and has the broker close every connection to that vhost
-// (`rabbitmqctl close_all_connections --vhost`), which is what a client sees of a restart.
+// destination's connection is opened again, and every event arrives at least once. Each broker is a server of the
+// test's own (its port, its directory; for RabbitMQ a node of its own beside the machine's, which other test files
+// use), really stopped and started again on the same data.
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { natsStream, rabbitmqConsumer, redisStream, Tally } from './support/broker-consumers.js';
-import { binaryExists, PrivateNats, PrivateRedis, rabbitmqctl, sharedBrokerAnswers } from './support/brokers.js';
+import { binaryExists, PrivateNats, PrivateRabbitmq, PrivateRedis } from './support/brokers.js';
 import { type Api, appWithEndpoint, startHookline, type TestHookline } from './support/hookline.js';
 import { freePort } from './support/hookline-process.js';
 import { waitFor } from './support/receiver.js';
@@ -19,7 +18,9 @@ const redisBinary = binaryExists('redis-server');
 const natsBinary = binaryExists('nats-server');
 if (!redisBinary) console.warn('SKIP the Redis restart test: install redis-server (apt-get install redis-server)');
 if (!natsBinary) console.warn('SKIP the NATS restart test: install nats-server (apt-get install nats-server)');
-const rabbitmqUp = (await sharedBrokerAnswers('rabbitmq')) && binaryExists('rabbitmqctl');
+const rabbitmqBinary = binaryExists('rabbitmq-server');
+if (!rabbitmqBinary)
+  console.warn('SKIP the RabbitMQ restart test: install rabbitmq-server (apt-get install rabbitmq-server)');
 
 let hookline: TestHookline | null = null;
 const cleanups: Array<() => Promise<void>> = [];
@@ -134,39 +135,34 @@ describe.skipIf(!natsBinary)('NATS restarted mid-run', () => {
   });
 });
 
-describe.skipIf(!rabbitmqUp)('RabbitMQ connections closed mid-run (a restart as the client sees it)', () => {
-  it(`delivers all ${EVENTS} events at least once`, { timeout: 400_000 }, async () => {
-    const vhost = `hookline-restart-${randomUUID()}`;
-    rabbitmqctl(['add_vhost', vhost]);
-    cleanups.push(async () => {
-      rabbitmqctl(['delete_vhost', vhost]);
-    });
-    rabbitmqctl(['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
-    const base = `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`;
+describe.skipIf(!rabbitmqBinary)('RabbitMQ restarted mid-run', () => {
+  it(`delivers all ${EVENTS} events at least once`, { timeout: 600_000 }, async () => {
+    const rabbitmq = new PrivateRabbitmq(await freePort(), await freePort());
+    cleanups.push(() => rabbitmq.destroy());
+    await rabbitmq.start();
+    const base = `amqp://guest:guest@127.0.0.1:${rabbitmq.port}`;
     const exchange = 'orders';
     const tally = new Tally();
     let consumer = await rabbitmqConsumer(base, exchange, tally);
-    // Unacknowledged messages of the closed consumer go back to the durable queue; a new consumer counts them.
+    // The restart closes the consumer's connection too; its durable queue and persistent messages come back with
+    // the node, and a new consumer counts them (unacknowledged ones are delivered again: a set of ids).
     const read = async () => {
       if (!consumer.isOpen()) consumer = await rabbitmqConsumer(base, exchange, tally);
       return tally;
     };
     cleanups.push(() => consumer.close());
-    let closed = 0;
-    const { deliveredBeforeInterruption } = await runWithInterruption(
+    const { failedAttempts, deliveredBeforeInterruption } = await runWithInterruption(
       `${base}?exchange=${exchange}`,
       read,
       async () => {
-        const said = rabbitmqctl(['close_all_connections', '--vhost', vhost, 'hookline restart test']);
-        closed = Number(/Closed (\d+) connections/.exec(said)?.[1] ?? 0);
+        await rabbitmq.stop();
+        await rabbitmq.start();
       },
-      // Throttled so the run outlasts rabbitmqctl's start-up (seconds): the close must land mid-run.
+      // Throttled (3,000 events over ten seconds) so the node goes down while most of them are still to be sent.
       { throttleRate: 300 },
     );
-    // Hookline's connection and the consumer's were closed while events were still to come, and the rest arrived:
-    // sends in flight at the close failed and were retried, a later send found the connection closed and opened
-    // a new one (the engine does not count how many of each; both end delivered).
-    expect(closed).toBeGreaterThanOrEqual(2);
+    // Sends in flight at the stop and sends while the node was down failed, were recorded and retried.
+    expect(failedAttempts).toBeGreaterThan(0);
     expect(deliveredBeforeInterruption).toBeLessThan(EVENTS);
   });
 });

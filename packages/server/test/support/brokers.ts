@@ -1,8 +1,8 @@
 // The message brokers of this machine for destination tests: whether one answers (a test that needs it skips with a
 // line saying how to start it, except under CI=true, where a missing broker fails), and brokers of the test's own
-// (redis-server, nats-server on their own ports and directories) for tests that stop and restart them.
+// (redis-server, nats-server, a RabbitMQ node on their own ports and directories) for tests that stop and restart them.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,16 +51,22 @@ export function binaryExists(name: string): boolean {
 /** A server process of the test's own, in its own directory, that the test may stop and start again. */
 abstract class PrivateServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'hookline-broker-'));
-  private child: ChildProcess | null = null;
+  protected child: ChildProcess | null = null;
+  /** How long a start may take before the test fails: a JVM- or BEAM-based broker boots for seconds. */
+  protected readonly startTimeoutMs: number = 20_000;
 
   constructor(readonly port: number) {}
 
   protected abstract command(): [string, string[]];
 
+  protected environment(): NodeJS.ProcessEnv {
+    return process.env;
+  }
+
   async start(): Promise<void> {
     const [file, args] = this.command();
-    this.child = spawn(file, args, { stdio: 'ignore' });
-    await waitFor(() => portAnswers(this.port), `${file} answering on port ${this.port}`, 20_000);
+    this.child = spawn(file, args, { stdio: 'ignore', env: this.environment() });
+    await waitFor(() => portAnswers(this.port), `${file} answering on port ${this.port}`, this.startTimeoutMs);
   }
 
   /** A graceful stop (SIGTERM): the server writes what it holds and exits; resolves once it has. */
@@ -107,6 +113,69 @@ export class PrivateRedis extends PrivateServer {
 export class PrivateNats extends PrivateServer {
   protected command(): [string, string[]] {
     return ['nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir]];
+  }
+}
+
+/**
+ * A RabbitMQ node of the test's own beside the machine's: its node name, AMQP port, distribution port, data and log
+ * directories, and a configuration file of its own (the machine's names the shared node's port). rabbitmq-server
+ * started as root runs the node as the rabbitmq user, which must own the directory. A restart is the node stopped
+ * (SIGTERM to the Erlang VM, whose pid it writes) and started again on the same data: durable queues and
+ * persistent messages come back.
+ */
+export class PrivateRabbitmq extends PrivateServer {
+  protected override readonly startTimeoutMs = 180_000;
+  readonly nodeName = `hookline-test-${this.port}@localhost`;
+
+  constructor(
+    port: number,
+    private readonly distributionPort: number,
+  ) {
+    super(port);
+    writeFileSync(join(this.dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+    writeFileSync(join(this.dir, 'enabled_plugins'), '[].\n');
+    writeFileSync(join(this.dir, 'rabbitmq-env.conf'), '');
+    if (process.getuid?.() === 0) {
+      const owner = (flag: string) => Number(execFileSync('id', [flag, 'rabbitmq'], { encoding: 'utf8' }).trim());
+      const [uid, gid] = [owner('-u'), owner('-g')];
+      for (const file of ['', 'rabbitmq.conf', 'enabled_plugins', 'rabbitmq-env.conf']) {
+        chownSync(join(this.dir, file), uid, gid);
+      }
+    }
+  }
+
+  protected command(): [string, string[]] {
+    return ['rabbitmq-server', []];
+  }
+
+  protected override environment(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      RABBITMQ_NODENAME: this.nodeName,
+      RABBITMQ_DIST_PORT: String(this.distributionPort),
+      RABBITMQ_CONF_ENV_FILE: join(this.dir, 'rabbitmq-env.conf'),
+      RABBITMQ_CONFIG_FILE: join(this.dir, 'rabbitmq.conf'),
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(this.dir, 'enabled_plugins'),
+      RABBITMQ_MNESIA_BASE: join(this.dir, 'mnesia'),
+      RABBITMQ_LOG_BASE: join(this.dir, 'log'),
+      RABBITMQ_PID_FILE: join(this.dir, 'node.pid'),
+      ERL_EPMD_ADDRESS: '127.0.0.1',
+    };
+  }
+
+  /** The Erlang VM is the script's grandchild (su, then the VM): it is stopped by the pid it wrote. */
+  override async stop(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    this.child = null;
+    const exited =
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const pid = Number(readFileSync(join(this.dir, 'node.pid'), 'utf8').trim());
+    process.kill(pid, 'SIGTERM');
+    await exited;
+    await waitFor(async () => !(await portAnswers(this.port)), `RabbitMQ off port ${this.port}`, 60_000);
   }
 }
 

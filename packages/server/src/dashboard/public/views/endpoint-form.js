@@ -1,4 +1,4 @@
-// Create an endpoint, or edit one: URL, description, event types, and how it is delivered to (retry schedule,
+// Create an endpoint, or edit one: URL, description, event types, payload filter, and how it is delivered to (retry schedule,
 // throttle, status policy, custom headers), enabled or not. The server says what is valid: its 422 is shown as
 // "field: problem"; this form only turns text fields into the API's shapes.
 import { api, enc } from '../api.js';
@@ -12,6 +12,16 @@ function scheduleOf(text) {
     .map((part) => part.trim())
     .filter(Boolean);
   return parts.length === 0 ? null : parts.map((part) => (Number.isFinite(Number(part)) ? Number(part) : part));
+}
+
+/** The payload filter box: empty -> null (every payload); otherwise JSON, whose meaning the server judges. */
+function payloadFilterOf(text) {
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error('payloadFilter: not JSON, e.g. {"data.amount": {"$gte": 100}}');
+  }
 }
 
 function orNull(text) {
@@ -36,6 +46,13 @@ export async function endpointFormView(appId, endpointId) {
     value: existing?.filterTypes?.join(', ') ?? '',
     placeholder: 'invoice.paid, invoice.voided',
   });
+  const payloadFilter = h('textarea', {
+    id: 'ep-payload-filter',
+    rows: 3,
+    spellcheck: 'false',
+    placeholder: '{"data.amount": {"$gte": 100}, "data.currency": {"$in": ["EUR", "USD"]}}',
+  });
+  payloadFilter.value = existing?.payloadFilter ? JSON.stringify(existing.payloadFilter, null, 2) : '';
   const schedule = h('input', {
     id: 'ep-retry',
     value: existing?.retrySchedule?.join(', ') ?? '',
@@ -71,8 +88,14 @@ export async function endpointFormView(appId, endpointId) {
       throttleRate: throttle.value === '' ? null : Number(throttle.value),
       nonRetryableStatuses: orNull(policy.value),
     };
-    const body = { url: url.value.trim(), description: description.value, filterTypes, ...settings };
     try {
+      const body = {
+        url: url.value.trim(),
+        description: description.value,
+        filterTypes,
+        payloadFilter: payloadFilterOf(payloadFilter.value),
+        ...settings,
+      };
       const changes = headerChanges(headers, currentHeaders);
       let saved;
       if (existing) {
@@ -95,6 +118,12 @@ export async function endpointFormView(appId, endpointId) {
     field('ep-url', 'URL', null, url),
     field('ep-description', 'Description', null, description),
     field('ep-types', 'Event types', 'Comma-separated; empty: all', types),
+    field(
+      'ep-payload-filter',
+      'Payload filter',
+      'Only payloads that match, as JSON with MongoDB operators on payload paths ($eq $ne $gt $gte $lt $lte $in $nin $exists $not $and $or $nor); empty: every payload',
+      payloadFilter,
+    ),
     h(
       'fieldset',
       {},

@@ -126,6 +126,10 @@ function settingsTable(endpoint, headers) {
   const rows = [
     ['Event types', endpoint.filterTypes?.length ? endpoint.filterTypes.join(', ') : 'all'],
     [
+      'Payload filter',
+      endpoint.payloadFilter ? h('code', {}, JSON.stringify(endpoint.payloadFilter)) : 'none (every payload)',
+    ],
+    [
       'Retry schedule',
       endpoint.retrySchedule === null ? "the server's default" : `${endpoint.retrySchedule.join(', ')} s`,
     ],
