@@ -27,4 +27,4 @@ export { DuplicateEventIdError, DuplicateUidError } from './store/errors.js';
 export type { IdempotencyStore } from './store/idempotency.js';
 export { SqliteStore } from './store/sqlite/sqlite-store.js';
 export type { Store } from './store/store.js';
-export type { Application, Endpoint, Message } from './store/types.js';
+export type { Application, Endpoint, HeldKey, Message } from './store/types.js';

@@ -161,6 +161,31 @@ describe('hookline CLI against a running server', () => {
   );
 
   it(
+    'endpoints create and update set ordering; send takes --ordering-key; endpoints held lists held keys',
+    async () => {
+      await cli('apps', 'create', 'Ordered', '--uid', 'ordered');
+      const created = await cli(
+        '--json',
+        ...['endpoints', 'create', 'ordered', `${receiver.url}/ordered`, '--uid', 'fifo'],
+        ...['--ordering', 'fifo', '--on-dead-head', 'hold'],
+      );
+      expect(created.stderr).toBe('');
+      expect(JSON.parse(created.stdout)).toMatchObject({ ordering: 'fifo', orderingOnDead: 'hold' });
+      const back = await cli('endpoints', 'update', 'ordered', 'fifo', '--on-dead-head', 'skip');
+      expect(back.stdout).toContain('ordering:       fifo per ordering key, dead head: skip');
+      const sent = await cli('--json', 'send', 'ordered', 'order.updated', '{"n":1}', '--ordering-key', 'cus_1');
+      expect(JSON.parse(sent.stdout)).toMatchObject({ orderingKey: 'cus_1' });
+      const held = await cli('--json', 'endpoints', 'held', 'ordered', 'fifo');
+      expect(held.code).toBe(0);
+      expect(JSON.parse(held.stdout)).toEqual({ data: [] });
+      const refused = await cli('endpoints', 'update', 'ordered', 'fifo', '--ordering', 'lifo');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('422');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'endpoints create and update set a payload filter; a bad one is the server 422 with where it is wrong',
     async () => {
       await cli('apps', 'create', 'Filtered', '--uid', 'filtered');

@@ -52,6 +52,29 @@ it('publish with the worker in this process delivers a signed event the official
   expect(request.headers['webhook-id']).toBe(message.id);
 });
 
+it('embedded mode tells the configured operational webhook of an endpoint it created, signed and delivered', async () => {
+  const opsSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  hookline = await createHookline({
+    database: join(dir, 'hookline.db'),
+    allowPrivateNetworks: true,
+    delivery: {
+      pollIntervalMs: 100,
+      operationalWebhookUrl: `${receiver.url}/ops`,
+      operationalWebhookSecret: opsSecret,
+    },
+    logger: pino({ level: 'silent' }),
+  });
+  const app = await hookline.createApplication({ name: 'Acme', uid: 'acme-ops' });
+  const { endpoint } = await hookline.createEndpoint('acme-ops', { url: `${receiver.url}/hook`, uid: 'main' });
+  hookline.startWorker();
+  await waitFor(() => receiver.on('/ops').length === 1, 'the operational event');
+  const [request] = receiver.on('/ops') as [ReceivedRequest];
+  expect(new Webhook(opsSecret).verify(request.body, request.headers as Record<string, string>)).toMatchObject({
+    type: 'endpoint.created',
+    data: { appId: app.id, appUid: 'acme-ops', endpointId: endpoint.id, endpointUid: 'main' },
+  });
+});
+
 it("hook publishes the wrapped function's result to the application it names, and returns the result", async () => {
   const hl = await open();
   const app = await hl.createApplication({ name: 'Owner' });

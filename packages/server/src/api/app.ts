@@ -24,6 +24,7 @@ import { attemptFeedRoutes } from './routes/attempt-feed.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointHeaderRoutes } from './routes/endpoint-headers.js';
 import { endpointHealthRoutes } from './routes/endpoint-health.js';
+import { endpointOrderingRoutes } from './routes/endpoint-ordering.js';
 import { endpointStatsRoutes } from './routes/endpoint-stats.js';
 import { endpointTestEventRoutes } from './routes/endpoint-test-event.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -169,6 +170,7 @@ export async function createApp(options: AppOptions = {}): Promise<FastifyInstan
     adminRoutes(app, context);
     attemptFeedRoutes(app, context);
     endpointHealthRoutes(app, context);
+    endpointOrderingRoutes(app, context);
     apiKeyRoutes(app, context);
     sourceRoutes(app, context);
     operationalWebhookRoutes(app, context);

@@ -3,6 +3,7 @@
 // so the documentation cannot drift from the behaviour. Field names follow the `svix` SDK's models.
 
 import { PAYLOAD_FORMATS, SIGNATURE_SCHEMES } from '../engine/delivery-signing.js';
+import { DELIVERY_ORDERINGS, ORDERING_ON_DEAD } from '../operations/endpoint-input.js';
 import { stringMap } from '../operations/schemas.js';
 import { payloadFilterSchema } from '../payload-filter/schema.js';
 
@@ -95,10 +96,26 @@ export const endpointOutSchema = {
     headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
     signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
     payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
+    ordering: { type: 'string', enum: DELIVERY_ORDERINGS },
+    orderingOnDead: { type: 'string', enum: ORDERING_ON_DEAD },
     payloadFilter: payloadFilterSchema,
     retrySchedule: { type: ['array', 'null'], items: { type: 'number' } },
     nonRetryableStatuses: { type: ['string', 'null'] },
     metadata: stringMap,
+  },
+} as const;
+
+/** A key of an ordered endpoint held by its dead head (Hookline extension). */
+export const heldKeyOutSchema = {
+  type: 'object',
+  required: ['orderingKey', 'msgId', 'since', 'waiting'],
+  properties: {
+    orderingKey: { type: 'string', description: "The key ('' for messages published without one)." },
+    msgId: { type: 'string', description: 'The dead head: resend it to release the key.' },
+    since: dateTime,
+    lastError: { type: ['string', 'null'] },
+    lastStatusCode: { type: ['integer', 'null'] },
+    waiting: { type: 'integer', description: 'Deliveries of the key waiting behind the head.' },
   },
 } as const;
 
@@ -191,6 +208,7 @@ export const messageOutSchema = {
     channels: { type: ['array', 'null'], items: { type: 'string' } },
     tags: { type: ['array', 'null'], items: { type: 'string' } },
     deliverAt: { type: ['string', 'null'], format: 'date-time' },
+    orderingKey: { type: ['string', 'null'] },
     timestamp: dateTime,
   },
 } as const;

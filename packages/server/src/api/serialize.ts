@@ -44,6 +44,8 @@ export function endpointOut(endpoint: Endpoint) {
     headerPrefix: endpoint.headerPrefix,
     signatureScheme: endpoint.signatureScheme,
     payloadFormat: endpoint.payloadFormat,
+    ordering: endpoint.ordering,
+    orderingOnDead: endpoint.orderingOnDead,
     payloadFilter: endpoint.payloadFilter,
     retrySchedule: endpoint.retrySchedule,
     nonRetryableStatuses: endpoint.nonRetryableStatuses,
@@ -109,6 +111,7 @@ export function messageOut(message: Message, payload: unknown = payloadOut(messa
     channels: message.channels,
     tags: message.tags,
     deliverAt: message.deliverAt === null ? null : iso(message.deliverAt),
+    orderingKey: message.orderingKey,
     timestamp: iso(message.createdAt),
   };
 }

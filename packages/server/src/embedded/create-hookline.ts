@@ -18,6 +18,7 @@ import { OperationError } from '../operations/errors.js';
 import { checkInput } from '../operations/input-schema.js';
 import { applyConfiguredOperationalWebhook } from '../operations/operational-endpoints.js';
 import { OperationalEvents } from '../operations/operational-events.js';
+import { listHeldKeys } from '../operations/ordering.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import {
   type MessageInput,
@@ -33,7 +34,7 @@ import { secretBoxFrom } from '../store/secret-box.js';
 import { secretsAtRest } from '../store/secrets-at-rest.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import type { Application, Endpoint, Message } from '../store/types.js';
+import type { Application, Endpoint, HeldKey, Message } from '../store/types.js';
 
 export interface HooklineOptions {
   /**
@@ -70,6 +71,8 @@ export interface PublishOptions {
   deliverAt?: Date | null;
   /** Labels to find the message by (the API's `tag` filter); never sent to endpoints. */
   tags?: string[] | null;
+  /** For endpoints with `ordering: 'fifo'`: the key (a customer id, an order id) whose events go in publish order. */
+  orderingKey?: string | null;
   /**
    * PostgreSQL: your node-postgres client (or a Kysely/Drizzle adapter of your transaction), inside your BEGIN …
    * COMMIT. The message and its deliveries are written by your transaction: they exist exactly when it commits,
@@ -101,6 +104,7 @@ function messageInputOf(eventType: string, payload: Record<string, unknown>, opt
     ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
     ...(options.channels === undefined ? {} : { channels: options.channels }),
     ...(options.tags === undefined ? {} : { tags: options.tags }),
+    ...(options.orderingKey === undefined ? {} : { orderingKey: options.orderingKey }),
     // An invalid Date has no ISO form: its string fails the date-time rule, as a bad time does over HTTP.
     deliverAt:
       deliverAt === null ? null : Number.isNaN(deliverAt.getTime()) ? String(deliverAt) : deliverAt.toISOString(),
@@ -140,6 +144,8 @@ export interface Hookline {
     fn: (...args: Args) => Result | Promise<Result>,
     options: HookOptions<Args, Awaited<Result>>,
   ): (...args: Args) => Promise<Awaited<Result>>;
+  /** An ordered endpoint's keys held by a dead head (orderingOnDead 'hold'); resending the head releases one. */
+  listHeldKeys(app: string, endpoint: string): Promise<HeldKey[]>;
   /** Runs the delivery engine in this process until stopWorker or close. */
   startWorker(): void;
   stopWorker(): Promise<void>;
@@ -267,6 +273,11 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
         );
       }
       return publishMessage(operations, app, checked);
+    },
+
+    async listHeldKeys(app, endpoint) {
+      open();
+      return (await listHeldKeys(operations, app, endpoint)).held;
     },
 
     async publishMany(app, messages) {

@@ -572,6 +572,8 @@ export class DeliveryEngine {
       // Named here, so an operational event about this attempt can name it too (Svix's lastAttempt.id).
       attemptId: newId('atmpt', outcome.result.at),
       circuit: outcome.circuit,
+      // An ordered delivery's end moves its line on in the same transaction (the store needs to know before).
+      ...(delivery.orderingKey === null ? {} : { ordered: true }),
       ...(outcome.requestHeaders === undefined ? {} : { requestHeaders: outcome.requestHeaders }),
     };
     let recorded: RecordedAttempts;

@@ -10,7 +10,7 @@ import { findFilterProblem } from '../payload-filter/check.js';
 import type { PayloadFilter } from '../payload-filter/language.js';
 import { payloadFilterSchema } from '../payload-filter/schema.js';
 import type { EndpointPatch } from '../store/store.js';
-import type { PayloadFormat, SignatureScheme } from '../store/types.js';
+import type { DeliveryOrdering, OrderingOnDead, PayloadFormat, SignatureScheme } from '../store/types.js';
 import type { OperationsContext } from './context.js';
 import { checkCustomHeaders, headersInSchema } from './endpoint-headers.js';
 import { invalidField, OperationError } from './errors.js';
@@ -23,6 +23,8 @@ const stringList = {
   items: { type: 'string', minLength: 1, maxLength: 256 },
 } as const;
 const rate = { type: ['integer', 'null'], minimum: 1, maximum: 100000 } as const;
+export const DELIVERY_ORDERINGS: readonly DeliveryOrdering[] = ['none', 'fifo'];
+export const ORDERING_ON_DEAD: readonly OrderingOnDead[] = ['skip', 'hold'];
 
 const endpointFields = {
   url: { type: 'string', minLength: 1, maxLength: 2048 },
@@ -38,6 +40,20 @@ const endpointFields = {
   headerPrefix: { type: 'string', enum: ['webhook', 'svix'] },
   signatureScheme: { type: 'string', enum: SIGNATURE_SCHEMES },
   payloadFormat: { type: 'string', enum: PAYLOAD_FORMATS },
+  ordering: {
+    type: 'string',
+    enum: DELIVERY_ORDERINGS,
+    description:
+      "Hookline extension. fifo: one delivery in flight per ordering key (the message's orderingKey; none: one " +
+      'line for the endpoint), sent in publish order, the next once the previous is delivered or dead. none: default.',
+  },
+  orderingOnDead: {
+    type: 'string',
+    enum: ORDERING_ON_DEAD,
+    description:
+      "Hookline extension, for fifo endpoints: when a key's head goes dead, skip it (default) or hold the key until " +
+      'the head is replayed (resend or recover); held keys are listed at .../endpoint/{id}/ordering/held.',
+  },
   payloadFilter: payloadFilterSchema,
   retrySchedule: { type: ['array', 'null'], maxItems: 50, items: { type: 'number' } },
   nonRetryableStatuses: { type: ['string', 'null'], maxLength: 256 },
@@ -70,6 +86,10 @@ export interface EndpointInput {
   signatureScheme?: SignatureScheme;
   /** json (default) or form (`application/x-www-form-urlencoded`, the JSON in the field `payload`). */
   payloadFormat?: PayloadFormat;
+  /** fifo: one delivery in flight per ordering key, in publish order; none (default). */
+  ordering?: DeliveryOrdering;
+  /** For fifo endpoints: a dead head is skipped (default) or holds its key until replayed. */
+  orderingOnDead?: OrderingOnDead;
   /** Which payloads the endpoint receives (payload-filter/language.ts); null or {}: every payload. */
   payloadFilter?: Record<string, unknown> | null;
   retrySchedule?: number[] | null;
@@ -108,6 +128,8 @@ export function endpointPatchOf(context: OperationsContext, input: EndpointInput
   if (input.headerPrefix !== undefined) patch.headerPrefix = input.headerPrefix;
   if (input.signatureScheme !== undefined) patch.signatureScheme = input.signatureScheme;
   if (input.payloadFormat !== undefined) patch.payloadFormat = input.payloadFormat;
+  if (input.ordering !== undefined) patch.ordering = input.ordering;
+  if (input.orderingOnDead !== undefined) patch.orderingOnDead = input.orderingOnDead;
   if (input.payloadFilter !== undefined) patch.payloadFilter = checkedPayloadFilter(input.payloadFilter);
   if (input.retrySchedule !== undefined) {
     if (input.retrySchedule !== null) {
@@ -146,6 +168,8 @@ export function replacementOf(patch: EndpointPatch): EndpointPatch {
     headerPrefix: patch.headerPrefix ?? 'webhook',
     signatureScheme: patch.signatureScheme ?? 'standard-webhooks',
     payloadFormat: patch.payloadFormat ?? 'json',
+    ordering: patch.ordering ?? 'none',
+    orderingOnDead: patch.orderingOnDead ?? 'skip',
     payloadFilter: patch.payloadFilter ?? null,
     retrySchedule: patch.retrySchedule ?? null,
     nonRetryableStatuses: patch.nonRetryableStatuses ?? null,

@@ -11,6 +11,7 @@ import type { OperationsContext } from './context.js';
 import { conflict, InvalidInputError, invalidField, notFound, OperationError, refusingDuplicates } from './errors.js';
 import { checkInput } from './input-schema.js';
 import { refuseOperationalApplication } from './operational-events.js';
+import { MAX_ORDERING_KEY_LENGTH, orderingKeyOf } from './ordering-key.js';
 import { eventTypeName } from './schemas.js';
 
 export const messageInSchema = {
@@ -23,6 +24,14 @@ export const messageInSchema = {
     channels: { type: ['array', 'null'], maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 128 } },
     tags: { type: ['array', 'null'], maxItems: 5, items: { type: 'string', maxLength: 128 } },
     deliverAt: { type: ['string', 'null'], format: 'date-time' },
+    orderingKey: {
+      type: ['string', 'null'],
+      minLength: 1,
+      maxLength: MAX_ORDERING_KEY_LENGTH,
+      description:
+        'Hookline extension: the group an ordered endpoint sends this message in, in publish order (a customer id, an ' +
+        'order id). The Svix SDKs drop unknown fields: with them, add the tag `ordering-key:<key>` instead.',
+    },
     application: { anyOf: [applicationInSchema, { type: 'null' }] },
   },
 } as const;
@@ -39,6 +48,8 @@ export interface MessageInput {
   tags?: string[] | null;
   /** Deliver no earlier than this ISO-8601 time; a time already past means now. */
   deliverAt?: string | null;
+  /** For ordered endpoints: the message's group (also accepted as the tag `ordering-key:<key>`). */
+  orderingKey?: string | null;
   /** Svix's create-alongside: the application to create when the one named does not exist. */
   application?: ApplicationInput | null;
 }
@@ -90,6 +101,7 @@ async function checkedMessage(context: OperationsContext, input: MessageInput, n
     channels: orNull(input.channels),
     deliverAt: scheduledTime(context, input.deliverAt, now),
     tags: orNull(input.tags),
+    orderingKey: orderingKeyOf(input),
   };
 }
 

@@ -3,7 +3,14 @@
 import type { PayloadFilter } from '../payload-filter/language.js';
 import type { ListOptions, Page } from './paging.js';
 import type { ResealOptions, ResealReport } from './reseal-secrets.js';
-import type { Endpoint, EndpointSecret, PayloadFormat, SignatureScheme } from './types.js';
+import type {
+  DeliveryOrdering,
+  Endpoint,
+  EndpointSecret,
+  OrderingOnDead,
+  PayloadFormat,
+  SignatureScheme,
+} from './types.js';
 
 export interface NewEndpoint {
   uid?: string | null;
@@ -16,6 +23,8 @@ export interface NewEndpoint {
   headerPrefix?: 'webhook' | 'svix';
   signatureScheme?: SignatureScheme;
   payloadFormat?: PayloadFormat;
+  ordering?: DeliveryOrdering;
+  orderingOnDead?: OrderingOnDead;
   /** Which payloads the endpoint receives; null or absent: every payload. Validated before it reaches the store. */
   payloadFilter?: PayloadFilter | null;
   retrySchedule?: number[] | null;

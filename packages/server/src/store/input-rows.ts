@@ -55,6 +55,8 @@ export function newEndpointRow(appId: string, input: NewEndpoint, now: number, b
     header_prefix: input.headerPrefix ?? 'webhook',
     signature_scheme: input.signatureScheme ?? 'standard-webhooks',
     payload_format: input.payloadFormat ?? 'json',
+    ordering: input.ordering ?? 'none',
+    ordering_on_dead: input.orderingOnDead ?? 'skip',
     payload_filter: jsonOrNull(input.payloadFilter ?? null),
     retry_schedule: jsonOrNull(input.retrySchedule ?? null),
     non_retryable_statuses: input.nonRetryableStatuses ?? null,
@@ -84,6 +86,8 @@ export function patchedEndpointRow(
     header_prefix: patch.headerPrefix ?? current.header_prefix,
     signature_scheme: patch.signatureScheme ?? current.signature_scheme,
     payload_format: patch.payloadFormat ?? current.payload_format,
+    ordering: patch.ordering ?? current.ordering,
+    ordering_on_dead: patch.orderingOnDead ?? current.ordering_on_dead,
     payload_filter: patch.payloadFilter === undefined ? current.payload_filter : jsonOrNull(patch.payloadFilter),
     retry_schedule: patch.retrySchedule === undefined ? current.retry_schedule : jsonOrNull(patch.retrySchedule),
     non_retryable_statuses:
@@ -132,5 +136,6 @@ export function newMessageRow(appId: string, input: NewMessage, now: number): Me
     created_at: now,
     deliver_at: input.deliverAt ?? null,
     tags: jsonOrNull(input.tags ?? null),
+    ordering_key: input.orderingKey ?? null,
   };
 }

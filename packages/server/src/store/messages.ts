@@ -11,6 +11,8 @@ export interface NewMessage {
   /** Deliver no earlier than this (ms); null, absent or already past: at once. */
   deliverAt?: number | null;
   tags?: string[] | null;
+  /** For ordered endpoints: the message's group, sent in publish order within it; absent or null: ''. */
+  orderingKey?: string | null;
   /**
    * To this endpoint alone (a test event from the dashboard or the API's send-example), whatever its filters; none
    * when it is disabled. Absent or null: every matching enabled endpoint.

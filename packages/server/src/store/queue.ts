@@ -41,6 +41,11 @@ export interface AttemptResult {
    * (PostgreSQL). Absent = neutral: it neither counts a failure nor closes the circuit.
    */
   circuit?: 'success' | 'failure' | 'neutral';
+  /**
+   * Set for a delivery of an ordered endpoint (its orderingKey is not null): its end moves its line on, in the same
+   * transaction as the result.
+   */
+  ordered?: boolean;
 }
 
 /** An endpoint a record batch disabled (it was enabled until then), to be announced once. */

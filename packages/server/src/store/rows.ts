@@ -48,6 +48,8 @@ export interface EndpointRow {
   header_prefix: 'webhook' | 'svix';
   signature_scheme: Endpoint['signatureScheme'];
   payload_format: Endpoint['payloadFormat'];
+  ordering: Endpoint['ordering'];
+  ordering_on_dead: Endpoint['orderingOnDead'];
   /** JSON text as the API accepted it (payload-filter/check.ts), or null: every payload. */
   payload_filter: string | null;
   retry_schedule: string | null;
@@ -81,6 +83,7 @@ export interface MessageRow {
   created_at: number;
   deliver_at: number | null;
   tags: string | null;
+  ordering_key: string | null;
 }
 
 export interface DeliveryRow {
@@ -89,6 +92,8 @@ export interface DeliveryRow {
   endpoint_id: string;
   app_id: string;
   status: Delivery['status'];
+  ordering_key: string | null;
+  ordering_seq: number | null;
   attempts: number;
   next_attempt_at: number | null;
   lease_until: number | null;
@@ -241,6 +246,8 @@ function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: Sealed
     headerPrefix: row.header_prefix,
     signatureScheme: row.signature_scheme,
     payloadFormat: row.payload_format,
+    ordering: row.ordering ?? 'none',
+    orderingOnDead: row.ordering_on_dead ?? 'skip',
     payloadFilter: readJson<PayloadFilter>(row.payload_filter, 'payload_filter'),
     retrySchedule: readJson<number[]>(row.retry_schedule, 'retry_schedule'),
     nonRetryableStatuses: row.non_retryable_statuses,
@@ -283,6 +290,7 @@ function messageFrom(row: MessageRow, readJson: JsonReader): Message {
     createdAt: row.created_at,
     deliverAt: row.deliver_at ?? null,
     tags: readJson<string[]>(row.tags, 'tags'),
+    orderingKey: row.ordering_key ?? null,
   };
 }
 
@@ -293,6 +301,7 @@ export function toDelivery(row: DeliveryRow): Delivery {
     endpointId: row.endpoint_id,
     appId: row.app_id,
     status: row.status,
+    orderingKey: row.ordering_key ?? null,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     leaseUntil: row.lease_until,

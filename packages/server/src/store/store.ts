@@ -11,6 +11,7 @@ import type { HistoryStore } from './history.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { MessagesStore } from './messages.js';
 import type { OperatorViewsStore } from './operator-views.js';
+import type { OrderingStore } from './ordering.js';
 import type { QueueStore } from './queue.js';
 import type { SettingsStore } from './settings.js';
 import type { SourcesStore } from './sources.js';
@@ -31,6 +32,7 @@ export interface Store
     EndpointsStore,
     MessagesStore,
     QueueStore,
+    OrderingStore,
     HistoryStore,
     OperatorViewsStore,
     ApiKeyStore,

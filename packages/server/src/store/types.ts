@@ -16,6 +16,10 @@ export type HeaderPrefix = 'webhook' | 'svix';
 export type SignatureScheme = 'standard-webhooks' | 'hmac-sha256' | 'github';
 /** How an endpoint's deliveries carry the payload: JSON as published, or a form field (engine/delivery-signing.ts). */
 export type PayloadFormat = 'json' | 'form';
+/** Whether an endpoint's deliveries go one at a time per ordering key, in publish order (store/sqlite/ordering.ts). */
+export type DeliveryOrdering = 'none' | 'fifo';
+/** What an ordered endpoint does when the head of a key's line goes dead: send the next, or hold the key until replayed. */
+export type OrderingOnDead = 'skip' | 'hold';
 
 export interface Endpoint {
   id: string;
@@ -42,6 +46,10 @@ export interface Endpoint {
   signatureScheme: SignatureScheme;
   /** The body's format: JSON as published (default), or a form with the JSON in its `payload` field. */
   payloadFormat: PayloadFormat;
+  /** 'fifo': at most one delivery in flight per ordering key, in publish order; 'none' (default): no order. */
+  ordering: DeliveryOrdering;
+  /** For a 'fifo' endpoint: a dead head is skipped (default) or holds its key until it is replayed. */
+  orderingOnDead: OrderingOnDead;
   /** Which payloads this endpoint receives (payload-filter/language.ts); null = every payload. */
   payloadFilter: PayloadFilter | null;
   /** Seconds between attempts after each failure; null = the server's default schedule. */
@@ -103,6 +111,8 @@ export interface Message {
   deliverAt: number | null;
   /** The caller's labels (Svix's tags), to find messages by; never sent to endpoints. */
   tags: string[] | null;
+  /** The message group for ordered endpoints (a customer id, an order id); null: the endpoint's one line. */
+  orderingKey: string | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'dead' | 'paused';
@@ -113,6 +123,8 @@ export interface Delivery {
   endpointId: string;
   appId: string;
   status: DeliveryStatus;
+  /** The line it waits in when its endpoint was ordered at publish ('' for a message without a key); else null. */
+  orderingKey: string | null;
   attempts: number;
   nextAttemptAt: number | null;
   leaseUntil: number | null;
@@ -159,6 +171,20 @@ export interface ClaimedDelivery {
   trigger: AttemptTrigger;
   /** Set when a stored value of the row could not be read: the engine records a failed attempt instead of sending. */
   problem?: string;
+}
+
+/** A key of an ordered endpoint whose head went dead while the endpoint holds dead heads: nothing of it is sent. */
+export interface HeldKey {
+  orderingKey: string;
+  /** The dead head: replaying it (resend, recover) releases the key. */
+  messageId: string;
+  deliveryId: string;
+  /** When the head went dead. */
+  since: number;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  /** Deliveries waiting behind the head. */
+  waiting: number;
 }
 
 export interface OperationalEvent {

@@ -1,4 +1,4 @@
-// `hookline endpoints list|create|update|secret|rotate|delete`. The CLI only turns flags into the API's JSON: what
+// `hookline endpoints list|create|update|secret|rotate|held|delete`. The CLI only turns flags into the API's JSON: what
 // is a valid schedule, rate, header or status policy is the server's to say (its 422 is printed as it comes).
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
@@ -20,6 +20,18 @@ interface EndpointOut {
   signatureScheme: string;
   payloadFormat: string;
   payloadFilter: Record<string, unknown> | null;
+  ordering: string;
+  orderingOnDead: string;
+}
+
+/** A key held by its dead head (GET …/ordering/held). */
+interface HeldKeyOut {
+  orderingKey: string;
+  msgId: string;
+  since: string;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  waiting: number;
 }
 
 interface UpdateOptions {
@@ -36,9 +48,16 @@ interface UpdateOptions {
   signatureScheme?: string;
   payloadFormat?: string;
   payloadFilter?: string;
+  ordering?: string;
+  onDeadHead?: string;
 }
 
 const SCHEME_FLAG = ['--signature-scheme <scheme>', 'standard-webhooks (default), hmac-sha256 or github'] as const;
+const ORDERING_FLAG = [
+  '--ordering <mode>',
+  "fifo: one delivery at a time per message's ordering key, in publish order; none (default)",
+] as const;
+const DEAD_HEAD_FLAG = ['--on-dead-head <what>', 'for fifo: skip (default) or hold the key until replayed'] as const;
 const FILTER_FLAG = [
   '--payload-filter <json>',
   'only payloads that match, MongoDB operators on payload paths, e.g. \'{"data.amount":{"$gte":100}}\' ("none": all)',
@@ -125,6 +144,8 @@ function patchOf(options: UpdateOptions): Record<string, unknown> {
   }
   if (options.signatureScheme !== undefined) patch.signatureScheme = options.signatureScheme;
   if (options.payloadFormat !== undefined) patch.payloadFormat = options.payloadFormat;
+  if (options.ordering !== undefined) patch.ordering = options.ordering;
+  if (options.onDeadHead !== undefined) patch.orderingOnDead = options.onDeadHead;
   if (options.payloadFilter !== undefined) patch.payloadFilter = payloadFilter(options.payloadFilter);
   if (options.disable === true) patch.disabled = true;
   if (options.enable === true) patch.disabled = false;
@@ -141,6 +162,7 @@ function describe(endpoint: EndpointOut): string {
     `  throttle:       ${endpoint.throttleRate === null ? 'none' : `${endpoint.throttleRate}/s`}`,
     `  status policy:  ${endpoint.nonRetryableStatuses ?? 'every failure is retried'}`,
     `  signing:        ${endpoint.signatureScheme}, body ${endpoint.payloadFormat}`,
+    `  ordering:       ${endpoint.ordering === 'fifo' ? `fifo per ordering key, dead head: ${endpoint.orderingOnDead}` : 'none'}`,
   ];
   return lines.join('\n');
 }
@@ -175,6 +197,8 @@ export function endpointsCommand(program: Command): void {
     .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
+    .option(...ORDERING_FLAG)
+    .option(...DEAD_HEAD_FLAG)
     .option(
       '--key-type <type>',
       'the signing key generated: hmac (whsec_, default) or ed25519 (whsk_; receivers get its whpk_)',
@@ -192,6 +216,8 @@ export function endpointsCommand(program: Command): void {
           payloadFormat?: string;
           payloadFilter?: string;
           keyType?: string;
+          ordering?: string;
+          onDeadHead?: string;
         },
         command: Command,
       ) => {
@@ -205,6 +231,8 @@ export function endpointsCommand(program: Command): void {
         if (options.payloadFormat !== undefined) body.payloadFormat = options.payloadFormat;
         if (options.payloadFilter !== undefined) body.payloadFilter = payloadFilter(options.payloadFilter);
         if (options.keyType !== undefined) body.keyType = options.keyType;
+        if (options.ordering !== undefined) body.ordering = options.ordering;
+        if (options.onDeadHead !== undefined) body.orderingOnDead = options.onDeadHead;
         const endpoint = await client.request<EndpointOut>('POST', `${path.app(app)}/endpoint`, body);
         printOne(out, endpoint, `created ${describe(endpoint).split('\n')[0]}`);
       },
@@ -229,6 +257,8 @@ export function endpointsCommand(program: Command): void {
     .option(...FILTER_FLAG)
     .option(...SCHEME_FLAG)
     .option(...FORMAT_FLAG)
+    .option(...ORDERING_FLAG)
+    .option(...DEAD_HEAD_FLAG)
     .option('--disable', 'stop delivering to it (deliveries wait)')
     .option('--enable', 'deliver to it again')
     .action(async (app: string, endpoint: string, options: UpdateOptions, command: Command) => {
@@ -278,6 +308,21 @@ export function endpointsCommand(program: Command): void {
         { rotated: true, key: secret.key },
         `rotated; the new secret (the previous one keeps signing during the grace period):\n${secret.key}`,
       );
+    });
+
+  endpoints
+    .command('held <app> <endpoint>')
+    .description("an ordered endpoint's keys held by a dead head; resend the head to release one")
+    .action(async (app: string, endpoint: string, _options: object, command: Command) => {
+      const { client, out } = connect(command);
+      const held = await client.request<{ data: HeldKeyOut[] }>('GET', `${path.endpoint(app, endpoint)}/ordering/held`);
+      printRows(out, held, held.data, [
+        ['ORDERING KEY', (key) => key.orderingKey],
+        ['DEAD HEAD', (key) => key.msgId],
+        ['SINCE', (key) => key.since],
+        ['LAST ERROR', (key) => key.lastError ?? (key.lastStatusCode === null ? '' : `HTTP ${key.lastStatusCode}`)],
+        ['WAITING', (key) => String(key.waiting)],
+      ]);
     });
 
   endpoints

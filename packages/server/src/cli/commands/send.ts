@@ -39,12 +39,13 @@ export function sendCommand(program: Command): void {
     .description('publish a message: the payload is JSON, or @file.json (@- reads stdin)')
     .option('--event-id <id>', 'your idempotency id: a second send with it is refused')
     .option('--channels <channels>', 'comma-separated channels')
+    .option('--ordering-key <key>', 'the key ordered endpoints keep publish order within (a customer id, an order id)')
     .action(
       async (
         app: string,
         type: string,
         payloadArgument: string,
-        options: { eventId?: string; channels?: string },
+        options: { eventId?: string; channels?: string; orderingKey?: string },
         command: Command,
       ) => {
         const { client, out } = connect(command);
@@ -54,6 +55,7 @@ export function sendCommand(program: Command): void {
           payload,
           ...(options.eventId === undefined ? {} : { eventId: options.eventId }),
           ...(options.channels === undefined ? {} : { channels: options.channels.split(',').filter(Boolean) }),
+          ...(options.orderingKey === undefined ? {} : { orderingKey: options.orderingKey }),
         });
         printOne(out, message, `sent ${message.id} (${message.eventType})`);
       },

@@ -93,6 +93,7 @@ export function succeeded(claimed: ClaimedDelivery, at: number, overrides: Parti
     at,
     next: { status: 'dead' },
     disableEndpoint: null,
+    ...(claimed.delivery.orderingKey === null ? {} : { ordered: true }),
     ...overrides,
   };
 }
@@ -116,6 +117,7 @@ export function failed(
     at,
     next,
     disableEndpoint: null,
+    ...(claimed.delivery.orderingKey === null ? {} : { ordered: true }),
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import type { StoreFactory } from './fixtures.js';
 import { describeIdempotency } from './idempotency.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeOperatorViews } from './operator-views.js';
+import { describeOrdering } from './ordering.js';
 import { describePagination } from './pagination.js';
 import { describePayloadFilters } from './payload-filters.js';
 import { describePublish } from './publish.js';
@@ -40,6 +41,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeIdempotency(factory);
     describeDeliveryOptions(factory);
     describeSources(factory);
+    describeOrdering(factory);
     describePayloadFilters(factory);
   });
 }

@@ -11,6 +11,7 @@ import { type EndpointRow, openedSecret, sealedSecret, toEndpoint } from '../row
 import type { SecretBox } from '../secret-box.js';
 import { activeSecretsAt, type SecretRow } from '../secrets.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
+import { ADVANCE_ALL_LINES, DISSOLVE_LINES } from './ordering.js';
 import { listPage } from './paging.js';
 import { type PostgresParts, uniqueViolation } from './postgres-parts.js';
 import { postgresSealedColumns } from './sealed-columns.js';
@@ -36,6 +37,9 @@ WITH current AS (
          next_attempt_at = CASE WHEN $2::smallint = 1 THEN d.next_attempt_at ELSE $4 END, updated_at = $4
     FROM changed
    WHERE d.endpoint_id = changed.id AND d.status = CASE WHEN $2::smallint = 1 THEN 'pending' ELSE 'paused' END
+     -- A delivery waiting in an ordered line stays parked on enable: only the line's head is woken.
+     AND ($2::smallint = 1 OR d.ordering_key IS NULL
+          OR d.id IN (SELECT head_id FROM ordering_lines l WHERE l.endpoint_id = changed.id))
 ), logged AS (
   INSERT INTO operational_events (id, type, app_id, endpoint_id, reason, created_at)
   SELECT $5, CASE WHEN $2::smallint = 1 THEN 'endpoint.disabled' ELSE 'endpoint.enabled' END, changed.app_id,
@@ -81,8 +85,9 @@ export class PostgresEndpoints implements EndpointsStore {
         `WITH endpoint AS (
            INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
              throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, failing_since, created_at, updated_at,
-             headers, signature_scheme, payload_format, payload_filter, sealed_url)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21, $22, $23)
+             headers, signature_scheme, payload_format, payload_filter, sealed_url, ordering, ordering_on_dead)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21, $22, $23, $24,
+                   $25)
            RETURNING id
          ), secret AS (
            INSERT INTO endpoint_secrets (endpoint_id, secret, created_at, expires_at) SELECT id, $18, $16, NULL FROM endpoint
@@ -112,6 +117,8 @@ export class PostgresEndpoints implements EndpointsStore {
           row.payload_format,
           row.payload_filter,
           row.sealed_url,
+          row.ordering,
+          row.ordering_on_dead,
         ],
       );
     } catch (error) {
@@ -152,7 +159,8 @@ export class PostgresEndpoints implements EndpointsStore {
         await client.query(
           `UPDATE endpoints SET uid = $2, url = $3, description = $4, event_types = $5, channels = $6, throttle_rate = $7,
              header_prefix = $8, retry_schedule = $9, non_retryable_statuses = $10, metadata = $11, updated_at = $12,
-             headers = $13, signature_scheme = $14, payload_format = $15, payload_filter = $16, sealed_url = $17
+             headers = $13, signature_scheme = $14, payload_format = $15, payload_filter = $16, sealed_url = $17,
+             ordering = $18, ordering_on_dead = $19
            WHERE id = $1`,
           [
             id,
@@ -172,6 +180,8 @@ export class PostgresEndpoints implements EndpointsStore {
             next.payload_format,
             next.payload_filter,
             next.sealed_url,
+            next.ordering,
+            next.ordering_on_dead,
           ],
         );
       } catch (error) {
@@ -181,6 +191,11 @@ export class PostgresEndpoints implements EndpointsStore {
       }
       if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
         await setEndpointDisabledWith(client, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
+      }
+      if (current.ordering === 'fifo' && next.ordering === 'none') await client.query(DISSOLVE_LINES, [id, now]);
+      else if (current.ordering_on_dead === 'hold' && next.ordering_on_dead === 'skip') {
+        // Keys held by a dead head go on at once, as they would have had the endpoint skipped from the start.
+        await client.query(ADVANCE_ALL_LINES, [id, now]);
       }
       const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
       return toEndpoint(rows[0] as EndpointRow, this.box);

@@ -15,7 +15,8 @@ import { WORK_CHANNEL } from './work-listener.js';
 /**
  * $1 message id, $2 app id, $3 event type, $4 event id, $5 payload, $6 channels (JSON text or null), $7 now,
  * $8 deliver at, $9 tags, $10 the only endpoint (a test event) or null, $11 the filtered endpoints the process
- * evaluated (`id:md5(payload_filter)`), $12 those of them whose payload filter the payload passed.
+ * evaluated (`id:md5(payload_filter)`), $12 those of them whose payload filter the payload passed, $13 the ordering
+ * key.
  * Which endpoints is fan-out.ts's rule (receivesMessage): the one named, or else every endpoint whose event types
  * and channels match in SQL (empty or null matching everything) and, if it has a payload filter, is in $12.
  * The payload filter is evaluated only in the process (fan-out.ts), never in SQL: `unseen` counts enabled filtered
@@ -25,6 +26,9 @@ import { WORK_CHANNEL } from './work-listener.js';
  * The NOTIFY is sent by PostgreSQL at commit, so a worker never wakes before the rows are visible.
  * An eventId the application already has inserts nothing (`inserted` 0) rather than failing: inside publishMany's
  * transaction a failed statement would abort the whole batch.
+ * A delivery to an ordered endpoint joins its key's line (ordering.ts): the upsert of the line's row takes its lock
+ * and reads its latest version whatever this statement's snapshot, so the delivery is the head when the line is
+ * idle and parked behind the head otherwise, numbered in commit order.
  */
 const PUBLISH = `
 WITH filtered AS (
@@ -33,15 +37,14 @@ WITH filtered AS (
 ), unseen AS (
   SELECT 1 FROM filtered WHERE NOT (seen = ANY($11::text[])) LIMIT 1
 ), message AS (
-  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM unseen)
+  INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags, ordering_key)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $13 WHERE NOT EXISTS (SELECT 1 FROM unseen)
   ON CONFLICT (app_id, event_id) WHERE event_id IS NOT NULL DO NOTHING
   RETURNING id
-), fanned AS (
-  INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at)
-  SELECT hookline_new_id('dlv', $7), message.id, e.id, $2, 'pending', 0, GREATEST($7, COALESCE($8, $7)), $7, $7
+), target AS (
+  SELECT hookline_new_id('dlv', $7) AS id, message.id AS message_id, e.id AS endpoint_id, e.ordering = 'fifo' AS ordered
     FROM message CROSS JOIN (
-      SELECT id FROM endpoints
+      SELECT id, ordering FROM endpoints
        WHERE app_id = $2 AND disabled = 0
          AND (id = $10::text OR ($10::text IS NULL
            AND (event_types IS NULL OR event_types = '[]' OR event_types::jsonb ? $3::text)
@@ -49,6 +52,20 @@ WITH filtered AS (
                 OR ($6::text IS NOT NULL AND channels::jsonb ?| ARRAY(SELECT jsonb_array_elements_text($6::jsonb))))
            AND (payload_filter IS NULL OR id = ANY($12::text[]))))
        ORDER BY id) e
+), line AS (
+  INSERT INTO ordering_lines AS l (endpoint_id, ordering_key, head_id, last_seq)
+  SELECT endpoint_id, COALESCE($13::text, ''), id, 1 FROM target WHERE ordered
+  ON CONFLICT (endpoint_id, ordering_key) DO UPDATE
+    SET head_id = COALESCE(l.head_id, EXCLUDED.head_id), last_seq = l.last_seq + 1
+  RETURNING endpoint_id, head_id, last_seq
+), fanned AS (
+  INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at, updated_at,
+                          ordering_key, ordering_seq)
+  SELECT t.id, t.message_id, t.endpoint_id, $2,
+         CASE WHEN line.endpoint_id IS NULL OR line.head_id = t.id THEN 'pending' ELSE 'paused' END,
+         0, GREATEST($7, COALESCE($8, $7)), $7, $7,
+         CASE WHEN t.ordered THEN COALESCE($13::text, '') END, line.last_seq
+    FROM target t LEFT JOIN line ON line.endpoint_id = t.endpoint_id
   RETURNING 1
 ), woken AS (
   SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM fanned LIMIT 1) any_delivery
@@ -170,6 +187,7 @@ export class PostgresMessages implements MessagesStore {
         onlyEndpointId,
         known.seen,
         passing,
+        row.ordering_key,
       ]);
       const counts = result.rows[0];
       if (counts !== undefined && Number(counts.unseen) > 0) {

@@ -20,6 +20,7 @@ import { LeaseOwner } from './lease-owner.js';
 import { type OutboxClient, PostgresMessages } from './messages.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresOperatorViews } from './operator-views.js';
+import { PostgresOrdering } from './ordering.js';
 import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import { inTransaction, type PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
@@ -57,6 +58,7 @@ export class PostgresStore implements Store {
   /** This process's liveness in the database (lease-owner.ts); its session ends with the process. */
   private readonly leaseOwner: LeaseOwner;
   private readonly history = new PostgresHistory(this.parts);
+  private readonly ordering = new PostgresOrdering(this.parts);
   private readonly operatorViews = new PostgresOperatorViews(this.parts);
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
@@ -228,6 +230,11 @@ export class PostgresStore implements Store {
   }
   recoverEndpoint(...args: Parameters<Store['recoverEndpoint']>) {
     return this.queue.recoverEndpoint(...args);
+  }
+
+  // ---- ordering.ts
+  listHeldKeys(...args: Parameters<Store['listHeldKeys']>) {
+    return this.ordering.listHeldKeys(...args);
   }
 
   // ---- history.ts

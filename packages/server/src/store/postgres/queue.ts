@@ -12,6 +12,7 @@ import type { ClaimedDelivery } from '../types.js';
 import { setEndpointDisabledWith } from './endpoints.js';
 import { CIRCUIT_UPDATE } from './gates.js';
 import type { LeaseOwner } from './lease-owner.js';
+import { ADVANCE_LINES, linesOf, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -46,7 +47,7 @@ WITH r AS (
          last_error = r.last_error, last_status_code = r.status_code, updated_at = r.at
     FROM r, endpoints e
    WHERE d.id = r.delivery_id AND d.status = 'sending' AND d.lease_until = r.lease_until AND e.id = d.endpoint_id
-  RETURNING d.id, d.message_id, d.endpoint_id, d.app_id
+  RETURNING d.id, d.message_id, d.endpoint_id, d.app_id, d.status, d.ordering_key
 ), logged AS (
   INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, url, outcome, trigger, status_code,
                         response_body, duration_ms, error, request_headers, created_at)
@@ -78,13 +79,20 @@ WITH r AS (
            WHEN p.last_success_at IS NULL THEN COALESCE(e.failing_since, p.failing_from)
            ELSE p.failing_from END)
 ), ${CIRCUIT_UPDATE}
-SELECT moved.id, moved.endpoint_id, moved.app_id FROM moved`;
+SELECT moved.id, moved.endpoint_id, moved.app_id, moved.status, moved.ordering_key FROM moved`;
 
 /** A delivery RECORD moved on: its result was written. */
 interface MovedRow {
   id: string;
   endpoint_id: string;
   app_id: string;
+  status: string;
+  ordering_key: string | null;
+}
+
+/** The lines whose head RECORD ended (delivered or dead): they move on in the same transaction. */
+function endedLines(moved: readonly MovedRow[]): { endpoints: string[]; keys: string[] } {
+  return linesOf(moved.filter((row) => row.status === 'succeeded' || row.status === 'dead'));
 }
 
 /** The results RECORD did not write: their lease was lost. */
@@ -93,14 +101,19 @@ function staleOf(results: readonly AttemptResult[], moved: readonly MovedRow[]):
   return results.filter((result) => !written.has(result.deliveryId)).map((result) => result.deliveryId);
 }
 
-/** Makes matching deliveries due again as manual attempts and wakes every process; returns how many. */
+/**
+ * Makes matching deliveries due again as manual attempts and wakes every process; returns how many, and the lines of
+ * ordered ones (each row one delivery's). One of an ordered line that is not its head waits in its line (its place is
+ * its publish order); the caller moves those lines on in the same transaction.
+ */
 function requeueManually(where: string, nowParam: string): string {
   return `WITH queued AS (
-    UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ${nowParam}, updated_at = ${nowParam}
+    UPDATE deliveries SET status = COALESCE(${REPLAY_STATUS_OF_LINE}, ${DUE_AGAIN_STATUS}), manual = 1,
+           next_attempt_at = ${nowParam}, updated_at = ${nowParam}
      WHERE ${where}
-    RETURNING 1
+    RETURNING endpoint_id, ordering_key
   ), woken AS (SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM queued LIMIT 1) any_queued)
-  SELECT (SELECT count(*) FROM queued) AS n, (SELECT count(*) FROM woken) AS woken`;
+  SELECT endpoint_id, ordering_key, (SELECT count(*) FROM woken) AS woken FROM queued`;
 }
 
 /** $1 app, $2 message, $3 endpoint, $4 now: any state but sending. */
@@ -205,14 +218,23 @@ export class PostgresQueue implements QueueStore {
       // $18: added after the circuit settings so the numbering above stays as it was.
       results.map((result) => (result.requestHeaders === undefined ? null : JSON.stringify(result.requestHeaders))),
     ];
+    const latest = Math.max(...results.map((result) => result.at));
     const disabling = results.filter((result) => result.outcome === 'failed' && result.disableEndpoint !== null);
-    if (disabling.length === 0) {
+    if (disabling.length === 0 && !results.some((result) => result.ordered === true)) {
       const { rows } = await this.parts.query<MovedRow>(RECORD, values);
+      // A caller that did not say its results were ordered still has their lines moved on, though not atomically.
+      const ended = endedLines(rows);
+      if (ended.endpoints.length > 0) await this.parts.query(ADVANCE_LINES, [ended.endpoints, ended.keys, latest]);
       return { staleDeliveryIds: staleOf(results, rows), disabledEndpoints: [] };
     }
-    // A result that disables its endpoint does so in the same transaction as the attempt it comes from.
+    // A result that disables its endpoint does so in the same transaction as the attempt it comes from, and the end
+    // of an ordered line's head moves its line on in it too: a crash in between would leave the line stuck.
     return this.parts.transaction(async (client) => {
       const { rows } = await client.query<MovedRow>(RECORD, values);
+      const ended = endedLines(rows);
+      if (ended.endpoints.length > 0) {
+        await client.query(ADVANCE_LINES, [ended.endpoints, ended.keys, latest]);
+      }
       const moved = new Map(rows.map((row) => [row.id, row]));
       const disabledEndpoints: DisabledEndpoint[] = [];
       for (const result of disabling) {
@@ -265,12 +287,20 @@ export class PostgresQueue implements QueueStore {
   }
 
   async resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean> {
-    const { rows } = await this.parts.query<{ n: number }>(RESEND, [appId, messageId, endpointId, now]);
-    return (rows[0]?.n ?? 0) > 0;
+    return (await this.requeue(RESEND, [appId, messageId, endpointId, now], now)) > 0;
   }
 
-  async recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
-    const { rows } = await this.parts.query<{ n: number }>(RECOVER, [appId, endpointId, since, until, now]);
-    return rows[0]?.n ?? 0;
+  recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
+    return this.requeue(RECOVER, [appId, endpointId, since, until, now], now);
+  }
+
+  /** Runs a requeueManually statement and moves on the ordered lines it touched, in one transaction. */
+  private requeue(statement: string, values: unknown[], now: number): Promise<number> {
+    return this.parts.transaction(async (client) => {
+      const { rows } = await client.query<{ endpoint_id: string; ordering_key: string | null }>(statement, values);
+      const lines = linesOf(rows);
+      if (lines.endpoints.length > 0) await client.query(ADVANCE_LINES, [lines.endpoints, lines.keys, now]);
+      return rows.length;
+    });
   }
 }

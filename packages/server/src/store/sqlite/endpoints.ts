@@ -11,6 +11,7 @@ import { type EndpointRow, type OperationalEventRow, openedSecret, sealedSecret,
 import type { SecretBox } from '../secret-box.js';
 import { activeSecretsAt, type SecretRow } from '../secrets.js';
 import type { Endpoint, EndpointSecret } from '../types.js';
+import { advanceLines, dissolveLines, linesOfEndpoint } from './ordering.js';
 import { listPage } from './paging.js';
 import { CACHED_ENDPOINTS } from './read-caches.js';
 import { sqliteSealedColumns } from './sealed-columns.js';
@@ -41,9 +42,12 @@ export function setEndpointDisabledNow(
       .sql("UPDATE deliveries SET status = 'paused', updated_at = ? WHERE endpoint_id = ? AND status = 'pending'")
       .run(now, endpointId);
   } else {
+    // A delivery waiting in an ordered line stays parked: only the line's head is woken.
     parts
       .sql(
-        "UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE endpoint_id = ? AND status = 'paused'",
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ?
+          WHERE endpoint_id = ? AND status = 'paused' AND (ordering_key IS NULL OR id IN (
+            SELECT head_id FROM ordering_lines WHERE endpoint_id = deliveries.endpoint_id))`,
       )
       .run(now, now, endpointId);
   }
@@ -95,10 +99,10 @@ export class SqliteEndpoints implements EndpointsStore {
           .sql(
             `INSERT INTO endpoints (id, app_id, uid, url, description, event_types, channels, disabled, disabled_reason,
                throttle_rate, header_prefix, retry_schedule, non_retryable_statuses, metadata, headers, failing_since, created_at, updated_at,
-               signature_scheme, payload_format, payload_filter, sealed_url)
+               signature_scheme, payload_format, payload_filter, sealed_url, ordering, ordering_on_dead)
              VALUES (@id, @app_id, @uid, @url, @description, @event_types, @channels, @disabled, @disabled_reason,
                @throttle_rate, @header_prefix, @retry_schedule, @non_retryable_statuses, @metadata, @headers, @failing_since, @created_at, @updated_at,
-               @signature_scheme, @payload_format, @payload_filter, @sealed_url)`,
+               @signature_scheme, @payload_format, @payload_filter, @sealed_url, @ordering, @ordering_on_dead)`,
           )
           .run(row);
       } catch (error) {
@@ -146,7 +150,8 @@ export class SqliteEndpoints implements EndpointsStore {
                channels = @channels, throttle_rate = @throttle_rate, header_prefix = @header_prefix,
                retry_schedule = @retry_schedule, non_retryable_statuses = @non_retryable_statuses, metadata = @metadata,
                headers = @headers, updated_at = @updated_at, signature_scheme = @signature_scheme,
-               payload_format = @payload_format, payload_filter = @payload_filter, sealed_url = @sealed_url
+               payload_format = @payload_format, payload_filter = @payload_filter, sealed_url = @sealed_url,
+               ordering = @ordering, ordering_on_dead = @ordering_on_dead
              WHERE id = @id`,
           )
           .run(next);
@@ -157,6 +162,12 @@ export class SqliteEndpoints implements EndpointsStore {
       }
       if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
         setEndpointDisabledNow(this.parts, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
+      }
+      const sql = (text: string) => this.parts.sql(text);
+      if (current.ordering === 'fifo' && next.ordering === 'none') dissolveLines(sql, id, now);
+      else if (current.ordering_on_dead === 'hold' && next.ordering_on_dead === 'skip') {
+        // Keys held by a dead head go on at once, as they would have had the endpoint skipped from the start.
+        advanceLines(sql, linesOfEndpoint(sql, id), now);
       }
       return toEndpoint(this.parts.sql('SELECT * FROM endpoints WHERE id = ?').get(id) as EndpointRow, this.box);
     });

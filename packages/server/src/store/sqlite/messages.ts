@@ -9,6 +9,7 @@ import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
+import { joinLine } from './ordering.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
 export class SqliteMessages implements MessagesStore {
@@ -56,7 +57,7 @@ export class SqliteMessages implements MessagesStore {
   }
 
   /** Called inside a write transaction, so what it caches is what the transaction sees. */
-  private enabledEndpointsOf(appId: string): FanOutEndpoint[] {
+  private enabledEndpointsOf(appId: string): EnabledEndpoint[] {
     const cache = this.parts.caches.enabledEndpoints;
     let endpoints = cache.get(appId);
     if (endpoints === undefined) {
@@ -75,13 +76,16 @@ export class SqliteMessages implements MessagesStore {
 }
 
 type Prepare = (text: string) => BetterSqlite3.Statement;
+/** An enabled endpoint as publish fans out to it; `ordered`: its deliveries join their key's line. */
+export type EnabledEndpoint = FanOutEndpoint & { ordered: boolean };
 
-function enabledEndpointsOn(sql: Prepare, appId: string): FanOutEndpoint[] {
+function enabledEndpointsOn(sql: Prepare, appId: string): EnabledEndpoint[] {
   const rows = sql(
-    'SELECT id, event_types, channels, payload_filter FROM endpoints WHERE app_id = ? AND disabled = 0',
-  ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels' | 'payload_filter'>>;
+    'SELECT id, event_types, channels, payload_filter, ordering FROM endpoints WHERE app_id = ? AND disabled = 0',
+  ).all(appId) as Array<Pick<EndpointRow, 'id' | 'event_types' | 'channels' | 'payload_filter' | 'ordering'>>;
   return rows.map((row) => ({
     id: row.id,
+    ordered: row.ordering === 'fifo',
     filter: {
       eventTypes: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
       channels: row.channels === null ? null : (JSON.parse(row.channels) as string[]),
@@ -90,10 +94,21 @@ function enabledEndpointsOn(sql: Prepare, appId: string): FanOutEndpoint[] {
   }));
 }
 
+/** A delivery of an ordered endpoint: at the end of its key's line, the head (pending) or parked behind it. */
+function insertInLine(sql: Prepare, id: string, message: Message, endpointId: string, due: number, now: number): void {
+  const orderingKey = message.orderingKey ?? '';
+  const place = joinLine(sql, { endpointId, orderingKey }, id);
+  sql(
+    `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, created_at,
+       updated_at, ordering_key, ordering_seq)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+  ).run(id, message.id, endpointId, message.appId, place.status, due, now, now, orderingKey, place.seq);
+}
+
 /** The publish writes (the message, one delivery per matching endpoint), on whichever connection runs them. */
 function insertMessage(
   sql: Prepare,
-  endpoints: readonly FanOutEndpoint[],
+  endpoints: readonly EnabledEndpoint[],
   appId: string,
   input: NewMessage,
   now: number,
@@ -101,7 +116,7 @@ function insertMessage(
   const row = newMessageRow(appId, input, now);
   try {
     sql(
-      'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags)',
+      'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags, ordering_key) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags, @ordering_key)',
     ).run(row);
   } catch (error) {
     if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
@@ -119,7 +134,9 @@ function insertMessage(
   const published = { ...message, payload: new PublishedPayload(row.payload) };
   for (const endpoint of endpoints) {
     if (!receivesMessage(endpoint, published, input.onlyEndpointId ?? null)) continue;
-    insert.run(newId('dlv', now), message.id, endpoint.id, appId, due, now, now);
+    const id = newId('dlv', now);
+    if (endpoint.ordered) insertInLine(sql, id, message, endpoint.id, due, now);
+    else insert.run(id, message.id, endpoint.id, appId, due, now, now);
     deliveries++;
   }
   return { message, deliveries };

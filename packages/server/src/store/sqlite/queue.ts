@@ -10,6 +10,7 @@ import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { SqliteClaimCandidates } from './claim-candidates.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
+import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 /**
@@ -117,7 +118,7 @@ export class SqliteQueue implements QueueStore {
            attempts = attempts + 1, next_attempt_at = @next_attempt_at,
            lease_until = NULL, manual = 0, last_error = @last_error, last_status_code = @status_code, updated_at = @at
          WHERE id = @id AND status = 'sending' AND lease_until = @lease_until
-         RETURNING message_id, endpoint_id, app_id`,
+         RETURNING message_id, endpoint_id, app_id, status, ordering_key`,
       )
       .get({
         id: result.deliveryId,
@@ -127,10 +128,19 @@ export class SqliteQueue implements QueueStore {
         last_error: result.outcome === 'succeeded' ? null : result.error,
         status_code: result.statusCode,
         at: result.at,
-      }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id'> | undefined;
+      }) as Pick<DeliveryRow, 'message_id' | 'endpoint_id' | 'app_id' | 'status' | 'ordering_key'> | undefined;
     if (delivery === undefined) {
       recorded.staleDeliveryIds.push(result.deliveryId);
       return;
+    }
+    // The end of a line's head lets the next of its line go, in this same transaction: a crash between the two
+    // cannot leave the line stuck behind a head that has ended.
+    if (delivery.ordering_key !== null && (delivery.status === 'succeeded' || delivery.status === 'dead')) {
+      advanceLines(
+        (text) => this.parts.sql(text),
+        [{ endpointId: delivery.endpoint_id, orderingKey: delivery.ordering_key }],
+        result.at,
+      );
     }
     this.parts
       .sql(
@@ -212,27 +222,50 @@ export class SqliteQueue implements QueueStore {
 
   /** A manual attempt of one message to one endpoint: any state but sending. */
   resend(appId: string, messageId: string, endpointId: string, now: number): Promise<boolean> {
-    return this.parts.write(() => {
-      const changes = this.parts
-        .sql(
-          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
-           WHERE app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')`,
-        )
-        .run(now, now, appId, messageId, endpointId).changes;
-      return changes > 0;
-    });
+    return this.parts.write(
+      () =>
+        this.requeueManually(
+          "app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')",
+          [appId, messageId, endpointId],
+          now,
+        ) > 0,
+    );
   }
 
   /** Manual attempts of the endpoint's dead deliveries created in [since, until). */
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
-    return this.parts.write(
-      () =>
-        this.parts
-          .sql(
-            `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, manual = 1, next_attempt_at = ?, updated_at = ?
-             WHERE endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?`,
-          )
-          .run(now, now, endpointId, appId, since, until).changes,
+    return this.parts.write(() =>
+      this.requeueManually(
+        "endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?",
+        [endpointId, appId, since, until],
+        now,
+      ),
     );
+  }
+
+  /**
+   * Makes the matching deliveries due again as manual attempts; one of an ordered endpoint that is not its line's
+   * head waits in its line (its place is its publish order) and the lines are moved on, so a replay never sends two
+   * of one key at once. Returns how many. Inside a write.
+   */
+  private requeueManually(where: string, values: unknown[], now: number): number {
+    const rows = this.parts
+      .sql(
+        `UPDATE deliveries SET status = COALESCE(${REPLAY_STATUS_OF_LINE}, ${DUE_AGAIN_STATUS}), manual = 1,
+           next_attempt_at = ?, updated_at = ?
+         WHERE ${where}
+         RETURNING endpoint_id, ordering_key`,
+      )
+      .all(now, now, ...values) as Array<Pick<DeliveryRow, 'endpoint_id' | 'ordering_key'>>;
+    const lines = new Map<string, OrderingLine>();
+    for (const row of rows) {
+      if (row.ordering_key === null) continue;
+      lines.set(JSON.stringify([row.endpoint_id, row.ordering_key]), {
+        endpointId: row.endpoint_id,
+        orderingKey: row.ordering_key,
+      });
+    }
+    if (lines.size > 0) advanceLines((text) => this.parts.sql(text), [...lines.values()], now);
+    return rows.length;
   }
 }

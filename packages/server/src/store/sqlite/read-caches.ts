@@ -13,7 +13,8 @@ export const CACHED_ENDPOINTS = 10_000;
 
 export class ReadCaches {
   /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */
-  readonly enabledEndpoints = new Map<string, FanOutEndpoint[]>();
+  /** Each application's enabled endpoints as publish fans out to them (sqlite/messages.ts). */
+  readonly enabledEndpoints = new Map<string, Array<FanOutEndpoint & { ordered: boolean }>>();
   /** Applications by id and by uid: every publish looks one up. */
   readonly applications = new Map<string, Application>();
   /** Each endpoint's secrets, expired ones too (which are active depends on the time of the send). */

@@ -18,6 +18,7 @@ import { SqliteIdempotency } from './idempotency.js';
 import { SqliteMessages } from './messages.js';
 import { migrateSqlite } from './migrations.js';
 import { SqliteOperatorViews } from './operator-views.js';
+import { SqliteOrdering } from './ordering.js';
 import { SqliteQueue } from './queue.js';
 import { ReadCaches } from './read-caches.js';
 import { SqliteSettings } from './settings.js';
@@ -55,6 +56,7 @@ export class SqliteStore implements Store {
   private readonly endpoints: SqliteEndpoints;
   private readonly messages: SqliteMessages;
   private readonly queue: SqliteQueue;
+  private readonly ordering: SqliteOrdering;
   private readonly history: SqliteHistory;
   private readonly operatorViews: SqliteOperatorViews;
   private readonly apiKeys: SqliteApiKeys;
@@ -92,6 +94,7 @@ export class SqliteStore implements Store {
     this.endpoints = new SqliteEndpoints(parts, box);
     this.messages = new SqliteMessages(parts);
     this.queue = new SqliteQueue(parts, box);
+    this.ordering = new SqliteOrdering(parts);
     this.history = new SqliteHistory(parts);
     this.operatorViews = new SqliteOperatorViews(parts);
     this.apiKeys = new SqliteApiKeys(parts);
@@ -235,6 +238,11 @@ export class SqliteStore implements Store {
   }
   recoverEndpoint(...args: Parameters<Store['recoverEndpoint']>) {
     return this.queue.recoverEndpoint(...args);
+  }
+
+  // ---- ordering.ts
+  listHeldKeys(...args: Parameters<Store['listHeldKeys']>) {
+    return this.ordering.listHeldKeys(...args);
   }
 
   // ---- history.ts

@@ -72,6 +72,18 @@ export async function endpointFormView(appId, endpointId) {
     value: existing?.nonRetryableStatuses ?? '',
     placeholder: '4xx,!408,!429',
   });
+  const ordering = h(
+    'select',
+    { id: 'ep-ordering' },
+    h('option', { value: 'none', selected: existing?.ordering !== 'fifo' }, 'None: side by side'),
+    h('option', { value: 'fifo', selected: existing?.ordering === 'fifo' }, 'FIFO per ordering key'),
+  );
+  const onDead = h(
+    'select',
+    { id: 'ep-ordering-dead' },
+    h('option', { value: 'skip', selected: existing?.orderingOnDead !== 'hold' }, 'Skip it: send the next'),
+    h('option', { value: 'hold', selected: existing?.orderingOnDead === 'hold' }, 'Hold the key until replayed'),
+  );
   const headers = customHeadersField(currentHeaders);
   const disabled = h('input', { id: 'ep-disabled', type: 'checkbox', checked: existing?.disabled ?? false });
   const error = h('p', { class: 'alert', role: 'alert', hidden: true });
@@ -87,6 +99,8 @@ export async function endpointFormView(appId, endpointId) {
       retrySchedule: scheduleOf(schedule.value),
       throttleRate: throttle.value === '' ? null : Number(throttle.value),
       nonRetryableStatuses: orNull(policy.value),
+      ordering: ordering.value,
+      orderingOnDead: onDead.value,
     };
     try {
       const body = {
@@ -141,6 +155,13 @@ export async function endpointFormView(appId, endpointId) {
         'e.g. 4xx,!408,!429 (client errors fail for good, but 408 and 429 are retried); empty: retry every failure',
         policy,
       ),
+      field(
+        'ep-ordering',
+        'Ordering',
+        "FIFO: one delivery at a time per message's orderingKey, in publish order",
+        ordering,
+      ),
+      field('ep-ordering-dead', 'When the head of a key goes dead', 'For FIFO endpoints', onDead),
       headers.node,
     ),
     existing ? h('label', { class: 'inline', for: 'ep-disabled' }, disabled, 'Disabled') : null,

@@ -4,6 +4,7 @@ import { api, enc } from '../api.js';
 import { formatTime, h, toast } from '../dom.js';
 import { attemptsTable } from './attempts-table.js';
 import { circuitBadge, stateBadge, successRate } from './health.js';
+import { heldKeysSection } from './held-keys.js';
 
 function localInputValue(ms) {
   const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
@@ -135,6 +136,12 @@ function settingsTable(endpoint, headers) {
     ],
     ['Throttle', endpoint.throttleRate === null ? 'no limit' : `${endpoint.throttleRate} per second`],
     ['Not retried', endpoint.nonRetryableStatuses ?? 'every failure is retried'],
+    [
+      'Ordering',
+      endpoint.ordering === 'fifo'
+        ? `one at a time per ordering key; a dead head ${endpoint.orderingOnDead === 'hold' ? 'holds its key' : 'is skipped'}`
+        : 'none (sent side by side)',
+    ],
     ['Custom headers', headerText.length === 0 ? 'none' : headerText.join('; ')],
   ];
   return h(
@@ -157,6 +164,7 @@ export async function endpointView(appId, endpointId) {
     api('GET', `/app/${enc(appId)}/attempt/feed?endpointId=${enc(endpointId)}&limit=25`),
     api('GET', `${base}/headers`),
   ]);
+  const held = await heldKeysSection(appId, endpoint);
   return h(
     'section',
     {},
@@ -201,6 +209,7 @@ export async function endpointView(appId, endpointId) {
     ),
     h('h2', {}, 'Delivery settings'),
     settingsTable(endpoint, headers),
+    held,
     h('h2', {}, 'Last failures'),
     attemptsTable(appId, health.lastFailures, { caption: 'Last failures', showMessage: true }),
     h('h2', {}, 'Recent attempts'),
