@@ -163,13 +163,17 @@ export class WriteQueue {
     // No busy wait around BEGIN only: the statements inside a transaction that holds the lock keep the connection's
     // own. Set through db.pragma each time, not a prepared statement: SQLite applies busy_timeout when the pragma
     // is prepared, not when it runs.
-    this.db.pragma('busy_timeout = 0');
+    // Inside the try, pragmas included: on a closed connection they throw too, and that error must reach the
+    // waiting writes (rejected below), not escape the timer that called flush and leave them pending for ever.
     try {
-      this.statements.begin.run();
+      this.db.pragma('busy_timeout = 0');
+      try {
+        this.statements.begin.run();
+      } finally {
+        if (this.db.open) this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      }
     } catch (caught) {
       error = caught;
-    } finally {
-      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     }
     if (error === null) {
       this.lockWaitSince = null;
