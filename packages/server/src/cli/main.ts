@@ -8,6 +8,7 @@ import { appsCommand } from './commands/apps.js';
 import { endpointsCommand } from './commands/endpoints.js';
 import { listenCommand } from './commands/listen.js';
 import { migrateCommand } from './commands/migrate.js';
+import { pruneCommand } from './commands/prune.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
@@ -108,6 +109,7 @@ program
   });
 
 migrateCommand(program);
+pruneCommand(program);
 appsCommand(program);
 endpointsCommand(program);
 sendCommand(program);
