@@ -33,6 +33,8 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'test/**/*.test.ts',
       'examples/**/*.test.ts',
+      // The benches' own checks (what a bench asserts must be able to fail), not the benches themselves.
+      'bench/**/*.test.ts',
     ],
     reporters: ['default', './test/support/summary-reporter.ts'],
     // Two files at a time on CI's 2 cores: most files wait on child processes, servers and databases, and one

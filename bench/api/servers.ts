@@ -1,5 +1,6 @@
 // One server per process, forked by run.ts: `servers.ts <name>`. It listens on loopback port 0 and reports over
-// IPC what the load needs (port, application, API key); asked `count`, it answers how many messages it stored.
+// IPC what the load needs (port, application, API key). Hookline also answers `mark` (where its messages table
+// ends now) and `stored` (the request tags of the messages stored after a mark: run.ts checks them per request).
 //   baseline  a bare Fastify route that parses the same JSON body and answers 202 with the same shape of body
 //   hookline  `hookline serve` on a temp SQLite file (synchronous=FULL, so each publish is on disk before its 202),
 //             one application with one endpoint, an admin API key (auth on), delivery paused: the publish path
@@ -21,11 +22,19 @@ export interface ServerReady {
   apiKey: string;
 }
 
+export type ServerQuestion = { ask: 'mark' } | { ask: 'stored'; after: number };
+
+/** What the harness may ask a server after it is ready; the bare route stores nothing and is never asked. */
+interface Answers {
+  mark(): number;
+  stored(after: number): string[];
+}
+
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const name = process.argv[2] as ServerName;
 const send = (message: unknown) => process.send?.(message);
 
-async function baseline(): Promise<() => number> {
+async function baseline(): Promise<Answers | null> {
   let answered = 0;
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   app.post('/api/v1/app/:appId/msg', async (request, reply) => {
@@ -47,10 +56,10 @@ async function baseline(): Promise<() => number> {
     appId: 'app_bench',
     apiKey: 'none',
   });
-  return () => answered;
+  return null;
 }
 
-async function hookline(): Promise<() => number> {
+async function hookline(): Promise<Answers> {
   const dir = mkdtempSync(join(tmpdir(), 'hookline-bench-api-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const server = await serve(
@@ -82,13 +91,25 @@ async function hookline(): Promise<() => number> {
   // Port 9 (discard) on loopback: nothing is sent while delivery is paused; the URL only has to be valid.
   await call('POST', `/api/v1/app/${app.id}/endpoint`, { url: 'http://127.0.0.1:9/hook' });
   const key = await call<{ key: string }>('POST', '/api/v1/auth/api-key', { name: 'bench' });
-  const count = (server.store as SqliteStore).db.prepare('SELECT COUNT(*) FROM messages').pluck();
+  // Read beside the server's connection, untimed, between phases.
+  const db = (server.store as SqliteStore).db;
+  const end = db.prepare('SELECT COALESCE(MAX(rowid), 0) FROM messages').pluck();
+  const since = db.prepare('SELECT payload FROM messages WHERE rowid > ?').pluck();
   send({ port: new URL(server.url).port, appId: app.id, apiKey: key.key });
-  return () => count.get() as number;
+  return {
+    mark: () => end.get() as number,
+    stored: (after) =>
+      (since.all(after) as Array<string | Buffer>).map((payload) => {
+        const parsed = JSON.parse(payload.toString()) as { metadata?: { request?: unknown } };
+        return String(parsed.metadata?.request ?? '');
+      }),
+  };
 }
 
-const counter = name === 'baseline' ? await baseline() : await hookline();
-process.on('message', (message: { ask?: string }) => {
-  if (message.ask === 'count') send({ count: counter() });
+const answers = name === 'baseline' ? await baseline() : await hookline();
+process.on('message', (question: ServerQuestion) => {
+  if (answers === null) throw new Error(`the ${name} server stores nothing to ask about`);
+  if (question.ask === 'mark') send({ mark: answers.mark() });
+  else send({ tags: answers.stored(question.after) });
 });
 process.on('disconnect', () => process.exit(0));

@@ -2,6 +2,8 @@
 import type { Mode } from './measure.js';
 
 const MODES: readonly Mode[] = ['drain', 'end-to-end', 'batch'];
+export const EXTRA_FIGURES = ['latency', 'isolation', 'backlog'] as const;
+export type ExtraFigure = (typeof EXTRA_FIGURES)[number];
 
 export interface BenchConfig {
   /** Events per measured run (BENCH_N). */
@@ -28,6 +30,8 @@ export interface BenchConfig {
   modes: readonly Mode[];
   /** Contenders that also get the slow figures: publish latency, isolation, backlog (BENCH_EXTRAS, comma list). */
   extrasFor: readonly string[];
+  /** Which slow figures they get (BENCH_EXTRA_FIGURES, comma list of latency, isolation, backlog; default all). */
+  extraFigures: readonly ExtraFigure[];
   /** Upper bound on one measured run, in ms (BENCH_RUN_TIMEOUT_MS): a stuck contender fails, it never hangs. */
   runTimeoutMs: number;
   /** Redis for the BullMQ peer (BENCH_REDIS_URL); unset: the peer starts a Redis of its own (CPU not shared). */
@@ -55,8 +59,18 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   for (const mode of modes) {
     if (!(MODES as readonly string[]).includes(mode)) throw new Error(`BENCH_MODES: unknown mode "${mode}"`);
   }
+  const figures =
+    env.BENCH_EXTRA_FIGURES === undefined || env.BENCH_EXTRA_FIGURES === ''
+      ? EXTRA_FIGURES
+      : list(env.BENCH_EXTRA_FIGURES);
+  for (const figure of figures) {
+    if (!(EXTRA_FIGURES as readonly string[]).includes(figure)) {
+      throw new Error(`BENCH_EXTRA_FIGURES: unknown figure "${figure}"`);
+    }
+  }
   return {
     modes: modes as Mode[],
+    extraFigures: figures as ExtraFigure[],
     contenders: env.BENCH_CONTENDERS === undefined || env.BENCH_CONTENDERS === '' ? 'all' : list(env.BENCH_CONTENDERS),
     events: positiveInteger(env, 'BENCH_N', 20_000),
     rounds: positiveInteger(env, 'BENCH_ROUNDS', 5),

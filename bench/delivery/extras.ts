@@ -115,13 +115,21 @@ export async function isolation(
   };
 }
 
-/** One figure from several runs: median rate, highest peak RSS. */
+/** One figure from several runs: median rate and CPU per delivery of each role, highest peak RSS. */
 function mergeMeasurements(runs: readonly Measurement[]): Measurement {
   const first = runs[0];
   if (first === undefined) throw new Error('no runs to merge');
   const peaks = runs.map((m) => m.peakRssBytes).filter((v): v is number => v !== undefined);
+  const roles = new Set(runs.flatMap((m) => [...m.cpuMicrosPerDelivery.keys()]));
+  const cpu = new Map(
+    [...roles].map((role) => [
+      role,
+      median(runs.map((m) => m.cpuMicrosPerDelivery.get(role)).filter((v): v is number => v !== undefined)),
+    ]),
+  );
   return {
     ...first,
+    cpuMicrosPerDelivery: cpu,
     perSecond: median(runs.map((m) => m.perSecond)),
     ms: median(runs.map((m) => m.ms)),
     duplicates: runs.reduce((sum, m) => sum + m.duplicates, 0),

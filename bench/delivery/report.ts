@@ -26,6 +26,16 @@ export type Round = Map<string, Measurement>;
 
 export const roundKey = (contender: string, mode: Mode) => `${contender}/${mode}`;
 
+/** `role a -> b` for every role measured on both sides, e.g. `serve 410 -> 436, receiver 38 -> 39`. */
+function cpuChange(before: Measurement, after: Measurement): string {
+  const parts: string[] = [];
+  for (const [role, micros] of before.cpuMicrosPerDelivery) {
+    const later = after.cpuMicrosPerDelivery.get(role);
+    if (later !== undefined) parts.push(`${role} ${micros.toFixed(0)} -> ${later.toFixed(0)}`);
+  }
+  return parts.length === 0 ? 'not measured' : parts.join(', ');
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -196,6 +206,7 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
     const { alone, withHanging, ratio, hangingOutstanding } = extras.isolation;
     lines.push(
       `  isolation: 9 healthy endpoints ${count(alone.perSecond)}/s alone, ${count(withHanging.perSecond)}/s beside a hanging 10th: ${(ratio * 100).toFixed(0)} % (median of per-pair ratios)`,
+      `  CPU µs per healthy delivery (medians), alone -> beside the hanging one: ${cpuChange(alone, withHanging)}`,
     );
     if (hangingOutstanding > 0) {
       lines.push(
@@ -207,6 +218,7 @@ export function formatExtras(extras: ContenderExtras, rate: number): string {
     const b = extras.backlog;
     lines.push(
       `  backlog: ${count(b.empty.perSecond)}/s empty, ${count(b.backlog.perSecond)}/s over ${count(b.backlogDeliveries)} pending (filled in ${count(b.fillMs)} ms): ${(b.ratio * 100).toFixed(0)} %`,
+      `  CPU µs per delivery (medians), empty -> over the backlog: ${cpuChange(b.empty, b.backlog)}`,
       `  RSS idle ${mib(b.idleRssEmptyBytes)} empty -> ${mib(b.idleRssBacklogBytes)} with the backlog; peak ${mib(b.empty.peakRssBytes)} -> ${mib(b.backlog.peakRssBytes)} during the runs`,
     );
     if (b.scrapes !== undefined) {

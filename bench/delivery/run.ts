@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { processCpuMicros } from '../lib/proc-cpu.js';
 import { createBullmqContender } from '../peers/bullmq/contender.js';
 import { createRelayContender } from '../peers/relay/contender.js';
-import { readBenchConfig } from './config.js';
+import { type ExtraFigure, readBenchConfig } from './config.js';
 import { type Contender, type ContenderContext, type ContenderModule, pidsOf } from './contender.js';
 import { backlog, isolation, publishLatency } from './extras.js';
 import { runAtFixedRate } from './fixed-rate.js';
@@ -187,18 +187,19 @@ try {
         failures.push(`${contender.name} ${what}: ${message(error)}`);
       }
     };
-    if (contender.publishOne !== undefined) {
+    const wanted = (figure: ExtraFigure) => config.extraFigures.includes(figure);
+    if (contender.publishOne !== undefined && wanted('latency')) {
       await step('publish latency', async () => {
         figures.latency = await publishLatency(contender, receiver, config, `latency-${contender.name}`);
       });
     }
-    if (contender.publish !== undefined) {
+    if (contender.publish !== undefined && wanted('isolation')) {
       await step('isolation', async () => {
         figures.isolation = await isolation(contender, receiver, config);
       });
     }
     // Last: a million pending deliveries stay behind until teardown.
-    if (contender.fillBacklog !== undefined && contender.publish !== undefined) {
+    if (contender.fillBacklog !== undefined && contender.publish !== undefined && wanted('backlog')) {
       await step('backlog', async () => {
         figures.backlog = await backlog(contender, receiver, config);
       });

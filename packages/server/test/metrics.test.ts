@@ -40,19 +40,20 @@ describe('/metrics', () => {
       url: `${receiver.url}/broken`,
     });
     for (let i = 0; i < 3; i++) await publish(api, good.appId, { n: i });
-    // The counters move after each attempt is committed: wait for them, then check every figure.
+    // The counters move after each attempt is committed, and the queue depth is a count reused for a short while
+    // (queue-depth-cache.ts): wait for both, then check every figure of that scrape.
+    let text = '';
     await waitFor(async () => {
-      const text = await (await fetch(`${hookline.server.url}/metrics`)).text();
+      const response = await fetch(`${hookline.server.url}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      text = await response.text();
       return (
         sample(text, 'hookline_deliveries_dead_total') === 3 &&
-        sample(text, 'hookline_deliveries_succeeded_total') === 3
+        sample(text, 'hookline_deliveries_succeeded_total') === 3 &&
+        sample(text, 'hookline_deliveries', { status: 'dead' }) === 3
       );
     }, 'three dead deliveries to the broken endpoint and three delivered to the working one');
-
-    const response = await fetch(`${hookline.server.url}/metrics`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
 
     expect(sample(text, 'hookline_messages_published_total')).toBe(3);
     expect(sample(text, 'hookline_deliveries_succeeded_total')).toBe(3);
@@ -67,6 +68,7 @@ describe('/metrics', () => {
     expect(sample(text, 'hookline_deliveries', { status: 'pending' })).toBe(0);
     expect(sample(text, 'hookline_deliveries', { status: 'sending' })).toBe(0);
     expect(sample(text, 'hookline_oldest_pending_delivery_age_seconds')).toBe(0);
+    expect(sample(text, 'hookline_deliveries_count_age_seconds')).toBeLessThanOrEqual(10);
     expect(sample(text, 'hookline_endpoint_success_ratio', { endpoint: good.endpointId })).toBe(1);
     expect(sample(text, 'hookline_endpoint_success_ratio', { endpoint: broken.id })).toBe(0);
     expect(sample(text, 'hookline_endpoint_attempts', { endpoint: broken.id, outcome: 'failed' })).toBe(9);

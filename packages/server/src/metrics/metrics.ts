@@ -1,10 +1,12 @@
 // The Prometheus metrics of one Hookline process (prom-client, on a registry of its own so two servers in one
 // process, as in tests, do not share counts). Counters move as work happens; queue depth and oldest pending age
-// are read from the store at scrape time, so they are true across processes sharing the store.
+// are read from the store, so they are true across processes sharing the store: the lag at every scrape (one index
+// step), the depth through QueueDepthCache (a count over the whole queue, off the event loop, reused a while).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DELIVERY_ERROR_STAGES, type DeliveryErrorStage, type RecordedAttempt } from '../engine/delivery-engine.js';
 import type { Store } from '../store/store.js';
 import { EndpointOutcomes } from './endpoint-outcomes.js';
+import { QUEUE_DEPTH_MAX_AGE_MS, QueueDepthCache } from './queue-depth-cache.js';
 
 /** Endpoints with a series of their own in the success-rate metrics; the rest are summed as "other". */
 export const TOP_ENDPOINTS = 20;
@@ -71,14 +73,27 @@ export class HooklineMetrics {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
+    const queueDepth = new QueueDepthCache(() => store.countQueuedDeliveries(), now);
+    const maxAgeSeconds = QUEUE_DEPTH_MAX_AGE_MS / 1000;
     new Gauge({
       name: 'hookline_deliveries',
-      help: 'Deliveries not yet delivered, by status (the queue depth; delivered ones: hookline_deliveries_succeeded_total)',
+      help: `Deliveries not yet delivered, by status (the queue depth; delivered ones: hookline_deliveries_succeeded_total). Counted off the event loop and reused while recent: at most ${maxAgeSeconds} s old, see hookline_deliveries_count_age_seconds`,
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await store.countQueuedDeliveries();
-        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+        const reading = await queueDepth.read();
+        for (const [status, n] of Object.entries(reading.depth)) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: 'hookline_deliveries_count_age_seconds',
+      help: `How old the hookline_deliveries figures are: seconds since their count began (at most ${maxAgeSeconds})`,
+      registers,
+      // prom-client runs the collects of a scrape together: both gauges read the cache, which hands them the same
+      // count (the one it serves, or the one both wait for).
+      async collect() {
+        const reading = await queueDepth.read();
+        this.set(Math.max(0, (now() - reading.countedAt) / 1000));
       },
     });
     new Gauge({

@@ -5,9 +5,13 @@
 import type { OperatorViewsStore, QueueDepth, RecentAttemptsQuery } from '../operator-views.js';
 import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../rows.js';
 import type { AttemptWithEventType, Delivery, OperationalEvent } from '../types.js';
+import type { SqliteReadThread } from './read-thread.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
-/** Each count is answered by its status's partial index: the cost is that status's size, not the history's. */
+/**
+ * Each count is answered by its status's partial index: the cost is that status's size, not the history's. Still
+ * 0.1-0.7 s over a million queued deliveries, so on a file it runs on the read thread, off the event loop.
+ */
 const QUEUE_DEPTH = `
 SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
        (SELECT COUNT(*) FROM deliveries WHERE status = 'sending') AS sending,
@@ -33,7 +37,11 @@ function recentAttemptsScope(query: RecentAttemptsQuery): string {
 }
 
 export class SqliteOperatorViews implements OperatorViewsStore {
-  constructor(private readonly parts: SqliteParts) {}
+  /** `readThread`: null for an in-memory database, which no other connection can open (tests only). */
+  constructor(
+    private readonly parts: SqliteParts,
+    private readonly readThread: SqliteReadThread | null,
+  ) {}
 
   async listRecentAttempts(appId: string, query: RecentAttemptsQuery): Promise<AttemptWithEventType[]> {
     const tail = query.afterId !== undefined && query.afterId !== null;
@@ -58,7 +66,8 @@ export class SqliteOperatorViews implements OperatorViewsStore {
   }
 
   async countQueuedDeliveries(): Promise<QueueDepth> {
-    return this.parts.sql(QUEUE_DEPTH).get() as QueueDepth;
+    if (this.readThread === null) return this.parts.sql(QUEUE_DEPTH).get() as QueueDepth;
+    return (await this.readThread.get(QUEUE_DEPTH)) as QueueDepth;
   }
 
   async oldestDueDeliveryAt(now: number): Promise<number | null> {

@@ -21,6 +21,7 @@ import { SqliteOperatorViews } from './operator-views.js';
 import { SqliteOrdering } from './ordering.js';
 import { SqliteQueue } from './queue.js';
 import { ReadCaches } from './read-caches.js';
+import { SqliteReadThread } from './read-thread.js';
 import { SqliteSettings } from './settings.js';
 import { SqliteSources } from './sources.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -49,6 +50,8 @@ export class SqliteStore implements Store {
   /** Makes commits durable off the event loop; null when SQLite's own setting does (or nothing must). */
   readonly walSync: WalSync | null;
   private readonly statements = new Map<string, Statement>();
+  /** A second, read-only connection on its own thread for reads too slow for the event loop; null in memory. */
+  private readonly readThread: SqliteReadThread | null;
   /** The commit watches of running workers (watchForWork), stopped at close at the latest. */
   private readonly commitWatches = new Set<() => Promise<void>>();
   private readonly applications: SqliteApplications;
@@ -96,7 +99,8 @@ export class SqliteStore implements Store {
     this.queue = new SqliteQueue(parts, box);
     this.ordering = new SqliteOrdering(parts);
     this.history = new SqliteHistory(parts);
-    this.operatorViews = new SqliteOperatorViews(parts);
+    this.readThread = options.path === ':memory:' ? null : new SqliteReadThread(options.path);
+    this.operatorViews = new SqliteOperatorViews(parts, this.readThread);
     this.apiKeys = new SqliteApiKeys(parts);
     this.idempotency = new SqliteIdempotency(parts);
     this.settings = new SqliteSettings(parts);
@@ -135,6 +139,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await Promise.all([...this.commitWatches].map((stop) => stop()));
+    await this.readThread?.close();
     await this.writes.run(() => undefined);
     await this.walSync?.close();
     this.db.close();
