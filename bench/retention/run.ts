@@ -8,7 +8,8 @@
 // In process, on the Store (the durable publish path without HTTP): the pruner runs in the serving process, so
 // what it costs the event loop and the write queue is what a publish meets.
 // Run: npm run bench:retention   (env: BENCH_RETENTION_MESSAGES old messages, 300,000; BENCH_RETENTION_RATE
-// publishes/s, 200; BENCH_ROUND_MS, 5,000; BENCH_ROUNDS, 4)
+// publishes/s, 200; BENCH_ROUND_MS, 5,000; BENCH_ROUNDS, 4; BENCH_RETENTION_BATCH and BENCH_RETENTION_PAUSE_MS, the
+// pruner's batchSize and batchPauseMs, default the server's)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,9 @@ const RATE = Number(process.env.BENCH_RETENTION_RATE ?? 200);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const DAY_MS = 86_400_000;
+/** The pruner's settings: the server's defaults unless given, to try others against the goal. */
+const BATCH_SIZE = Number(process.env.BENCH_RETENTION_BATCH ?? DEFAULT_RETENTION.batchSize);
+const BATCH_PAUSE_MS = Number(process.env.BENCH_RETENTION_PAUSE_MS ?? DEFAULT_RETENTION.batchPauseMs);
 const PAYLOAD = JSON.stringify({
   invoice: 'in_1',
   lines: Array.from({ length: 12 }, (_, i) => `line ${i} `.repeat(8)),
@@ -125,7 +129,7 @@ async function main(): Promise<void> {
       `history: ${OLD_MESSAGES.toLocaleString('en-US')} messages older than 90 days, ${attempts.toLocaleString('en-US')} attempts, seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
     );
     console.log(
-      `publishing ${RATE}/s for ${ROUND_MS} ms per round, ${ROUNDS} rounds of each; pruner batchSize ${DEFAULT_RETENTION.batchSize}, batchPauseMs ${DEFAULT_RETENTION.batchPauseMs}; load average ${loadavg()
+      `publishing ${RATE}/s for ${ROUND_MS} ms per round, ${ROUNDS} rounds of each; pruner batchSize ${BATCH_SIZE}, batchPauseMs ${BATCH_PAUSE_MS}; load average ${loadavg()
         .map((n) => n.toFixed(2))
         .join(' ')}`,
     );
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
       store,
       now: Date.now,
       logger: pino({ level: 'silent' }),
-      retention: { ...DEFAULT_RETENTION, intervalMs: 1 },
+      retention: { ...DEFAULT_RETENTION, batchSize: BATCH_SIZE, batchPauseMs: BATCH_PAUSE_MS, intervalMs: 1 },
     });
     // Warm-up: the statements prepared, the file's pages in the cache.
     await publishAtRate(store, app.id);

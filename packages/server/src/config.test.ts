@@ -198,7 +198,7 @@ it('retention: payloads 30 days and history 90 by default; file < env; 0 keeps f
   expect(loadConfig().retention).toEqual({
     payloadDays: 30,
     historyDays: 90,
-    batchSize: 200,
+    batchSize: 50,
     batchPauseMs: 20,
     intervalMs: 60_000,
   });
