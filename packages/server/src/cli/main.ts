@@ -8,6 +8,7 @@ import { appsCommand } from './commands/apps.js';
 import { endpointsCommand } from './commands/endpoints.js';
 import { listenCommand } from './commands/listen.js';
 import { migrateCommand } from './commands/migrate.js';
+import { operationalWebhooksCommand } from './commands/operational-webhooks.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
@@ -110,6 +111,7 @@ program
 migrateCommand(program);
 appsCommand(program);
 endpointsCommand(program);
+operationalWebhooksCommand(program);
 sendCommand(program);
 tailCommand(program);
 listenCommand(program);
