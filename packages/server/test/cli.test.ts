@@ -217,6 +217,53 @@ describe('hookline CLI against a running server', () => {
   );
 
   it(
+    'operational-webhooks: create, list, secret and delete; the endpoint created gets the operational events it chose',
+    async () => {
+      const created = await cli(
+        '--json',
+        ...['operational-webhooks', 'create', `${receiver.url}/ops`, '--uid', 'ops'],
+        ...['--event-types', 'endpoint.created,endpoint.deleted', '--description', 'on call'],
+      );
+      expect(created.stderr).toBe('');
+      const operational = JSON.parse(created.stdout) as { id: string; filterTypes: string[] };
+      expect(operational.filterTypes).toEqual(['endpoint.created', 'endpoint.deleted']);
+      const columns = (await cli('operational-webhooks', 'list')).stdout;
+      expect(columns).toMatch(/^ID\s+UID\s+URL\s+STATE\s+EVENT TYPES\n/);
+      expect(columns).toContain(`${operational.id}  ops`);
+      expect((await cli('operational-webhooks', 'secret', 'ops')).stdout).toMatch(/^whsec_[A-Za-z0-9+/=]+\n$/);
+
+      // A tenant endpoint created through the CLI is told to the operational endpoint, signed, by the engine.
+      await cli('apps', 'create', 'Watched', '--uid', 'watched');
+      const tenant = JSON.parse(
+        (await cli('--json', 'endpoints', 'create', 'watched', `${receiver.url}/watched`)).stdout,
+      ) as { id: string };
+      const told = () =>
+        receiver.requests
+          .filter((r) => r.path === '/ops')
+          .map((r) => JSON.parse(r.body) as { type: string; data: object });
+      await waitFor(() => told().some((event) => event.type === 'endpoint.created'), 'endpoint.created told', 30_000);
+      expect(told().find((event) => event.type === 'endpoint.created')?.data).toMatchObject({
+        appUid: 'watched',
+        endpointId: tenant.id,
+      });
+      expect(receiver.requests.find((r) => r.path === '/ops')?.headers['webhook-signature']).toMatch(/^v1,/);
+
+      const refused = await cli(
+        'operational-webhooks',
+        'create',
+        `${receiver.url}/ops2`,
+        '--event-types',
+        'order.paid',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('422');
+      expect((await cli('operational-webhooks', 'delete', 'ops')).stdout).toContain('deleted operational webhook ops');
+      expect(JSON.parse((await cli('--json', 'operational-webhooks', 'list')).stdout)).toEqual([]);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
     'a HOOKLINE_URL that ends in /api/v1 is refused with the address to use instead',
     async () => {
       const run = await start(['apps', 'list'], {
