@@ -37,25 +37,31 @@ export class SqliteQueue implements QueueStore {
   }
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.parts.write(() => {
-      // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
-      this.parts
-        .sql(
-          `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
-        )
-        .run(options.now);
-      const ids = this.claimableIds(options);
-      if (ids.length === 0) return [];
-      const claimed = this.parts
-        .sql(
-          `UPDATE deliveries SET status = 'sending', lease_until = ?, updated_at = ?
+    return this.parts.write(
+      () => {
+        // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
+        this.parts
+          .sql(
+            `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
+          )
+          .run(options.now);
+        const ids = this.claimableIds(options);
+        if (ids.length === 0) return [];
+        const claimed = this.parts
+          .sql(
+            `UPDATE deliveries SET status = 'sending', lease_until = ?, updated_at = ?
            WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'
            RETURNING *`,
-        )
-        .all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
-      if (claimed.length === 0) return [];
-      return this.withWhatSendingNeeds(claimed, options.now);
-    });
+          )
+          .all(options.leaseUntil, options.now, JSON.stringify(ids)) as DeliveryRow[];
+        if (claimed.length === 0) return [];
+        return this.withWhatSendingNeeds(claimed, options.now);
+      },
+      // Answered at COMMIT, before the fsync: a lease lost to a power cut leaves its delivery pending, sent again after
+      // the restart, as a crash between a send and its record does (at least once). A record on disk implies its
+      // claim is: the WAL is written in order. Measured: serve's CPU per event 303 -> 290 µs (issue 12).
+      { durable: false },
+    );
   }
 
   /**

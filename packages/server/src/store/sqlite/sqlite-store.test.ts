@@ -177,6 +177,44 @@ describe('SqliteStore durability', () => {
     expect(held.length).toBeLessThanOrEqual(4);
   });
 
+  // A claim needs no fsync: a lease lost to a power cut leaves its delivery pending, sent again (at least once).
+  it('answers a claim at its commit, without waiting for an fsync', async () => {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    const held: Array<(error: NodeJS.ErrnoException | null) => void> = [];
+    let holding = false;
+    const store = new SqliteStore({
+      path,
+      fsync: (_fd, callback) => (holding ? held.push(callback) : setImmediate(() => callback(null))),
+    });
+    cleanups.push(async () => {
+      holding = false;
+      for (const release of held) release(null);
+      if (store.db.open) await store.close();
+    });
+    await store.migrate();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    await store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0);
+    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0);
+    holding = true;
+    let claimed: unknown[] | null = null;
+    void store
+      .claimDueDeliveries({
+        now: T0,
+        leaseUntil: T0 + 30_000,
+        limit: 10,
+        excludeEndpointIds: [],
+        perEndpointLimit: 10,
+        endpointCaps: {},
+      })
+      .then((batch) => {
+        claimed = batch;
+      });
+    await waitFor(() => claimed !== null || held.length > 0);
+    expect(held).toHaveLength(0);
+    expect(claimed).toHaveLength(1);
+  });
+
   it('fails the writes of a batch whose fsync failed, instead of answering them as durable', async () => {
     const { path, removeDir } = tempDatabasePath();
     cleanups.push(removeDir);
