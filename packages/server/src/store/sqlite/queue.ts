@@ -13,6 +13,9 @@ import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
+/** A replay (resend, recover) requeues only deliveries whose message still has its payload (retention). */
+const PAYLOAD_KEPT = ' AND (SELECT payload_pruned_at FROM messages WHERE messages.id = deliveries.message_id) IS NULL';
+
 /**
  * The status a delivery takes when it becomes due again (a retry, a lease run out or given back, a replay):
  * pending, or paused when its endpoint is disabled, so it waits for the endpoint to be enabled instead of being
@@ -225,7 +228,7 @@ export class SqliteQueue implements QueueStore {
     return this.parts.write(
       () =>
         this.requeueManually(
-          "app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')",
+          `app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')${PAYLOAD_KEPT}`,
           [appId, messageId, endpointId],
           now,
         ) > 0,
@@ -236,7 +239,7 @@ export class SqliteQueue implements QueueStore {
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
     return this.parts.write(() =>
       this.requeueManually(
-        "endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?",
+        `endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?${PAYLOAD_KEPT}`,
         [endpointId, appId, since, until],
         now,
       ),
