@@ -193,3 +193,43 @@ it('a secret rotation grace that is not a whole number of milliseconds is refuse
   const delivery = loadConfig({ flags: { config: 'q.json' }, readFile: quoted }).delivery;
   expect([delivery.secretRotationGraceMs, delivery.timeoutMs]).toEqual([60_000, 1000]);
 });
+
+it('retention: payloads 30 days and history 90 by default; file < env; 0 keeps for ever; a payload cannot outlive its history', () => {
+  expect(loadConfig().retention).toEqual({
+    payloadDays: 30,
+    historyDays: 90,
+    batchSize: 50,
+    batchPauseMs: 20,
+    intervalMs: 60_000,
+  });
+  const readFile = () => JSON.stringify({ retention: { payloadDays: 7, historyDays: 14, batchSize: 50 } });
+  expect(loadConfig({ flags: { config: 'r.json' }, readFile }).retention).toMatchObject({
+    payloadDays: 7,
+    historyDays: 14,
+    batchSize: 50,
+  });
+  const env = { HOOKLINE_PAYLOAD_RETENTION_DAYS: '0', HOOKLINE_HISTORY_RETENTION_DAYS: '0' };
+  expect(loadConfig({ flags: { config: 'r.json' }, readFile, env }).retention).toMatchObject({
+    payloadDays: 0,
+    historyDays: 0,
+  });
+  expect(
+    loadConfig({ env: { HOOKLINE_HISTORY_RETENTION_DAYS: '0', HOOKLINE_PAYLOAD_RETENTION_DAYS: '400' } }).retention,
+  ).toMatchObject({ payloadDays: 400, historyDays: 0 });
+  expect(() => loadConfig({ env: { HOOKLINE_PAYLOAD_RETENTION_DAYS: '120' } })).toThrow(
+    'retention.payloadDays (120) must be at most retention.historyDays (90)',
+  );
+  for (const bad of [
+    { HOOKLINE_PAYLOAD_RETENTION_DAYS: '-1' },
+    { HOOKLINE_HISTORY_RETENTION_DAYS: '1.5' },
+    { HOOKLINE_HISTORY_RETENTION_DAYS: 'Infinity' },
+  ]) {
+    expect(() => loadConfig({ env: bad }), JSON.stringify(bad)).toThrow(ConfigError);
+  }
+  const unknown = () => JSON.stringify({ retention: { payloadHours: 1 } });
+  expect(() => loadConfig({ flags: { config: 'r.json' }, readFile: unknown })).toThrow(
+    'unknown setting "retention.payloadHours"',
+  );
+  const zeroBatch = () => JSON.stringify({ retention: { batchSize: 0 } });
+  expect(() => loadConfig({ flags: { config: 'r.json' }, readFile: zeroBatch })).toThrow(ConfigError);
+});

@@ -175,3 +175,31 @@ describe('encoding', () => {
     );
   });
 });
+
+describe('firstIdAt', () => {
+  it('sorts after every id made before its time and at or before every id made at or after it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 2 ** 47 }),
+        fc.integer({ min: -1_000, max: 1_000 }),
+        fc.uint8Array({ minLength: 10, maxLength: 10 }),
+        async (cutoff, offset, random) => {
+          entropy.forced = Buffer.from(random);
+          const ids = await freshIds();
+          const made = ids.newId('msg', Math.max(1, cutoff + offset));
+          expect(made < ids.firstIdAt('msg', cutoff)).toBe(timeOf(made) < cutoff);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is an id of its prefix carrying its time, and leaves the order of newId alone', async () => {
+    const { firstIdAt, hasPrefix, newId } = await freshIds();
+    const before = newId('msg', T);
+    const first = firstIdAt('msg', T + 5);
+    expect(hasPrefix(first, 'msg')).toBe(true);
+    expect(timeOf(first)).toBe(T + 5);
+    expect(newId('msg', T) > before).toBe(true);
+  });
+});

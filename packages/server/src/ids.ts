@@ -82,3 +82,16 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
 export function hasPrefix(value: string, prefix: IdPrefix): boolean {
   return value.startsWith(`${prefix}_`) && value.length === prefix.length + 1 + WIDTH;
 }
+
+/**
+ * The smallest id of `prefix` made at `ms` (its random part all zeros): every id made before `ms` sorts below it
+ * and none made at or after it does, so "created before" is a range of the primary key (retention walks it).
+ */
+export function firstIdAt(prefix: IdPrefix, ms: number): string {
+  const at = Math.max(0, Math.min(Math.trunc(ms), 2 ** 48 - 1));
+  limbs[0] = Math.floor(at / 0x10000);
+  limbs[1] = (at % 0x10000) * 0x10000;
+  limbs[2] = 0;
+  limbs[3] = 0;
+  return `${prefix}_${encodeLimbs()}`;
+}

@@ -58,6 +58,37 @@ describe('the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThanOrEqual(30);
   });
 
+  it("describes issue 14's capabilities: ordering, payload filters, signing choices, operational webhooks", async () => {
+    const doc = (await (await fetch(`${hookline.server.url}/api/v1/openapi.json`)).json()) as OpenApiDocument;
+    const bodyOf = (method: string, path: string) =>
+      JSON.stringify(doc.paths[path]?.[method]?.requestBody?.content['application/json'].schema ?? null);
+    const endpointIn = bodyOf('post', '/api/v1/app/{appId}/endpoint');
+    for (const field of [
+      'ordering',
+      'orderingOnDead',
+      'payloadFilter',
+      'signatureScheme',
+      'payloadFormat',
+      'keyType',
+    ]) {
+      expect(endpointIn, field).toContain(`"${field}"`);
+    }
+    expect(endpointIn).toContain('"fifo"');
+    expect(endpointIn).toContain('"hmac-sha256"');
+    expect(endpointIn).toContain('"form"');
+    expect(bodyOf('post', '/api/v1/app/{appId}/msg')).toContain('"orderingKey"');
+    const operationalIn = bodyOf('post', '/api/v1/operational-webhook/endpoint');
+    expect(operationalIn).toContain('"message.attempt.exhausted"');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/app/{appId}/endpoint/{endpointId}/ordering/held',
+        '/api/v1/operational-webhook/endpoint',
+        '/api/v1/operational-webhook/endpoint/{endpointId}',
+        '/api/v1/operational-webhook/endpoint/{endpointId}/secret/rotate',
+      ]),
+    );
+  });
+
   it('is a valid OpenAPI 3.1 document (checked against the OpenAPI 3.1 schema)', async () => {
     const doc: unknown = await (await fetch(`${hookline.server.url}/api/v1/openapi.json`)).json();
     const result = await new Validator().validate(doc as Parameters<Validator['validate']>[0]);

@@ -1,9 +1,12 @@
 // The operator CLI as people and scripts run it: a real process against a real server on loopback.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstIdAt } from '../src/ids.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { CLI_TEST_TIMEOUT_MS, startCli } from './support/cli-process.js';
 import { ADMIN_TOKEN, publish, startHookline, type TestHookline } from './support/hookline.js';
 import { TestReceiver, waitFor } from './support/receiver.js';
@@ -209,6 +212,53 @@ describe('hookline CLI against a running server', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('422');
       expect(refused.stderr).toContain('$regex');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'operational-webhooks: create, list, secret and delete; the endpoint created gets the operational events it chose',
+    async () => {
+      const created = await cli(
+        '--json',
+        ...['operational-webhooks', 'create', `${receiver.url}/ops`, '--uid', 'ops'],
+        ...['--event-types', 'endpoint.created,endpoint.deleted', '--description', 'on call'],
+      );
+      expect(created.stderr).toBe('');
+      const operational = JSON.parse(created.stdout) as { id: string; filterTypes: string[] };
+      expect(operational.filterTypes).toEqual(['endpoint.created', 'endpoint.deleted']);
+      const columns = (await cli('operational-webhooks', 'list')).stdout;
+      expect(columns).toMatch(/^ID\s+UID\s+URL\s+STATE\s+EVENT TYPES\n/);
+      expect(columns).toContain(`${operational.id}  ops`);
+      expect((await cli('operational-webhooks', 'secret', 'ops')).stdout).toMatch(/^whsec_[A-Za-z0-9+/=]+\n$/);
+
+      // A tenant endpoint created through the CLI is told to the operational endpoint, signed, by the engine.
+      await cli('apps', 'create', 'Watched', '--uid', 'watched');
+      const tenant = JSON.parse(
+        (await cli('--json', 'endpoints', 'create', 'watched', `${receiver.url}/watched`)).stdout,
+      ) as { id: string };
+      const told = () =>
+        receiver.requests
+          .filter((r) => r.path === '/ops')
+          .map((r) => JSON.parse(r.body) as { type: string; data: object });
+      await waitFor(() => told().some((event) => event.type === 'endpoint.created'), 'endpoint.created told', 30_000);
+      expect(told().find((event) => event.type === 'endpoint.created')?.data).toMatchObject({
+        appUid: 'watched',
+        endpointId: tenant.id,
+      });
+      expect(receiver.requests.find((r) => r.path === '/ops')?.headers['webhook-signature']).toMatch(/^v1,/);
+
+      const refused = await cli(
+        'operational-webhooks',
+        'create',
+        `${receiver.url}/ops2`,
+        '--event-types',
+        'order.paid',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('422');
+      expect((await cli('operational-webhooks', 'delete', 'ops')).stdout).toContain('deleted operational webhook ops');
+      expect(JSON.parse((await cli('--json', 'operational-webhooks', 'list')).stdout)).toEqual([]);
     },
     CLI_TEST_TIMEOUT_MS,
   );
@@ -424,6 +474,60 @@ describe('hookline migrate', () => {
         );
       } finally {
         await hookline.stop();
+      }
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
+});
+
+describe('hookline prune', () => {
+  it(
+    'runs one retention pass on the database, says what went, and exits',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hookline-prune-'));
+      const database = join(dir, 'prune.db');
+      const DAY_MS = 86_400_000;
+      try {
+        const store = new SqliteStore({ path: database });
+        await store.migrate();
+        const app = await store.createApplication({ name: 'acme' }, Date.now());
+        // Rows of a long-running server, written as they were (ids carry their time; this process made later ones).
+        const insert = store.db.prepare(
+          'INSERT INTO messages (id, app_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?)',
+        );
+        const at = (days: number) => Date.now() - days * DAY_MS;
+        const old = firstIdAt('msg', at(100));
+        const middle = firstIdAt('msg', at(40));
+        const recent = firstIdAt('msg', at(1));
+        insert.run(old, app.id, 'invoice.paid', '{"a":1}', at(100));
+        insert.run(middle, app.id, 'invoice.paid', '{"a":2}', at(40));
+        insert.run(recent, app.id, 'invoice.paid', '{"a":3}', at(1));
+        await store.close();
+
+        const run = await start(['--json', 'prune', '--database', database], {}).exited;
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout)).toMatchObject({
+          database,
+          payloadDays: 30,
+          historyDays: 90,
+          messages: 1,
+          payloads: 1,
+          logRows: 0,
+        });
+        const after = new SqliteStore({ path: database });
+        try {
+          expect(await after.getMessage(app.id, old)).toBeNull();
+          expect(await after.getMessage(app.id, middle)).toMatchObject({ payload: '' });
+          expect(await after.getMessage(app.id, recent)).toMatchObject({ payload: '{"a":3}', payloadPrunedAt: null });
+        } finally {
+          await after.close();
+        }
+        const text = await start(['prune', '--database', database], {}).exited;
+        expect(text.stdout).toBe(
+          `${database}: 0 payloads removed (older than 30 days), 0 messages deleted with their deliveries and attempts (older than 90 days), 0 log rows deleted\n`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     },
     CLI_TEST_TIMEOUT_MS,

@@ -1,5 +1,7 @@
 // What every route needs, built once by serve(): the operations' context (store, clock, rules' settings) and what
 // only the HTTP edge uses.
+
+import type { RetentionConfig } from '../config.js';
 import type { DeliveryEngine } from '../engine/delivery-engine.js';
 import type { NetworkPolicy } from '../engine/ssrf-guard.js';
 import type { HooklineMetrics } from '../metrics/metrics.js';
@@ -19,4 +21,6 @@ export interface ApiContext extends OperationsContext {
    * to tell that a request was accepted (the relay). Absent: public only, and accepted requests wait for a sweep.
    */
   inbound?: { network: NetworkPolicy; accepted(): void };
+  /** How long payloads and history are kept (shown to the operator); absent in tests of the API alone: nothing pruned. */
+  retention?: Pick<RetentionConfig, 'payloadDays' | 'historyDays'>;
 }

@@ -48,7 +48,12 @@ function issuesOf(error: FastifyError): ValidationIssue[] {
 }
 
 /** How a refusal of the operations is answered. */
-const STATUS_OF: Record<OperationError['kind'], number> = { invalid: 422, not_found: 404, conflict: 409 };
+const STATUS_OF: Record<OperationError['kind'], number> = {
+  invalid: 422,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+};
 
 /**
  * How a refusal of the operations is answered, status and body. `at` is where the refused input sits in the request

@@ -204,11 +204,21 @@ export const messageOutSchema = {
     id: { type: 'string' },
     eventId: { type: ['string', 'null'] },
     eventType: { type: 'string' },
-    payload: anyJson,
+    payload: {
+      ...anyJson,
+      description:
+        'The payload as published; `{"expired": true}` (as Svix) once retention removed it: see payloadPrunedAt',
+    },
     channels: { type: ['array', 'null'], items: { type: 'string' } },
     tags: { type: ['array', 'null'], items: { type: 'string' } },
     deliverAt: { type: ['string', 'null'], format: 'date-time' },
     orderingKey: { type: ['string', 'null'] },
+    payloadPrunedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description:
+        'When retention (retention.payloadDays) removed the payload; null while it is kept. A pruned message still lists, with its attempts, and a resend of it answers 410 payload_expired.',
+    },
     timestamp: dateTime,
   },
 } as const;

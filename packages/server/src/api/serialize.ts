@@ -102,7 +102,13 @@ export function payloadOut(payload: string): unknown {
   return nestsDeeperThan(parsed) ? payload : parsed;
 }
 
-export function messageOut(message: Message, payload: unknown = payloadOut(message.payload)) {
+/** What Svix shows for a payload past its retention; `payloadPrunedAt` says when it went. */
+export const EXPIRED_PAYLOAD = Object.freeze({ expired: true });
+
+export function messageOut(
+  message: Message,
+  payload: unknown = message.payloadPrunedAt === null ? payloadOut(message.payload) : EXPIRED_PAYLOAD,
+) {
   return {
     id: message.id,
     eventId: message.eventId,
@@ -112,6 +118,7 @@ export function messageOut(message: Message, payload: unknown = payloadOut(messa
     tags: message.tags,
     deliverAt: message.deliverAt === null ? null : iso(message.deliverAt),
     orderingKey: message.orderingKey,
+    payloadPrunedAt: message.payloadPrunedAt === null ? null : iso(message.payloadPrunedAt),
     timestamp: iso(message.createdAt),
   };
 }

@@ -8,6 +8,8 @@ import { appsCommand } from './commands/apps.js';
 import { endpointsCommand } from './commands/endpoints.js';
 import { listenCommand } from './commands/listen.js';
 import { migrateCommand } from './commands/migrate.js';
+import { operationalWebhooksCommand } from './commands/operational-webhooks.js';
+import { pruneCommand } from './commands/prune.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { tailCommand } from './commands/tail.js';
@@ -108,8 +110,10 @@ program
   });
 
 migrateCommand(program);
+pruneCommand(program);
 appsCommand(program);
 endpointsCommand(program);
+operationalWebhooksCommand(program);
 sendCommand(program);
 tailCommand(program);
 listenCommand(program);

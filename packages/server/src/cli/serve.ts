@@ -16,6 +16,7 @@ import { OperationalEvents } from '../operations/operational-events.js';
 import { PayloadValidator } from '../operations/payload-validation.js';
 import { MAX_DELIVER_AHEAD_MS } from '../operations/publish.js';
 import { Relay } from '../operations/relay.js';
+import { Pruner } from '../retention/pruner.js';
 import type { ResealReport } from '../store/reseal-secrets.js';
 import { type SecretBox, secretBoxFrom } from '../store/secret-box.js';
 import { secretsAtRest } from '../store/secrets-at-rest.js';
@@ -30,6 +31,8 @@ export interface RunningServer {
   store: Store;
   /** The delivery engine; it runs only in the worker and all roles. */
   engine: DeliveryEngine;
+  /** Retention's pruner; it runs on its own only in the worker and all roles (tests run a pass at a time they pick). */
+  pruner: Pruner;
   metrics: HooklineMetrics;
   /** Encryption at rest's start-up pass (re-encrypting rows in clear or under an old key); null if it failed. */
   secretsAtRest: Promise<ResealReport | null>;
@@ -93,6 +96,10 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     onOperationalEvent: (event) => operationalEvents.emit(event),
   });
 
+  // Retention runs beside the engine: on PostgreSQL each worker process prunes (each batch is one statement, and two
+  // processes pruning the same rows only find them gone).
+  const pruner = new Pruner({ store, now: Date.now, logger, retention: config.retention });
+
   // Accepted inbound requests become messages here, in the processes that accept them.
   const relay = new Relay({
     store,
@@ -115,6 +122,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     metrics,
     metricsTokenSha256: config.metricsToken === null ? null : sha256Hex(config.metricsToken),
     inbound: { network: policy, accepted: () => relay.accepted() },
+    retention: { payloadDays: config.retention.payloadDays, historyDays: config.retention.historyDays },
   };
   const { operationalWebhookUrl, operationalWebhookSecret } = config.delivery;
   if (operationalWebhookUrl !== null && operationalWebhookSecret !== null) {
@@ -142,6 +150,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     throw listenStartupError(error, config.host, config.port) ?? error;
   }
   if (runsEngine) engine.start();
+  if (runsEngine) pruner.start();
   if (runsApi) relay.start();
   // In the background: rows are readable in either form meanwhile, and a large table must not delay the start.
   const resealing = new AbortController();
@@ -158,6 +167,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
       role: config.role,
       allowPrivateNetworks: config.allowPrivateNetworks,
       dev: config.dev,
+      retention: { payloadDays: config.retention.payloadDays, historyDays: config.retention.historyDays },
     },
     'hookline started',
   );
@@ -168,6 +178,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
     generatedAdminToken,
     store,
     engine,
+    pruner,
     metrics,
     secretsAtRest: resealed,
     api: app,
@@ -177,6 +188,7 @@ export async function serve(config: ServerConfig, options: ServeOptions = {}): P
         await resealed;
         await app.close();
         await relay.stop();
+        await pruner.stop();
         await engine.stop(config.shutdownDrainMs);
         await dispatcher.close();
         await store.close();

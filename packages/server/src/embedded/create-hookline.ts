@@ -27,6 +27,7 @@ import {
   publishMessage,
   publishMessages,
 } from '../operations/publish.js';
+import { type PassSummary, Pruner } from '../retention/pruner.js';
 import { isPostgresUrl } from '../store/postgres/database-url.js';
 import type { OutboxClient } from '../store/postgres/messages.js';
 import type { PostgresStore } from '../store/postgres/postgres-store.js';
@@ -57,6 +58,11 @@ export interface HooklineOptions {
    * base64 each). A `hookline serve` on the same file needs the same keys. Without a key, values are stored in clear.
    */
   encryption?: Partial<ServerConfig['encryption']>;
+  /**
+   * How long payloads and history are kept, as the server's `retention` (default: payloads 30 days, history 90; 0
+   * keeps for ever). The worker prunes them (startWorker); `prune()` runs one pass by hand.
+   */
+  retention?: Partial<ServerConfig['retention']>;
   logger?: Logger;
 }
 
@@ -146,7 +152,12 @@ export interface Hookline {
   ): (...args: Args) => Promise<Awaited<Result>>;
   /** An ordered endpoint's keys held by a dead head (orderingOnDead 'hold'); resending the head releases one. */
   listHeldKeys(app: string, endpoint: string): Promise<HeldKey[]>;
-  /** Runs the delivery engine in this process until stopWorker or close. */
+  /**
+   * One retention pass now (or as if at `at`): removes payloads past `retention.payloadDays` and deletes history past
+   * `retention.historyDays`, in short batches. The worker runs one every `retention.intervalMs` on its own.
+   */
+  prune(at?: Date): Promise<PassSummary>;
+  /** Runs the delivery engine (and the retention pruner) in this process until stopWorker or close. */
   startWorker(): void;
   stopWorker(): Promise<void>;
   /** Stops the worker (if running) and closes the database. */
@@ -164,6 +175,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
     sqliteSynchronous: options.sqliteSynchronous ?? base.sqliteSynchronous,
     delivery: { ...base.delivery, ...options.delivery },
     encryption: { key: options.encryption?.key ?? null, oldKeys: options.encryption?.oldKeys ?? [] },
+    retention: { ...base.retention, ...options.retention },
   };
   // The server's rules for its settings: a timeout of Infinity or a grace of "1 day" is refused here, not stored.
   try {
@@ -195,6 +207,7 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
   };
   let worker: ConfiguredEngine | null = null;
   let closed = false;
+  const pruner = new Pruner({ store, now: Date.now, logger, retention: config.retention });
 
   const open = () => {
     if (closed) throw new OperationError('closed', 'this Hookline was closed', 'invalid');
@@ -307,6 +320,14 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
       };
     },
 
+    async prune(at) {
+      open();
+      if (at !== undefined && Number.isNaN(at.getTime())) {
+        throw new OperationError('validation', 'prune(at): not a valid Date', 'invalid');
+      }
+      return pruner.runPass(at?.getTime());
+    },
+
     startWorker() {
       open();
       if (worker !== null) return;
@@ -314,12 +335,14 @@ export async function createHookline(options: HooklineOptions): Promise<Hookline
         onOperationalEvent: (event) => operationalEvents.emit(event),
       });
       worker.engine.start();
+      pruner.start();
     },
 
     async stopWorker() {
       const running = worker;
       worker = null;
       if (running === null) return;
+      await pruner.stop();
       await running.engine.stop(config.shutdownDrainMs);
       await running.dispatcher.close();
     },

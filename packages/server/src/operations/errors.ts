@@ -11,8 +11,8 @@ export interface ValidationIssue {
 }
 
 /** invalid: the input breaks a rule (422); not_found: it names something that does not exist (404); conflict: it
- * collides with what exists (409). */
-export type RefusalKind = 'invalid' | 'not_found' | 'conflict';
+ * collides with what exists (409); gone: what it asks for existed and was removed for good (410: a pruned payload). */
+export type RefusalKind = 'invalid' | 'not_found' | 'conflict' | 'gone';
 
 export class OperationError extends Error {
   constructor(
@@ -42,6 +42,14 @@ export const notFound = (what: string) => new OperationError('not_found', `${wha
 
 export const conflict = (detail: string, cause?: unknown) =>
   new OperationError('conflict', detail, 'conflict', cause === undefined ? undefined : { cause });
+
+/** A message whose payload retention removed: it lists, but there is nothing to send again. */
+export const payloadExpired = (messageId: string) =>
+  new OperationError(
+    'payload_expired',
+    `the payload of message ${messageId} was removed by retention (retention.payloadDays): it cannot be sent again`,
+    'gone',
+  );
 
 /** Runs a store write, turning its "already taken" errors (uid, name, eventId) into the conflict refusal. */
 export async function refusingDuplicates<T>(write: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
 import { parseInstant } from '../input/instant.js';
 import type { OperationsContext } from './context.js';
 import { findEndpoint } from './endpoints.js';
-import { conflict, invalidField, notFound } from './errors.js';
+import { conflict, invalidField, notFound, payloadExpired } from './errors.js';
 import { findMessage } from './messages.js';
 
 export const recoverInSchema = {
@@ -31,8 +31,14 @@ export async function resendMessage(
   const { application, message } = await findMessage(context, appIdOrUid, messageIdOrEventId);
   const endpoint = await context.store.getEndpoint(application.id, endpointIdOrUid);
   if (endpoint === null) throw notFound('endpoint');
+  if (message.payloadPrunedAt !== null) throw payloadExpired(message.id);
   const queued = await context.store.resend(application.id, message.id, endpoint.id, context.now());
-  if (!queued) throw conflict('this message has no delivery to this endpoint that can be resent now');
+  if (!queued) {
+    // The pruner may have taken the payload between the read above and the resend (which requeues only kept ones).
+    const now = await context.store.getMessage(application.id, message.id);
+    if (now === null || now.payloadPrunedAt !== null) throw payloadExpired(message.id);
+    throw conflict('this message has no delivery to this endpoint that can be resent now');
+  }
   context.workQueued();
 }
 

@@ -84,6 +84,8 @@ export interface MessageRow {
   deliver_at: number | null;
   tags: string | null;
   ordering_key: string | null;
+  /** Set when retention removed the payload (then ''); absent on a row being inserted. */
+  payload_pruned_at?: number | null;
 }
 
 export interface DeliveryRow {
@@ -291,6 +293,7 @@ function messageFrom(row: MessageRow, readJson: JsonReader): Message {
     deliverAt: row.deliver_at ?? null,
     tags: readJson<string[]>(row.tags, 'tags'),
     orderingKey: row.ordering_key ?? null,
+    payloadPrunedAt: row.payload_pruned_at ?? null,
   };
 }
 
@@ -407,5 +410,10 @@ export function toClaimedDelivery(
     ),
   };
   if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;
+  // Replays of a pruned message are refused (operations/replay.ts, and the requeue's own condition); one that raced
+  // the pruner is failed here with its reason rather than sent with an empty body.
+  if (message.payload_pruned_at !== null && message.payload_pruned_at !== undefined) {
+    claimed.problem = 'the message payload was removed by retention (payload_expired): nothing to send';
+  }
   return claimed;
 }

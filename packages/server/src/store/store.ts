@@ -13,6 +13,7 @@ import type { MessagesStore } from './messages.js';
 import type { OperatorViewsStore } from './operator-views.js';
 import type { OrderingStore } from './ordering.js';
 import type { QueueStore } from './queue.js';
+import type { RetentionStore } from './retention.js';
 import type { SettingsStore } from './settings.js';
 import type { SourcesStore } from './sources.js';
 
@@ -25,6 +26,7 @@ export type { NewMessage, PublishResult } from './messages.js';
 export type { QueueDepth, RecentAttemptsQuery } from './operator-views.js';
 export type { ListOptions, Page } from './paging.js';
 export type { AttemptResult, ClaimOptions, DisabledEndpoint, RecordedAttempts } from './queue.js';
+export type { PruneBatch, PruneResult } from './retention.js';
 
 export interface Store
   extends ApplicationsStore,
@@ -38,7 +40,8 @@ export interface Store
     ApiKeyStore,
     IdempotencyStore,
     SettingsStore,
-    SourcesStore {
+    SourcesStore,
+    RetentionStore {
   /**
    * The endpoint gates (concurrency, rate tokens, circuit) when the store keeps them for every process
    * (PostgreSQL: its claims already respect them). A store without it leaves the engine to keep them in process.

@@ -113,6 +113,11 @@ export interface Message {
   tags: string[] | null;
   /** The message group for ordered endpoints (a customer id, an order id); null: the endpoint's one line. */
   orderingKey: string | null;
+  /**
+   * When retention removed the payload (`payload` is then ''); null while it is kept. Such a message still lists
+   * with its deliveries and attempts, and cannot be sent again.
+   */
+  payloadPrunedAt: number | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'dead' | 'paused';

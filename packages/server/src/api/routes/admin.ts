@@ -1,5 +1,6 @@
-// Instance-wide operations (admin token): pause and resume delivery, for maintenance windows. Published events are
-// still accepted and stored while paused; they flow on resume. A Hookline extension, not part of Svix's API.
+// Instance-wide operations (admin token): pause and resume delivery, for maintenance windows (published events are
+// still accepted and stored while paused; they flow on resume), and the retention settings in force. A Hookline
+// extension, not part of Svix's API.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { HttpError } from '../http-error.js';
@@ -13,6 +14,22 @@ const deliveryStateSchema = {
     inFlight: { type: 'integer' },
     delivered: { type: 'integer' },
     failed: { type: 'integer' },
+  },
+} as const;
+
+const retentionSchema = {
+  type: 'object',
+  required: ['payloadDays', 'historyDays'],
+  properties: {
+    payloadDays: {
+      type: 'integer',
+      description:
+        'Days a message keeps its payload (then it lists as pruned and cannot be resent); 0: as long as its history',
+    },
+    historyDays: {
+      type: 'integer',
+      description: 'Days a message, its deliveries and attempts (dead ones too) and the logs are kept; 0: for ever',
+    },
   },
 } as const;
 
@@ -37,6 +54,19 @@ export function adminRoutes(app: FastifyInstance, context: ApiContext): void {
       const { paused, inFlight, delivered, failed } = engine().stats();
       return { paused, inFlight, delivered, failed };
     },
+  );
+
+  app.get(
+    '/api/v1/admin/retention',
+    {
+      schema: {
+        tags,
+        operationId: 'admin.retention.get',
+        summary: 'How long payloads and history are kept (the retention settings this server was started with)',
+        response: { 200: retentionSchema },
+      },
+    },
+    async () => context.retention ?? { payloadDays: 0, historyDays: 0 },
   );
 
   app.post(

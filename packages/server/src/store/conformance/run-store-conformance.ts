@@ -17,6 +17,7 @@ import { describePublish } from './publish.js';
 import { describePublishMany } from './publish-many.js';
 import { describeRecordAttempts } from './record-attempts.js';
 import { describeReplay } from './replay.js';
+import { describeRetention } from './retention.js';
 import { describeSecrets } from './secrets.js';
 import { describeSources } from './sources.js';
 import { describeTenancy } from './tenancy.js';
@@ -43,5 +44,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
     describeSources(factory);
     describeOrdering(factory);
     describePayloadFilters(factory);
+    // Last: its times are the suite's latest, and ids made later in the process carry at least them (ids.ts).
+    describeRetention(factory);
   });
 }

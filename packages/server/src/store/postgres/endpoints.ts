@@ -21,6 +21,18 @@ import { WORK_CHANNEL } from './work-listener.js';
 /**
  * $1 endpoint id, $2 disabled (0/1), $3 reason, $4 now, $5 operational event id. Parks the endpoint's pending
  * deliveries on disable; makes parked ones due at once on enable (and wakes the workers). No-op when unchanged.
+ *
+ * Known race, not fixed (issue 14, "enable vs release"): RECORD (queue.ts) and hookline_advance_lines read
+ * `endpoints.disabled` without a lock. One that runs while an enable is committing reads the endpoint as still
+ * disabled and parks what it sets due (a retried delivery; the next head of an ordered line), while this statement's
+ * snapshot, taken before that commit, does not see the delivery as parked, so does not wake it: it stays 'paused'
+ * on an enabled endpoint (for an ordered line: the key is stuck) until the endpoint is disabled and enabled again.
+ * The window is the overlap of the two statements. A fix needs the readers to serialise with this one: each takes
+ * a lock on the endpoint row (FOR KEY SHARE, which FOR UPDATE here waits for, and which gives a waiting reader the
+ * newest row) before reading `disabled`, endpoints locked before lines everywhere so recorders and enables cannot
+ * deadlock; and this statement must run after its lock, in a statement of its own, so its snapshot sees the readers
+ * that went first. That puts a row lock (a tuple write) on the endpoint into every RECORD batch, the hot path, so it
+ * wants measuring first (bench:delivery:postgres).
  */
 const SET_DISABLED = `
 WITH current AS (

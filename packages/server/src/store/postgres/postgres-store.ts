@@ -24,6 +24,7 @@ import { PostgresOrdering } from './ordering.js';
 import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
 import { inTransaction, type PostgresParts } from './postgres-parts.js';
 import { PostgresQueue } from './queue.js';
+import { PostgresRetention } from './retention.js';
 import { PostgresSettings } from './settings.js';
 import { PostgresSources } from './sources.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
@@ -63,6 +64,7 @@ export class PostgresStore implements Store {
   private readonly apiKeys = new PostgresApiKeys(this.parts);
   private readonly idempotency = new PostgresIdempotency(this.parts);
   private readonly settings = new PostgresSettings(this.parts);
+  private readonly retention = new PostgresRetention(this.parts);
   private readonly sources: PostgresSources;
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
@@ -352,5 +354,16 @@ export class PostgresStore implements Store {
   }
   inboundForwarding(...args: Parameters<Store['inboundForwarding']>) {
     return this.sources.inboundForwarding(...args);
+  }
+
+  // ---- retention.ts
+  prunePayloads(...args: Parameters<Store['prunePayloads']>) {
+    return this.retention.prunePayloads(...args);
+  }
+  pruneHistory(...args: Parameters<Store['pruneHistory']>) {
+    return this.retention.pruneHistory(...args);
+  }
+  pruneLogs(...args: Parameters<Store['pruneLogs']>) {
+    return this.retention.pruneLogs(...args);
   }
 }

@@ -17,6 +17,9 @@ import type { PostgresParts } from './postgres-parts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { WORK_CHANNEL } from './work-listener.js';
 
+/** A replay (resend, recover) requeues only deliveries whose message still has its payload (retention). */
+const PAYLOAD_KEPT = ' AND (SELECT payload_pruned_at FROM messages WHERE messages.id = deliveries.message_id) IS NULL';
+
 /** The status a delivery takes when it becomes due again: parked while its endpoint is disabled. */
 const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = deliveries.endpoint_id AND endpoints.disabled = 1)
   THEN 'paused' ELSE 'pending' END`;
@@ -118,13 +121,13 @@ function requeueManually(where: string, nowParam: string): string {
 
 /** $1 app, $2 message, $3 endpoint, $4 now: any state but sending. */
 const RESEND = requeueManually(
-  "app_id = $1 AND message_id = $2 AND endpoint_id = $3 AND status IN ('pending', 'succeeded', 'dead')",
+  `app_id = $1 AND message_id = $2 AND endpoint_id = $3 AND status IN ('pending', 'succeeded', 'dead')${PAYLOAD_KEPT}`,
   '$4',
 );
 
 /** $1 app, $2 endpoint, $3 since, $4 until, $5 now: the dead ones created in [since, until). */
 const RECOVER = requeueManually(
-  "endpoint_id = $2 AND app_id = $1 AND status = 'dead' AND created_at >= $3 AND created_at < $4",
+  `endpoint_id = $2 AND app_id = $1 AND status = 'dead' AND created_at >= $3 AND created_at < $4${PAYLOAD_KEPT}`,
   '$5',
 );
 

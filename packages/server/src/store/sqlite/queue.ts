@@ -9,9 +9,13 @@ import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery 
 import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { SqliteClaimCandidates } from './claim-candidates.js';
+import { earliestPendingAt } from './earliest-pending.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
+
+/** A replay (resend, recover) requeues only deliveries whose message still has its payload (retention). */
+const PAYLOAD_KEPT = ' AND (SELECT payload_pruned_at FROM messages WHERE messages.id = deliveries.message_id) IS NULL';
 
 /**
  * The status a delivery takes when it becomes due again (a retry, a lease run out or given back, a replay):
@@ -210,13 +214,11 @@ export class SqliteQueue implements QueueStore {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const pending = this.parts
-      .sql("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")
-      .get() as { at: number | null };
+    const pending = earliestPendingAt((text) => this.parts.sql(text));
     const leased = this.parts.sql("SELECT MIN(lease_until) AS at FROM deliveries WHERE status = 'sending'").get() as {
       at: number | null;
     };
-    const times = [pending.at, leased.at].filter((t): t is number => t !== null);
+    const times = [pending, leased.at].filter((t): t is number => t !== null);
     return times.length === 0 ? null : Math.min(...times);
   }
 
@@ -225,7 +227,7 @@ export class SqliteQueue implements QueueStore {
     return this.parts.write(
       () =>
         this.requeueManually(
-          "app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')",
+          `app_id = ? AND message_id = ? AND endpoint_id = ? AND status IN ('pending', 'succeeded', 'dead')${PAYLOAD_KEPT}`,
           [appId, messageId, endpointId],
           now,
         ) > 0,
@@ -236,7 +238,7 @@ export class SqliteQueue implements QueueStore {
   recoverEndpoint(appId: string, endpointId: string, since: number, until: number, now: number): Promise<number> {
     return this.parts.write(() =>
       this.requeueManually(
-        "endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?",
+        `endpoint_id = ? AND app_id = ? AND status = 'dead' AND created_at >= ? AND created_at < ?${PAYLOAD_KEPT}`,
         [endpointId, appId, since, until],
         now,
       ),

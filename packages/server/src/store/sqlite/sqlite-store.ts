@@ -22,6 +22,7 @@ import { SqliteOrdering } from './ordering.js';
 import { SqliteQueue } from './queue.js';
 import { ReadCaches } from './read-caches.js';
 import { SqliteReadThread } from './read-thread.js';
+import { SqliteRetention } from './retention.js';
 import { SqliteSettings } from './settings.js';
 import { SqliteSources } from './sources.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -66,6 +67,7 @@ export class SqliteStore implements Store {
   private readonly idempotency: SqliteIdempotency;
   private readonly settings: SqliteSettings;
   private readonly sources: SqliteSources;
+  private readonly retention: SqliteRetention;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -105,6 +107,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(parts);
     this.settings = new SqliteSettings(parts);
     this.sources = new SqliteSources(parts, box);
+    this.retention = new SqliteRetention(parts);
   }
 
   /** Prepared once per SQL text: the hot statements are compiled a single time. */
@@ -365,5 +368,16 @@ export class SqliteStore implements Store {
   }
   inboundForwarding(...args: Parameters<Store['inboundForwarding']>) {
     return this.sources.inboundForwarding(...args);
+  }
+
+  // ---- retention.ts
+  prunePayloads(...args: Parameters<Store['prunePayloads']>) {
+    return this.retention.prunePayloads(...args);
+  }
+  pruneHistory(...args: Parameters<Store['pruneHistory']>) {
+    return this.retention.pruneHistory(...args);
+  }
+  pruneLogs(...args: Parameters<Store['pruneLogs']>) {
+    return this.retention.pruneLogs(...args);
   }
 }

@@ -2,8 +2,19 @@
 import { api, enc, listAll } from '../api.js';
 import { formatTime, h } from '../dom.js';
 
+/** How long this server keeps payloads and history, in words; days 0 means for ever. */
+function retentionLine(retention) {
+  const kept = (days) => (days === 0 ? 'for ever' : `${days} day${days === 1 ? '' : 's'}`);
+  const payloads = retention.payloadDays === 0 ? 'as long as their history' : kept(retention.payloadDays);
+  return h(
+    'p',
+    { class: 'hint retention' },
+    `Retention: payloads are kept ${payloads}, messages with their deliveries and attempts ${kept(retention.historyDays)}.`,
+  );
+}
+
 export async function applicationsView() {
-  const apps = await listAll('/app');
+  const [apps, retention] = await Promise.all([listAll('/app'), api('GET', '/admin/retention')]);
   const name = h('input', { id: 'new-app-name', required: true, maxlength: 256 });
   const uid = h('input', { id: 'new-app-uid', pattern: '[a-zA-Z0-9\\-_.]+', maxlength: 256 });
   const error = h('p', { class: 'alert', role: 'alert', hidden: true });
@@ -11,6 +22,7 @@ export async function applicationsView() {
     'section',
     {},
     h('h1', {}, 'Applications'),
+    retentionLine(retention),
     apps.length === 0
       ? h('p', {}, 'No applications yet.')
       : h(

@@ -27,6 +27,15 @@ function sentBody(message) {
   return JSON.stringify(message.payload);
 }
 
+/** Retention removed the payload (the API shows Svix's `{"expired": true}` in its place): say so, and when. */
+function prunedNote(message) {
+  return h(
+    'p',
+    { class: 'hint payload-pruned' },
+    `Payload pruned ${formatTime(message.payloadPrunedAt)} by retention: the message and its attempts are kept, but it can no longer be resent.`,
+  );
+}
+
 function attemptDetails(attempt, message) {
   const headers = attempt.requestHeaders
     ? Object.entries(attempt.requestHeaders)
@@ -48,13 +57,17 @@ function attemptDetails(attempt, message) {
     h('p', {}, 'POST ', h('code', {}, attempt.url)),
     attempt.error ? h('p', { class: 'fail' }, 'Error: ', attempt.error) : null,
     headers === null ? null : [h('h4', {}, 'Request headers'), h('pre', {}, headers)],
-    h(
-      'h4',
-      {},
-      'Request body ',
-      h('span', { class: 'hint' }, `(exactly as sent, ${bytesOf(sentBody(message))} bytes)`),
-    ),
-    h('pre', { class: 'sent-body' }, sentBody(message)),
+    ...(message.payloadPrunedAt
+      ? [h('h4', {}, 'Request body'), prunedNote(message)]
+      : [
+          h(
+            'h4',
+            {},
+            'Request body ',
+            h('span', { class: 'hint' }, `(exactly as sent, ${bytesOf(sentBody(message))} bytes)`),
+          ),
+          h('pre', { class: 'sent-body' }, sentBody(message)),
+        ]),
     h('h4', {}, 'Response body'),
     h('pre', {}, attempt.response === '' ? '(empty)' : pretty(attempt.response)),
   );
@@ -152,7 +165,7 @@ export async function messageView(appId, messageId) {
       ),
     ),
     h('h2', {}, 'Payload'),
-    h('pre', {}, JSON.stringify(message.payload, null, 2)),
+    message.payloadPrunedAt ? prunedNote(message) : h('pre', {}, JSON.stringify(message.payload, null, 2)),
     h('h2', {}, 'Deliveries'),
     deliveries,
   );

@@ -1,0 +1,7 @@
+-- Issue 14 section 2, retention: a message whose payload the pruner has removed keeps its row (it still lists, with
+-- its deliveries and attempts) with the payload emptied and the time it was pruned here; NULL: the payload is whole.
+-- No index: the pruner walks messages by primary key (ids are time-ordered, ids.ts), so publishes write no new
+-- B-tree entry. The whole history of a message (its deliveries and attempts, through the cascades of 0001 and the
+-- indexes of 0007) goes later, at the history limit. PostgreSQL's twin is its 0016.
+
+ALTER TABLE messages ADD COLUMN payload_pruned_at INTEGER;
