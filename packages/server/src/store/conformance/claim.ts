@@ -302,6 +302,22 @@ export function describeClaim(factory: StoreFactory): void {
       expect(await store().nextDueAt()).toBe(T0 + 200);
     });
 
+    it('is the earliest over every application, whichever holds it', async () => {
+      // Applications in id order: the earliest due delivery in the middle one, none due in the last.
+      for (const [name, due] of [
+        ['first', T0 + 700],
+        ['middle', T0 + 300],
+        ['last', T0 + 800],
+      ] as const) {
+        const app = await createApp(store(), name);
+        await createEndpoint(store(), app.id);
+        await store().publish(app.id, newMessage(), due);
+      }
+      expect(await store().nextDueAt()).toBe(T0 + 300);
+      await store().recordAttempts((await claimAll(store(), T0 + 300)).map((item) => succeeded(item, T0 + 301)));
+      expect(await store().nextDueAt()).toBe(T0 + 700);
+    });
+
     it('follows a retry time set by a failed attempt', async () => {
       const app = await createApp(store());
       await createEndpoint(store(), app.id);

@@ -133,5 +133,20 @@ export function describeOperatorViews(factory: StoreFactory): void {
       expect(await store().oldestDueDeliveryAt(T0 + 50)).toBeNull();
       expect(await store().oldestDueDeliveryAt(T0 + 150)).toBe(T0 + 100);
     });
+
+    it('oldestDueDeliveryAt looks at every application', async () => {
+      for (const [name, due] of [
+        ['first', T0 + 40],
+        ['middle', T0 + 20],
+        ['last', T0 + 30],
+      ] as const) {
+        const app = await createApp(store(), name);
+        await createEndpoint(store(), app.id);
+        await store().publish(app.id, newMessage(), due);
+      }
+      expect(await store().oldestDueDeliveryAt(T0 + 10)).toBeNull();
+      expect(await store().oldestDueDeliveryAt(T0 + 25)).toBe(T0 + 20);
+      expect(await store().oldestDueDeliveryAt(T0 + 50)).toBe(T0 + 20);
+    });
   });
 }

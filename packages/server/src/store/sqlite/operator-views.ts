@@ -5,6 +5,7 @@
 import type { OperatorViewsStore, QueueDepth, RecentAttemptsQuery } from '../operator-views.js';
 import { type AttemptRow, type OperationalEventRow, toOperationalEvent, toRecentAttempts } from '../rows.js';
 import type { AttemptWithEventType, Delivery, OperationalEvent } from '../types.js';
+import { earliestPendingAt } from './earliest-pending.js';
 import type { SqliteReadThread } from './read-thread.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
@@ -17,12 +18,6 @@ SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
        (SELECT COUNT(*) FROM deliveries WHERE status = 'sending') AS sending,
        (SELECT COUNT(*) FROM deliveries WHERE status = 'paused') AS paused,
        (SELECT COUNT(*) FROM deliveries WHERE status = 'dead') AS dead`;
-
-/** The head of deliveries_due: one index step, however long the queue. */
-const OLDEST_DUE = `
-SELECT next_attempt_at AS at FROM deliveries
-WHERE status = 'pending' AND next_attempt_at <= ?
-ORDER BY next_attempt_at LIMIT 1`;
 
 /**
  * Where listRecentAttempts starts, so that it reads an index made for the question. One text with nullable filters
@@ -70,9 +65,10 @@ export class SqliteOperatorViews implements OperatorViewsStore {
     return (await this.readThread.get(QUEUE_DEPTH)) as QueueDepth;
   }
 
+  /** The earliest pending delivery is the longest-waiting one when it is due by now; none is late otherwise. */
   async oldestDueDeliveryAt(now: number): Promise<number | null> {
-    const row = this.parts.sql(OLDEST_DUE).get(now) as { at: number } | undefined;
-    return row?.at ?? null;
+    const at = earliestPendingAt((text) => this.parts.sql(text));
+    return at !== null && at <= now ? at : null;
   }
 
   async countDeliveries(filter: { status?: Delivery['status']; appId?: string }): Promise<number> {

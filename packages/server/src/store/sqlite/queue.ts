@@ -9,6 +9,7 @@ import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery 
 import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { SqliteClaimCandidates } from './claim-candidates.js';
+import { earliestPendingAt } from './earliest-pending.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
@@ -213,13 +214,11 @@ export class SqliteQueue implements QueueStore {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const pending = this.parts
-      .sql("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")
-      .get() as { at: number | null };
+    const pending = earliestPendingAt((text) => this.parts.sql(text));
     const leased = this.parts.sql("SELECT MIN(lease_until) AS at FROM deliveries WHERE status = 'sending'").get() as {
       at: number | null;
     };
-    const times = [pending.at, leased.at].filter((t): t is number => t !== null);
+    const times = [pending, leased.at].filter((t): t is number => t !== null);
     return times.length === 0 ? null : Math.min(...times);
   }
 
