@@ -36,6 +36,8 @@ COPY packages/signatures packages/signatures
 COPY packages/receiver packages/receiver
 COPY packages/server packages/server
 RUN npx tsc -b packages/server \
+  # bin/hookline.js runs dist/hookline.mjs, the CLI bundled into one file (esbuild: a dev dependency, so before the prune)
+  && node packages/server/scripts/bundle.mjs \
   && npm prune --omit=dev --ignore-scripts \
   # What runs needs none of these: the compiler's objects and the SQLite sources beside the built driver, tests
   # and TypeScript sources. The receiver workspace stays: inbound sources verify with its pieces.

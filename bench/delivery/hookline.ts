@@ -4,15 +4,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Pool } from 'undici';
+import { bundleHooklineServer, hooklineServerEntry } from '../lib/hookline-bundle.js';
 import { type Child, startChild } from './child-process.js';
 import type { Contender, ContenderContext, DeliveryRun } from './contender.js';
 import { forEachConcurrently } from './delivery-client.js';
 import { hooklineReadyLine } from './hookline-ready.js';
 
-const serverMain = fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
+const serverMain = hooklineServerEntry;
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 export function createContender(): Contender {
@@ -87,6 +87,8 @@ export function createContender(): Contender {
 
   return {
     name: 'hookline',
+
+    build: bundleHooklineServer,
 
     async setup(given) {
       context = given;

@@ -85,8 +85,9 @@ export class DocsSandbox {
     const sandbox = new DocsSandbox(mkdtempSync(join(tmpdir(), 'hookline-docs-')));
     try {
       sandbox.copyProject(repo);
-      log('building the project copy (tsc -b)');
+      log('building the project copy (npm run build: tsc -b, then the CLI bundle that bin/hookline.js runs)');
       runHere(join(sandbox.template, 'node_modules/.bin/tsc'), ['-b'], sandbox.template);
+      runHere(process.execPath, [join(sandbox.template, 'packages/server/scripts/bundle.mjs')], sandbox.template);
       await sandbox.openNamespaces();
       sandbox.startPostgres();
       return sandbox;
