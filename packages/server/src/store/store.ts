@@ -57,6 +57,13 @@ export interface Store
    */
   answeredWithin?(ms: number): boolean;
 
+  /**
+   * Makes due the deliveries a race with their endpoint's enable left parked on an enabled endpoint; answers how
+   * many. PostgreSQL only (postgres/stranded.ts): its readers of `disabled` can overlap an enable. SQLite has one
+   * writer, so the race cannot happen there and it has none. The engine runs it on its periodic maintenance.
+   */
+  repairStrandedDeliveries?(now: number): Promise<number>;
+
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -22,17 +22,16 @@ import { WORK_CHANNEL } from './work-listener.js';
  * $1 endpoint id, $2 disabled (0/1), $3 reason, $4 now, $5 operational event id. Parks the endpoint's pending
  * deliveries on disable; makes parked ones due at once on enable (and wakes the workers). No-op when unchanged.
  *
- * Known race, not fixed (issue 14, "enable vs release"): RECORD (queue.ts) and hookline_advance_lines read
- * `endpoints.disabled` without a lock. One that runs while an enable is committing reads the endpoint as still
- * disabled and parks what it sets due (a retried delivery; the next head of an ordered line), while this statement's
- * snapshot, taken before that commit, does not see the delivery as parked, so does not wake it: it stays 'paused'
- * on an enabled endpoint (for an ordered line: the key is stuck) until the endpoint is disabled and enabled again.
- * The window is the overlap of the two statements. A fix needs the readers to serialise with this one: each takes
- * a lock on the endpoint row (FOR KEY SHARE, which FOR UPDATE here waits for, and which gives a waiting reader the
- * newest row) before reading `disabled`, endpoints locked before lines everywhere so recorders and enables cannot
- * deadlock; and this statement must run after its lock, in a statement of its own, so its snapshot sees the readers
- * that went first. That puts a row lock (a tuple write) on the endpoint into every RECORD batch, the hot path, so it
- * wants measuring first (bench:delivery:postgres).
+ * The race (issue 14, "enable vs release"): RECORD (queue.ts), hookline_advance_lines and the other statements that
+ * set a delivery due read `endpoints.disabled` without a lock. One whose snapshot was taken before this statement
+ * committed reads the endpoint as still disabled and parks what it sets due (a retried delivery; the next head of an
+ * ordered line), while this statement's snapshot, taken before that park committed, does not see it parked, so
+ * does not wake it: 'paused' on an enabled endpoint (for an ordered line: the key stuck). Not prevented but repaired
+ * (stranded.ts): the engine's periodic maintenance makes such deliveries due, and so does the store after each enable
+ * once the transactions that began before it committed have ended. Chosen over serialising the readers with this
+ * statement (a FOR KEY SHARE on the endpoint row before each read of `disabled`, this statement after its lock in a
+ * statement of its own) because that puts a tuple lock on the endpoint into every RECORD batch, the hot path, for a
+ * window that only opens when an operator enables an endpoint; the repair costs the hot path nothing.
  */
 const SET_DISABLED = `
 WITH current AS (
@@ -87,6 +86,8 @@ export class PostgresEndpoints implements EndpointsStore {
   constructor(
     private readonly parts: PostgresParts,
     private readonly box: SecretBox,
+    /** Told after an enable committed: the race above may have parked deliveries to repair (stranded.ts). */
+    private readonly enabled: (endpointId: string, now: number) => void = () => undefined,
   ) {}
 
   async createEndpoint(appId: string, input: NewEndpoint, now: number): Promise<Endpoint> {
@@ -160,8 +161,9 @@ export class PostgresEndpoints implements EndpointsStore {
     return { ...result, data: result.data.map((row) => toEndpoint(row, this.box)) };
   }
 
-  updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
-    return this.parts.transaction(async (client) => {
+  async updateEndpoint(appId: string, id: string, patch: EndpointPatch, now: number): Promise<Endpoint | null> {
+    let enabled = false;
+    const updated = await this.parts.transaction(async (client) => {
       const current = (
         await client.query<EndpointRow>('SELECT * FROM endpoints WHERE app_id = $1 AND id = $2 FOR UPDATE', [appId, id])
       ).rows[0];
@@ -202,7 +204,8 @@ export class PostgresEndpoints implements EndpointsStore {
         throw error;
       }
       if (patch.disabled !== undefined && patch.disabled !== (current.disabled === 1)) {
-        await setEndpointDisabledWith(client, id, patch.disabled, patch.disabled ? 'disabled by the API' : null, now);
+        const reason = patch.disabled ? 'disabled by the API' : null;
+        enabled = (await setEndpointDisabledWith(client, id, patch.disabled, reason, now)) && !patch.disabled;
       }
       if (current.ordering === 'fifo' && next.ordering === 'none') await client.query(DISSOLVE_LINES, [id, now]);
       else if (current.ordering_on_dead === 'hold' && next.ordering_on_dead === 'skip') {
@@ -212,6 +215,8 @@ export class PostgresEndpoints implements EndpointsStore {
       const { rows } = await client.query<EndpointRow>('SELECT * FROM endpoints WHERE id = $1', [id]);
       return toEndpoint(rows[0] as EndpointRow, this.box);
     });
+    if (enabled) this.enabled(id, now);
+    return updated;
   }
 
   async deleteEndpoint(appId: string, id: string): Promise<boolean> {
@@ -250,7 +255,8 @@ export class PostgresEndpoints implements EndpointsStore {
   }
 
   async setEndpointDisabled(endpointId: string, disabled: boolean, reason: string | null, now: number): Promise<void> {
-    await setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+    const changed = await setEndpointDisabledWith(this.parts, endpointId, disabled, reason, now);
+    if (changed && !disabled) this.enabled(endpointId, now);
   }
 
   resealSecrets(options?: ResealOptions) {

@@ -27,13 +27,15 @@ import { PostgresQueue } from './queue.js';
 import { PostgresRetention } from './retention.js';
 import { PostgresSettings } from './settings.js';
 import { PostgresSources } from './sources.js';
+import { StrandedRepair, type StrandedRepairLogger } from './stranded.js';
 import { type Queryable, WatchedPool } from './watched-pool.js';
 import { WorkListener, type WorkListenerLogger } from './work-listener.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
   /** The circuit every process shares: opened after this many failures in a row, for openMs (doubling on probes). */
   circuit?: CircuitOptions;
-  logger?: WorkListenerLogger;
+  /** Warnings; `info` (when given) also hears each repair of the enable-vs-release race (stranded.ts). */
+  logger?: WorkListenerLogger & StrandedRepairLogger;
   /** Encrypts endpoint secrets and custom headers at rest; default: a box without keys (stored in clear). */
   secretBox?: SecretBox;
 }
@@ -41,11 +43,11 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions {
 /** Any two-int key: the lock is per schema, so separate schemas (tests, instances) migrate in parallel. */
 const MIGRATION_LOCK_CLASS = 720_614;
 
-const silentLogger: WorkListenerLogger = { warn: () => undefined };
+const silentLogger: StrandedRepairLogger = { warn: () => undefined };
 
 export class PostgresStore implements Store {
   readonly pool: WatchedPool;
-  private readonly logger: WorkListenerLogger;
+  private readonly logger: StrandedRepairLogger;
   private readonly listeners = new Set<WorkListener>();
   private readonly parts: PostgresParts = {
     query: (text, values) => this.query(text, values),
@@ -68,6 +70,7 @@ export class PostgresStore implements Store {
   private readonly sources: PostgresSources;
   /** Each endpoint's gate is in the database, shared by every process; the claim applies it. */
   private readonly gates = new PostgresEndpointGates(this.parts);
+  private readonly stranded: StrandedRepair;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new WatchedPool({ ...options, logger: options.logger ?? silentLogger });
@@ -76,7 +79,10 @@ export class PostgresStore implements Store {
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     this.leaseOwner = new LeaseOwner(connectionConfig(options), this.logger);
     const box = options.secretBox ?? new SecretBox();
-    this.endpoints = new PostgresEndpoints(this.parts, box);
+    this.stranded = new StrandedRepair(this.parts, this.logger);
+    this.endpoints = new PostgresEndpoints(this.parts, box, (endpointId, now) =>
+      this.stranded.afterEnable(endpointId, now),
+    );
     this.sources = new PostgresSources(this.parts, box);
     this.queue = new PostgresQueue(this.parts, box, options.circuit ?? DEFAULT_CIRCUIT_OPTIONS, this.leaseOwner);
   }
@@ -123,6 +129,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.queue.drain();
+    await this.stranded.close();
     await Promise.all([...this.listeners].map((listener) => listener.stop()));
     this.listeners.clear();
     await this.leaseOwner.close();
@@ -232,6 +239,11 @@ export class PostgresStore implements Store {
   }
   recoverEndpoint(...args: Parameters<Store['recoverEndpoint']>) {
     return this.queue.recoverEndpoint(...args);
+  }
+
+  // ---- stranded.ts
+  repairStrandedDeliveries(now: number): Promise<number> {
+    return this.stranded.repair(now);
   }
 
   // ---- ordering.ts
