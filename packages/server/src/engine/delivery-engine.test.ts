@@ -75,6 +75,26 @@ describe('DeliveryEngine', () => {
     return { engine, received, app, endpoint };
   }
 
+  it("runs the store's repair of stranded deliveries at start, then every repairIntervalMs", async () => {
+    let clock = Date.UTC(2030, 0, 1);
+    const repairs: number[] = [];
+    // The repair itself is PostgreSQL's (store/postgres/enable-vs-release.test.ts); here, only when it runs.
+    class RepairingStore extends SqliteStore {
+      async repairStrandedDeliveries(now: number): Promise<number> {
+        repairs.push(now);
+        return 0;
+      }
+    }
+    const { engine } = await engineOn(new RepairingStore({ path: ':memory:' }), () => clock, undefined, {
+      repairIntervalMs: 60_000,
+    });
+    engine.start();
+    await expect.poll(() => repairs.length, { timeout: 10_000 }).toBe(1);
+    clock += 60_000;
+    await expect.poll(() => repairs.length, { timeout: 10_000 }).toBe(2);
+    expect(repairs).toEqual([Date.UTC(2030, 0, 1), Date.UTC(2030, 0, 1) + 60_000]);
+  });
+
   it('counts the lease from when a late claim returns, and sends its batch', async () => {
     let clock = Date.UTC(2030, 0, 1);
     const store = new SlowClaimStore({ path: ':memory:' });

@@ -96,6 +96,11 @@ export interface EngineOptions {
   /** Failed attempts and dead deliveries are logged at most once per endpoint per this many ms, with counts. */
   failureLogIntervalMs?: number;
   /**
+   * How often the store's repair of deliveries stranded by the enable-vs-release race runs (a store that has one:
+   * PostgreSQL), the first time at start. The store also repairs after each enable; this is the net behind it.
+   */
+  repairIntervalMs?: number;
+  /**
    * Called once for each operational event a recorded result makes (an endpoint disabled, a delivery failing,
    * exhausted or recovered), after it is recorded; awaited, so a stop() waits for the announcements under way.
    */
@@ -120,6 +125,7 @@ export const DEFAULT_ENGINE_OPTIONS = {
   autoDisableAfterMs: 5 * 86_400_000,
   userAgent: 'Hookline/0.1',
   failureLogIntervalMs: 30_000,
+  repairIntervalMs: 60_000,
 } as const;
 
 /** The longest a refill waits for a batch of sends to finish before claiming anyway. */
@@ -272,7 +278,12 @@ export class DeliveryEngine {
     // Refill in batches, not one slot at a time: every claim is a write transaction (a lease is a state change),
     // so a claim per finished send would cost a commit per delivery.
     const lowWater = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
+    let repairAt = 0;
     while (!this.stopping) {
+      if (this.now() >= repairAt) {
+        repairAt = this.now() + (this.options.repairIntervalMs ?? DEFAULT_ENGINE_OPTIONS.repairIntervalMs);
+        await this.repairStranded();
+      }
       try {
         await this.step(lowWater);
       } catch (error) {
@@ -282,6 +293,15 @@ export class DeliveryEngine {
         this.options.onDeliveryError?.({ stage: 'claim', error: describeError(error) });
         await this.wakeup.wait(this.options.pollIntervalMs);
       }
+    }
+  }
+
+  /** The store logs what it repaired; a failure is logged here and tried again at the next interval. */
+  private async repairStranded(): Promise<void> {
+    try {
+      await this.options.store.repairStrandedDeliveries?.(this.now());
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'repair of stranded deliveries failed; tried again later');
     }
   }
 
