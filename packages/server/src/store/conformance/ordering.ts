@@ -193,6 +193,16 @@ export function describeOrdering(factory: StoreFactory): void {
       expect(names(await claimAll(store(), T0 + 2))).toEqual(['a2', 'a3']);
     });
 
+    it('an endpoint made unordered while disabled sends what waited once enabled', async () => {
+      const { app, endpoint } = await orderedEndpoint();
+      for (const name of ['a1', 'a2', 'a3']) await publish(store(), app.id, name, 'a');
+      await store().updateEndpoint(app.id, endpoint.id, { disabled: true }, T0 + 1);
+      await store().updateEndpoint(app.id, endpoint.id, { ordering: 'none' }, T0 + 2);
+      expect(await claimAll(store(), T0 + 3)).toEqual([]);
+      await store().updateEndpoint(app.id, endpoint.id, { disabled: false }, T0 + 4);
+      expect(names(await claimAll(store(), T0 + 5))).toEqual(['a1', 'a2', 'a3']);
+    });
+
     it('an endpoint that stops holding lets its held keys go on', async () => {
       const { app, endpoint } = await orderedEndpoint({ orderingOnDead: 'hold' });
       await publish(store(), app.id, 'a1', 'a');

@@ -17,14 +17,20 @@ export const ADVANCE_ALL_LINES = `SELECT hookline_advance_lines(array_agg(endpoi
 /**
  * $1 endpoint, $2 now. An endpoint that stops being ordered sends what waited at once, as an unordered endpoint
  * would: the parked deliveries of its lines are made due (still parked when it is disabled) and its lines forgotten.
+ * Its deliveries not yet ended lose their key (`unkeyed`: the ones `released` does not touch), so they are unordered
+ * ones from now on: an enable wakes every parked unordered delivery, where it would leave a keyed one parked as
+ * waiting in a line that no longer exists. SQLite's twin is dissolveLines.
  */
 export const DISSOLVE_LINES = `
 WITH released AS (
   UPDATE deliveries d SET status = CASE WHEN e.disabled = 1 THEN 'paused' ELSE 'pending' END,
-         next_attempt_at = COALESCE(d.next_attempt_at, $2), updated_at = $2
+         next_attempt_at = COALESCE(d.next_attempt_at, $2), updated_at = $2, ordering_key = NULL
     FROM endpoints e
    WHERE e.id = d.endpoint_id AND d.endpoint_id = $1 AND d.status = 'paused' AND d.ordering_key IS NOT NULL
   RETURNING 1
+), unkeyed AS (
+  UPDATE deliveries SET ordering_key = NULL
+   WHERE endpoint_id = $1 AND status IN ('pending', 'sending') AND ordering_key IS NOT NULL
 ), forgotten AS (
   DELETE FROM ordering_lines WHERE endpoint_id = $1
 ), woken AS (SELECT pg_notify('${WORK_CHANNEL}', '') FROM (SELECT 1 FROM released LIMIT 1) any_released)

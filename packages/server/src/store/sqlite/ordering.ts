@@ -107,7 +107,9 @@ export function linesOfEndpoint(sql: Prepare, endpointId: string): OrderingLine[
 
 /**
  * An endpoint that stops being ordered sends what waited at once, as an unordered endpoint would: its parked
- * deliveries of lines are made due (still parked when the endpoint is disabled) and its lines forgotten.
+ * deliveries of lines are made due (still parked when the endpoint is disabled) and its lines forgotten. Its
+ * deliveries not yet ended lose their key, so they are unordered ones from now on: an enable wakes every parked
+ * unordered delivery, where it would leave a keyed one parked as waiting in a line that no longer exists.
  */
 export function dissolveLines(sql: Prepare, endpointId: string, now: number): void {
   sql(
@@ -115,6 +117,10 @@ export function dissolveLines(sql: Prepare, endpointId: string, now: number): vo
        THEN 'paused' ELSE 'pending' END, next_attempt_at = COALESCE(next_attempt_at, ?), updated_at = ?
      WHERE endpoint_id = ? AND status = 'paused' AND ordering_key IS NOT NULL`,
   ).run(now, now, endpointId);
+  sql(
+    `UPDATE deliveries SET ordering_key = NULL
+      WHERE endpoint_id = ? AND status IN ('pending', 'sending', 'paused') AND ordering_key IS NOT NULL`,
+  ).run(endpointId);
   sql('DELETE FROM ordering_lines WHERE endpoint_id = ?').run(endpointId);
 }
 
