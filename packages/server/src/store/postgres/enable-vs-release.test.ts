@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../../../test/support/services.js';
 import { storeInFreshSchema } from '../../../test/support/postgres-schema.js';
+import { waitFor as waitUntil } from '../../../test/support/receiver.js';
 import {
   claimAll,
   claimOptions,
@@ -27,13 +28,8 @@ const available = await serviceAvailable('postgres');
 const BOUND_MS = 60_000;
 const TEST_MS = 2 * BOUND_MS;
 
-async function waitFor(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + BOUND_MS;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`not met within ${BOUND_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** The suite's poll (test/support/receiver.ts), bounded by BOUND_MS. */
+const waitFor = (what: string, condition: () => Promise<boolean>) => waitUntil(condition, what, BOUND_MS);
 
 describe.skipIf(!available)('enable vs release (PostgreSQL)', () => {
   let store: PostgresStore;
