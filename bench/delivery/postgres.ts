@@ -161,7 +161,7 @@ async function runWith(workers: number, admin: pg.Client): Promise<Figure> {
 
 try {
   cluster.init();
-  cluster.start();
+  await cluster.start();
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');

@@ -6,7 +6,7 @@ import { connectionConfig } from '../src/store/postgres/pool.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { WorkListener } from '../src/store/postgres/work-listener.js';
 import { freePort } from './support/hookline-process.js';
-import { duplicates, runAcrossProcesses } from './support/multi-process-run.js';
+import { duplicates, repeatsWithoutAFailure, runAcrossProcesses } from './support/multi-process-run.js';
 import { PrivatePostgres, privateClusterSupported } from './support/private-postgres.js';
 
 const EVENTS = 10_000;
@@ -18,7 +18,7 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
   beforeAll(async () => {
     cluster = new PrivatePostgres(await freePort());
     cluster.init();
-    cluster.start();
+    await cluster.start();
   }, 120_000);
   afterAll(() => cluster?.destroy());
 
@@ -45,9 +45,9 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
       );
       listener.start();
       expect(await listener.ready(10_000)).toBe(true);
-      db.stop('fast');
+      await db.stop('fast');
       await expect.poll(() => listener.isListening(), { timeout: 10_000 }).toBe(false);
-      db.start();
+      await db.start();
       await expect.poll(() => listener.isListening(), { timeout: 30_000 }).toBe(true);
       const before = heard;
       // The pool's connections died with the server; the publish gets a new one.
@@ -75,16 +75,17 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
         leaseMarginMs,
         pollIntervalMs: 200,
         concurrencyPerEndpoint: 8,
-        retrySchedule: [0.1, 0.2, 0.5, 1, 1],
+        // Long enough that a delivery whose sends time out on a busy machine is not dead before the receiver answers.
+        retrySchedule: [0.1, 0.2, 0.5, 1, 1, 1, 1, 1, 1, 1],
       },
       receiverDelayMs: 20,
       disturbAt: 3000,
       async disturb() {
         const stoppedAt = Date.now();
-        db.stop('fast');
+        await db.stop('fast');
         // Down for a moment, while publishers and workers keep trying.
         await new Promise((resolve) => setTimeout(resolve, 1500));
-        db.start();
+        await db.start();
         upAt = Date.now();
         downMs = upAt - stoppedAt;
       },
@@ -95,12 +96,11 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
     expect(result.statuses).toEqual({ succeeded: EVENTS });
     expect(result.running).toBe(4);
     // A send whose result could not be recorded while the database was down is sent again once its lease ran out.
-    // Such a send started before the database was back (plus one request timeout); any other repeat would be a
-    // delivery held by two workers at once.
-    for (const { id } of duplicates(result.arrivals)) {
-      const first = result.arrivals.get(id)?.[0] ?? 0;
-      expect({ id, duringOutage: first <= upAt + timeoutMs }).toMatchObject({ duringOutage: true });
-    }
+    // Such a send started before the database was back (plus one request timeout); a retry of a recorded failure (a
+    // send that timed out on a busy machine) is the schedule at work; any other repeat would be a delivery held by
+    // two workers at once.
+    const unexplained = repeatsWithoutAFailure(result, upAt).filter((repeat) => (repeat.arrivals[0] ?? 0) > timeoutMs);
+    expect(unexplained).toEqual([]);
     console.log(
       `restart test: database down ${downMs} ms; ${duplicates(result.arrivals).length} deliveries sent again after their lease`,
     );

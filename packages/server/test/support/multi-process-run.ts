@@ -34,6 +34,16 @@ export interface RunResult {
   statuses: Record<string, number>;
   /** Processes (API and workers) still running at the end: none may have died of a database outage. */
   running: number;
+  /** The recorded attempts of every webhook that arrived more than once, by webhook-id (the message id). */
+  attemptsOfRepeats: Map<string, RecordedAttempt[]>;
+}
+
+export interface RecordedAttempt {
+  outcome: string;
+  statusCode: number | null;
+  error: string | null;
+  at: number;
+  durationMs: number;
 }
 
 export async function runAcrossProcesses(options: RunOptions): Promise<RunResult> {
@@ -125,11 +135,16 @@ export async function runAcrossProcesses(options: RunOptions): Promise<RunResult
     const unfinished = async () =>
       (await inspect.query<{ n: string }>("SELECT count(*) AS n FROM deliveries WHERE status <> 'succeeded'")).rows[0]
         ?.n;
-    await waitFor(
-      async () => (await unfinished()) === '0',
-      'every delivery to be recorded as succeeded',
-      Math.max(1, deadline - Date.now()),
-    );
+    try {
+      await waitFor(
+        async () => (await unfinished()) === '0',
+        'every delivery to be recorded as succeeded',
+        Math.max(1, deadline - Date.now()),
+      );
+    } catch (error) {
+      // What the unfinished deliveries look like, so a failure says where they stopped, not only that they did.
+      throw new Error(`${(error as Error).message}\n${await describeUnfinished(inspect)}`);
+    }
     const statuses: Record<string, number> = {};
     for (const row of (
       await inspect.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status')
@@ -139,13 +154,52 @@ export async function runAcrossProcesses(options: RunOptions): Promise<RunResult
     const running = [api, ...workers].filter(
       (process) => process.child.exitCode === null && process.child.signalCode === null,
     ).length;
-    return { arrivals: arrivals(), accepted, statuses, running };
+    const arrived = arrivals();
+    const repeated = duplicates(arrived).map(({ id }) => id);
+    const attemptsOfRepeats = new Map<string, RecordedAttempt[]>();
+    const { rows } = await inspect.query<{
+      message_id: string;
+      outcome: string;
+      status_code: number | null;
+      error: string | null;
+      created_at: string;
+      duration_ms: number;
+    }>(
+      `SELECT message_id, outcome, status_code, error, created_at, duration_ms FROM attempts
+        WHERE message_id = ANY($1) ORDER BY created_at`,
+      [repeated],
+    );
+    for (const row of rows) {
+      const list = attemptsOfRepeats.get(row.message_id) ?? [];
+      list.push({
+        outcome: row.outcome,
+        statusCode: row.status_code,
+        error: row.error,
+        at: Number(row.created_at),
+        durationMs: row.duration_ms,
+      });
+      attemptsOfRepeats.set(row.message_id, list);
+    }
+    return { arrivals: arrived, accepted, statuses, running, attemptsOfRepeats };
   } finally {
     await inspect.end().catch(() => undefined);
     await processes.stopAll();
     await receiver.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The deliveries not yet succeeded (a sample, with their endpoint's gate) and the status counts, for a failure. */
+async function describeUnfinished(inspect: pg.Client): Promise<string> {
+  const counts = await inspect.query('SELECT status, count(*)::int AS n FROM deliveries GROUP BY status');
+  const sample = await inspect.query(
+    `SELECT d.id, d.endpoint_id, d.status, d.attempts, d.next_attempt_at, d.lease_until, d.leased_by,
+            d.last_error, d.last_status_code, d.ordering_key, g.open_until, g.consecutive_failures, g.tokens,
+            (extract(epoch from clock_timestamp()) * 1000)::bigint AS now
+       FROM deliveries d LEFT JOIN endpoint_gates g ON g.endpoint_id = d.endpoint_id
+      WHERE d.status <> 'succeeded' ORDER BY d.id LIMIT 10`,
+  );
+  return `statuses: ${JSON.stringify(counts.rows)}\nunfinished (first 10): ${JSON.stringify(sample.rows, null, 1)}`;
 }
 
 /** Webhook-ids that arrived more than once, with the gap between their first two arrivals. */
@@ -155,4 +209,31 @@ export function duplicates(arrivals: Map<string, number[]>): Array<{ id: string;
     if (times.length > 1) result.push({ id, gapMs: (times[1] as number) - (times[0] as number) });
   }
   return result;
+}
+
+/** The repeats of a run with what the database recorded of them, times relative to `zeroAt`: a failure's evidence. */
+export interface Repeat {
+  id: string;
+  arrivals: number[];
+  attempts: RecordedAttempt[];
+}
+
+export function describeRepeats(result: RunResult, zeroAt: number): Repeat[] {
+  return duplicates(result.arrivals).map(({ id }) => ({
+    id,
+    arrivals: (result.arrivals.get(id) ?? []).map((at) => at - zeroAt),
+    attempts: (result.attemptsOfRepeats.get(id) ?? []).map((attempt) => ({ ...attempt, at: attempt.at - zeroAt })),
+  }));
+}
+
+/**
+ * Repeats a retry does not explain: on a busy machine a send can time out at the worker while the receiver (in the
+ * test's own process) is slow to answer, and the retry schedule then sends it again, as it should. What is left is
+ * a repeat with no failed attempt recorded, which only a disturbance (a worker killed, a database down) or a
+ * delivery held by two workers at once can make.
+ */
+export function repeatsWithoutAFailure(result: RunResult, zeroAt: number): Repeat[] {
+  return describeRepeats(result, zeroAt).filter(
+    (repeat) => !repeat.attempts.some((attempt) => attempt.outcome === 'failed'),
+  );
 }
