@@ -14,6 +14,7 @@ import {
   type DeliveryError,
   type EngineOptions,
 } from '../src/engine/delivery-engine.js';
+import { StoreUnavailableError } from '../src/store/errors.js';
 import type { AttemptResult, Store } from '../src/store/store.js';
 import { type OpenedStore, type StoreKindName, storeKinds } from './support/stores.js';
 
@@ -300,6 +301,35 @@ for (const kind of kinds) {
       expect(attempt?.requestHeaders).toBeNull();
       expect(target.received).toBe(1);
       expect(errors.map((error) => error.stage)).toEqual(['record']);
+    });
+
+    it('a database that is away is not asked again for the same attempt without its details', async () => {
+      const target = await receiver();
+      const db = await open();
+      const ids = await oneDelivery(db, target.url);
+      const store = db.store;
+      let calls = 0;
+      let refuse = true;
+      const away: Store = Object.create(store, {
+        recordAttempts: {
+          value: (results: readonly AttemptResult[]) => {
+            calls++;
+            return refuse ? Promise.reject(new StoreUnavailableError()) : store.recordAttempts(results);
+          },
+        },
+      });
+      const { engine } = startEngine(away, { leaseMarginMs: 200, timeoutMs: 300 });
+      await expect.poll(() => target.received, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(3);
+      await engine.stop(5000);
+      // One record per send: the detail-less second try is for a value the store refuses, not for a store away.
+      expect(calls).toBe(target.received);
+      refuse = false;
+      const { engine: again } = startEngine(away, { leaseMarginMs: 200, timeoutMs: 300 });
+      await expect.poll(() => statusOf(db, ids.messageId), { timeout: 20_000, interval: 20 }).toBe('succeeded');
+      const [attempt] = (await store.listAttemptsForMessage(ids.appId, ids.messageId, { limit: 10 })).data;
+      expect(attempt).toMatchObject({ outcome: 'succeeded', statusCode: 200 });
+      expect(attempt?.requestHeaders).not.toBeNull();
+      await again.stop(0);
     });
 
     it('a store that cannot record at all: logged, counted, and the delivery is claimed again after its lease', async () => {

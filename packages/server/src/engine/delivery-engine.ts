@@ -1,6 +1,7 @@
 // The delivery loop: claim due deliveries in batches under a lease, sign, send, record, schedule. Claims respect
 // each endpoint's gate (concurrency, rate, circuit) so one slow or failing endpoint cannot take every slot.
 import { newId } from '../ids.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { CircuitOptions, EndpointGateState, EndpointGates } from '../store/gates.js';
 import type { AttemptResult, RecordedAttempts, Store } from '../store/store.js';
 import type { ClaimedDelivery } from '../store/types.js';
@@ -610,6 +611,9 @@ export class DeliveryEngine {
       const { requestHeaders: _dropped, ...essentials } = full;
       const suffix = `(its details were not kept: ${detail})`;
       try {
+        // The database away (the store already tried again for as long as the lease held): the same write without
+        // its details would fail the same way, and drop details for nothing if it came back meanwhile.
+        if (isStoreUnavailable(error)) throw error;
         recorded = await this.options.store.recordAttempts([
           {
             ...essentials,

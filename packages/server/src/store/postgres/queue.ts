@@ -177,6 +177,8 @@ export class PostgresQueue implements QueueStore {
           disabledEndpoints: recorded.disabledEndpoints.filter((disabled) => ids.has(disabled.deliveryId)),
         };
       },
+      // Worth writing while any of the batch's leases holds.
+      (batch) => Math.max(...batch.map((result) => result.leaseUntil)),
     );
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../errors.js';
 import { RecordBatcher } from './record-batcher.js';
 
 /** These batches answer nothing: every caller shares the nothing. */
@@ -51,10 +52,66 @@ describe('RecordBatcher', () => {
         throw new Error('Connection terminated unexpectedly');
       },
       nothing,
+      () => 0,
       2,
     );
     await expect(batcher.add([1])).rejects.toThrow('Connection terminated');
     expect(calls).toBe(2);
+  });
+
+  it('tries a database that fails fast while away (the watched pool) again, as it does a lost connection', async () => {
+    let calls = 0;
+    const batcher = new RecordBatcher<number, void>(
+      async () => {
+        calls++;
+        if (calls < 3) throw new StoreUnavailableError();
+      },
+      nothing,
+      () => 0,
+      4,
+    );
+    await expect(batcher.add([1])).resolves.toBeUndefined();
+    expect(calls).toBe(3);
+  });
+
+  it('keeps trying an unavailable database past its tries while the batch is worth writing, then gives up', async () => {
+    // A clock the writes move on by 600 ms each; the batch is worth writing until 2000. Tries at 600 and 1200 are
+    // followed by another (the wait, 200 then 400 ms, ends before 2000); after the one at 1800 the next would not.
+    let clock = 0;
+    let calls = 0;
+    const batcher = new RecordBatcher<number, void>(
+      async () => {
+        calls++;
+        clock += 600;
+        throw new StoreUnavailableError();
+      },
+      nothing,
+      () => 2000,
+      1,
+      1000,
+      () => clock,
+    );
+    await expect(batcher.add([1])).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(calls).toBe(3);
+  });
+
+  it('writes a result once the database is back when it comes back before the batch stops being worth writing', async () => {
+    let clock = 0;
+    let calls = 0;
+    const batcher = new RecordBatcher<number, void>(
+      async () => {
+        calls++;
+        clock += 300;
+        if (calls < 5) throw Object.assign(new Error('the database system is starting up'), { code: '57P03' });
+      },
+      nothing,
+      () => 10_000,
+      1,
+      1000,
+      () => clock,
+    );
+    await expect(batcher.add([1])).resolves.toBeUndefined();
+    expect(calls).toBe(5);
   });
 
   it('one result the database refuses fails only its own caller: the rest of its batch is written', async () => {

@@ -1,16 +1,25 @@
 // Group commit for attempt results: while one batch is being written, results from other sends wait and go
 // together in the next one. Many sends finishing at once thus cost one statement, not one each.
+import { isStoreUnavailable } from '../errors.js';
 
 export type WriteBatch<T, R> = (items: readonly T[]) => Promise<R>;
 /** The part of a batch's answer that concerns one caller's items. */
 export type ShareOf<T, R> = (answer: R, items: readonly T[]) => R;
+/** Until when a batch's items are worth writing (ms since the epoch): past it, their leases are gone anyway. */
+export type WorthUntil<T> = (items: readonly T[]) => number;
 
-/** Errors worth one more try: a deadlock or serialization conflict, a connection lost mid-statement. */
+/**
+ * Errors worth another try: a deadlock or serialization conflict, or the database not answering (a connection
+ * lost mid-statement, a restart, the pool failing fast while it is away).
+ */
 function isTransient(error: unknown): boolean {
   const code = (error as { code?: string }).code;
-  if (code === '40P01' || code === '40001' || code === '57P01' || code === '08006' || code === '08003') return true;
-  return error instanceof Error && /Connection terminated|ECONNRESET|ECONNREFUSED|timeout/i.test(error.message);
+  if (code === '40P01' || code === '40001') return true;
+  return isStoreUnavailable(error);
 }
+
+/** Waits between tries of a batch: doubling from 200 ms, at most a second apart. */
+const backoffMs = (attempt: number): number => Math.min(1000, 100 * 2 ** attempt);
 
 interface Waiting<T, R> {
   items: readonly T[];
@@ -25,9 +34,16 @@ export class RecordBatcher<T, R> {
   constructor(
     private readonly write: WriteBatch<T, R>,
     private readonly shareOf: ShareOf<T, R>,
-    /** Tries per batch: a result that cannot be written is not lost, its lease runs out and it is sent again. */
+    /**
+     * A transient failure is tried again until this time (and at least `maxTries` times): a result recorded late is
+     * still right (its lease is checked when it is written), while one given up makes its delivery be sent again
+     * once its lease runs out. So a result made while the database restarts is written when it is back, if its
+     * lease outlasted the outage; past the lease there is no point, another worker may have it.
+     */
+    private readonly worthUntil: WorthUntil<T> = () => 0,
     private readonly maxTries = 4,
     private readonly maxBatch = 1000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   add(items: readonly T[]): Promise<R> {
@@ -42,19 +58,19 @@ export class RecordBatcher<T, R> {
     while (this.writing !== null) await this.writing;
   }
 
-  /** The answer when written; else the last error (a transient one is tried again, up to maxTries). */
+  /** The answer when written; else the last error (a transient one is tried again, see `worthUntil`). */
   private async writeWithRetries(items: readonly T[]): Promise<{ answer: R } | { failure: unknown }> {
-    let failure: unknown = null;
-    for (let attempt = 1; attempt <= this.maxTries; attempt++) {
+    const until = this.worthUntil(items);
+    for (let attempt = 1; ; attempt++) {
       try {
         return { answer: await this.write(items) };
       } catch (error) {
-        failure = error;
-        if (!isTransient(error) || attempt === this.maxTries) break;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        const wait = backoffMs(attempt);
+        const again = isTransient(error) && (attempt < this.maxTries || this.now() + wait < until);
+        if (!again) return { failure: error };
+        await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
-    return { failure };
   }
 
   private async flush(): Promise<void> {
