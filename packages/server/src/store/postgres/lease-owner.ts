@@ -3,7 +3,8 @@
 // sessions end and the lock is freed, so other processes' claims take its leases back at once (LEASE_OWNER_LOCK_CLASS
 // in the claim function) instead of holding the endpoint's concurrency slots until the leases run out.
 import { randomInt } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 /** The advisory lock class of lease owners; the claim function reads pg_locks for it. */
 export const LEASE_OWNER_LOCK_CLASS = 720_615;
@@ -47,7 +48,7 @@ export class LeaseOwner {
   }
 
   private async open(): Promise<number | null> {
-    const client = new pg.Client(this.config);
+    const client = new pgDriver.Client(this.config);
     const lost = (error?: Error) => {
       if (this.client !== client) return;
       // Until the same key is held again, other processes may take this process's leases back, and a send in

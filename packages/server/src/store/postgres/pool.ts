@@ -1,7 +1,8 @@
 // The pg pool the PostgreSQL store runs on: bigints read as numbers (epoch milliseconds fit), timeouts on every
 // step so nothing waits forever on a database that went away, and an optional schema (tests, several instances).
-import pg from 'pg';
+import type pg from 'pg';
 import { checkSchemaName } from './database-url.js';
+import { pgDriver } from './pg-driver.js';
 
 export interface PostgresConnectionOptions {
   /** postgres://user@host:port/database */
@@ -20,7 +21,7 @@ const INT8_OID = 20;
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    return pgDriver.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
 

@@ -5,8 +5,9 @@
 // answer either, the database is unreachable: statements in flight are abandoned (their sockets destroyed, so they
 // fail at once), the connections are replaced, and every statement fails fast with StoreUnavailableError (the API
 // answers 503 with Retry-After) until a probe gets an answer again.
-import pg from 'pg';
+import type pg from 'pg';
 import { isStoreUnavailable, StoreUnavailableError } from '../errors.js';
+import { pgDriver } from './pg-driver.js';
 import { connectionConfig, type PostgresConnectionOptions } from './pool.js';
 
 export interface WatchedPoolOptions extends PostgresConnectionOptions {
@@ -93,7 +94,7 @@ export class WatchedPool {
   }
 
   private createPool(): pg.Pool {
-    const pool = new pg.Pool({
+    const pool = new pgDriver.Pool({
       ...connectionConfig(this.options),
       max: this.options.max ?? 10,
       idleTimeoutMillis: 10_000,
@@ -181,7 +182,7 @@ export class WatchedPool {
 
   /** True when a fresh connection gets an answer to SELECT 1 in time; an answer that is an error counts as one. */
   private async answers(): Promise<boolean> {
-    const client = new pg.Client({
+    const client = new pgDriver.Client({
       ...connectionConfig(this.options),
       connectionTimeoutMillis: this.probeTimeoutMs,
       query_timeout: this.probeTimeoutMs,
@@ -196,7 +197,7 @@ export class WatchedPool {
       client.connection.stream.destroy();
       // An error the server sent (a refused login, too many clients) is an answer: the database is there. Anything
       // else (a timeout, a refused or reset connection) is not.
-      return error instanceof pg.DatabaseError;
+      return error instanceof pgDriver.DatabaseError;
     }
   }
 

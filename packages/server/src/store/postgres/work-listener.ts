@@ -2,7 +2,8 @@
 // own statement, so every worker looks at once. Polling stays the safety net. When the database restarts the
 // connection is gone: it is opened again with capped, jittered backoff, and the workers are woken on reconnect
 // (work may have arrived while nobody listened).
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 
 export const WORK_CHANNEL = 'hookline_work';
 
@@ -51,7 +52,7 @@ export class WorkListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client(this.options.config);
+    const client = new pgDriver.Client(this.options.config);
     this.client = client;
     let lost = false;
     const onLost = (error?: Error) => {
