@@ -1,6 +1,7 @@
 // Hookline past one process: three `serve --role worker` processes and one `--role api` process on one PostgreSQL
 // schema deliver 10,000 events to 20 endpoints. Every event arrives; no delivery is sent by two workers at once
-// (a webhook-id arriving twice is only allowed after its first lease ran out, i.e. after a worker died).
+// (a webhook-id arriving twice is only allowed after a failed attempt was recorded for it, or after its first lease
+// ran out, i.e. after a worker died).
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVICES, serviceAvailable } from '../../../test/support/services.js';
 import { duplicates, repeatsWithoutAFailure, runAcrossProcesses } from './support/multi-process-run.js';
@@ -60,7 +61,7 @@ describe.skipIf(!available)('several hookline processes on one PostgreSQL', () =
         pollIntervalMs: 200,
         concurrencyPerEndpoint: 8,
         // Long enough that a delivery whose sends time out on a busy machine is not dead before the receiver answers;
-        // and no circuit opened by such timeouts (24 sends in flight per endpoint can time out together) holding an
+        // and no circuit opened by such timeouts (an endpoint's 8 sends in flight can time out together) holding an
         // endpoint for 30 s and more: what these runs check is the disturbance, not the breaker.
         retrySchedule: [0.1, 0.2, 0.5, 1, 1, 1, 1, 1, 1, 1],
         circuitFailureThreshold: 10_000,

@@ -76,7 +76,7 @@ describe.skipIf(!supported)('a PostgreSQL restart in the middle of a run', () =>
         pollIntervalMs: 200,
         concurrencyPerEndpoint: 8,
         // Long enough that a delivery whose sends time out on a busy machine is not dead before the receiver answers;
-        // and no circuit opened by such timeouts (24 sends in flight per endpoint can time out together) holding an
+        // and no circuit opened by such timeouts (an endpoint's 8 sends in flight can time out together) holding an
         // endpoint for 30 s and more: what these runs check is the disturbance, not the breaker.
         retrySchedule: [0.1, 0.2, 0.5, 1, 1, 1, 1, 1, 1, 1],
         circuitFailureThreshold: 10_000,

@@ -218,7 +218,7 @@ export interface Repeat {
   attempts: RecordedAttempt[];
 }
 
-export function describeRepeats(result: RunResult, zeroAt: number): Repeat[] {
+function describeRepeats(result: RunResult, zeroAt: number): Repeat[] {
   return duplicates(result.arrivals).map(({ id }) => ({
     id,
     arrivals: (result.arrivals.get(id) ?? []).map((at) => at - zeroAt),
