@@ -5,13 +5,15 @@
 // its write queue) are known by the method they are written in, found in the compiled source. Given the CPU µs per
 // event that bench/delivery printed for the same process, each stage's share becomes µs per event.
 // Run: npx tsx bench/lib/profile-stages.ts <file.cpuprofile> [µs per event]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber: number;
 }
 interface ProfileNode {
   id: number;
@@ -85,6 +87,25 @@ const RULES: readonly Rule[] = [
 const SOCKET_WRITES = 'socket writes (kernel writev: answers and sends)';
 
 const sources = new Map<string, string[]>();
+const sourceMaps = new Map<string, SourceMap | null>();
+
+/**
+ * `hookline serve` runs as one esbuild bundle (dist/hookline.mjs) whose linked source map leads back to the .ts
+ * files: a frame in a bundle is read at its original file and line, so the rules above, written by file, apply.
+ */
+function original(url: string, line: number, column: number): { url: string; line: number } {
+  if (!url.startsWith('file://')) return { url, line };
+  let map = sourceMaps.get(url);
+  if (map === undefined) {
+    const file = `${fileURLToPath(url)}.map`;
+    map = existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null;
+    sourceMaps.set(url, map);
+  }
+  if (map === null) return { url, line };
+  const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+  if (entry.originalSource === undefined || entry.originalLine === undefined) return { url, line };
+  return { url: new URL(entry.originalSource, url).href, line: entry.originalLine };
+}
 
 /** The method or function a line of a compiled file is written in: the nearest definition above it. */
 function enclosingMethod(url: string, line: number): string {
@@ -98,8 +119,9 @@ function enclosingMethod(url: string, line: number): string {
     }
     sources.set(url, lines);
   }
+  // A class member: indented 4 (tsc's output) or 2 (a .ts source, with its modifiers); or a function.
   const definition =
-    /^(?: {4}(?:static\s+)?(?:async\s+)?\*?([A-Za-z_$][\w$]*)\s*\(|(?:export\s+)?(?:async\s+)?function\*?\s+([A-Za-z_$][\w$]*)\s*\()/;
+    /^(?: {2}(?: {2})?(?:(?:private|protected|public|static|readonly|override)\s+)*(?:async\s+)?\*?([A-Za-z_$][\w$]*)\s*[(<]|(?:export\s+)?(?:async\s+)?function\*?\s+([A-Za-z_$][\w$]*)\s*[(<])/;
   for (let k = Math.min(line, lines.length - 1); k >= 0; k--) {
     const match = definition.exec(lines[k] as string);
     const name = match?.[1] ?? match?.[2];
@@ -113,11 +135,11 @@ export function stagesOf(profile: CpuProfile): { busy: number; byStage: Map<stri
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const stageOfNode = new Map<number, string>();
-  const frameOf = (node: ProfileNode): Frame => ({
-    name: node.callFrame.functionName,
-    url: node.callFrame.url,
-    method: node.callFrame.functionName || enclosingMethod(node.callFrame.url, node.callFrame.lineNumber),
-  });
+  const frameOf = (node: ProfileNode): Frame => {
+    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+    const at = original(url, lineNumber, columnNumber);
+    return { name: functionName, url: at.url, method: functionName || enclosingMethod(at.url, at.line) };
+  };
   const classify = (leaf: ProfileNode): string => {
     const leafName = leaf.callFrame.functionName;
     if (leafName === '(idle)') return '(idle)';
