@@ -27,10 +27,13 @@ function encodeLimbs(): string {
   for (let digit = WIDTH - 1; digit >= 0; digit--) {
     let rest = 0;
     for (let k = 0; k < 4; k++) {
-      // rest < 62, so this stays below 62 * 2^32, well inside a double's exact integers.
+      // rest < 62, so this stays below 62 * 2^32, well inside a double's exact integers, and the floored quotient
+      // is exact. The remainder by subtraction: `%` on a number past 2^31 is a call to fmod, and made newId 5x
+      // slower (2.0 -> 0.41 µs per id; three ids or more per delivered event).
       const current = rest * TWO_32 + (limbs[k] as number);
-      limbs[k] = Math.floor(current / 62);
-      rest = current % 62;
+      const quotient = Math.floor(current / 62);
+      limbs[k] = quotient;
+      rest = current - quotient * 62;
     }
     digits[digit] = CODES[rest] as number;
   }
