@@ -1,5 +1,6 @@
-// Event types in SQLite: keyed by name, archived rather than deleted unless expunged. Read from the database each
-// time (no cache as on PostgreSQL): the read is local, and a change made by another process is seen at once.
+// Event types in SQLite: keyed by name, archived rather than deleted unless expunged. Every publish looks its event
+// type up, so reads are kept in the read caches (read-caches.ts), exact as those are: dropped by every event type
+// write of this process, and when data_version says another connection (the CLI, another process) committed.
 import { DuplicateNameError } from '../errors.js';
 import type { EventTypeListOptions, EventTypePatch, EventTypesStore, NewEventType } from '../event-types.js';
 import { newEventTypeRow, patchedEventTypeRow } from '../input-rows.js';
@@ -7,6 +8,7 @@ import type { Page } from '../paging.js';
 import { type EventTypeRow, toEventType } from '../rows.js';
 import type { EventType } from '../types.js';
 import { listPage } from './paging.js';
+import { CACHED_EVENT_TYPES } from './read-caches.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 
 export class SqliteEventTypes implements EventTypesStore {
@@ -14,6 +16,7 @@ export class SqliteEventTypes implements EventTypesStore {
 
   createEventType(input: NewEventType, now: number): Promise<EventType> {
     return this.parts.write(() => {
+      this.parts.caches.forget();
       const row = newEventTypeRow(input, now);
       try {
         this.parts
@@ -31,8 +34,16 @@ export class SqliteEventTypes implements EventTypesStore {
   }
 
   async getEventType(name: string): Promise<EventType | null> {
+    const caches = this.parts.caches;
+    caches.forgetIfChangedElsewhere();
+    const cached = caches.eventTypes.get(name);
+    if (cached !== undefined) return cached;
     const row = this.parts.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
-    return row === undefined ? null : toEventType(row);
+    const eventType = row === undefined ? null : toEventType(row);
+    // Unknown names are kept too (a publish of a type nobody created is common); the bound keeps the map small.
+    if (caches.eventTypes.size >= CACHED_EVENT_TYPES) caches.eventTypes.clear();
+    caches.eventTypes.set(name, eventType);
+    return eventType;
   }
 
   async listEventTypes(options: EventTypeListOptions): Promise<Page<EventType>> {
@@ -53,6 +64,7 @@ export class SqliteEventTypes implements EventTypesStore {
 
   updateEventType(name: string, patch: EventTypePatch, now: number): Promise<EventType | null> {
     return this.parts.write(() => {
+      this.parts.caches.forget();
       const current = this.parts.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;
       if (current === undefined) return null;
       const next = patchedEventTypeRow(current, patch, now);
@@ -69,6 +81,7 @@ export class SqliteEventTypes implements EventTypesStore {
 
   deleteEventType(name: string, options: { expunge: boolean }, now: number): Promise<boolean> {
     return this.parts.write(() => {
+      this.parts.caches.forget();
       const statement = options.expunge
         ? this.parts.sql('DELETE FROM event_types WHERE name = @name')
         : this.parts.sql('UPDATE event_types SET archived = 1, updated_at = @now WHERE name = @name');

@@ -5,11 +5,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { FanOutEndpoint } from '../fan-out.js';
 import type { SecretRow } from '../secrets.js';
-import type { Application } from '../types.js';
+import type { Application, EventType } from '../types.js';
 
 /** Bounds of the caches: past them a cache starts over rather than grow. */
 export const CACHED_APPLICATIONS = 10_000;
 export const CACHED_ENDPOINTS = 10_000;
+export const CACHED_EVENT_TYPES = 10_000;
 
 export class ReadCaches {
   /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */
@@ -19,15 +20,18 @@ export class ReadCaches {
   readonly applications = new Map<string, Application>();
   /** Each endpoint's secrets, expired ones too (which are active depends on the time of the send). */
   readonly secrets = new Map<string, SecretRow[]>();
+  /** Event types by name, null for a name with none: every publish looks its event type up (for its schema). */
+  readonly eventTypes = new Map<string, EventType | null>();
   private dataVersion: number | null = null;
 
   constructor(private readonly dataVersionStatement: Statement) {}
 
-  /** Dropped on every endpoint or application write and on any rollback, so no copy outlives its rows. */
+  /** Dropped on every endpoint, application or event type write and on any rollback: no copy outlives its rows. */
   forget(): void {
     this.enabledEndpoints.clear();
     this.applications.clear();
     this.secrets.clear();
+    this.eventTypes.clear();
   }
 
   /** data_version moves when another connection commits (never for this one's own commits). */

@@ -57,6 +57,31 @@ describe('SqliteStore read caches and claims', () => {
     expect(await store.getApplication('acme')).toBeNull();
   });
 
+  it('an event type created, changed or archived by another connection is seen at once, a missing one too', async () => {
+    const { store, path } = await open();
+    expect(await store.getEventType('invoice.paid')).toBeNull();
+    const other = (await open(path)).store;
+    await other.createEventType({ name: 'invoice.paid', description: 'first' }, T0);
+    expect((await store.getEventType('invoice.paid'))?.description).toBe('first');
+    await other.updateEventType('invoice.paid', { description: 'second' }, T0 + 1);
+    expect((await store.getEventType('invoice.paid'))?.description).toBe('second');
+    await other.deleteEventType('invoice.paid', { expunge: false }, T0 + 2);
+    expect((await store.getEventType('invoice.paid'))?.archived).toBe(true);
+    await other.deleteEventType('invoice.paid', { expunge: true }, T0 + 3);
+    expect(await store.getEventType('invoice.paid')).toBeNull();
+  });
+
+  it("an event type written through the store itself is read back as written, the cache's copy dropped", async () => {
+    const { store } = await open();
+    expect(await store.getEventType('invoice.paid')).toBeNull();
+    await store.createEventType({ name: 'invoice.paid', description: 'first' }, T0);
+    expect((await store.getEventType('invoice.paid'))?.description).toBe('first');
+    await store.updateEventType('invoice.paid', { description: 'second' }, T0 + 1);
+    expect((await store.getEventType('invoice.paid'))?.description).toBe('second');
+    await store.deleteEventType('invoice.paid', { expunge: true }, T0 + 2);
+    expect(await store.getEventType('invoice.paid')).toBeNull();
+  });
+
   it('secrets rotated by another connection sign at once', async () => {
     const { store, path } = await open();
     const app = await store.createApplication({ name: 'acme' }, T0);
