@@ -108,11 +108,19 @@ export class SqliteQueue implements QueueStore {
   }
 
   recordAttempts(results: readonly AttemptResult[]): Promise<RecordedAttempts> {
-    return this.parts.write(() => {
-      const recorded: RecordedAttempts = { staleDeliveryIds: [], disabledEndpoints: [] };
-      for (const result of results) this.recordOne(result, recorded);
-      return recorded;
-    });
+    return this.parts.write(
+      () => {
+        const recorded: RecordedAttempts = { staleDeliveryIds: [], disabledEndpoints: [] };
+        for (const result of results) this.recordOne(result, recorded);
+        return recorded;
+      },
+      // Answered at COMMIT, before the fsync, as a claim is: a record lost to a power cut leaves its delivery leased,
+      // due again when the lease runs out and sent again (at least once; the receiver dedupes on webhook-id), and
+      // the next durable write (a publish, anything an API caller waits for) puts it on disk, the WAL being written
+      // in order. What a process crash cannot lose (the commit is in the WAL), only a power cut can. Waiting for the
+      // fsync made every attempt pay one: fsyncs ran back to back, ~0.5 per delivered event at ~80 µs of CPU each.
+      { durable: false },
+    );
   }
 
   /** Writes one result and notes in `recorded` what it changed (or that it was stale). */

@@ -215,6 +215,72 @@ describe('SqliteStore durability', () => {
     expect(claimed).toHaveLength(1);
   });
 
+  // Nor does an attempt's record: lost to a power cut, its delivery stays leased and is sent again when the lease
+  // runs out (at least once); the next durable write puts it on disk. Waiting made every attempt pay an fsync.
+  it('answers an attempt record at its commit, and the next durable write waits for the fsync that covers both', async () => {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    const held: Array<(error: NodeJS.ErrnoException | null) => void> = [];
+    let holding = false;
+    const store = new SqliteStore({
+      path,
+      fsync: (_fd, callback) => (holding ? held.push(callback) : setImmediate(() => callback(null))),
+    });
+    cleanups.push(async () => {
+      holding = false;
+      for (const release of held) release(null);
+      if (store.db.open) await store.close();
+    });
+    await store.migrate();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    await store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0);
+    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0);
+    const [delivery] = await store.claimDueDeliveries({
+      now: T0,
+      leaseUntil: T0 + 30_000,
+      limit: 10,
+      excludeEndpointIds: [],
+      perEndpointLimit: 10,
+      endpointCaps: {},
+    });
+    if (delivery === undefined) throw new Error('nothing claimed');
+    holding = true;
+    let recorded: unknown = null;
+    void store
+      .recordAttempts([
+        {
+          deliveryId: delivery.delivery.id,
+          leaseUntil: T0 + 30_000,
+          outcome: 'succeeded',
+          trigger: 'scheduled',
+          url: 'https://receiver.example.com/hook',
+          statusCode: 204,
+          responseBody: '',
+          durationMs: 3,
+          error: null,
+          at: T0 + 1,
+          next: { status: 'dead' },
+          disableEndpoint: null,
+        },
+      ])
+      .then((result) => {
+        recorded = result;
+      });
+    await waitFor(() => recorded !== null || held.length > 0);
+    expect(held).toHaveLength(0);
+    expect(recorded).toEqual({ staleDeliveryIds: [], disabledEndpoints: [] });
+    // A durable write after it is answered only once an fsync, started after both commits, returns.
+    let published = false;
+    const publish = store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0 + 2).then(() => {
+      published = true;
+    });
+    await waitFor(() => held.length === 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).toBe(false);
+    held[0]?.(null);
+    await publish;
+  });
+
   it('fails the writes of a batch whose fsync failed, instead of answering them as durable', async () => {
     const { path, removeDir } = tempDatabasePath();
     cleanups.push(removeDir);
