@@ -5,7 +5,8 @@
 // busy endpoint's backlog never starves a quiet one. Both scans go on where the last claim's stopped. Endpoints the
 // gates allow nothing now are passed over: behind the head unread, and at the head's front by starting the next
 // head read after the run of rows that claims passed (skipped-runs.ts), so a claim's cost does not grow with the
-// backlog of an endpoint that cannot take any (issue 12 goal 6: one hanging endpoint among ten).
+// backlog of an endpoint that cannot take any (issue 12 goal 6: one hanging endpoint among ten). The PostgreSQL
+// function does not do this yet: it learns allowances only after its candidates are found.
 import type { Statement } from 'better-sqlite3';
 import type { ClaimCandidate } from '../claim-order.js';
 import { type HeadRow, isAfter, type SkippedRun, SkippedRuns } from './skipped-runs.js';
