@@ -40,6 +40,9 @@ export const RECENT_MS = 100;
  */
 export const MAX_RUN_AGE_MS = 2_000;
 
+/** Applications with a run remembered; past it the memory starts over (a run forgotten is only read again). */
+export const MAX_RUNS = 10_000;
+
 export function isAfter(a: QueuePlace, b: QueuePlace): boolean {
   return a.dueAt > b.dueAt || (a.dueAt === b.dueAt && a.rowid > b.rowid);
 }
@@ -73,12 +76,17 @@ export class SkippedRuns {
     generation: number,
   ): void {
     let run = this.runs.get(appId);
-    if (run !== undefined && run.generation !== generation) run = undefined;
+    // Read after a run that no longer holds (never within one transaction): the rows do not start at the front.
+    if (run !== undefined && run.generation !== generation) {
+      this.runs.delete(appId);
+      return;
+    }
     for (const row of rows) {
       if (row.dueAt > now - RECENT_MS) break;
       const how = passed(row);
       if (how === 'open') break;
       if (run === undefined) {
+        if (this.runs.size >= MAX_RUNS) this.runs.clear();
         run = { end: row, endpoints: new Set(), since: now, generation };
         this.runs.set(appId, run);
       }
