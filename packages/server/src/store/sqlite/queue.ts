@@ -8,7 +8,7 @@ import type { AttemptResult, ClaimOptions, QueueStore, RecordedAttempts } from '
 import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
-import { SqliteClaimCandidates } from './claim-candidates.js';
+import { type Allowance, SqliteClaimCandidates } from './claim-candidates.js';
 import { earliestPendingAt } from './earliest-pending.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
@@ -33,18 +33,23 @@ export class SqliteQueue implements QueueStore {
     private readonly parts: SqliteParts,
     private readonly box: SecretBox,
   ) {
-    this.candidates = new SqliteClaimCandidates((text) => parts.sql(text));
+    this.candidates = new SqliteClaimCandidates(
+      (text) => parts.sql(text),
+      () => parts.caches.generation,
+    );
   }
 
   claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     return this.parts.write(
       () => {
-        // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck.
-        this.parts
+        // Leases that ran out belong to a worker that died or hung: due again, never lost, never stuck. They keep
+        // their due time, so they may come back inside a skipped run: the head is read from its front again.
+        const expired = this.parts
           .sql(
             `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL WHERE status = 'sending' AND lease_until <= ?`,
           )
           .run(options.now);
+        if (expired.changes > 0) this.candidates.forgetSkippedRuns();
         const ids = this.claimableIds(options);
         if (ids.length === 0) return [];
         const claimed = this.parts
@@ -67,15 +72,19 @@ export class SqliteQueue implements QueueStore {
   /**
    * Bounded by the batch, not by the queue, and fair across applications (claim-candidates.ts); the per-endpoint
    * limits and exclusions are applied to the candidates in JS (claim-order.ts), which measured cheaper than a window
-   * function in SQL.
+   * function in SQL. The search itself passes over endpoints with no allowance, and remembers what it passed.
    */
   private claimableIds(options: ClaimOptions): string[] {
     const excluded = new Set(options.excludeEndpointIds);
-    return takeInTurn(
-      this.candidates.find(options.now, options.limit, options.perEndpointLimit),
-      (endpointId) => (excluded.has(endpointId) ? 0 : (options.endpointCaps[endpointId] ?? options.perEndpointLimit)),
+    const allowance: Allowance = (endpointId) =>
+      excluded.has(endpointId) ? 0 : (options.endpointCaps[endpointId] ?? options.perEndpointLimit);
+    const ids = takeInTurn(
+      this.candidates.find(options.now, options.limit, options.perEndpointLimit, allowance),
+      allowance,
       options.limit,
     );
+    this.candidates.passed(options.now, ids, allowance);
+    return ids;
   }
 
   /**
@@ -154,11 +163,13 @@ export class SqliteQueue implements QueueStore {
     // The end of a line's head lets the next of its line go, in this same transaction: a crash between the two
     // cannot leave the line stuck behind a head that has ended.
     if (delivery.ordering_key !== null && (delivery.status === 'succeeded' || delivery.status === 'dead')) {
-      advanceLines(
+      const promoted = advanceLines(
         (text) => this.parts.sql(text),
         [{ endpointId: delivery.endpoint_id, orderingKey: delivery.ordering_key }],
         result.at,
       );
+      // A line's next delivery keeps the due time of its publish, so it may come back inside a skipped run.
+      if (promoted > 0) this.candidates.forgetSkippedRuns();
     }
     this.parts
       .sql(
@@ -281,7 +292,9 @@ export class SqliteQueue implements QueueStore {
         orderingKey: row.ordering_key,
       });
     }
-    if (lines.size > 0) advanceLines((text) => this.parts.sql(text), [...lines.values()], now);
+    if (lines.size > 0 && advanceLines((text) => this.parts.sql(text), [...lines.values()], now) > 0) {
+      this.candidates.forgetSkippedRuns();
+    }
     return rows.length;
   }
 }

@@ -23,11 +23,21 @@ export class ReadCaches {
   /** Event types by name, null for a name with none: every publish looks its event type up (for its schema). */
   readonly eventTypes = new Map<string, EventType | null>();
   private dataVersion: number | null = null;
+  private forgotten = 0;
 
   constructor(private readonly dataVersionStatement: Statement) {}
 
+  /**
+   * Moves at every forget(): what is kept beside the caches and could be made wrong by the same events (a rollback,
+   * another connection's commit, an endpoint write), the claim's skipped runs, compares it.
+   */
+  get generation(): number {
+    return this.forgotten;
+  }
+
   /** Dropped on every endpoint, application or event type write and on any rollback: no copy outlives its rows. */
   forget(): void {
+    this.forgotten++;
     this.enabledEndpoints.clear();
     this.applications.clear();
     this.secrets.clear();
