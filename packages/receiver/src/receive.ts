@@ -41,14 +41,7 @@ function readBody(config: ResolvedConfig, request: IncomingWebhookRequest): Mayb
   if (declared !== undefined && Number(declared) > config.maxBodyBytes)
     throw new PayloadTooLargeError(config.maxBodyBytes);
   const body = request.body;
-  return typeof body === 'function'
-    ? andThen(body(config.maxBodyBytes), (read) => withinLimit(config, read))
-    : withinLimit(config, body);
-}
-
-function withinLimit(config: ResolvedConfig, body: Uint8Array): Uint8Array {
-  if (body.byteLength > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
-  return body;
+  return typeof body === 'function' ? body(config.maxBodyBytes) : body;
 }
 
 async function serveEventLog(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
@@ -102,29 +95,52 @@ interface Reading {
   query: string;
 }
 
-/** Admits, reads, verifies, parses, identifies and validates one request; throws its refusal. */
-function accept(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
-  const { config } = context;
-  const method = request.method;
-  if (!config.methods.includes(method)) {
-    const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
-    throw new MethodNotAllowedError(method, allowed);
-  }
-  if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
-    return admit(config, request).then(() => acceptAdmitted(context, request));
-  }
-  return acceptAdmitted(context, request);
+function assertAllowedMethod(config: ResolvedConfig, method: string): void {
+  if (config.methods.includes(method)) return;
+  const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
+  throw new MethodNotAllowedError(method, allowed);
 }
 
-function acceptAdmitted(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
-  const { config } = context;
-  const isGet = request.method === 'GET';
-  const contentType = headerValue(request.headers, 'content-type');
-  if (!isGet && !config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-  // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
-  const reading: Reading = { request, contentType, query: request.query ?? '' };
-  if (isGet) return acceptBody(context, reading, queryBytes(reading.query));
-  return andThen(readBody(config, request), (body) => acceptBody(context, reading, body));
+/**
+ * Content type, then the body (or a GET's query), then everything after it. Never throws nor rejects. A body that
+ * has to be waited for costs one continuation: the steps after it run in it, at once where they can.
+ */
+function readThenAnswer(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
+  let reading: Reading;
+  let body: MaybePromise<Uint8Array>;
+  try {
+    const isGet = request.method === 'GET';
+    const contentType = headerValue(request.headers, 'content-type');
+    if (!isGet && !context.config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+    // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
+    reading = { request, contentType, query: request.query ?? '' };
+    body = isGet ? queryBytes(reading.query) : readBody(context.config, request);
+  } catch (error) {
+    return refuse(context, request, error);
+  }
+  if (body instanceof Promise) {
+    const read = reading;
+    return body.then(
+      (bytes) => answerBody(context, read, bytes),
+      (error: unknown) => refuse(context, request, error),
+    );
+  }
+  return answerBody(context, reading, body);
+}
+
+/** Verifies, parses, identifies, validates and dispatches a body in hand. Never throws nor rejects. */
+function answerBody(context: DispatchContext, reading: Reading, body: Uint8Array): MaybePromise<WebhookResponse> {
+  let answered: MaybePromise<WebhookResponse>;
+  try {
+    const { maxBodyBytes } = context.config;
+    if (body.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    answered = andThen(acceptBody(context, reading, body), (accepted) => answer(context, accepted));
+  } catch (error) {
+    return refuse(context, reading.request, error);
+  }
+  return answered instanceof Promise
+    ? answered.catch((error: unknown) => refuse(context, reading.request, error))
+    : answered;
 }
 
 function acceptBody(context: DispatchContext, reading: Reading, body: Uint8Array): MaybePromise<Accepted> {
@@ -208,14 +224,21 @@ export const HANDLE_NOW: unique symbol = Symbol('@hookline/receiver handleNow');
  * (honestly, or always acknowledged).
  */
 export function receive(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
-  let answered: MaybePromise<WebhookResponse>;
+  const { config } = context;
   try {
     // GET is the event log's only when it carries no callbacks (the configuration refuses both).
-    if (request.method === 'GET' && context.config.authorizeEventLog !== undefined)
-      answered = serveEventLog(context, request);
-    else answered = andThen(accept(context, request), (accepted) => answer(context, accepted));
+    if (request.method === 'GET' && config.authorizeEventLog !== undefined) {
+      return serveEventLog(context, request).catch((error: unknown) => refuse(context, request, error));
+    }
+    assertAllowedMethod(config, request.method);
+    if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
+      return admit(config, request).then(
+        () => readThenAnswer(context, request),
+        (error: unknown) => refuse(context, request, error),
+      );
+    }
   } catch (error) {
     return refuse(context, request, error);
   }
-  return answered instanceof Promise ? answered.catch((error: unknown) => refuse(context, request, error)) : answered;
+  return readThenAnswer(context, request);
 }

@@ -1,6 +1,12 @@
 import { connect } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
-import { createNodeMiddleware, PayloadTooLargeError, readNodeBody, Webhooks } from '@hookline/receiver';
+import {
+  BodyIncompleteError,
+  createNodeMiddleware,
+  PayloadTooLargeError,
+  readNodeBody,
+  Webhooks,
+} from '@hookline/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, type Running, SECRET, signedStandard, startNodeServer } from '../../../test/support.js';
 
@@ -120,6 +126,23 @@ describe('readNodeBody', () => {
     stream.write(Buffer.from('}'));
     // The stream never ends: only the count can resolve it.
     expect(Buffer.from(await read).toString()).toBe('{"a"}');
+  });
+
+  it('leaves no close listener once the body is read (node pays for one on every request it ends)', async () => {
+    const stream = new PassThrough();
+    const before = stream.listenerCount('close');
+    const read = readNodeBody(stream, 100, 2);
+    stream.write(Buffer.from('{}'));
+    await read;
+    expect(stream.listenerCount('close')).toBe(before);
+  });
+
+  it('rejects a body cut short by a close as incomplete, and a later end changes nothing', async () => {
+    const stream = new PassThrough();
+    const read = readNodeBody(stream, 100, 10);
+    stream.write(Buffer.from('{"a"'));
+    stream.destroy();
+    await expect(read).rejects.toBeInstanceOf(BodyIncompleteError);
   });
 
   it('keeps a connection alive across requests answered at once (node reads the rest of each message)', async () => {
