@@ -161,6 +161,18 @@ describe('Standard Webhooks signature header entries', () => {
     expect(await outcome(`V1,${good}`)).toBe('HOOKLINE_SIGNATURE_MISMATCH');
   });
 
+  it('is a mismatch for a signature one character or one bit away, wherever the change is', async () => {
+    const good = (await signature(secret)).slice('v1,'.length);
+    for (const index of [0, 21, good.length - 2]) {
+      const character = good.charAt(index) === 'A' ? 'Q' : 'A';
+      const changed = `${good.slice(0, index)}${character}${good.slice(index + 1)}`;
+      expect(await outcome(`v1,${changed}`)).toBe('HOOKLINE_SIGNATURE_MISMATCH');
+    }
+    const bytes = Buffer.from(good, 'base64');
+    bytes[31] = (bytes[31] as number) ^ 1;
+    expect(await outcome(`v1,${bytes.toString('base64')}`)).toBe('HOOKLINE_SIGNATURE_MISMATCH');
+  });
+
   it('refuses more than 32 entries before any HMAC', async () => {
     const good = await signature(secret);
     expect(await outcome(Array.from({ length: 33 }, () => good).join(' '))).toBe('HOOKLINE_SIGNATURE_MALFORMED_HEADER');

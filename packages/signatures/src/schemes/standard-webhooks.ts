@@ -2,7 +2,7 @@
 // `${webhook-id}.${webhook-timestamp}.${body}`; `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a` is Ed25519 with a
 // `whsk_` secret key (signing) and its `whpk_` public key (verifying). One header may carry several signatures,
 // space-separated, which is how a sender rotates secrets without a gap.
-import { MAX_SIGNATURES_PER_HEADER, matchesAny } from '../compare.js';
+import { MAX_SIGNATURES_PER_HEADER, matchesAnyText } from '../compare.js';
 import type { CryptoBackend, Ed25519SigningKey, Ed25519VerifyKey, HmacKey, MessagePart } from '../crypto/backend.js';
 import { isBase64, isHeaderSafe, isLooseBase64 } from '../encoding.js';
 import {
@@ -119,7 +119,8 @@ function readStandardHeaders(headers: HeadersInput): ReadHeaders {
 }
 
 interface ParsedSignatures {
-  v1: Uint8Array[];
+  /** As sent, canonical base64 (checked): compared as text with the expected HMAC's base64, never decoded. */
+  v1: string[];
   v1a: Uint8Array[];
 }
 
@@ -159,7 +160,7 @@ function parseSignatureHeader(crypto: CryptoBackend, header: string, value: stri
     wellFormed++;
     // Versions this library does not know are skipped, as the spec asks, so a sender can add one without
     // breaking receivers.
-    if (comma === 2 && entry.startsWith('v1')) parsed.v1.push(crypto.fromBase64(encoded));
+    if (comma === 2 && entry.startsWith('v1')) parsed.v1.push(encoded);
     else if (comma === 3 && entry.startsWith('v1a')) parsed.v1a.push(crypto.fromBase64(encoded));
   }
   if (wellFormed === 0) throw new MalformedHeaderError(header, 'no entry of the form v1,<base64>');
@@ -194,8 +195,8 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
       const parsed = await keyOf(secret);
       if (parsed.version === 'v1') {
         if (signatures.v1.length === 0) continue;
-        const expected = await crypto.hmacSha256(parsed.key, message);
-        if (matchesAny(crypto, expected, signatures.v1)) matched = true;
+        const expected = crypto.toBase64(await crypto.hmacSha256(parsed.key, message));
+        if (matchesAnyText(expected, signatures.v1)) matched = true;
       } else {
         for (const signature of signatures.v1a) {
           if (await crypto.ed25519Verify(parsed.verifyKey, message, signature)) matched = true;
@@ -208,9 +209,14 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
 
   // The same steps in the same order as verify, without a promise; undefined as soon as a step would have to wait.
   const hmacSha256Sync = crypto.hmacSha256Sync?.bind(crypto);
+  const hmacBase64Sync =
+    crypto.hmacSha256Base64Sync?.bind(crypto) ??
+    (hmacSha256Sync === undefined
+      ? undefined
+      : (key: HmacKey, message: readonly MessagePart[]) => crypto.toBase64(hmacSha256Sync(key, message)));
   const ed25519VerifySync = crypto.ed25519VerifySync?.bind(crypto);
   const verifyNow: VerifyNow | undefined =
-    hmacSha256Sync === undefined || ed25519VerifySync === undefined
+    hmacBase64Sync === undefined || ed25519VerifySync === undefined
       ? undefined
       : (input) => {
           const prepared = prepare(input);
@@ -221,7 +227,7 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
             if (parsed === undefined) return undefined;
             if (parsed.version === 'v1') {
               if (signatures.v1.length === 0) continue;
-              if (matchesAny(crypto, hmacSha256Sync(parsed.key, message), signatures.v1)) matched = true;
+              if (matchesAnyText(hmacBase64Sync(parsed.key, message), signatures.v1)) matched = true;
             } else {
               for (const signature of signatures.v1a) {
                 if (ed25519VerifySync(parsed.verifyKey, message, signature)) matched = true;
