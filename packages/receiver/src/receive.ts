@@ -101,11 +101,20 @@ function assertAllowedMethod(config: ResolvedConfig, method: string): void {
   throw new MethodNotAllowedError(method, allowed);
 }
 
+/** Where an answer goes: the adapter writes it, `handle` resolves its promise with it. Called once. */
+export type Reply = (answer: WebhookResponse) => void;
+
+/** Hands an answer to `reply`, at once or when it is ready; the answer never rejects (each step refuses in it). */
+function deliver(answered: MaybePromise<WebhookResponse>, reply: Reply): void {
+  if (answered instanceof Promise) void answered.then(reply);
+  else reply(answered);
+}
+
 /**
- * Content type, then the body (or a GET's query), then everything after it. Never throws nor rejects. A body that
- * has to be waited for costs one continuation: the steps after it run in it, at once where they can.
+ * Content type, then the body (or a GET's query), then everything after it, to `reply`. A body that has to be
+ * waited for costs one continuation: the steps after it, and the reply, run in it, at once where they can.
  */
-function readThenAnswer(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
+function readThenAnswer(context: DispatchContext, request: IncomingWebhookRequest, reply: Reply): void {
   let reading: Reading;
   let body: MaybePromise<Uint8Array>;
   try {
@@ -116,16 +125,18 @@ function readThenAnswer(context: DispatchContext, request: IncomingWebhookReques
     reading = { request, contentType, query: request.query ?? '' };
     body = isGet ? queryBytes(reading.query) : readBody(context.config, request);
   } catch (error) {
-    return refuse(context, request, error);
+    reply(refuse(context, request, error));
+    return;
   }
   if (body instanceof Promise) {
     const read = reading;
-    return body.then(
-      (bytes) => answerBody(context, read, bytes),
-      (error: unknown) => refuse(context, request, error),
+    void body.then(
+      (bytes) => deliver(answerBody(context, read, bytes), reply),
+      (error: unknown) => reply(refuse(context, request, error)),
     );
+    return;
   }
-  return answerBody(context, reading, body);
+  deliver(answerBody(context, reading, body), reply);
 }
 
 /** Verifies, parses, identifies, validates and dispatches a body in hand. Never throws nor rejects. */
@@ -215,30 +226,35 @@ function refuse(context: DispatchContext, request: IncomingWebhookRequest, error
   return applyResponsePolicy(config.respond, errorResponse(error));
 }
 
-/** The key of `Webhooks`' method that answers at once where it can; the package's adapters call it. */
+/** The key of `Webhooks`' method that takes a reply callback; the package's adapters call it. */
 export const HANDLE_NOW: unique symbol = Symbol('@hookline/receiver handleNow');
 
 /**
- * One request in, one answer out: at once when every step could answer at once, else a promise. Never throws
- * nor rejects: every failure becomes a response, told to `onRefused`, and answered under the response policy
- * (honestly, or always acknowledged).
+ * One request in, one answer out, to `reply`: before `receive` returns when every step could answer at once, else
+ * when the last step that waited is done. Never throws nor rejects: every failure becomes an answer, told to
+ * `onRefused`, and given under the response policy (honestly, or always acknowledged).
  */
-export function receive(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
+export function receive(context: DispatchContext, request: IncomingWebhookRequest, reply: Reply): void {
   const { config } = context;
+  let answered: MaybePromise<WebhookResponse> | undefined;
   try {
     // GET is the event log's only when it carries no callbacks (the configuration refuses both).
     if (request.method === 'GET' && config.authorizeEventLog !== undefined) {
-      return serveEventLog(context, request).catch((error: unknown) => refuse(context, request, error));
-    }
-    assertAllowedMethod(config, request.method);
-    if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
-      return admit(config, request).then(
-        () => readThenAnswer(context, request),
-        (error: unknown) => refuse(context, request, error),
-      );
+      answered = serveEventLog(context, request).catch((error: unknown) => refuse(context, request, error));
+    } else {
+      assertAllowedMethod(config, request.method);
+      if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
+        void admit(config, request).then(
+          () => readThenAnswer(context, request, reply),
+          (error: unknown) => reply(refuse(context, request, error)),
+        );
+        return;
+      }
     }
   } catch (error) {
-    return refuse(context, request, error);
+    answered = refuse(context, request, error);
   }
-  return readThenAnswer(context, request);
+  // The reply is never called inside the try: an adapter's failure to write must not be answered a second time.
+  if (answered !== undefined) deliver(answered, reply);
+  else readThenAnswer(context, request, reply);
 }

@@ -69,6 +69,22 @@ describe('node:http adapter', () => {
     }
   });
 
+  it('resolves true once the answer is written, for a body it had to wait for', async () => {
+    const middleware = createNodeMiddleware(webhooks, { path: '/hooks' });
+    const outcomes: { resolved: boolean; ended: boolean }[] = [];
+    const other = await startNodeServer((req, res) => {
+      void middleware(req, res).then((resolved) => outcomes.push({ resolved, ended: res.writableEnded }));
+    });
+    try {
+      const request = await signedStandard({ type: 'payment.succeeded', data: {} }, { id: 'msg_node_resolve' });
+      // The promise settles as the answer is written, a turn before the client can read it.
+      expect((await post(`${other.url}/hooks`, request)).status).toBe(200);
+      expect(outcomes).toEqual([{ resolved: true, ended: true }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a declared oversized body with 413 before reading it', async () => {
     const head = await rawExchange(server.port, (socket) => {
       socket.write(
