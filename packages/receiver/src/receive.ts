@@ -129,9 +129,8 @@ function readThenAnswer(context: DispatchContext, request: IncomingWebhookReques
     return;
   }
   if (body instanceof Promise) {
-    const read = reading;
     void body.then(
-      (bytes) => deliver(answerBody(context, read, bytes), reply),
+      (bytes) => deliver(answerBody(context, reading, bytes), reply),
       (error: unknown) => reply(refuse(context, request, error)),
     );
     return;
