@@ -144,7 +144,7 @@ describe('readNodeBody', () => {
     expect(Buffer.from(await read).toString()).toBe('{"a"}');
   });
 
-  it('leaves no close listener once the body is read (node pays for one on every request it ends)', async () => {
+  it('leaves no close listener once the body is read (node emits close after every answered request)', async () => {
     const stream = new PassThrough();
     const before = stream.listenerCount('close');
     const read = readNodeBody(stream, 100, 2);

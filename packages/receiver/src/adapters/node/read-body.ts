@@ -13,20 +13,23 @@ export function readNodeBody(stream: Readable, limitBytes: number, expectedBytes
     const chunks: Buffer[] = [];
     let length = 0;
     // Once settled, the 'data', 'end' and 'error' listeners stay and do nothing: removing them cost more than the
-    // few events still to come on a stream that is the request's own. 'close' is removed: a 'close' listener left
-    // on node's request measured 18 µs more per request (70 against 52, same run).
+    // few events still to come on a stream that is the request's own. 'close', which node emits after every
+    // answered request, is removed, and no listener builds its error before knowing it is unsettled: an Error
+    // costs ~2.7 µs to build (its stack), and one built at every request's 'close' measured 18 µs more per
+    // request under load (70.3 against 51.8 µs, same run).
     let settled = false;
-    const onClose = () => fail(new BodyIncompleteError());
+    const incomplete = () => {
+      if (!settled) fail(new BodyIncompleteError());
+    };
     const finish = () => {
       if (settled) return;
       settled = true;
-      stream.removeListener('close', onClose);
+      stream.removeListener('close', incomplete);
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
     };
     const fail = (error: Error) => {
-      if (settled) return;
       settled = true;
-      stream.removeListener('close', onClose);
+      stream.removeListener('close', incomplete);
       reject(error);
     };
     stream.on('data', (chunk: Buffer | string) => {
@@ -42,8 +45,8 @@ export function readNodeBody(stream: Readable, limitBytes: number, expectedBytes
       if (length === expectedBytes) finish();
     });
     stream.on('end', finish);
-    stream.on('error', () => fail(new BodyIncompleteError()));
+    stream.on('error', incomplete);
     // 'close' before the body is whole: the client went away mid-body.
-    stream.on('close', onClose);
+    stream.on('close', incomplete);
   });
 }
