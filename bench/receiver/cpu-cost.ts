@@ -5,6 +5,8 @@
 // BENCH_CONNECTIONS, BENCH_CONTENDERS=bare,hookline,..., BENCH_SERVER_FLAGS)
 // BENCH_CALLGRIND=<dir> runs each server under valgrind's callgrind and also reports instructions per request,
 // which do not move with the load on a shared machine (counters are zeroed before the counted requests and dumped after).
+// BENCH_CALLGRIND_THREAD=main counts the main thread only: V8's compiler and GC helper threads add a few percent
+// that move from run to run, more than the changes measured here.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -19,6 +21,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const names = (process.env.BENCH_CONTENDERS ?? 'bare,hookline,octokit').split(',') as ContenderName[];
 const warmup = Number(process.env.BENCH_WARMUP ?? 5000);
 const callgrindDir = process.env.BENCH_CALLGRIND;
+const mainThreadOnly = process.env.BENCH_CALLGRIND_THREAD === 'main';
 const ROUND_TIMEOUT_MS = callgrindDir === undefined ? 120_000 : 1_200_000;
 
 /** A node that runs under callgrind, for fork's execPath (the IPC channel's descriptor passes through). */
@@ -26,7 +29,7 @@ function callgrindNode(dir: string): string {
   const path = join(dir, 'callgrind-node.sh');
   writeFileSync(
     path,
-    `#!/bin/sh\nexec valgrind --tool=callgrind --smc-check=all-non-file -q --callgrind-out-file=${dir}/callgrind.out.%p ${process.execPath} "$@"\n`,
+    `#!/bin/sh\nexec valgrind --tool=callgrind --smc-check=all-non-file -q${mainThreadOnly ? ' --separate-threads=yes' : ''} --callgrind-out-file=${dir}/callgrind.out.%p ${process.execPath} "$@"\n`,
     { mode: 0o755 },
   );
   return path;
@@ -39,7 +42,7 @@ async function instructionsDuring(pid: number, work: () => Promise<void>): Promi
   await work();
   execFileSync('callgrind_control', ['-d', String(pid)], { stdio: 'ignore' });
   const dumps = readdirSync(dir)
-    .filter((f) => f.startsWith(`callgrind.out.${pid}`))
+    .filter((f) => f.startsWith(`callgrind.out.${pid}`) && (!mainThreadOnly || f.endsWith('-01')))
     .map((f) => join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(dumps[0] as string, 'utf8'));
@@ -47,11 +50,15 @@ async function instructionsDuring(pid: number, work: () => Promise<void>): Promi
   return Number(totals[1]);
 }
 
+// Written once, before any server starts: rewritten per contender, a server could exec the script while the next
+// one truncated it, and exit at once with 0 (how three contenders under callgrind failed to start).
+const callgrindExecPath = callgrindDir === undefined ? undefined : callgrindNode(callgrindDir);
+
 function startServer(name: ContenderName): Promise<Contender> {
   return start(name, {
     // e.g. BENCH_SERVER_FLAGS=--cpu-prof to see where a contender's time goes.
     execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
-    ...(callgrindDir === undefined ? {} : { execPath: callgrindNode(callgrindDir) }),
+    ...(callgrindExecPath === undefined ? {} : { execPath: callgrindExecPath }),
   });
 }
 

@@ -41,14 +41,7 @@ function readBody(config: ResolvedConfig, request: IncomingWebhookRequest): Mayb
   if (declared !== undefined && Number(declared) > config.maxBodyBytes)
     throw new PayloadTooLargeError(config.maxBodyBytes);
   const body = request.body;
-  return typeof body === 'function'
-    ? andThen(body(config.maxBodyBytes), (read) => withinLimit(config, read))
-    : withinLimit(config, body);
-}
-
-function withinLimit(config: ResolvedConfig, body: Uint8Array): Uint8Array {
-  if (body.byteLength > config.maxBodyBytes) throw new PayloadTooLargeError(config.maxBodyBytes);
-  return body;
+  return typeof body === 'function' ? body(config.maxBodyBytes) : body;
 }
 
 async function serveEventLog(context: DispatchContext, request: IncomingWebhookRequest): Promise<WebhookResponse> {
@@ -102,29 +95,62 @@ interface Reading {
   query: string;
 }
 
-/** Admits, reads, verifies, parses, identifies and validates one request; throws its refusal. */
-function accept(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
-  const { config } = context;
-  const method = request.method;
-  if (!config.methods.includes(method)) {
-    const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
-    throw new MethodNotAllowedError(method, allowed);
-  }
-  if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
-    return admit(config, request).then(() => acceptAdmitted(context, request));
-  }
-  return acceptAdmitted(context, request);
+function assertAllowedMethod(config: ResolvedConfig, method: string): void {
+  if (config.methods.includes(method)) return;
+  const allowed = config.authorizeEventLog === undefined ? config.methods : [...config.methods, 'GET'];
+  throw new MethodNotAllowedError(method, allowed);
 }
 
-function acceptAdmitted(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<Accepted> {
-  const { config } = context;
-  const isGet = request.method === 'GET';
-  const contentType = headerValue(request.headers, 'content-type');
-  if (!isGet && !config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
-  // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
-  const reading: Reading = { request, contentType, query: request.query ?? '' };
-  if (isGet) return acceptBody(context, reading, queryBytes(reading.query));
-  return andThen(readBody(config, request), (body) => acceptBody(context, reading, body));
+/** Where an answer goes: the adapter writes it, `handle` resolves its promise with it. Called once. */
+export type Reply = (answer: WebhookResponse) => void;
+
+/** Hands an answer to `reply`, at once or when it is ready; the answer never rejects (each step refuses in it). */
+function deliver(answered: MaybePromise<WebhookResponse>, reply: Reply): void {
+  if (answered instanceof Promise) void answered.then(reply);
+  else reply(answered);
+}
+
+/**
+ * Content type, then the body (or a GET's query), then everything after it, to `reply`. A body that has to be
+ * waited for costs one continuation: the steps after it, and the reply, run in it, at once where they can.
+ */
+function readThenAnswer(context: DispatchContext, request: IncomingWebhookRequest, reply: Reply): void {
+  let reading: Reading;
+  let body: MaybePromise<Uint8Array>;
+  try {
+    const isGet = request.method === 'GET';
+    const contentType = headerValue(request.headers, 'content-type');
+    if (!isGet && !context.config.isAcceptedContentType(contentType)) throw new UnsupportedMediaTypeError(contentType);
+    // A GET has no body: its query string is what a scheme verifies and what the payload is read from.
+    reading = { request, contentType, query: request.query ?? '' };
+    body = isGet ? queryBytes(reading.query) : readBody(context.config, request);
+  } catch (error) {
+    reply(refuse(context, request, error));
+    return;
+  }
+  if (body instanceof Promise) {
+    void body.then(
+      (bytes) => deliver(answerBody(context, reading, bytes), reply),
+      (error: unknown) => reply(refuse(context, request, error)),
+    );
+    return;
+  }
+  deliver(answerBody(context, reading, body), reply);
+}
+
+/** Verifies, parses, identifies, validates and dispatches a body in hand. Never throws nor rejects. */
+function answerBody(context: DispatchContext, reading: Reading, body: Uint8Array): MaybePromise<WebhookResponse> {
+  let answered: MaybePromise<WebhookResponse>;
+  try {
+    const { maxBodyBytes } = context.config;
+    if (body.byteLength > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    answered = andThen(acceptBody(context, reading, body), (accepted) => answer(context, accepted));
+  } catch (error) {
+    return refuse(context, reading.request, error);
+  }
+  return answered instanceof Promise
+    ? answered.catch((error: unknown) => refuse(context, reading.request, error))
+    : answered;
 }
 
 function acceptBody(context: DispatchContext, reading: Reading, body: Uint8Array): MaybePromise<Accepted> {
@@ -199,23 +225,35 @@ function refuse(context: DispatchContext, request: IncomingWebhookRequest, error
   return applyResponsePolicy(config.respond, errorResponse(error));
 }
 
-/** The key of `Webhooks`' method that answers at once where it can; the package's adapters call it. */
+/** The key of `Webhooks`' method that takes a reply callback; the package's adapters call it. */
 export const HANDLE_NOW: unique symbol = Symbol('@hookline/receiver handleNow');
 
 /**
- * One request in, one answer out: at once when every step could answer at once, else a promise. Never throws
- * nor rejects: every failure becomes a response, told to `onRefused`, and answered under the response policy
- * (honestly, or always acknowledged).
+ * One request in, one answer out, to `reply`: before `receive` returns when every step could answer at once, else
+ * when the last step that waited is done. Never throws nor rejects: every failure becomes an answer, told to
+ * `onRefused`, and given under the response policy (honestly, or always acknowledged).
  */
-export function receive(context: DispatchContext, request: IncomingWebhookRequest): MaybePromise<WebhookResponse> {
-  let answered: MaybePromise<WebhookResponse>;
+export function receive(context: DispatchContext, request: IncomingWebhookRequest, reply: Reply): void {
+  const { config } = context;
+  let answered: MaybePromise<WebhookResponse> | undefined;
   try {
     // GET is the event log's only when it carries no callbacks (the configuration refuses both).
-    if (request.method === 'GET' && context.config.authorizeEventLog !== undefined)
-      answered = serveEventLog(context, request);
-    else answered = andThen(accept(context, request), (accepted) => answer(context, accepted));
+    if (request.method === 'GET' && config.authorizeEventLog !== undefined) {
+      answered = serveEventLog(context, request).catch((error: unknown) => refuse(context, request, error));
+    } else {
+      assertAllowedMethod(config, request.method);
+      if (config.isAllowedAddress !== undefined || config.rateLimit !== undefined) {
+        void admit(config, request).then(
+          () => readThenAnswer(context, request, reply),
+          (error: unknown) => reply(refuse(context, request, error)),
+        );
+        return;
+      }
+    }
   } catch (error) {
-    return refuse(context, request, error);
+    answered = refuse(context, request, error);
   }
-  return answered instanceof Promise ? answered.catch((error: unknown) => refuse(context, request, error)) : answered;
+  // The reply is never called inside the try: an adapter's failure to write must not be answered a second time.
+  if (answered !== undefined) deliver(answered, reply);
+  else readThenAnswer(context, request, reply);
 }

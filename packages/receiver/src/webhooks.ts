@@ -6,7 +6,7 @@ import { EventLog, type EventLogEntry, setStatus } from './event-log.js';
 import type { InboxRecord, InboxStatus, InboxSummary } from './inbox/inbox-store.js';
 import { type InboxRunOutcome, InboxWorker } from './inbox/inbox-worker.js';
 import { type EventFor, type EventPattern, HandlerRegistry } from './on.js';
-import { HANDLE_NOW, receive } from './receive.js';
+import { HANDLE_NOW, type Reply, receive } from './receive.js';
 import type { RefusalListener } from './refusal.js';
 import { decoratedHandlers, type HandlerModule, moduleHandlers } from './register.js';
 import type { EventMap, IncomingWebhookRequest, WebhookEvent, WebhookHandler, WebhookResponse } from './types.js';
@@ -113,20 +113,16 @@ export class Webhooks<M extends EventMap = EventMap> {
 
   /** Receives one request; never rejects. Adapters call this. */
   handle(request: IncomingWebhookRequest): Promise<WebhookResponse> {
-    try {
-      const answer = receive(this.#context, request);
-      return answer instanceof Promise ? answer : Promise.resolve(answer);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return new Promise((resolve) => receive(this.#context, request, resolve));
   }
 
   /**
-   * `handle` for this package's adapters: the answer itself when every step answered at once (a verify with an
-   * imported key, the memory dedupe store, a handler returning no promise), else its promise. Never rejects.
+   * `handle` for this package's adapters: the answer goes to `reply`, before this returns when every step answered
+   * at once (a verify with an imported key, the memory dedupe store, a handler returning no promise), and without
+   * a promise turn of its own after a body that had to be waited for.
    */
-  [HANDLE_NOW](request: IncomingWebhookRequest): WebhookResponse | Promise<WebhookResponse> {
-    return receive(this.#context, request);
+  [HANDLE_NOW](request: IncomingWebhookRequest, reply: Reply): void {
+    receive(this.#context, request, reply);
   }
 
   /** The most recent verified events, newest first. */

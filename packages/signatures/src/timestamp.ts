@@ -4,9 +4,13 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** Unix seconds as the schemes send them: plain decimal digits, no sign, no exponent, no fraction. */
 export function parseUnixSeconds(value: string, header: string): number {
-  if (!/^\d{1,12}$/.test(value)) {
-    throw new MalformedHeaderError(header, 'timestamp must be integer Unix seconds');
+  const length = value.length;
+  let valid = length >= 1 && length <= 12;
+  for (let i = 0; valid && i < length; i++) {
+    const code = value.charCodeAt(i);
+    valid = code >= 0x30 && code <= 0x39;
   }
+  if (!valid) throw new MalformedHeaderError(header, 'timestamp must be integer Unix seconds');
   return Number(value);
 }
 

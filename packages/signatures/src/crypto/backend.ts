@@ -32,6 +32,8 @@ export interface CryptoBackend {
    */
   hmacSha256Sync?(key: HmacKey, message: readonly MessagePart[]): Uint8Array;
   ed25519VerifySync?(key: Ed25519VerifyKey, message: readonly MessagePart[], signature: Uint8Array): boolean;
+  /** `hmacSha256Sync` as base64 text, for a verifier that compares the text a header carries without decoding it. */
+  hmacSha256Base64Sync?(key: HmacKey, message: readonly MessagePart[]): string;
   generateEd25519KeyPair(): Promise<Ed25519KeyPair>;
   /** The public key of a 32-byte seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;

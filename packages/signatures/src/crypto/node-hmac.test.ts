@@ -2,9 +2,9 @@
 // the block) and message size (copied, or streamed past the copy bound), with string and byte parts mixed.
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { importNodeHmacKey, nodeHmacSha256 } from './node-hmac.js';
+import { importNodeHmacKey, nodeHmacSha256, nodeHmacSha256Base64 } from './node-hmac.js';
 
-describe('nodeHmacSha256', () => {
+describe('nodeHmacSha256 and nodeHmacSha256Base64', () => {
   it.each([1, 32, 63, 64, 65, 200])('equals createHmac with a %i-byte key', (keyBytes) => {
     const raw = randomBytes(keyBytes);
     const key = importNodeHmacKey(raw);
@@ -13,6 +13,7 @@ describe('nodeHmacSha256', () => {
       const prefix = 'msg_2Kxé.1700000000.';
       const expected = createHmac('sha256', raw).update(prefix).update(body).digest();
       expect(nodeHmacSha256(key, [prefix, body])).toEqual(expected);
+      expect(nodeHmacSha256Base64(key, [prefix, body])).toBe(expected.toString('base64'));
     }
   });
 

@@ -16,7 +16,7 @@ import type {
   HmacKey,
   MessagePart,
 } from './backend.js';
-import { importNodeHmacKey, type NodeHmacKey, nodeHmacSha256 } from './node-hmac.js';
+import { importNodeHmacKey, type NodeHmacKey, nodeHmacSha256, nodeHmacSha256Base64 } from './node-hmac.js';
 
 function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
@@ -51,6 +51,10 @@ export const nodeCrypto: CryptoBackend = {
   },
 
   hmacSha256Sync,
+
+  hmacSha256Base64Sync(key, message) {
+    return nodeHmacSha256Base64(key as unknown as NodeHmacKey, message);
+  },
 
   async importEd25519SigningKey(pair) {
     const key = createPrivateKey({

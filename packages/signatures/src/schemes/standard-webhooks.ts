@@ -2,7 +2,7 @@
 // `${webhook-id}.${webhook-timestamp}.${body}`; `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a` is Ed25519 with a
 // `whsk_` secret key (signing) and its `whpk_` public key (verifying). One header may carry several signatures,
 // space-separated, which is how a sender rotates secrets without a gap.
-import { MAX_SIGNATURES_PER_HEADER, matchesAny } from '../compare.js';
+import { MAX_SIGNATURES_PER_HEADER, matchesAnyText } from '../compare.js';
 import type { CryptoBackend, Ed25519SigningKey, Ed25519VerifyKey, HmacKey, MessagePart } from '../crypto/backend.js';
 import { isBase64, isHeaderSafe, isLooseBase64 } from '../encoding.js';
 import {
@@ -93,24 +93,34 @@ interface ReadHeaders {
   signature: string;
 }
 
+// The names of each family, made once: a name built per request (`${prefix}-id`) is a new string that every
+// header lookup would first have to flatten and intern.
+const HEADER_NAMES = {
+  webhook: { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' },
+  svix: { id: 'svix-id', timestamp: 'svix-timestamp', signature: 'svix-signature' },
+} as const;
+
 function readStandardHeaders(headers: HeadersInput): ReadHeaders {
-  // Whichever family carries the signature is the one read; svix-* is what Svix-branded senders use.
-  const prefix: StandardWebhooksHeaderPrefix =
-    readHeader(headers, 'webhook-signature', ' ') === undefined &&
-    readHeader(headers, 'svix-signature', ' ') !== undefined
-      ? 'svix'
-      : 'webhook';
-  const id = readHeader(headers, `${prefix}-id`);
-  if (id === undefined) throw new MissingHeaderError(`${prefix}-id`);
-  const timestamp = readHeader(headers, `${prefix}-timestamp`);
-  if (timestamp === undefined) throw new MissingHeaderError(`${prefix}-timestamp`);
-  const signature = readHeader(headers, `${prefix}-signature`, ' ');
-  if (signature === undefined) throw new MissingHeaderError(`${prefix}-signature`);
+  // Whichever family carries the signature is the one read; svix-* is what Svix-branded senders use. Each header
+  // is read once.
+  let prefix: StandardWebhooksHeaderPrefix = 'webhook';
+  let signature = readHeader(headers, HEADER_NAMES.webhook.signature, ' ');
+  if (signature === undefined) {
+    signature = readHeader(headers, HEADER_NAMES.svix.signature, ' ');
+    if (signature !== undefined) prefix = 'svix';
+  }
+  const names = HEADER_NAMES[prefix];
+  const id = readHeader(headers, names.id);
+  if (id === undefined) throw new MissingHeaderError(names.id);
+  const timestamp = readHeader(headers, names.timestamp);
+  if (timestamp === undefined) throw new MissingHeaderError(names.timestamp);
+  if (signature === undefined) throw new MissingHeaderError(names.signature);
   return { prefix, id, timestamp, signature };
 }
 
 interface ParsedSignatures {
-  v1: Uint8Array[];
+  /** As sent, canonical base64 (checked): compared as text with the expected HMAC's base64, never decoded. */
+  v1: string[];
   v1a: Uint8Array[];
 }
 
@@ -122,8 +132,21 @@ interface Prepared {
   message: MessagePart[];
 }
 
+/** 1 for the characters of a `v1,<base64>` entry: a header made only of these holds one entry and no space. */
+const ENTRY_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=,') ENTRY_CHAR[c.charCodeAt(0)] = 1;
+
+/** The header's space-separated entries; the usual single entry without running a regex split. */
+function signatureEntries(value: string): string[] {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 128 || ENTRY_CHAR[code] === 0) return value.split(/\s+/);
+  }
+  return [value];
+}
+
 function parseSignatureHeader(crypto: CryptoBackend, header: string, value: string): ParsedSignatures {
-  const entries = value.split(/\s+/);
+  const entries = signatureEntries(value);
   if (entries.length > MAX_SIGNATURES_PER_HEADER) {
     throw new MalformedHeaderError(header, `more than ${MAX_SIGNATURES_PER_HEADER} signatures`);
   }
@@ -132,14 +155,13 @@ function parseSignatureHeader(crypto: CryptoBackend, header: string, value: stri
   for (const entry of entries) {
     const comma = entry.indexOf(',');
     if (comma <= 0) continue;
-    const version = entry.slice(0, comma);
     const encoded = entry.slice(comma + 1);
     if (!isBase64(encoded)) continue;
     wellFormed++;
     // Versions this library does not know are skipped, as the spec asks, so a sender can add one without
     // breaking receivers.
-    if (version === 'v1') parsed.v1.push(crypto.fromBase64(encoded));
-    else if (version === 'v1a') parsed.v1a.push(crypto.fromBase64(encoded));
+    if (comma === 2 && entry.startsWith('v1')) parsed.v1.push(encoded);
+    else if (comma === 3 && entry.startsWith('v1a')) parsed.v1a.push(crypto.fromBase64(encoded));
   }
   if (wellFormed === 0) throw new MalformedHeaderError(header, 'no entry of the form v1,<base64>');
   return parsed;
@@ -153,9 +175,9 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
   function prepare(input: VerifyInput): Prepared {
     const secrets = secretList(input.secret);
     const read = readStandardHeaders(input.headers);
-    const timestamp = parseUnixSeconds(read.timestamp, `${read.prefix}-timestamp`);
+    const timestamp = parseUnixSeconds(read.timestamp, HEADER_NAMES[read.prefix].timestamp);
     assertWithinTolerance(timestamp, (input.now ?? Date.now)(), input.toleranceSeconds);
-    const signatures = parseSignatureHeader(crypto, `${read.prefix}-signature`, read.signature);
+    const signatures = parseSignatureHeader(crypto, HEADER_NAMES[read.prefix].signature, read.signature);
     const message = [`${read.id}.${read.timestamp}.`, input.body];
     return { secrets, read, timestamp, signatures, message };
   }
@@ -173,8 +195,8 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
       const parsed = await keyOf(secret);
       if (parsed.version === 'v1') {
         if (signatures.v1.length === 0) continue;
-        const expected = await crypto.hmacSha256(parsed.key, message);
-        if (matchesAny(crypto, expected, signatures.v1)) matched = true;
+        const expected = crypto.toBase64(await crypto.hmacSha256(parsed.key, message));
+        if (matchesAnyText(expected, signatures.v1)) matched = true;
       } else {
         for (const signature of signatures.v1a) {
           if (await crypto.ed25519Verify(parsed.verifyKey, message, signature)) matched = true;
@@ -187,9 +209,14 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
 
   // The same steps in the same order as verify, without a promise; undefined as soon as a step would have to wait.
   const hmacSha256Sync = crypto.hmacSha256Sync?.bind(crypto);
+  const hmacBase64Sync =
+    crypto.hmacSha256Base64Sync?.bind(crypto) ??
+    (hmacSha256Sync === undefined
+      ? undefined
+      : (key: HmacKey, message: readonly MessagePart[]) => crypto.toBase64(hmacSha256Sync(key, message)));
   const ed25519VerifySync = crypto.ed25519VerifySync?.bind(crypto);
   const verifyNow: VerifyNow | undefined =
-    hmacSha256Sync === undefined || ed25519VerifySync === undefined
+    hmacBase64Sync === undefined || ed25519VerifySync === undefined
       ? undefined
       : (input) => {
           const prepared = prepare(input);
@@ -200,7 +227,7 @@ export function createStandardWebhooks(crypto: CryptoBackend): StandardWebhooksS
             if (parsed === undefined) return undefined;
             if (parsed.version === 'v1') {
               if (signatures.v1.length === 0) continue;
-              if (matchesAny(crypto, hmacSha256Sync(parsed.key, message), signatures.v1)) matched = true;
+              if (matchesAnyText(hmacBase64Sync(parsed.key, message), signatures.v1)) matched = true;
             } else {
               for (const signature of signatures.v1a) {
                 if (ed25519VerifySync(parsed.verifyKey, message, signature)) matched = true;

@@ -1,6 +1,12 @@
 import { connect } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
-import { createNodeMiddleware, PayloadTooLargeError, readNodeBody, Webhooks } from '@hookline/receiver';
+import {
+  BodyIncompleteError,
+  createNodeMiddleware,
+  PayloadTooLargeError,
+  readNodeBody,
+  Webhooks,
+} from '@hookline/receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, type Running, SECRET, signedStandard, startNodeServer } from '../../../test/support.js';
 
@@ -63,6 +69,22 @@ describe('node:http adapter', () => {
     }
   });
 
+  it('resolves true once the answer is written, for a body it had to wait for', async () => {
+    const middleware = createNodeMiddleware(webhooks, { path: '/hooks' });
+    const outcomes: { resolved: boolean; ended: boolean }[] = [];
+    const other = await startNodeServer((req, res) => {
+      void middleware(req, res).then((resolved) => outcomes.push({ resolved, ended: res.writableEnded }));
+    });
+    try {
+      const request = await signedStandard({ type: 'payment.succeeded', data: {} }, { id: 'msg_node_resolve' });
+      // The promise settles as the answer is written, a turn before the client can read it.
+      expect((await post(`${other.url}/hooks`, request)).status).toBe(200);
+      expect(outcomes).toEqual([{ resolved: true, ended: true }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a declared oversized body with 413 before reading it', async () => {
     const head = await rawExchange(server.port, (socket) => {
       socket.write(
@@ -120,6 +142,23 @@ describe('readNodeBody', () => {
     stream.write(Buffer.from('}'));
     // The stream never ends: only the count can resolve it.
     expect(Buffer.from(await read).toString()).toBe('{"a"}');
+  });
+
+  it('leaves no close listener once the body is read (node emits close after every answered request)', async () => {
+    const stream = new PassThrough();
+    const before = stream.listenerCount('close');
+    const read = readNodeBody(stream, 100, 2);
+    stream.write(Buffer.from('{}'));
+    await read;
+    expect(stream.listenerCount('close')).toBe(before);
+  });
+
+  it('rejects a body cut short by a close as incomplete, and a later end changes nothing', async () => {
+    const stream = new PassThrough();
+    const read = readNodeBody(stream, 100, 10);
+    stream.write(Buffer.from('{"a"'));
+    stream.destroy();
+    await expect(read).rejects.toBeInstanceOf(BodyIncompleteError);
   });
 
   it('keeps a connection alive across requests answered at once (node reads the rest of each message)', async () => {

@@ -27,6 +27,9 @@ function declaredLength(header: string | undefined): number | undefined {
   return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
 
+/** What the middleware returns for a request answered before it returned: one settled promise for all of them. */
+const ANSWERED: Promise<boolean> = Promise.resolve(true);
+
 export function createNodeMiddleware<M extends EventMap>(webhooks: Webhooks<M>, options: NodeMiddlewareOptions = {}) {
   const path = options.path ?? '/webhooks';
   const maxBodyBytes = webhooks.maxBodyBytes;
@@ -46,20 +49,22 @@ export function createNodeMiddleware<M extends EventMap>(webhooks: Webhooks<M>, 
       return Promise.resolve(true);
     }
     const headers = request.headers;
-    const answer = webhooks[HANDLE_NOW]({
-      method: request.method ?? 'GET',
-      headers,
-      remoteAddress: request.socket.remoteAddress,
-      query: question < 0 ? '' : url.slice(question + 1),
-      body: (limitBytes) => readNodeBody(request, limitBytes, declaredLength(headers['content-length'])),
-    });
-    if (answer instanceof Promise) {
-      return answer.then((answered) => {
-        sendNodeResponse(request, response, answered, maxBodyBytes);
-        return true;
-      });
-    }
-    sendNodeResponse(request, response, answer, maxBodyBytes);
-    return Promise.resolve(true);
+    let answeredAtOnce = false;
+    let answeredLater: ((answered: boolean) => void) | undefined;
+    webhooks[HANDLE_NOW](
+      {
+        method: request.method ?? 'GET',
+        headers,
+        remoteAddress: request.socket.remoteAddress,
+        query: question < 0 ? '' : url.slice(question + 1),
+        body: (limitBytes) => readNodeBody(request, limitBytes, declaredLength(headers['content-length'])),
+      },
+      (answer) => {
+        sendNodeResponse(request, response, answer, maxBodyBytes);
+        if (answeredLater === undefined) answeredAtOnce = true;
+        else answeredLater(true);
+      },
+    );
+    return answeredAtOnce ? ANSWERED : new Promise((resolve) => (answeredLater = resolve));
   };
 }
