@@ -85,6 +85,19 @@ program
     // Loaded here, not at the top: the other commands talk to a server and need none of the service's modules.
     const { serve } = await import('./serve.js');
     const server = await serve(config);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    // Before the banner: whoever reads "listening" (a supervisor, a test) may signal at once, and a SIGTERM that
+    // came before the handler took the default action, an exit by signal instead of a clean close.
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     if (config.role !== 'worker') {
       process.stdout.write(
         quickStartText({
@@ -96,17 +109,6 @@ program
         }),
       );
     }
-    let stopping = false;
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      server.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   });
 
 migrateCommand(program);
