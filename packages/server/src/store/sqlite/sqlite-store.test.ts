@@ -38,6 +38,40 @@ describe('SqliteStore durability', () => {
     return store;
   }
 
+  const CLAIM_AT_T0 = {
+    now: T0,
+    leaseUntil: T0 + 30_000,
+    limit: 10,
+    excludeEndpointIds: [],
+    perEndpointLimit: 10,
+    endpointCaps: {},
+  };
+
+  /** A migrated store with one application, one endpoint and one due delivery; hold() holds every later fsync. */
+  async function storeWithOneDueDelivery() {
+    const { path, removeDir } = tempDatabasePath();
+    cleanups.push(removeDir);
+    const held: Array<(error: NodeJS.ErrnoException | null) => void> = [];
+    let holding = false;
+    const store = new SqliteStore({
+      path,
+      fsync: (_fd, callback) => (holding ? held.push(callback) : setImmediate(() => callback(null))),
+    });
+    cleanups.push(async () => {
+      holding = false;
+      for (const release of held) release(null);
+      if (store.db.open) await store.close();
+    });
+    await store.migrate();
+    const app = await store.createApplication({ name: 'acme' }, T0);
+    await store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0);
+    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0);
+    const hold = () => {
+      holding = true;
+    };
+    return { store, app, held, hold };
+  }
+
   it('keeps applications, endpoints, messages, the queue and attempts across closing and reopening the file', async () => {
     const { path, removeDir } = tempDatabasePath();
     cleanups.push(removeDir);
@@ -179,37 +213,12 @@ describe('SqliteStore durability', () => {
 
   // A claim needs no fsync: a lease lost to a power cut leaves its delivery pending, sent again (at least once).
   it('answers a claim at its commit, without waiting for an fsync', async () => {
-    const { path, removeDir } = tempDatabasePath();
-    cleanups.push(removeDir);
-    const held: Array<(error: NodeJS.ErrnoException | null) => void> = [];
-    let holding = false;
-    const store = new SqliteStore({
-      path,
-      fsync: (_fd, callback) => (holding ? held.push(callback) : setImmediate(() => callback(null))),
-    });
-    cleanups.push(async () => {
-      holding = false;
-      for (const release of held) release(null);
-      if (store.db.open) await store.close();
-    });
-    await store.migrate();
-    const app = await store.createApplication({ name: 'acme' }, T0);
-    await store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0);
-    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0);
-    holding = true;
+    const { store, held, hold } = await storeWithOneDueDelivery();
+    hold();
     let claimed: unknown[] | null = null;
-    void store
-      .claimDueDeliveries({
-        now: T0,
-        leaseUntil: T0 + 30_000,
-        limit: 10,
-        excludeEndpointIds: [],
-        perEndpointLimit: 10,
-        endpointCaps: {},
-      })
-      .then((batch) => {
-        claimed = batch;
-      });
+    void store.claimDueDeliveries(CLAIM_AT_T0).then((batch) => {
+      claimed = batch;
+    });
     await waitFor(() => claimed !== null || held.length > 0);
     expect(held).toHaveLength(0);
     expect(claimed).toHaveLength(1);
@@ -218,33 +227,10 @@ describe('SqliteStore durability', () => {
   // Nor does an attempt's record: lost to a power cut, its delivery stays leased and is sent again when the lease
   // runs out (at least once); the next durable write puts it on disk. Waiting made every attempt pay an fsync.
   it('answers an attempt record at its commit, and the next durable write waits for the fsync that covers both', async () => {
-    const { path, removeDir } = tempDatabasePath();
-    cleanups.push(removeDir);
-    const held: Array<(error: NodeJS.ErrnoException | null) => void> = [];
-    let holding = false;
-    const store = new SqliteStore({
-      path,
-      fsync: (_fd, callback) => (holding ? held.push(callback) : setImmediate(() => callback(null))),
-    });
-    cleanups.push(async () => {
-      holding = false;
-      for (const release of held) release(null);
-      if (store.db.open) await store.close();
-    });
-    await store.migrate();
-    const app = await store.createApplication({ name: 'acme' }, T0);
-    await store.createEndpoint(app.id, { url: 'https://receiver.example.com/hook', secret: 'whsec_a' }, T0);
-    await store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0);
-    const [delivery] = await store.claimDueDeliveries({
-      now: T0,
-      leaseUntil: T0 + 30_000,
-      limit: 10,
-      excludeEndpointIds: [],
-      perEndpointLimit: 10,
-      endpointCaps: {},
-    });
+    const { store, app, held, hold } = await storeWithOneDueDelivery();
+    const [delivery] = await store.claimDueDeliveries(CLAIM_AT_T0);
     if (delivery === undefined) throw new Error('nothing claimed');
-    holding = true;
+    hold();
     let recorded: unknown = null;
     void store
       .recordAttempts([
