@@ -56,10 +56,10 @@ function writeInnerDigest(key: NodeHmacKey, message: readonly MessagePart[]): vo
       offset += part.byteLength;
     }
   }
+  // The outer input is per key: its callers hash it right after this, synchronously, so nothing else writes it in
+  // between.
   key.outer.write(hash('sha256', scratch.subarray(0, offset), 'binary'), BLOCK_BYTES, 'binary');
 }
-
-// The outer input is per key: written and hashed at once, so nothing else writes it in between.
 
 export function nodeHmacSha256(key: NodeHmacKey, message: readonly MessagePart[]): Buffer {
   if (messageBytes(message) > COPIED_MESSAGE_MAX_BYTES) return streamedHmac(key, message).digest();
