@@ -26,16 +26,20 @@ export class DeliveryFailedError extends Error {
   }
 }
 
-/** POSTs one delivery and resolves when the receiver answered 2xx; the response body is read and dropped. */
+/**
+ * POSTs one delivery and resolves with the status code when the receiver answered 2xx (a sender that records its
+ * attempts keeps it); the response body is read and dropped.
+ */
 export async function postDelivery(
   pool: Pool,
   path: string,
   headers: Record<string, string>,
   body: string,
-): Promise<void> {
+): Promise<number> {
   const response = await pool.request({ method: 'POST', path, headers, body });
   await response.body.dump();
   if (response.statusCode < 200 || response.statusCode > 299) throw new DeliveryFailedError(path, response.statusCode);
+  return response.statusCode;
 }
 
 /** Runs `task(0..count-1)` with at most `concurrency` in flight; the first failure rejects the whole. */
