@@ -24,7 +24,7 @@ export interface BenchConfig {
   isolationEvents: number;
   /** Pending deliveries in the backlog figure (BENCH_BACKLOG). */
   backlogDeliveries: number;
-  /** Contenders to run (BENCH_CONTENDERS, comma list; default every one: raw, bullmq, relay, hookline). */
+  /** Contenders to run (BENCH_CONTENDERS, comma list; default every one: raw, bullmq, relay, durable-relay, hookline). */
   contenders: readonly string[] | 'all';
   /** Modes measured in the rounds (BENCH_MODES, comma list of drain, end-to-end, batch; default all three). */
   modes: readonly Mode[];

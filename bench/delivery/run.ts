@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processCpuMicros } from '../lib/proc-cpu.js';
 import { createBullmqContender } from '../peers/bullmq/contender.js';
+import { createDurableRelayContender } from '../peers/durable-relay/contender.js';
 import { createRelayContender } from '../peers/relay/contender.js';
 import { type ExtraFigure, readBenchConfig } from './config.js';
 import { type Contender, type ContenderContext, type ContenderModule, pidsOf } from './contender.js';
@@ -72,6 +73,7 @@ try {
     createRawLimitContender(),
     createBullmqContender({ redisUrl: config.redisUrl }),
     createRelayContender(),
+    createDurableRelayContender(),
   ];
   let hookline: Contender | undefined;
   try {
