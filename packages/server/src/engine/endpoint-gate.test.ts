@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { CircuitOptions } from '../store/gates.js';
-import { InProcessEndpointGates } from './endpoint-gate.js';
+import { INITIAL_WINDOW, InProcessEndpointGates, REMEMBERED_WINDOWS } from './endpoint-gate.js';
 
 const CONCURRENCY = 16;
 const CIRCUIT: CircuitOptions = { failureThreshold: 3, openMs: 1_000, maxOpenMs: 8_000 };
 const T0 = 1_000_000;
 
-const newGate = () => new InProcessEndpointGates(CONCURRENCY, CIRCUIT);
+/** Without slow start (every endpoint's window is the whole limit from the first send): the limit's own rules. */
+const newGate = () => new InProcessEndpointGates(CONCURRENCY, CIRCUIT, undefined, CONCURRENCY);
+/** As the engine makes it: a new endpoint starts with INITIAL_WINDOW sends (8, half of CONCURRENCY here). */
+const slowStartGate = () => new InProcessEndpointGates(CONCURRENCY, CIRCUIT);
+
+/** Sends to the endpoint one at a time, each answered with success, `times` times. */
+function succeedOneByOne(gate: InProcessEndpointGates, endpointId: string, times: number, now = T0): void {
+  for (let i = 0; i < times; i++) {
+    expect(gate.tryStart(endpointId, null, now)).toBe(true);
+    gate.finish(endpointId, 'success', now);
+  }
+}
 
 /** Starts `times` sends (unthrottled) that all succeed in starting. */
 function start(gate: InProcessEndpointGates, endpointId: string, times: number, now = T0): void {
@@ -27,10 +38,6 @@ function gateWithOpenCircuit(): InProcessEndpointGates {
 }
 
 describe('concurrency per endpoint', () => {
-  it('an endpoint it has not seen may take the whole limit', () => {
-    expect(newGate().allowance('ep_new', T0)).toBe(CONCURRENCY);
-  });
-
   it('allows 16 sends at once to one endpoint, not a 17th', () => {
     const gate = newGate();
     start(gate, 'ep_a', 16);
@@ -72,6 +79,88 @@ describe('concurrency per endpoint', () => {
     gate.finish('ep_a', 'success', T0);
     gate.finish('ep_a', 'success', T0);
     expect(gate.allowance('ep_a', T0)).toBe(CONCURRENCY);
+  });
+});
+
+describe('window (slow start)', () => {
+  it('a new endpoint may have INITIAL_WINDOW sends in flight before it answers, not one more', () => {
+    const gate = slowStartGate();
+    expect(gate.allowance('ep_new', T0)).toBe(INITIAL_WINDOW);
+    start(gate, 'ep_new', INITIAL_WINDOW);
+    expect(gate.tryStart('ep_new', null, T0)).toBe(false);
+    expect(gate.claimLimits(T0).exclude).toEqual(['ep_new']);
+  });
+
+  it('an endpoint that never answers keeps the initial window while its neighbour grows to the limit', () => {
+    const gate = slowStartGate();
+    start(gate, 'ep_hanging', INITIAL_WINDOW);
+    succeedOneByOne(gate, 'ep_ok', CONCURRENCY);
+    start(gate, 'ep_ok', CONCURRENCY);
+    expect(gate.tryStart('ep_ok', null, T0)).toBe(false);
+    expect(gate.tryStart('ep_hanging', null, T0)).toBe(false);
+    expect(gate.health(T0)).toEqual([
+      { endpointId: 'ep_hanging', inFlight: INITIAL_WINDOW, circuit: 'closed' },
+      { endpointId: 'ep_ok', inFlight: CONCURRENCY, circuit: 'closed' },
+    ]);
+  });
+
+  it('each success widens the window by one, up to the configured limit and no further', () => {
+    const gate = slowStartGate();
+    succeedOneByOne(gate, 'ep_a', 3);
+    expect(gate.allowance('ep_a', T0)).toBe(INITIAL_WINDOW + 3);
+    succeedOneByOne(gate, 'ep_a', 100);
+    expect(gate.window('ep_a')).toBe(CONCURRENCY);
+    expect(gate.allowance('ep_a', T0)).toBe(CONCURRENCY);
+  });
+
+  it('a failure halves the window, never below the initial one', () => {
+    const gate = slowStartGate();
+    succeedOneByOne(gate, 'ep_a', CONCURRENCY);
+    start(gate, 'ep_a', 2);
+    gate.finish('ep_a', 'failure', T0);
+    expect(gate.window('ep_a')).toBe(CONCURRENCY / 2);
+    gate.finish('ep_a', 'failure', T0);
+    expect(gate.window('ep_a')).toBe(INITIAL_WINDOW);
+  });
+
+  it("a 'neutral' finish leaves the window as it is", () => {
+    const gate = slowStartGate();
+    succeedOneByOne(gate, 'ep_a', 2);
+    start(gate, 'ep_a', 1);
+    gate.finish('ep_a', 'neutral', T0);
+    expect(gate.window('ep_a')).toBe(INITIAL_WINDOW + 2);
+  });
+
+  it('the window outlives the idle endpoint being forgotten', () => {
+    const gate = slowStartGate();
+    succeedOneByOne(gate, 'ep_a', CONCURRENCY);
+    gate.claimLimits(T0);
+    expect(gate.health(T0)).toEqual([]);
+    start(gate, 'ep_a', CONCURRENCY);
+    expect(gate.tryStart('ep_a', null, T0)).toBe(false);
+  });
+
+  // The claim asks for up to the configured limit of an endpoint it has no cap for: an idle endpoint is forgotten,
+  // so a grown window must not be cut back to the initial one by the claim either.
+  it('an idle endpoint is forgotten, not capped, whatever its window', () => {
+    const gate = slowStartGate();
+    succeedOneByOne(gate, 'ep_a', 2);
+    expect(gate.claimLimits(T0)).toEqual({ exclude: [], caps: {} });
+    expect(gate.health(T0)).toEqual([]);
+  });
+
+  it('a limit below the initial window is the window from the first send', () => {
+    const gate = new InProcessEndpointGates(2, CIRCUIT);
+    start(gate, 'ep_a', 2);
+    expect(gate.tryStart('ep_a', null, T0)).toBe(false);
+  });
+
+  it(`remembers at most ${REMEMBERED_WINDOWS.toLocaleString('en-US')} grown windows, forgetting the least recently changed`, () => {
+    const gate = slowStartGate();
+    for (let i = 0; i <= REMEMBERED_WINDOWS; i++) succeedOneByOne(gate, `ep_${i}`, 1);
+    expect(gate.window('ep_0')).toBe(INITIAL_WINDOW);
+    expect(gate.window('ep_1')).toBe(INITIAL_WINDOW + 1);
+    expect(gate.window(`ep_${REMEMBERED_WINDOWS}`)).toBe(INITIAL_WINDOW + 1);
   });
 });
 

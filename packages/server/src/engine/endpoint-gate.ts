@@ -12,6 +12,17 @@ export interface CircuitChange {
   reopensAt: number | null;
 }
 
+/**
+ * Sends an endpoint may have in flight before it has answered: its window then grows by one per successful answer
+ * up to the configured limit, and halves (not below this) on a failure, as TCP's congestion window does. A new
+ * endpoint that never answers thus holds 8 of the process's send slots, not its whole limit, for the timeout it
+ * takes before a failure is counted; with the limit at half the process's concurrency, a hanging endpoint used to
+ * hold half of every send slot for that long, and its healthy neighbours were claimed for in smaller batches.
+ */
+export const INITIAL_WINDOW = 8;
+/** Endpoints whose grown window is remembered while they are idle; past it the oldest start small again. */
+export const REMEMBERED_WINDOWS = 10_000;
+
 interface EndpointState {
   inFlight: number;
   circuit: CircuitBreaker;
@@ -20,13 +31,39 @@ interface EndpointState {
 
 export class InProcessEndpointGates implements EndpointGates {
   private readonly endpoints = new Map<string, EndpointState>();
+  /**
+   * Windows above the initial one, kept apart from `endpoints` so that forgetting an idle endpoint's state (which
+   * keeps each claim's walk over the map short) does not send a proven endpoint back to slow start every time its
+   * sends all finish at once. An endpoint with no entry has the initial window.
+   */
+  private readonly windows = new Map<string, number>();
+  private readonly initialWindow: number;
 
   constructor(
     private readonly concurrencyPerEndpoint: number,
     private readonly circuitOptions: CircuitOptions,
     /** Told when an ended send opened or closed the endpoint's circuit (the server log). */
     private readonly onCircuitChange?: (change: CircuitChange) => void,
-  ) {}
+    initialWindow: number = INITIAL_WINDOW,
+  ) {
+    this.initialWindow = Math.min(concurrencyPerEndpoint, initialWindow);
+  }
+
+  /** How many sends the endpoint may have in flight now: its window, at most the configured limit. */
+  window(endpointId: string): number {
+    return this.windows.get(endpointId) ?? this.initialWindow;
+  }
+
+  private setWindow(endpointId: string, window: number): void {
+    this.windows.delete(endpointId);
+    if (window <= this.initialWindow) return;
+    // Re-inserted at the end: the map's order is least recently changed first, the one dropped when full.
+    if (this.windows.size >= REMEMBERED_WINDOWS) {
+      const oldest = this.windows.keys().next().value;
+      if (oldest !== undefined) this.windows.delete(oldest);
+    }
+    this.windows.set(endpointId, window);
+  }
 
   private state(endpointId: string): EndpointState {
     let state = this.endpoints.get(endpointId);
@@ -40,8 +77,8 @@ export class InProcessEndpointGates implements EndpointGates {
   /** Sends that may start now for this endpoint. */
   allowance(endpointId: string, now: number): number {
     const state = this.endpoints.get(endpointId);
-    if (state === undefined) return this.concurrencyPerEndpoint;
-    let allowance = Math.min(this.concurrencyPerEndpoint - state.inFlight, state.circuit.allowance(now));
+    if (state === undefined) return this.window(endpointId);
+    let allowance = Math.min(this.window(endpointId) - state.inFlight, state.circuit.allowance(now));
     if (state.bucket !== null) allowance = Math.min(allowance, state.bucket.available(now));
     return Math.max(0, allowance);
   }
@@ -51,13 +88,16 @@ export class InProcessEndpointGates implements EndpointGates {
     const exclude: string[] = [];
     const caps: Record<string, number> = {};
     for (const [endpointId, state] of this.endpoints) {
+      if (state.inFlight === 0 && state.bucket === null && state.circuit.isPristine(now)) {
+        // Idle, unthrottled, no failure counted: forget it, so the map only holds endpoints that matter right now.
+        // Its window is kept apart. A claim may then bring more of its deliveries than the window allows (it asks
+        // for up to the configured limit); the engine starts what the window allows and gives the rest back.
+        this.endpoints.delete(endpointId);
+        continue;
+      }
       const allowance = this.allowance(endpointId, now);
       if (allowance <= 0) exclude.push(endpointId);
       else if (allowance < this.concurrencyPerEndpoint) caps[endpointId] = allowance;
-      else if (state.inFlight === 0 && state.bucket === null && state.circuit.isPristine(now)) {
-        // Idle, unthrottled, no failure counted: forget it, so the map only holds endpoints that matter right now.
-        this.endpoints.delete(endpointId);
-      }
     }
     return { exclude, caps };
   }
@@ -82,6 +122,9 @@ export class InProcessEndpointGates implements EndpointGates {
     const state = this.state(endpointId);
     state.inFlight = Math.max(0, state.inFlight - 1);
     const before = state.circuit.stateAt(now);
+    const window = this.window(endpointId);
+    if (outcome === 'success' && window < this.concurrencyPerEndpoint) this.setWindow(endpointId, window + 1);
+    else if (outcome === 'failure') this.setWindow(endpointId, Math.max(this.initialWindow, Math.floor(window / 2)));
     if (outcome === 'success') state.circuit.onSuccess();
     else if (outcome === 'failure') state.circuit.onFailure(now);
     else state.circuit.onNeutral();
