@@ -68,16 +68,20 @@ describe('SQLite claim beside an endpoint with no allowance', () => {
 
   const publishedAt = (claimed: readonly ClaimedDelivery[]) => claimed.map((item) => item.delivery.nextAttemptAt);
 
-  /** Claims of 5 read at most 20 rows at the head (4x the batch): 20 of them pass a backlog of 300. */
+  /**
+   * Claims of 5 read at most 5 rows at the one application's head (the batch): 60 of them pass a backlog of 300.
+   * Each also takes 5 of the healthy endpoint's, found behind the head: 300 in all.
+   */
+  const PASSING_CLAIMS = 60;
   const passBacklog = async (store: SqliteStore, blockedId: string) => {
     const claimed: ClaimedDelivery[] = [];
-    for (let k = 0; k < 20; k++) claimed.push(...(await claim(store, LATER, [blockedId], 5)));
+    for (let k = 0; k < PASSING_CLAIMS; k++) claimed.push(...(await claim(store, LATER, [blockedId], 5)));
     return claimed;
   };
 
   it('reads the blocked backlog once, then claims past it without reading it again', async () => {
     const store = await openStore();
-    const { blocked, healthy } = await queue(store, 300, 200);
+    const { blocked, healthy } = await queue(store, 300, 400);
     const first = await rowsReadOf(store, blocked.id, () => passBacklog(store, blocked.id));
     expect(first.read).toBeGreaterThanOrEqual(300);
     const then = await rowsReadOf(store, blocked.id, async () => {
@@ -89,12 +93,22 @@ describe('SQLite claim beside an endpoint with no allowance', () => {
     const claimed = [...first.result, ...then.result];
     expect(claimed.every((item) => item.delivery.endpointId === healthy.id)).toBe(true);
     // The healthy endpoint's deliveries in their publish order, none left out.
-    expect(publishedAt(claimed)).toEqual(Array.from({ length: 150 }, (_, k) => T0 + 300 + k));
+    expect(publishedAt(claimed)).toEqual(Array.from({ length: (PASSING_CLAIMS + 10) * 5 }, (_, k) => T0 + 300 + k));
+  });
+
+  it("reads no more of one application's head than the claim can take", async () => {
+    const store = await openStore();
+    const { healthy } = await queue(store, 0, 300);
+    const { result, read } = await rowsReadOf(store, healthy.id, () => claim(store, LATER, [], 5));
+    expect(publishedAt(result)).toEqual([T0, T0 + 1, T0 + 2, T0 + 3, T0 + 4]);
+    // The 5 at the head, and the same 5 handed back by the claim's UPDATE … RETURNING. A head read of 4x the batch
+    // made it 25.
+    expect(read).toBe(10);
   });
 
   it("claims an endpoint's delivery that came back inside a passed run before its later ones", async () => {
     const store = await openStore();
-    const { blocked, healthy, publishTo } = await queue(store, 300, 200);
+    const { blocked, healthy, publishTo } = await queue(store, 300, 400);
     await passBacklog(store, blocked.id);
     // A publish whose clock was behind: its delivery is due inside the run the claims passed, while the endpoint's
     // later deliveries are at the head.
@@ -102,7 +116,8 @@ describe('SQLite claim beside an endpoint with no allowance', () => {
     const next = await claim(store, LATER, [blocked.id], 1);
     expect(publishedAt(next)).toEqual([T0 + 150]);
     const after = await claim(store, LATER, [blocked.id], 3);
-    expect(publishedAt(after)).toEqual([T0 + 400, T0 + 401, T0 + 402]);
+    const nextHealthy = T0 + 300 + PASSING_CLAIMS * 5;
+    expect(publishedAt(after)).toEqual([nextHealthy, nextHealthy + 1, nextHealthy + 2]);
   });
 
   it('claims a delivery whose lease ran out inside a passed run before later ones of its endpoint', async () => {
