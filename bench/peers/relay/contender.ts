@@ -13,15 +13,33 @@ import { bundleForNode } from '../../lib/bundle.js';
 
 const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url));
 
+/** A relay-shaped peer: a server process of its own that takes the harness's POSTs and delivers them. */
+export interface RelayShape {
+  /** The contender's name, its process's role, and its bundle's (`<name>-server`). */
+  name: string;
+  serverFile: string;
+  /** The environment variable whose value is passed to node (e.g. `--cpu-prof`), as BENCH_HOOKLINE_NODE_ARGS is. */
+  nodeArgsVariable: string;
+  /** Arguments of its own beyond the receiver, concurrency and secret, and what to remove once it has stopped. */
+  ownArguments?: () => { args: string[]; cleanup: () => void };
+}
+
 export function createRelayContender(): Contender {
+  return relayShapedContender({ name: 'relay', serverFile, nodeArgsVariable: 'BENCH_RELAY_NODE_ARGS' });
+}
+
+/** The harness's side of a relay-shaped peer: the relay's, and the durable relay's (peers/durable-relay). */
+export function relayShapedContender(shape: RelayShape): Contender {
+  const { name } = shape;
   let context: ContenderContext | undefined;
   let child: Child | undefined;
   let api: Pool | undefined;
   let parsedPayload: unknown;
   let bundle: string | undefined;
+  let cleanup: (() => void) | undefined;
 
   const ready = () => {
-    if (context === undefined || api === undefined) throw new Error('relay: setup() first');
+    if (context === undefined || api === undefined) throw new Error(`${name}: setup() first`);
     return { context, api };
   };
 
@@ -33,7 +51,7 @@ export function createRelayContender(): Contender {
       body: JSON.stringify(body),
     });
     await response.body.dump();
-    if (response.statusCode !== expected) throw new Error(`relay: POST ${path} answered ${response.statusCode}`);
+    if (response.statusCode !== expected) throw new Error(`${name}: POST ${path} answered ${response.statusCode}`);
   }
 
   const publishEvent = (run: DeliveryRun, index: number) =>
@@ -44,24 +62,34 @@ export function createRelayContender(): Contender {
     );
 
   return {
-    name: 'relay',
+    name,
     async build() {
-      bundle = await bundleForNode(serverFile, 'relay-server');
+      bundle = await bundleForNode(shape.serverFile, `${name}-server`);
     },
     async setup(given) {
       context = given;
       parsedPayload = JSON.parse(given.payload);
+      const own = shape.ownArguments?.();
+      cleanup = own?.cleanup;
       child = await startChild(
-        bundle ?? serverFile,
-        ['--receiver', given.receiverUrl, '--concurrency', String(given.concurrency), '--secret', given.secret],
+        bundle ?? shape.serverFile,
+        [
+          '--receiver',
+          given.receiverUrl,
+          '--concurrency',
+          String(given.concurrency),
+          '--secret',
+          given.secret,
+          ...(own?.args ?? []),
+        ],
         {
           readyTimeoutMs: 30_000,
-          // For a CPU profile of the relay under the bench, as BENCH_HOOKLINE_NODE_ARGS does for Hookline.
-          nodeArgs: (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+          // For a CPU profile of the peer under the bench, as BENCH_HOOKLINE_NODE_ARGS does for Hookline.
+          nodeArgs: (process.env[shape.nodeArgsVariable] ?? '').split(' ').filter((arg) => arg !== ''),
         },
       );
       const url = child.ready.url;
-      if (typeof url !== 'string') throw new Error(`relay: ready line without a url: ${JSON.stringify(child.ready)}`);
+      if (typeof url !== 'string') throw new Error(`${name}: ready line without a url: ${JSON.stringify(child.ready)}`);
       api = new Pool(url, { connections: given.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
     },
     async prepare(run) {
@@ -83,12 +111,14 @@ export function createRelayContender(): Contender {
       await forEachConcurrently(run.events, ready().context.concurrency, (index) => publishEvent(run, index));
     },
     publishOne: publishEvent,
-    processes: () => (child === undefined ? [] : [{ role: 'relay', pid: child.pid }]),
+    processes: () => (child === undefined ? [] : [{ role: name, pid: child.pid }]),
     async teardown() {
       await api?.close();
       api = undefined;
       await child?.stop();
       child = undefined;
+      cleanup?.();
+      cleanup = undefined;
     },
   };
 }
