@@ -77,8 +77,8 @@ const RULES: readonly Rule[] = [
     matches: inFile(/fastify|find-my-way|secure-json|\/api\//),
   },
   // The relay (bench/peers/relay/server.ts, bundled): its stages by function.
-  // `deliver` signs and builds the headers itself, then calls `postDelivery`, whose undici frames count as sending.
-  { stage: 'send: sign', matches: inMethod(/relay-server/, /^deliver$/) },
+  // `signedHeaders` (relay-api.ts) signs and builds the headers; `postDelivery`'s undici frames count as sending.
+  { stage: 'send: sign', matches: inMethod(/relay-server/, /^(deliver|signedHeaders)$/) },
   { stage: 'send: HTTP out (undici, sender)', matches: inMethod(/relay-server/, /^(postDelivery|pump)$/) },
   { stage: 'publish: HTTP in + answer (fastify, routes, JSON)', matches: inFile(/relay-server|node:_http_server/) },
 ];

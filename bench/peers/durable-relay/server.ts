@@ -2,10 +2,8 @@
 // queue in SQLite (durable-queue.ts), and nothing else. A publish is answered 202 only once its row is committed
 // and the WAL fsynced; a dispatcher keeps `--concurrency` sends in flight, claiming due rows in batches, and records
 // every answer (an attempt row and the event's status). Written to follow the relay line by line, so a diff of the
-// two files is what durability adds. Prints {"ready":true,"url":...} once listening.
-import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// two files is what durability adds (their HTTP side is one module, ../relay/relay-api.ts). Prints
+// {"ready":true,"url":...} once listening.
 import { parseArgs } from 'node:util';
 import { exitWithParent } from '../../delivery/child-process.js';
 import {
@@ -14,6 +12,7 @@ import {
   DeliveryFailedError,
   postDelivery,
 } from '../../delivery/delivery-client.js';
+import { serveRelayApi, signedHeaders } from '../relay/relay-api.js';
 import { type ClaimedEvent, DurableQueue } from './durable-queue.js';
 
 const { values } = parseArgs({
@@ -33,8 +32,6 @@ if (!Number.isInteger(concurrency) || concurrency <= 0) throw new Error('--concu
 
 const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
 const pool = createDeliveryPool(receiver, concurrency);
-/** Endpoint paths on the receiver per run id, set by POST /run/{id} before the run (configuration, as the relay's). */
-const pathsOf = new Map<string, readonly string[]>();
 
 let inFlight = 0;
 let paused = false;
@@ -55,22 +52,7 @@ const queue = new DurableQueue(
 queue.wake();
 
 async function deliver(event: ClaimedEvent): Promise<number> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', key)
-    .update(`${event.message_id}.${timestamp}.`)
-    .update(event.payload)
-    .digest('base64');
-  return await postDelivery(
-    pool,
-    event.path,
-    {
-      'content-type': 'application/json',
-      'webhook-id': event.message_id,
-      'webhook-timestamp': timestamp,
-      'webhook-signature': `v1,${signature}`,
-    },
-    event.payload,
-  );
+  return await postDelivery(pool, event.path, signedHeaders(key, event.message_id, event.payload), event.payload);
 }
 
 function send(event: ClaimedEvent): void {
@@ -88,55 +70,15 @@ function send(event: ClaimedEvent): void {
   );
 }
 
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-const server = createServer(async (request, response) => {
-  const url = request.url ?? '/';
-  const text = await readBody(request);
-  if (url === '/pause' || url === '/resume') {
-    paused = url === '/pause';
+const server = serveRelayApi({
+  setPaused(value) {
+    paused = value;
     queue.wake();
-    return answer(response, 200, { paused, failed });
-  }
-  const run = /^\/run\/([^/]+)(\/msg)?$/.exec(url);
-  const runId = run?.[1];
-  if (request.method !== 'POST' || runId === undefined) return answer(response, 404, { code: 'not_found' });
-  if (run?.[2] === undefined) {
-    pathsOf.set(runId, JSON.parse(text) as string[]);
-    return answer(response, 200, { runId });
-  }
-  const paths = pathsOf.get(runId);
-  const event = JSON.parse(text) as { eventType?: unknown; eventId?: unknown; payload?: unknown };
-  if (paths === undefined || typeof event.eventId !== 'string' || typeof event.payload !== 'object') {
-    return answer(response, 422, { code: 'validation' });
-  }
-  const id = `msg_${event.eventId}`;
-  const body = JSON.stringify(event.payload);
-  queue.publish(id, paths, body, () =>
-    answer(response, 202, {
-      id,
-      eventId: event.eventId,
-      eventType: event.eventType,
-      timestamp: new Date().toISOString(),
-    }),
-  );
-});
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  console.log(JSON.stringify({ ready: true, url: `http://127.0.0.1:${port}` }));
+  },
+  failed: () => failed,
+  accept(id, paths, body, accepted) {
+    queue.publish(id, paths, body, accepted);
+  },
 });
 
 exitWithParent(async () => {
