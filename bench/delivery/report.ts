@@ -182,11 +182,13 @@ export function formatLatency(label: string, summary: LatencySummary): string {
 }
 
 export function formatStartup(figures: readonly StartupFigure[]): string {
+  // The names' column as wide as the longest (durable-relay is 13): a fixed 10 pushed its row out of line.
+  const width = Math.max(10, ...figures.map((figure) => figure.contender.length));
   return [
     "start to ready (wall; CPU of the processes), idle RSS (1 s after ready; all the contender's processes, Redis included for bullmq):",
     ...figures.map(
       (figure) =>
-        `  ${figure.contender.padEnd(10)} ${count(figure.setupMs).padStart(7)} ms  (CPU ${Number.isNaN(figure.setupCpuMs) ? '-' : count(figure.setupCpuMs)} ms)  ${mib(figure.idleRssBytes)}`,
+        `  ${figure.contender.padEnd(width)} ${count(figure.setupMs).padStart(7)} ms  (CPU ${Number.isNaN(figure.setupCpuMs) ? '-' : count(figure.setupCpuMs)} ms)  ${mib(figure.idleRssBytes)}`,
     ),
   ].join('\n');
 }
