@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FsyncFunction } from '../../../packages/server/src/store/sqlite/wal-sync.js';
 import { type ClaimedEvent, DurableQueue, RETRY_DELAY_MS } from './durable-queue.js';
-import type { FsyncFunction } from './wal-fsync.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,10 +1,11 @@
 // The durable relay's queue: a bare durable queue in SQLite, the shape of bench/store's `bare()` floor (a table of
 // events with a partial index on the due ones, a table of attempts), and nothing else. Every write of one event-loop
 // turn (publishes, recorded answers, the dispatcher's claim) goes into one BEGIN IMMEDIATE..COMMIT run on
-// setImmediate. Publishes are acknowledged once the WAL is fsynced after that COMMIT (WalFsync); records and claims
-// at the COMMIT, as Hookline answers them: a record lost to a power cut only means its event is sent again.
+// setImmediate. Publishes are acknowledged once the WAL is fsynced after that COMMIT (Hookline's own WalSync, the
+// one off-loop fsync scheme both use); records and claims at the COMMIT, as Hookline answers them: a record lost to
+// a power cut only means its event is sent again.
 import Database, { type Statement } from 'better-sqlite3';
-import { type FsyncFunction, WalFsync } from './wal-fsync.js';
+import { type FsyncFunction, WalSync } from '../../../packages/server/src/store/sqlite/wal-sync.js';
 
 /** An event claimed for sending: one row per (message, endpoint path), as Hookline's delivery row. */
 export interface ClaimedEvent {
@@ -59,7 +60,7 @@ interface Answered {
 
 export class DurableQueue {
   private readonly db: Database.Database;
-  private readonly walFsync: WalFsync;
+  private readonly walSync: WalSync;
   private readonly statements: Record<
     'begin' | 'commit' | 'rollback' | 'insert' | 'claim' | 'attempt' | 'delivered' | 'retry',
     Statement
@@ -91,7 +92,7 @@ export class DurableQueue {
     this.db
       .prepare(`UPDATE events SET status = ${STATUS_PENDING}, lease = NULL WHERE status = ${STATUS_SENDING}`)
       .run();
-    this.walFsync = new WalFsync(`${file}-wal`, options.fsyncFile);
+    this.walSync = new WalSync(`${file}-wal`, options.fsyncFile);
     this.statements = {
       begin: this.db.prepare('BEGIN IMMEDIATE'),
       commit: this.db.prepare('COMMIT'),
@@ -136,7 +137,7 @@ export class DurableQueue {
     this.mayHaveDue = false; // no new claims
     this.flush();
     this.closed = true;
-    await this.walFsync.close();
+    await this.walSync.close();
     this.db.close();
   }
 
@@ -187,7 +188,11 @@ export class DurableQueue {
     }
     if (retries) this.wakeAt(now + RETRY_DELAY_MS);
     if (awaitingDisk.length > 0) {
-      this.walFsync.afterCommit(() => {
+      this.walSync.afterCommit((error) => {
+        // A failed fsync leaves unknown what reached the disk (the kernel may drop the dirty pages and report
+        // success next time): no publish may be acknowledged after it, so the process stops, and a restart
+        // delivers what the file holds.
+        if (error !== null) throw error;
         for (const onDisk of awaitingDisk) onDisk();
       });
     }
