@@ -4,8 +4,9 @@
 // was lost is dropped.
 import { newId } from '../../ids.js';
 import { takeInTurn } from '../claim-order.js';
+import { ClaimedDeliveries } from '../claimed-deliveries.js';
 import type { AttemptResult, ClaimOptions, QueueStore, RecordedAttempts } from '../queue.js';
-import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { DeliveryRow, EndpointRow, MessageRow } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
 import type { ClaimedDelivery } from '../types.js';
 import { type Allowance, SqliteClaimCandidates } from './claim-candidates.js';
@@ -106,12 +107,14 @@ export class SqliteQueue implements QueueStore {
       .all(endpointIds) as EndpointRow[]) {
       endpoints.set(row.id, row);
     }
+    const mapper = new ClaimedDeliveries(now, this.box);
+    const secretRows = (endpointId: string) => storedSecrets(this.parts, endpointId);
     const result: ClaimedDelivery[] = [];
     for (const row of claimed) {
       const message = messages.get(row.message_id);
       const endpoint = endpoints.get(row.endpoint_id);
       if (message === undefined || endpoint === undefined) continue; // deleted meanwhile: cascade removes the row
-      result.push(toClaimedDelivery(row, message, endpoint, storedSecrets(this.parts, endpoint.id), now, this.box));
+      result.push(mapper.map(row, message, endpoint, secretRows));
     }
     return result;
   }
