@@ -2,7 +2,8 @@
 // backlog with the claim function in force and with 0012's (an application's head of 4x the batch), side by side
 // in two fresh schemas of the shared test database, claims alternating. Rows are counted by PostgreSQL
 // (pg_stat_xact_user_tables in each claim's transaction), so they do not move with the machine's load; the
-// milliseconds per claim (the client's wall time) do.
+// milliseconds per claim (the client's wall time) do. With BENCH_CLAIM_ROUNDS=n it times n claims of each instead,
+// each rolled back, so the backlog stays as published (BENCH_CLAIM_N=150: a head between 1x and 4x the batch).
 // Run: npx tsx bench/store/postgres-claim-reads.ts   (env BENCH_CLAIM_N deliveries per application, 5,000;
 // BENCH_CLAIM_APPS applications, 1; BENCH_CLAIM_LIMIT the batch, 64; HOOKLINE_TEST_POSTGRES_URL)
 import { readFileSync } from 'node:fs';
@@ -86,21 +87,44 @@ async function claimOnce(f: Form): Promise<boolean> {
   return true;
 }
 
+/** One claim of `limit`, timed and rolled back (its rows and the session's turn too): the backlog stays. */
+async function claimRolledBack(f: Form): Promise<void> {
+  f.client ??= await f.store.pool.connect();
+  const client = f.client;
+  await client.query('BEGIN');
+  const began = performance.now();
+  const { rows } = await client.query(
+    "SELECT delivery->>'id' AS id FROM hookline_claim($1, $2, $3, $4, '{}', '{}', NULL)",
+    [LATER, LATER + 3_600_000, limit, perApp],
+  );
+  f.ms.push(performance.now() - began);
+  await client.query('ROLLBACK');
+  f.claims++;
+  f.claimed += rows.length;
+}
+
+const rounds = Number(process.env.BENCH_CLAIM_ROUNDS ?? 0);
 const forms = [await form('0012 (head 4x the batch)', CLAIM_0012), await form('in force (head at most the batch)')];
-// One claim of each in turn, so both see the same machine.
-const going = forms.map(() => true);
-while (going.some(Boolean)) {
-  for (const [i, f] of forms.entries()) if (going[i]) going[i] = await claimOnce(f);
+if (rounds > 0) {
+  // In turn, first one form then the other first, so neither always runs on the machine the other left.
+  for (let r = 0; r < rounds; r++) for (const f of r % 2 === 0 ? forms : [...forms].reverse()) await claimRolledBack(f);
+} else {
+  // One claim of each in turn, so both see the same machine.
+  const going = forms.map(() => true);
+  while (going.some(Boolean)) {
+    for (const [i, f] of forms.entries()) if (going[i]) going[i] = await claimOnce(f);
+  }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-console.log(`\n${apps} application(s) x ${ENDPOINTS} endpoints, ${perApp} due deliveries each, claims of ${limit}:\n`);
+const how = rounds > 0 ? `${rounds} claims of ${limit} each, rolled back` : `claims of ${limit} until drained`;
+console.log(`\n${apps} application(s) x ${ENDPOINTS} endpoints, ${perApp} due deliveries each, ${how}:\n`);
 console.log(
   '| claim function | claims | deliveries claimed | deliveries rows read per delivery | median ms per claim |',
 );
 console.log('| --- | --- | --- | --- | --- |');
 for (const f of forms) {
   console.log(
-    `| ${f.name} | ${f.claims} | ${f.claimed} | ${(f.rowsRead / f.claimed).toFixed(2)} | ${median(f.ms).toFixed(2)} |`,
+    `| ${f.name} | ${f.claims} | ${f.claimed} | ${rounds > 0 ? 'not counted' : (f.rowsRead / f.claimed).toFixed(2)} | ${median(f.ms).toFixed(2)} |`,
   );
 }
 for (const f of forms) {
