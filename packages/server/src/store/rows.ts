@@ -5,13 +5,11 @@
 
 import { displayUrl } from '../engine/destinations/url-credentials.js';
 import type { PayloadFilter } from '../payload-filter/language.js';
-import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secret-box.js';
-import { activeSecretsAt, type SecretRow } from './secrets.js';
+import { type SecretBox, sealContext } from './secret-box.js';
 import type {
   Application,
   Attempt,
   AttemptWithEventType,
-  ClaimedDelivery,
   Delivery,
   DeliveryStatus,
   Endpoint,
@@ -132,10 +130,10 @@ export interface OperationalEventRow {
   created_at: number;
 }
 
-/** Reads one JSON column; `column` names it for a reader that reports instead of throwing (toClaimedDelivery). */
-type JsonReader = <T>(text: string | null | undefined, column?: string) => T | null;
+/** Reads one JSON column; `column` names it for a reader that reports instead of throwing (ClaimedDeliveries). */
+export type JsonReader = <T>(text: string | null | undefined, column?: string) => T | null;
 
-const parseJson: JsonReader = <T>(text: string | null | undefined) =>
+export const parseJson: JsonReader = <T>(text: string | null | undefined) =>
   text === null || text === undefined ? null : (JSON.parse(text) as T);
 
 export function jsonOrNull(value: unknown): string | null {
@@ -166,7 +164,7 @@ export function toApplication(row: ApplicationRow): Application {
  * An endpoint as the API sees it. Its custom headers are decrypted when they are read, not when the row is: a list
  * or a read that does not show them (only GET …/headers does) answers even when one row's headers are sealed under
  * a key this server is not given; what does read them gets StoredSecretUnreadableError (503 `secret_unreadable`),
- * never a wrong or empty value. (The engine reads its endpoints through toClaimedDelivery, which reports instead.)
+ * never a wrong or empty value. (The engine reads its endpoints through ClaimedDeliveries, which reports instead.)
  */
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
   const endpoint = endpointFrom(row, parseJson, () => null);
@@ -210,8 +208,8 @@ export function sealedUrlColumns(
   return { url: shown, sealed_url: box.seal(url, sealContext('endpoints.sealed_url', endpointId)) };
 }
 
-/** Opens one sealed column; the reader of toClaimedDelivery reports instead of throwing. */
-type SealedReader = (stored: string, context: string) => string | null;
+/** Opens one sealed column; the reader of ClaimedDeliveries reports instead of throwing. */
+export type SealedReader = (stored: string, context: string) => string | null;
 
 /** The headers column as stored: JSON, sealed (encrypted when the server has a key) and bound to its endpoint. */
 export function sealedHeaders(box: SecretBox, endpointId: string, headers: Record<string, string>): string {
@@ -228,7 +226,7 @@ export function openedSecret(box: SecretBox, endpointId: string, stored: string)
   return box.open(stored, sealContext('endpoint_secrets.secret', endpointId));
 }
 
-function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: SealedReader): Endpoint {
+export function endpointFrom(row: EndpointRow, readJson: JsonReader, readSealed: SealedReader): Endpoint {
   return {
     id: row.id,
     appId: row.app_id,
@@ -281,7 +279,7 @@ export function toMessage(row: MessageRow): Message {
   return messageFrom(row, parseJson);
 }
 
-function messageFrom(row: MessageRow, readJson: JsonReader): Message {
+export function messageFrom(row: MessageRow, readJson: JsonReader): Message {
   return {
     id: row.id,
     appId: row.app_id,
@@ -364,56 +362,4 @@ export function toRecentAttempts(
 ): AttemptWithEventType[] {
   const attempts = rows.map((row) => ({ ...toAttempt(row), eventType: row.event_type }));
   return tail ? attempts : attempts.reverse();
-}
-
-/**
- * A claimed delivery mapped without throwing. A stored value that cannot be read (a JSON column written by hand, an
- * old bug) must not fail the whole claim, which would stop every delivery behind it: the column is read as empty and
- * the delivery carries the problem, which the engine records as a failed attempt.
- */
-export function toClaimedDelivery(
-  delivery: DeliveryRow,
-  message: MessageRow,
-  endpoint: EndpointRow,
-  secretRows: readonly SecretRow[],
-  now: number,
-  box: SecretBox,
-): ClaimedDelivery {
-  const problems: string[] = [];
-  const readSealed: SealedReader = (stored, context) => {
-    try {
-      return box.open(stored, context);
-    } catch (error) {
-      if (!(error instanceof StoredSecretUnreadableError)) throw error;
-      problems.push(error.message);
-      return null;
-    }
-  };
-  const lenient =
-    (table: string): JsonReader =>
-    <T>(text: string | null | undefined, column?: string): T | null => {
-      try {
-        return parseJson<T>(text);
-      } catch {
-        problems.push(`${table}.${column ?? '?'} is not valid JSON`);
-        return null;
-      }
-    };
-  const claimed: ClaimedDelivery = {
-    delivery: toDelivery(delivery),
-    message: messageFrom(message, lenient('messages')),
-    endpoint: endpointFrom(endpoint, lenient('endpoints'), readSealed),
-    trigger: delivery.manual === 1 ? 'manual' : 'scheduled',
-    // The secrets that sign at the claim's time: an unreadable one is a problem of the delivery, not of the claim.
-    secrets: activeSecretsAt(secretRows, now, (stored) =>
-      readSealed(stored, sealContext('endpoint_secrets.secret', endpoint.id)),
-    ),
-  };
-  if (problems.length > 0) claimed.problem = `stored values cannot be read: ${problems.join('; ')}`;
-  // Replays of a pruned message are refused (operations/replay.ts, and the requeue's own condition); one that raced
-  // the pruner is failed here with its reason rather than sent with an empty body.
-  if (message.payload_pruned_at !== null && message.payload_pruned_at !== undefined) {
-    claimed.problem = 'the message payload was removed by retention (payload_expired): nothing to send';
-  }
-  return claimed;
 }

@@ -3,9 +3,10 @@
 // and a result whose lease was lost is dropped. Requeueing (release, resend, recover) NOTIFYs every process.
 
 import { newId } from '../../ids.js';
+import { ClaimedDeliveries } from '../claimed-deliveries.js';
 import type { CircuitOptions } from '../gates.js';
 import type { AttemptResult, ClaimOptions, DisabledEndpoint, QueueStore, RecordedAttempts } from '../queue.js';
-import { type DeliveryRow, type EndpointRow, type MessageRow, toClaimedDelivery } from '../rows.js';
+import type { DeliveryRow, EndpointRow, MessageRow } from '../rows.js';
 import type { SecretBox } from '../secret-box.js';
 import type { SecretRow } from '../secrets.js';
 import type { ClaimedDelivery } from '../types.js';
@@ -198,9 +199,8 @@ export class PostgresQueue implements QueueStore {
       JSON.stringify(options.endpointCaps),
       owner,
     ]);
-    return rows.map((row) =>
-      toClaimedDelivery(row.delivery, row.message, row.endpoint, row.endpoint.secrets, options.now, this.box),
-    );
+    const mapper = new ClaimedDeliveries(options.now, this.box);
+    return rows.map((row) => mapper.map(row.delivery, row.message, row.endpoint, () => row.endpoint.secrets));
   }
 
   /** Results from concurrent callers share one statement (group commit), so recording is not a round trip each. */

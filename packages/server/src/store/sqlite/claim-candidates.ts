@@ -42,6 +42,17 @@ const toHeadRow = (row: CandidateRow): HeadRow => ({
 
 const COLUMNS = 'rowid, id, endpoint_id, app_id, next_attempt_at';
 const ENABLED = 'endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)';
+// Built once: the statement cache is keyed by the text, and a template string built per call would be hashed again
+// at every lookup (see queue.ts).
+const HEAD_FROM_FRONT = `SELECT ${COLUMNS} FROM deliveries
+  WHERE status = 'pending' AND app_id = ? AND next_attempt_at <= ? AND ${ENABLED}
+  ORDER BY next_attempt_at, rowid LIMIT ?`;
+const HEAD_AFTER_RUN = `SELECT ${COLUMNS} FROM deliveries
+  WHERE status = 'pending' AND app_id = ? AND next_attempt_at <= ? AND (next_attempt_at, rowid) > (?, ?) AND ${ENABLED}
+  ORDER BY next_attempt_at, rowid LIMIT ?`;
+const EARLIEST_OF_ENDPOINT = `SELECT ${COLUMNS} FROM deliveries
+  WHERE status = 'pending' AND endpoint_id = ? AND next_attempt_at <= ? AND ${ENABLED}
+  ORDER BY next_attempt_at, rowid LIMIT ?`;
 
 /** Candidates by id: an endpoint's rows may be read both in a head and from its own index. */
 class Found {
@@ -144,16 +155,9 @@ export class SqliteClaimCandidates {
   /** An application's earliest due rows, after its skipped run when it has one. */
   private head(app: string, now: number, share: number, run: SkippedRun | undefined): CandidateRow[] {
     if (run === undefined) {
-      return this.sql(
-        `SELECT ${COLUMNS} FROM deliveries WHERE status = 'pending' AND app_id = ? AND next_attempt_at <= ? AND ${ENABLED}
-          ORDER BY next_attempt_at, rowid LIMIT ?`,
-      ).all(app, now, share) as CandidateRow[];
+      return this.sql(HEAD_FROM_FRONT).all(app, now, share) as CandidateRow[];
     }
-    return this.sql(
-      `SELECT ${COLUMNS} FROM deliveries WHERE status = 'pending' AND app_id = ? AND next_attempt_at <= ?
-          AND (next_attempt_at, rowid) > (?, ?) AND ${ENABLED}
-        ORDER BY next_attempt_at, rowid LIMIT ?`,
-    ).all(app, now, run.end.dueAt, run.end.rowid, share) as CandidateRow[];
+    return this.sql(HEAD_AFTER_RUN).all(app, now, run.end.dueAt, run.end.rowid, share) as CandidateRow[];
   }
 
   /**
@@ -183,10 +187,7 @@ export class SqliteClaimCandidates {
   /** An endpoint's earliest due rows, from its own index. */
   private earliestOf(endpointId: string, now: number, most: number): CandidateRow[] {
     if (most <= 0) return [];
-    return this.sql(
-      `SELECT ${COLUMNS} FROM deliveries WHERE status = 'pending' AND endpoint_id = ? AND next_attempt_at <= ? AND ${ENABLED}
-        ORDER BY next_attempt_at, rowid LIMIT ?`,
-    ).all(endpointId, now, most) as CandidateRow[];
+    return this.sql(EARLIEST_OF_ENDPOINT).all(endpointId, now, most) as CandidateRow[];
   }
 
   /** Up to MAX_APPS applications with due work, after the last claim's, wrapping round once. */
