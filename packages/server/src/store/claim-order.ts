@@ -1,8 +1,7 @@
 // Which of a claim's candidates it takes: each endpoint's earliest, up to what its gate allows, then one delivery
 // of each application in turn (earliest first within each), so one tenant's fan-out or backlog cannot starve
 // another's. SQLite runs it here; PostgreSQL runs the same rule in the claim function (step 5 of
-// postgres/migrations/0018-claim-function-head-reads-at-most-the-batch.sql). Both pass
-// test/policies/claim-order-cases.ts.
+// postgres/migrations/0012-claim-function-bounded-and-fair.sql). Both pass test/policies/claim-order-cases.ts.
 
 export interface ClaimCandidate {
   id: string;

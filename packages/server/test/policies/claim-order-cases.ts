@@ -1,6 +1,6 @@
 // The claim's order (which due deliveries a batch takes) as one table of cases. Both forms pass it: store/
 // claim-order.ts (takeInTurn, used by the SQLite store) and the PostgreSQL claim function (step 5 of
-// postgres/migrations/0018-claim-function-head-reads-at-most-the-batch.sql).
+// postgres/migrations/0012-claim-function-bounded-and-fair.sql).
 
 export interface ClaimOrderCase {
   name: string;

@@ -1,6 +1,6 @@
 // The deliveries a SQLite claim chooses among, found in steps bounded by the batch and not by the queue, as the
-// PostgreSQL claim function finds them (postgres/migrations/0018-claim-function-head-reads-at-most-the-batch.sql):
-// the applications with due work in turn (a loose scan of deliveries_due_app), each one's earliest due deliveries, and,
+// PostgreSQL claim function finds them (postgres/migrations/0012-claim-function-bounded-and-fair.sql): the
+// applications with due work in turn (a loose scan of deliveries_due_app), each one's earliest due deliveries, and,
 // behind a full head, up to `limit` other endpoints with due work (a loose scan of deliveries_due_endpoint), so a
 // busy endpoint's backlog never starves a quiet one. Both scans go on where the last claim's stopped. Endpoints the
 // gates allow nothing now are passed over: behind the head unread, and at the head's front by starting the next
