@@ -59,7 +59,10 @@ describe('SQLite claim beside an endpoint with no allowance', () => {
     try {
       const result = await work();
       const rows = all.mock.results.flatMap((call) => (call.type === 'return' ? (call.value as unknown[]) : []));
-      const read = rows.filter((row) => (row as { endpoint_id?: unknown }).endpoint_id === endpointId).length;
+      // Rows come as objects, or as arrays where the store reads them raw (claim-candidates.ts, queue.ts).
+      const ofEndpoint = (row: unknown) =>
+        Array.isArray(row) ? row.includes(endpointId) : (row as { endpoint_id?: unknown }).endpoint_id === endpointId;
+      const read = rows.filter(ofEndpoint).length;
       return { result, read };
     } finally {
       all.mockRestore();

@@ -41,6 +41,17 @@ const toHeadRow = (row: CandidateRow): HeadRow => ({
 });
 
 const COLUMNS = 'rowid, id, endpoint_id, app_id, next_attempt_at';
+/** A row of COLUMNS read as an array (raw mode: cheaper than better-sqlite3's row objects, see queue.ts). */
+const candidateRowOf = (values: unknown): CandidateRow => {
+  const v = values as unknown[];
+  return {
+    rowid: v[0] as number,
+    id: v[1] as string,
+    endpoint_id: v[2] as string,
+    app_id: v[3] as string,
+    next_attempt_at: v[4] as number,
+  };
+};
 const ENABLED = 'endpoint_id NOT IN (SELECT id FROM endpoints WHERE disabled = 1)';
 // Built once: the statement cache is keyed by the text, and a template string built per call would be hashed again
 // at every lookup (see queue.ts).
@@ -155,9 +166,9 @@ export class SqliteClaimCandidates {
   /** An application's earliest due rows, after its skipped run when it has one. */
   private head(app: string, now: number, share: number, run: SkippedRun | undefined): CandidateRow[] {
     if (run === undefined) {
-      return this.sql(HEAD_FROM_FRONT).all(app, now, share) as CandidateRow[];
+      return this.sql(HEAD_FROM_FRONT).raw(true).all(app, now, share).map(candidateRowOf);
     }
-    return this.sql(HEAD_AFTER_RUN).all(app, now, run.end.dueAt, run.end.rowid, share) as CandidateRow[];
+    return this.sql(HEAD_AFTER_RUN).raw(true).all(app, now, run.end.dueAt, run.end.rowid, share).map(candidateRowOf);
   }
 
   /**
@@ -187,7 +198,7 @@ export class SqliteClaimCandidates {
   /** An endpoint's earliest due rows, from its own index. */
   private earliestOf(endpointId: string, now: number, most: number): CandidateRow[] {
     if (most <= 0) return [];
-    return this.sql(EARLIEST_OF_ENDPOINT).all(endpointId, now, most) as CandidateRow[];
+    return this.sql(EARLIEST_OF_ENDPOINT).raw(true).all(endpointId, now, most).map(candidateRowOf);
   }
 
   /** Up to MAX_APPS applications with due work, after the last claim's, wrapping round once. */
