@@ -15,36 +15,29 @@ import { type SecretBox, StoredSecretUnreadableError, sealContext } from './secr
 import { activeSecretsAt, type SecretRow } from './secrets.js';
 import type { ClaimedDelivery, Endpoint } from './types.js';
 
-/** A value that cannot be read is noted in `problems` and read as null, instead of throwing. */
-function lenientReaders(
-  box: SecretBox,
-  problems: string[],
-): {
-  readJson: (table: string) => JsonReader;
-  readSealed: SealedReader;
-} {
-  return {
-    readJson:
-      (table) =>
-      <T>(text: string | null | undefined, column?: string): T | null => {
-        try {
-          return parseJson<T>(text);
-        } catch {
-          problems.push(`${table}.${column ?? '?'} is not valid JSON`);
-          return null;
-        }
-      },
-    readSealed: (stored, context) => {
-      try {
-        return box.open(stored, context);
-      } catch (error) {
-        if (!(error instanceof StoredSecretUnreadableError)) throw error;
-        problems.push(error.message);
-        return null;
-      }
-    },
+// Readers that note a value that cannot be read in `problems` and read it as null, instead of throwing.
+const lenientJson =
+  (table: string, problems: string[]): JsonReader =>
+  <T>(text: string | null | undefined, column?: string): T | null => {
+    try {
+      return parseJson<T>(text);
+    } catch {
+      problems.push(`${table}.${column ?? '?'} is not valid JSON`);
+      return null;
+    }
   };
-}
+
+const lenientSealed =
+  (box: SecretBox, problems: string[]): SealedReader =>
+  (stored, context) => {
+    try {
+      return box.open(stored, context);
+    } catch (error) {
+      if (!(error instanceof StoredSecretUnreadableError)) throw error;
+      problems.push(error.message);
+      return null;
+    }
+  };
 
 /** An endpoint as its claimed deliveries carry it: mapped once per claim, shared by all of them. */
 interface ClaimedEndpoint {
@@ -77,7 +70,7 @@ export class ClaimedDeliveries {
     secretRows: (endpointId: string) => readonly SecretRow[],
   ): ClaimedDelivery {
     const problems: string[] = [];
-    const mappedMessage = messageFrom(message, lenientReaders(this.box, problems).readJson('messages'));
+    const mappedMessage = messageFrom(message, lenientJson('messages', problems));
     const claimedEndpoint = this.endpointOf(endpoint, secretRows);
     problems.push(...claimedEndpoint.problems);
     const claimed: ClaimedDelivery = {
@@ -100,8 +93,8 @@ export class ClaimedDeliveries {
     const known = this.endpoints.get(row.id);
     if (known !== undefined) return known;
     const problems: string[] = [];
-    const { readJson, readSealed } = lenientReaders(this.box, problems);
-    const endpoint = endpointFrom(row, readJson('endpoints'), readSealed);
+    const readSealed = lenientSealed(this.box, problems);
+    const endpoint = endpointFrom(row, lenientJson('endpoints', problems), readSealed);
     // The secrets that sign at the claim's time: an unreadable one is a problem of the delivery, not of the claim.
     const secrets = activeSecretsAt(secretRows(row.id), this.now, (stored) =>
       readSealed(stored, sealContext('endpoint_secrets.secret', row.id)),
