@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { apiOk, callApi, type HooklineProcess, HooklineProcesses, writeConfig } from './hookline-process.js';
-import { TestReceiver, waitFor } from './receiver.js';
+import { type ReceivedRequest, TestReceiver, waitFor } from './receiver.js';
 
 export const ENDPOINTS = 20;
 
@@ -23,8 +23,18 @@ export interface RunOptions {
   receiverDelayMs?: number;
   /** Called once, when this many webhooks have arrived. */
   disturbAt?: number;
-  disturb?: (run: { workers: HooklineProcess[]; api: HooklineProcess }) => Promise<void>;
+  disturb?: (run: Disturbance) => Promise<void>;
   timeoutMs?: number;
+}
+
+export interface Disturbance {
+  workers: HooklineProcess[];
+  api: HooklineProcess;
+  /**
+   * From now until `release`, the receiver answers nothing it gets: those sends stay in flight at their senders, so
+   * none of them can be recorded. `held` lists them (with the sender's port) in arrival order.
+   */
+  holdAnswers(): { held: () => ReceivedRequest[]; release: () => void };
 }
 
 export interface RunResult {
@@ -52,13 +62,26 @@ export async function runAcrossProcesses(options: RunOptions): Promise<RunResult
   const processes = new HooklineProcesses();
   const receiver = new TestReceiver();
   const inspect = new pg.Client(options.inspect);
+  let holding: Promise<void> | undefined;
   for (let i = 0; i < ENDPOINTS; i++) {
     receiver.script(`/ep/${i}`, () => ({
       status: 200,
       body: 'ok',
       ...(options.receiverDelayMs ? { delayMs: options.receiverDelayMs } : {}),
+      ...(holding !== undefined ? { until: holding } : {}),
     }));
   }
+  const holdAnswers = () => {
+    const from = receiver.requests.length;
+    let release = () => {};
+    holding = new Promise<void>((resolve) => {
+      release = () => {
+        holding = undefined;
+        resolve();
+      };
+    });
+    return { held: () => receiver.requests.slice(from), release };
+  };
   await receiver.start();
   try {
     const config = writeConfig(dir, options.delivery);
@@ -112,7 +135,7 @@ export async function runAcrossProcesses(options: RunOptions): Promise<RunResult
         `${at} webhooks before the disturbance`,
         deadline - Date.now(),
       );
-      await options.disturb({ workers, api });
+      await options.disturb({ workers, api, holdAnswers });
     }
     await publishing;
 

@@ -8,9 +8,20 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   at: number;
+  /** The sender's port on loopback: which process sent it (socket-owner.ts). */
+  remotePort: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
+export type Reply =
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: string;
+      delayMs?: number;
+      /** Answer only once this settles too (a test holding sends open while it acts on their senders). */
+      until?: Promise<void>;
+    }
+  | 'hang';
 export type Script = (request: ReceivedRequest, countForPath: number) => Reply;
 
 export class TestReceiver {
@@ -38,6 +49,7 @@ export class TestReceiver {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           at: Date.now(),
+          remotePort: req.socket.remotePort ?? 0,
         };
         this.requests.push(request);
         const script = this.scripts.get(request.path);
@@ -52,8 +64,12 @@ export class TestReceiver {
           res.writeHead(reply.status, reply.headers ?? {});
           res.end(reply.body ?? '');
         };
-        if (reply.delayMs === undefined) answer();
-        else setTimeout(answer, reply.delayMs);
+        const delayed = () => {
+          if (reply.delayMs === undefined) answer();
+          else setTimeout(answer, reply.delayMs);
+        };
+        if (reply.until === undefined) delayed();
+        else void reply.until.then(delayed);
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
