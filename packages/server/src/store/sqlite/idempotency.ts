@@ -3,7 +3,10 @@
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
-const NOT_DURABLE = { durable: false } as const;
+import { FEW_PAGES } from './write-queue.js';
+
+/** One row each: few pages (write-queue.ts). */
+const NOT_DURABLE = { durable: false, fewPages: true } as const;
 
 interface RecordRow {
   request_sha256: string;
@@ -55,7 +58,7 @@ export class SqliteIdempotency implements IdempotencyStore {
           'UPDATE idempotency_records SET status_code = ?, body = ? WHERE caller_id = ? AND key = ? AND path = ? AND status_code IS NULL',
         )
         .run(answer.statusCode, answer.body, scope.callerId, scope.key, scope.path);
-    });
+    }, FEW_PAGES);
   }
 
   releaseIdempotent(scope: IdempotencyScope): Promise<void> {

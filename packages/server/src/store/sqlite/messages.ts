@@ -11,12 +11,13 @@ import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
 import { joinLine } from './ordering.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
+import { FEW_PAGES } from './write-queue.js';
 
 export class SqliteMessages implements MessagesStore {
   constructor(private readonly parts: SqliteParts) {}
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    return this.parts.write(() => this.publishNow(appId, input, now));
+    return this.parts.write(() => this.publishNow(appId, input, now), FEW_PAGES);
   }
 
   publishMany(
@@ -25,15 +26,18 @@ export class SqliteMessages implements MessagesStore {
     now: number,
   ): Promise<Array<PublishResult | DuplicateEventIdError>> {
     // One write, so one transaction: a refused INSERT undoes only itself, and the rest of the batch goes on.
-    return this.parts.write(() =>
-      inputs.map((input) => {
-        try {
-          return this.publishNow(appId, input, now);
-        } catch (error) {
-          if (error instanceof DuplicateEventIdError) return error;
-          throw error;
-        }
-      }),
+    return this.parts.write(
+      () =>
+        inputs.map((input) => {
+          try {
+            return this.publishNow(appId, input, now);
+          } catch (error) {
+            if (error instanceof DuplicateEventIdError) return error;
+            throw error;
+          }
+        }),
+      // At most MAX_BATCH_MESSAGES messages: bounded by the API.
+      FEW_PAGES,
     );
   }
 

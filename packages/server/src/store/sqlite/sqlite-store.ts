@@ -121,6 +121,8 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
+    // A migration rewrites tables of any size: its statement journal must be free to spill to a file.
+    this.writes.useOwnTempStore();
     await migrateSqlite(this.db);
     // Migrations commit outside the write queue: one more (empty) queued write fsyncs the WAL that holds them.
     await this.writes.run(() => undefined);

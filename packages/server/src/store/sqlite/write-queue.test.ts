@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WriteQueue } from './write-queue.js';
+import { FEW_PAGES, WriteQueue } from './write-queue.js';
 
 // A second connection to the same WAL file sees only committed data: what it reads tells which writes committed.
 describe('WriteQueue', () => {
@@ -219,6 +219,70 @@ describe('WriteQueue', () => {
       holder.exec('ROLLBACK');
       await queue.run(() => insert('after'));
       expect(committed()).toEqual(['after']);
+    });
+  });
+
+  // SQLite's statement journal (a copy of each page a savepoint changes) lives in memory up to 64 KiB and then in a
+  // temporary file, named etilqs_*, unlinked at once but open in this process while its transaction lasts.
+  describe.skipIf(process.platform !== 'linux')("the savepoints' journal", () => {
+    const openTemporaryFiles = (): string[] =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.includes('etilqs_') ? [target] : [];
+        } catch {
+          return [];
+        }
+      });
+
+    beforeEach(() => {
+      // ~60 pages of rows: rewriting them all in one savepoint journals far more than 64 KiB.
+      db.exec('CREATE TABLE wide (id INTEGER PRIMARY KEY, body TEXT)');
+      const add = db.prepare('INSERT INTO wide (body) VALUES (?)');
+      db.transaction(() => {
+        for (let i = 0; i < 200; i++) add.run('x'.repeat(1000));
+      })();
+    });
+
+    /** One batch: a write that rewrites every page, then a small one that looks for the journal's file. */
+    async function filesSeenAfterABigWrite(queue: WriteQueue, options: { fewPages?: boolean }): Promise<string[]> {
+      let seen: string[] = [];
+      await Promise.all([
+        queue.run(() => db.prepare("UPDATE wide SET body = body || 'y'").run(), options),
+        queue.run(() => {
+          insert('small');
+          seen = openTemporaryFiles();
+        }, options),
+      ]);
+      return seen;
+    }
+
+    it('spills to a temporary file for writes of unbounded size, as SQLite does by default', async () => {
+      const queue = new WriteQueue(db);
+      expect(await filesSeenAfterABigWrite(queue, {})).toHaveLength(1);
+      expect(openTemporaryFiles()).toEqual([]);
+    });
+
+    it('stays in memory for a transaction of few-page writes only, and the connection gets its own setting back', async () => {
+      const own = db.pragma('temp_store', { simple: true });
+      const queue = new WriteQueue(db);
+      expect(await filesSeenAfterABigWrite(queue, { fewPages: true })).toEqual([]);
+      expect(db.pragma('temp_store', { simple: true })).toBe(2);
+      // A batch holding one write of unbounded size is journaled as the connection's own setting says.
+      let seen: string[] = [];
+      await Promise.all([
+        queue.run(() => db.prepare("UPDATE wide SET body = body || 'z'").run(), { fewPages: true }),
+        queue.run(() => {
+          insert('unbounded');
+          seen = openTemporaryFiles();
+        }),
+      ]);
+      expect(seen).toHaveLength(1);
+      expect(db.pragma('temp_store', { simple: true })).toBe(own);
+      await queue.run(() => insert('few'), FEW_PAGES);
+      expect(db.pragma('temp_store', { simple: true })).toBe(2);
+      queue.useOwnTempStore();
+      expect(db.pragma('temp_store', { simple: true })).toBe(own);
     });
   });
 });

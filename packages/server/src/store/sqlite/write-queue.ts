@@ -31,14 +31,28 @@ export interface WriteOptions {
    * WAL (an idempotency key claimed before its publish: the publish being on disk implies the claim is).
    */
   durable?: boolean;
+  /**
+   * true: the write changes few pages, bounded by the API's own limits (a publish, a batch publish, a claim, attempt
+   * records, an idempotency key). A transaction made only of such writes keeps its savepoints' journal in memory.
+   * Leave it unset for a write whose size the data decides (a cascading delete, retention): its journal may spill to
+   * a temporary file, as SQLite does by default, rather than take as much RAM as the pages it changes.
+   */
+  fewPages?: boolean;
 }
+
+/** For the hot writes whose size the API bounds (see WriteOptions.fewPages). */
+export const FEW_PAGES = { fewPages: true } as const satisfies WriteOptions;
 
 interface Pending {
   run: () => unknown;
   durable: boolean;
+  fewPages: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** PRAGMA temp_store's value for MEMORY. */
+const TEMP_STORE_MEMORY = 2;
 
 /** The longest pause between two tries for the write lock: short, as a lock is held for a transaction's span. */
 const LOCK_RETRY_MAX_MS = 20;
@@ -57,6 +71,10 @@ export class WriteQueue {
   >;
   /** The connection's own busy_timeout, put back after each BEGIN. */
   private readonly busyTimeoutMs: number;
+  /** The connection's own temp_store, for transactions that hold a write of unbounded size (see fewPages). */
+  private readonly ownTempStore: number;
+  /** The connection's temp_store now: set before BEGIN, and only when it must change. */
+  private tempStore: number;
   private readonly onBegin: () => void;
   private readonly onRollback: () => void;
   private readonly afterCommit: ((done: (error: Error | null) => void) => void) | null;
@@ -68,6 +86,8 @@ export class WriteQueue {
     this.maxBatch = options.maxBatch ?? 2000;
     this.lockWaitMs = options.lockWaitMs ?? 5000;
     this.busyTimeoutMs = Math.max(0, Math.trunc(db.pragma('busy_timeout', { simple: true }) as number));
+    this.ownTempStore = Math.trunc(db.pragma('temp_store', { simple: true }) as number);
+    this.tempStore = this.ownTempStore;
     this.onBegin = options.onBegin ?? (() => {});
     this.onRollback = options.onRollback ?? (() => {});
     this.afterCommit = options.afterCommit ?? null;
@@ -87,6 +107,7 @@ export class WriteQueue {
       this.queue.push({
         run: write,
         durable: options.durable ?? true,
+        fewPages: options.fewPages ?? false,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
@@ -149,6 +170,29 @@ export class WriteQueue {
     this.afterCommit((error) => settle(batch, outcomes, error, (item) => item.durable));
   }
 
+  /** Before work on the connection outside the queue (migrations): the connection's own temp_store again. */
+  useOwnTempStore(): void {
+    this.setTempStore(this.ownTempStore);
+  }
+
+  /**
+   * Each write runs in a savepoint, and SQLite keeps a copy of every page a savepoint changes (its statement journal)
+   * so it can roll that write back alone. Past 64 KiB in one savepoint (a claim of many deliveries), that journal
+   * spills to a temporary file, and every later savepoint of the transaction writes its pages there: two write(2)
+   * calls per page, ~75 % of the process's write calls under bench/delivery. A transaction of bounded writes only
+   * keeps it in memory (temp_store = MEMORY, which SQLite reads at BEGIN); any other gets the connection's own
+   * setting back. Run outside a transaction, as SQLite requires; the pragma acts when prepared, hence db.pragma.
+   */
+  private journalInMemoryFor(batch: readonly Pending[]): void {
+    this.setTempStore(batch.every((item) => item.fewPages) ? TEMP_STORE_MEMORY : this.ownTempStore);
+  }
+
+  private setTempStore(value: number): void {
+    if (value === this.tempStore) return;
+    this.db.pragma(`temp_store = ${value}`);
+    this.tempStore = value;
+  }
+
   /**
    * Begins the transaction when the write lock is free (true), or, while another connection holds it, tries again
    * in a moment without holding the event loop (false; the queue stays scheduled). Past lockWaitMs, or on another
@@ -166,6 +210,7 @@ export class WriteQueue {
     // Inside the try, pragmas included: on a closed connection they throw too, and that error must reach the
     // waiting writes (rejected below), not escape the timer that called flush and leave them pending for ever.
     try {
+      this.journalInMemoryFor(this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch));
       this.db.pragma('busy_timeout = 0');
       try {
         this.statements.begin.run();
