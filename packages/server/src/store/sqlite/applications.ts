@@ -34,7 +34,7 @@ export class SqliteApplications implements ApplicationsStore {
 
   async getApplication(idOrUid: string): Promise<Application | null> {
     const caches = this.parts.caches;
-    caches.forgetIfChangedElsewhere();
+    caches.forgetIfChangedElsewhereThisTurn();
     const cached = caches.applications.get(idOrUid);
     if (cached !== undefined) return cached;
     const row = this.parts.sql('SELECT * FROM applications WHERE id = ? OR uid = ? LIMIT 1').get(idOrUid, idOrUid) as

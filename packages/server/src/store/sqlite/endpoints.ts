@@ -181,7 +181,7 @@ export class SqliteEndpoints implements EndpointsStore {
   }
 
   async activeSecrets(endpointId: string, now: number): Promise<EndpointSecret[]> {
-    this.parts.caches.forgetIfChangedElsewhere();
+    this.parts.caches.forgetIfChangedElsewhereThisTurn();
     return activeSecretsAt(storedSecrets(this.parts, endpointId), now, (stored) =>
       openedSecret(this.box, endpointId, stored),
     );

@@ -35,7 +35,7 @@ export class SqliteEventTypes implements EventTypesStore {
 
   async getEventType(name: string): Promise<EventType | null> {
     const caches = this.parts.caches;
-    caches.forgetIfChangedElsewhere();
+    caches.forgetIfChangedElsewhereThisTurn();
     const cached = caches.eventTypes.get(name);
     if (cached !== undefined) return cached;
     const row = this.parts.sql('SELECT * FROM event_types WHERE name = ?').get(name) as EventTypeRow | undefined;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -69,6 +70,29 @@ describe('SqliteStore read caches and claims', () => {
     expect((await store.getEventType('invoice.paid'))?.archived).toBe(true);
     await other.deleteEventType('invoice.paid', { expunge: true }, T0 + 3);
     expect(await store.getEventType('invoice.paid')).toBeNull();
+  });
+
+  it('reads outside a transaction look at data_version once per turn of the event loop; the next turn sees a commit', async () => {
+    const { store, path } = await open();
+    await store.createEventType({ name: 'invoice.paid', description: 'first' }, T0);
+    // Another connection commits between two reads of one turn (a plain connection: its commit is synchronous).
+    const other = new BetterSqlite3(path);
+    cleanups.push(() => other.close());
+    const sameTurn = await new Promise<Array<string | undefined>>((resolve, reject) => {
+      setImmediate(() => {
+        (async () => {
+          const before = (await store.getEventType('invoice.paid'))?.description;
+          other.prepare("UPDATE event_types SET description = 'second' WHERE name = 'invoice.paid'").run();
+          const after = (await store.getEventType('invoice.paid'))?.description;
+          resolve([before, after]);
+        })().catch(reject);
+      });
+    });
+    // The second read is as of the turn's first look...
+    expect(sameTurn).toEqual(['first', 'first']);
+    // ...and the next turn looks again.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await store.getEventType('invoice.paid'))?.description).toBe('second');
   });
 
   it("an event type written through the store itself is read back as written, the cache's copy dropped", async () => {
