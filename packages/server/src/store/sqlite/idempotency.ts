@@ -3,10 +3,10 @@
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
-import { FEW_PAGES } from './write-queue.js';
+import { HOT_WRITE } from './write-queue.js';
 
-/** One row each: few pages (write-queue.ts). */
-const NOT_DURABLE = { durable: false, fewPages: true } as const;
+/** One row each, and rerunnable: hot writes (write-queue.ts). */
+const NOT_DURABLE = { ...HOT_WRITE, durable: false } as const;
 
 interface RecordRow {
   request_sha256: string;
@@ -58,7 +58,7 @@ export class SqliteIdempotency implements IdempotencyStore {
           'UPDATE idempotency_records SET status_code = ?, body = ? WHERE caller_id = ? AND key = ? AND path = ? AND status_code IS NULL',
         )
         .run(answer.statusCode, answer.body, scope.callerId, scope.key, scope.path);
-    }, FEW_PAGES);
+    }, HOT_WRITE);
   }
 
   releaseIdempotent(scope: IdempotencyScope): Promise<void> {

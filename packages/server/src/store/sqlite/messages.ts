@@ -11,13 +11,13 @@ import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
 import { joinLine } from './ordering.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
-import { FEW_PAGES } from './write-queue.js';
+import { HOT_WRITE } from './write-queue.js';
 
 export class SqliteMessages implements MessagesStore {
   constructor(private readonly parts: SqliteParts) {}
 
   publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    return this.parts.write(() => this.publishNow(appId, input, now), FEW_PAGES);
+    return this.parts.write(() => this.publishNow(appId, input, now), HOT_WRITE);
   }
 
   publishMany(
@@ -37,7 +37,7 @@ export class SqliteMessages implements MessagesStore {
           }
         }),
       // At most MAX_BATCH_MESSAGES messages: bounded by the API.
-      FEW_PAGES,
+      HOT_WRITE,
     );
   }
 

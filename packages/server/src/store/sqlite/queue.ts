@@ -14,6 +14,7 @@ import { earliestPendingAt } from './earliest-pending.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
+import { HOT_WRITE } from './write-queue.js';
 
 /** A replay (resend, recover) requeues only deliveries whose message still has its payload (retention). */
 const PAYLOAD_KEPT = ' AND (SELECT payload_pruned_at FROM messages WHERE messages.id = deliveries.message_id) IS NULL';
@@ -124,7 +125,7 @@ export class SqliteQueue implements QueueStore {
       // Answered at COMMIT, before the fsync: a lease lost to a power cut leaves its delivery pending, sent again after
       // the restart, as a crash between a send and its record does (at least once). A record on disk implies its
       // claim is: the WAL is written in order. Measured: serve's CPU per event 303 -> 290 µs (issue 12).
-      { durable: false, fewPages: true },
+      { ...HOT_WRITE, durable: false },
     );
   }
 
@@ -188,7 +189,10 @@ export class SqliteQueue implements QueueStore {
       // the next durable write (a publish, anything an API caller waits for) puts it on disk, the WAL being written
       // in order. What a process crash cannot lose (the commit is in the WAL), only a power cut can. Waiting for the
       // fsync made every attempt pay one: fsyncs ran back to back, ~0.5 per delivered event at ~80 µs of CPU each.
-      { durable: false, fewPages: true },
+      // Few pages, unless a result disables its endpoint: that parks all of the endpoint's pending deliveries.
+      results.every((result) => result.disableEndpoint === null)
+        ? { ...HOT_WRITE, durable: false }
+        : { rerunnable: true, durable: false },
     );
   }
 

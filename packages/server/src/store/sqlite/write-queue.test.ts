@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FEW_PAGES, WriteQueue } from './write-queue.js';
+import { HOT_WRITE, WriteQueue } from './write-queue.js';
 
 // A second connection to the same WAL file sees only committed data: what it reads tells which writes committed.
 describe('WriteQueue', () => {
@@ -80,6 +80,69 @@ describe('WriteQueue', () => {
     expect(outcomes[1]).toEqual({ status: 'rejected', reason: failure });
     expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
     expect(committed()).toEqual(['a', 'c']);
+  });
+
+  describe('rerunnable writes', () => {
+    /** The statements the queue ran, from better-sqlite3's verbose hook, on a second connection of its own. */
+    let ran: string[];
+    let traced: Database;
+
+    beforeEach(() => {
+      ran = [];
+      traced = new BetterSqlite3(join(dir, 'queue.db'), { verbose: (sql) => ran.push(String(sql)) });
+    });
+
+    afterEach(() => traced.close());
+
+    const tracedInsert = (name: string) => traced.prepare('INSERT INTO items (name) VALUES (?)').run(name);
+    const savepoints = () => ran.filter((sql) => sql === 'SAVEPOINT write').length;
+
+    it('run without savepoints while none fails', async () => {
+      const queue = new WriteQueue(traced);
+      const options = { rerunnable: true };
+      await Promise.all(['a', 'b', 'c'].map((name) => queue.run(() => tracedInsert(name), options)));
+      expect(savepoints()).toBe(0);
+      expect(committed()).toEqual(['a', 'b', 'c']);
+      // Any write without the promise in the batch: each write in its savepoint, as always.
+      await Promise.all([queue.run(() => tracedInsert('d'), options), queue.run(() => tracedInsert('e'))]);
+      expect(savepoints()).toBe(2);
+    });
+
+    it('when one fails halfway, the batch is undone and run again in savepoints: the failed write alone is lost', async () => {
+      const queue = new WriteQueue(traced);
+      const options = { rerunnable: true };
+      const runs = new Map<string, number>();
+      const counted = (name: string) => {
+        runs.set(name, (runs.get(name) ?? 0) + 1);
+        tracedInsert(name);
+        return runs.get(name);
+      };
+      const failure = new Error('constraint broken halfway');
+      const outcomes = await Promise.allSettled([
+        queue.run(() => counted('a'), options),
+        queue.run(() => {
+          counted('half-written');
+          throw failure;
+        }, options),
+        queue.run(() => counted('c'), options),
+      ]);
+      expect(outcomes).toEqual([
+        // The writes before the failure ran twice (the first run's transaction was rolled back), the ones after it
+        // once: the first pass stopped at the failure.
+        { status: 'fulfilled', value: 2 },
+        { status: 'rejected', reason: failure },
+        { status: 'fulfilled', value: 1 },
+      ]);
+      expect(runs.get('half-written')).toBe(2);
+      expect(committed()).toEqual(['a', 'c']);
+      expect(savepoints()).toBe(3);
+      // A batch after a failure runs in savepoints too; after a batch with none, savepoints stop again.
+      await queue.run(() => counted('d'), options);
+      expect(savepoints()).toBe(4);
+      await queue.run(() => counted('e'), options);
+      expect(savepoints()).toBe(4);
+      expect(committed()).toEqual(['a', 'c', 'd', 'e']);
+    });
   });
 
   it('resolves a write only once its transaction has committed', async () => {
@@ -279,7 +342,7 @@ describe('WriteQueue', () => {
       ]);
       expect(seen).toHaveLength(1);
       expect(db.pragma('temp_store', { simple: true })).toBe(own);
-      await queue.run(() => insert('few'), FEW_PAGES);
+      await queue.run(() => insert('few'), HOT_WRITE);
       expect(db.pragma('temp_store', { simple: true })).toBe(2);
       queue.useOwnTempStore();
       expect(db.pragma('temp_store', { simple: true })).toBe(own);
