@@ -77,7 +77,9 @@ describe('SqliteStore read caches and claims', () => {
     await store.createEventType({ name: 'invoice.paid', description: 'first' }, T0);
     // Another connection commits between two reads of one turn (a plain connection: its commit is synchronous).
     const other = new BetterSqlite3(path);
-    cleanups.push(() => other.close());
+    cleanups.push(() => {
+      other.close();
+    });
     const sameTurn = await new Promise<Array<string | undefined>>((resolve, reject) => {
       setImmediate(() => {
         (async () => {
