@@ -80,6 +80,11 @@ export class SqliteMessages implements MessagesStore {
 }
 
 type Prepare = (text: string) => BetterSqlite3.Statement;
+
+// Bound by position, not by name: better-sqlite3 binds a named parameter by making its name a V8 string from UTF-8
+// and looking it up on the object, for each parameter at each run.
+const INSERT_MESSAGE = `INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at,
+    tags, ordering_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /** An enabled endpoint as publish fans out to it; `ordered`: its deliveries join their key's line. */
 export type EnabledEndpoint = FanOutEndpoint & { ordered: boolean };
 
@@ -119,9 +124,18 @@ function insertMessage(
 ): PublishResult {
   const row = newMessageRow(appId, input, now);
   try {
-    sql(
-      'INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, created_at, deliver_at, tags, ordering_key) VALUES (@id, @app_id, @event_type, @event_id, @payload, @channels, @created_at, @deliver_at, @tags, @ordering_key)',
-    ).run(row);
+    sql(INSERT_MESSAGE).run(
+      row.id,
+      row.app_id,
+      row.event_type,
+      row.event_id,
+      row.payload,
+      row.channels,
+      row.created_at,
+      row.deliver_at,
+      row.tags,
+      row.ordering_key,
+    );
   } catch (error) {
     if (row.event_id !== null && uniqueViolation(error, 'messages.app_id, messages.event_id')) {
       throw new DuplicateEventIdError(row.event_id);

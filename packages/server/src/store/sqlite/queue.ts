@@ -38,10 +38,12 @@ const EXPIRED_LEASES_DUE_AGAIN = `UPDATE deliveries SET status = ${DUE_AGAIN_STA
  * delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
  * outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
  */
-const RECORD_ONE = `UPDATE deliveries SET status = CASE WHEN @status = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE @status END,
-    attempts = attempts + 1, next_attempt_at = @next_attempt_at,
-    lease_until = NULL, manual = 0, last_error = @last_error, last_status_code = @status_code, updated_at = @at
-  WHERE id = @id AND status = 'sending' AND lease_until = @lease_until
+// Bound by position, not by name: better-sqlite3 binds a named parameter by making its name a V8 string from UTF-8
+// and looking it up on the object, for each parameter at each run.
+const RECORD_ONE = `UPDATE deliveries SET status = CASE WHEN ? = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE ? END,
+    attempts = attempts + 1, next_attempt_at = ?,
+    lease_until = NULL, manual = 0, last_error = ?, last_status_code = ?, updated_at = ?
+  WHERE id = ? AND status = 'sending' AND lease_until = ?
   RETURNING message_id, endpoint_id, app_id, status, ordering_key`;
 
 // The claim's rows come as arrays (better-sqlite3's raw mode) and are made into objects here: better-sqlite3 builds
@@ -200,18 +202,20 @@ export class SqliteQueue implements QueueStore {
   private recordOne(result: AttemptResult, recorded: RecordedAttempts): void {
     const nextAttemptAt =
       result.outcome === 'succeeded' || result.next.status !== 'pending' ? null : result.next.nextAttemptAt;
+    const status = result.outcome === 'succeeded' ? 'succeeded' : result.next.status;
     const returned = this.parts
       .sql(RECORD_ONE)
       .raw(true)
-      .get({
-        id: result.deliveryId,
-        lease_until: result.leaseUntil,
-        status: result.outcome === 'succeeded' ? 'succeeded' : result.next.status,
-        next_attempt_at: nextAttemptAt,
-        last_error: result.outcome === 'succeeded' ? null : result.error,
-        status_code: result.statusCode,
-        at: result.at,
-      }) as unknown[] | undefined;
+      .get(
+        status,
+        status,
+        nextAttemptAt,
+        result.outcome === 'succeeded' ? null : result.error,
+        result.statusCode,
+        result.at,
+        result.deliveryId,
+        result.leaseUntil,
+      ) as unknown[] | undefined;
     if (returned === undefined) {
       recorded.staleDeliveryIds.push(result.deliveryId);
       return;
