@@ -1,6 +1,7 @@
 // One measured run of one contender: the harness starts the clock, the receiver stops it (its clock, at the moment
 // the last expected unique delivery arrived), so the figure is delivery to the receiver, never self-reported.
 import { type CpuSpent, startCpuReading } from '../lib/proc-cpu.js';
+import { type KernelFigures, startKernelReading } from '../lib/proc-kernel.js';
 import { type Contender, type DeliveryRun, pidsOf } from './contender.js';
 import { forEachConcurrently } from './delivery-client.js';
 import type { ReceiverProcess } from './receiver-process.js';
@@ -33,6 +34,8 @@ export interface Measurement {
    * `receiver`, and `load generator` (this harness process: the publisher, and for the raw limit the sender).
    */
   cpuMicrosPerDelivery: ReadonlyMap<string, number>;
+  /** Of that CPU, what the kernel spent (stime), and the write-family system calls, per delivery, by role. */
+  kernelPerDelivery?: ReadonlyMap<string, KernelFigures>;
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -99,11 +102,13 @@ export async function measure(
   }
 
   const rss = sampleRss(pidsOf(contender));
-  const cpu = startCpuReading([
+  const measured = [
     ...contender.processes(),
     { role: RECEIVER_ROLE, pid: receiver.pid },
     { role: LOAD_GENERATOR_ROLE, pid: process.pid },
-  ]);
+  ];
+  const cpu = startCpuReading(measured);
+  const kernel = startKernelReading(measured);
   // The wait is registered before the clock starts; the receiver counts whatever arrived before it anyway.
   const delivered = receiver.waitForUnique(prefix, expected, timeoutMs);
   delivered.catch(() => {}); // Observed below; never an unhandled rejection if the start step throws first.
@@ -123,6 +128,7 @@ export async function measure(
     }
     const reachedAt = await delivered;
     const cpuSpent = cpu.spent();
+    const kernelSpent = kernel.spent();
     const ms = reachedAt - start;
     const stats = await receiver.stats();
     let duplicates = 0;
@@ -143,6 +149,15 @@ export async function measure(
       rejected,
       peakRssBytes: rss.stop(),
       cpuMicrosPerDelivery: perDelivery(cpuSpent, expected),
+      kernelPerDelivery: new Map(
+        [...kernelSpent].map(([role, { systemMicros, writeCalls }]) => [
+          role,
+          {
+            systemMicros: systemMicros / expected,
+            writeCalls: writeCalls === undefined ? undefined : writeCalls / expected,
+          },
+        ]),
+      ),
     };
   } finally {
     rss.stop();

@@ -172,6 +172,44 @@ export function formatCpu(rows: readonly Row[], rounds: readonly Round[]): strin
   ].join('\n');
 }
 
+/**
+ * Of each contender's own CPU per event, the kernel's part (stime) and its write-family system calls (socket writes,
+ * WAL pages, journals): what neither a V8 profile nor callgrind shows.
+ */
+export function formatKernel(rows: readonly Row[], rounds: readonly Round[]): string {
+  const cells: string[][] = [['contender', 'mode', 'service CPU', 'of it system', 'share', 'write calls']];
+  for (const row of rows) {
+    const taken = rounds.map((round) => round.get(row.key)).filter((m): m is Measurement => m !== undefined);
+    const service = (m: Measurement, figure: 'systemMicros' | 'writeCalls') => {
+      let sum = 0;
+      for (const [role, figures] of m.kernelPerDelivery ?? []) {
+        if (OTHER_ROLES.has(role)) continue;
+        const value = figures[figure];
+        if (value === undefined) return Number.NaN;
+        sum += value;
+      }
+      return m.kernelPerDelivery === undefined ? Number.NaN : sum;
+    };
+    if (taken.length === 0 || taken.every((m) => m.kernelPerDelivery === undefined)) continue;
+    const cpu = median(taken.map(serviceCpuMicros));
+    const system = median(taken.map((m) => service(m, 'systemMicros')));
+    const calls = median(taken.map((m) => service(m, 'writeCalls')));
+    const shown = (value: number, digits: number) => (Number.isNaN(value) ? '-' : value.toFixed(digits));
+    cells.push([
+      row.contender,
+      modeLabel(row),
+      shown(cpu, 1),
+      shown(system, 1),
+      Number.isNaN(cpu) || Number.isNaN(system) || cpu === 0 ? '-' : `${Math.round((system / cpu) * 100)} %`,
+      shown(calls, 1),
+    ]);
+  }
+  return [
+    "The kernel's part of the service's CPU µs per delivered event (/proc/<pid>/stat stime) and its write-family system calls per event (/proc/<pid>/io syscw), median over rounds:",
+    ...table(cells, [0, 1]),
+  ].join('\n');
+}
+
 export function formatLatency(label: string, summary: LatencySummary): string {
   const problems = [
     summary.failed > 0 ? `${count(summary.failed)} failed (${summary.firstError})` : '',

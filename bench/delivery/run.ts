@@ -23,6 +23,7 @@ import {
   type ContenderExtras,
   formatCpu,
   formatExtras,
+  formatKernel,
   formatLatency,
   formatStartup,
   formatThroughput,
@@ -218,6 +219,7 @@ try {
   );
   console.log(formatThroughput(rows, rounds));
   console.log(formatCpu(rows, rounds));
+  console.log(formatKernel(rows, rounds));
   if (!started.some((contender) => contender.name === 'hookline')) {
     console.log('hookline: not yet available (write bench/delivery/hookline.ts, see contender.ts)');
   }

@@ -1,0 +1,59 @@
+// What the kernel did for a process, from /proc: its system time (/proc/<pid>/stat's stime, every thread) and its
+// write-family system calls (/proc/<pid>/io's syscw: write, pwrite, writev, sendmsg…). Neither shows in a V8 profile
+// nor in callgrind, which count user space only; on 2026-12-07 a quarter of `hookline serve`'s CPU was stime, most of
+// it SQLite's statement journal written page by page to a temporary file (bench/README.md). Linux only; a figure
+// /proc does not give (another user's io, no /proc) is undefined and printed as "-".
+import { readFileSync } from 'node:fs';
+import { clockTicksPerSecond, type NamedProcess } from './proc-cpu.js';
+
+export interface KernelFigures {
+  /** stime, microseconds. */
+  systemMicros: number;
+  /** syscw: write-family system calls. */
+  writeCalls: number | undefined;
+}
+
+/** stime and syscw of `pid` so far; undefined when the process is gone or /proc is missing. */
+export function processKernelFigures(pid: number): KernelFigures | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // As in proc-cpu.ts: fields counted after the command name's closing parenthesis; stime (field 15) is index 12.
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
+  if (!Number.isFinite(ticks)) return undefined;
+  let writeCalls: number | undefined;
+  try {
+    const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    writeCalls = match === null ? undefined : Number(match[1]);
+  } catch {
+    writeCalls = undefined;
+  }
+  return { systemMicros: (ticks * 1e6) / clockTicksPerSecond(), writeCalls };
+}
+
+/** Reads every process now; `spent()` gives each role's figures since (several processes of a role add up). */
+export function startKernelReading(processes: readonly NamedProcess[]): { spent(): Map<string, KernelFigures> } {
+  const before = processes.map((process) => ({ ...process, figures: processKernelFigures(process.pid) }));
+  return {
+    spent() {
+      const spent = new Map<string, KernelFigures>();
+      for (const { role, pid, figures } of before) {
+        const now = processKernelFigures(pid);
+        if (figures === undefined || now === undefined) continue;
+        const sum = spent.get(role) ?? { systemMicros: 0, writeCalls: 0 };
+        const calls =
+          sum.writeCalls === undefined || now.writeCalls === undefined || figures.writeCalls === undefined
+            ? undefined
+            : sum.writeCalls + now.writeCalls - figures.writeCalls;
+        spent.set(role, {
+          systemMicros: sum.systemMicros + now.systemMicros - figures.systemMicros,
+          writeCalls: calls,
+        });
+      }
+      return spent;
+    },
+  };
+}
