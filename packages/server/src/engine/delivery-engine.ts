@@ -538,7 +538,7 @@ export class DeliveryEngine {
         this.policy,
       );
       // What the attempt log keeps: never a sensitive custom header's value (an Authorization, an API token).
-      return { ...outcome, requestHeaders: redactSentHeaders(headers) };
+      return { result: outcome.result, circuit: outcome.circuit, requestHeaders: redactSentHeaders(headers) };
     } catch (error) {
       return this.ownFailure(item, leaseUntil, stage, describeError(error), send);
     }
@@ -588,15 +588,30 @@ export class DeliveryEngine {
     outcome: Outcome & { requestHeaders?: Record<string, string> },
   ): Promise<EngineOperationalEvent[]> {
     const { delivery, endpoint } = item;
+    // Field by field, not `{ ...outcome.result, attemptId, … }`: on Node 20 each property added after a spread costs
+    // about a microsecond (outcome.ts); this ran once per attempt.
+    const { result } = outcome;
     const full: AttemptResult = {
-      ...outcome.result,
+      deliveryId: result.deliveryId,
       // Named here, so an operational event about this attempt can name it too (Svix's lastAttempt.id).
-      attemptId: newId('atmpt', outcome.result.at),
+      attemptId: newId('atmpt', result.at),
+      leaseUntil: result.leaseUntil,
+      outcome: result.outcome,
+      trigger: result.trigger,
+      url: result.url,
+      statusCode: result.statusCode,
+      responseBody: result.responseBody,
+      durationMs: result.durationMs,
+      error: result.error,
+      at: result.at,
+      next: result.next,
+      disableEndpoint: result.disableEndpoint,
       circuit: outcome.circuit,
-      // An ordered delivery's end moves its line on in the same transaction (the store needs to know before).
-      ...(delivery.orderingKey === null ? {} : { ordered: true }),
-      ...(outcome.requestHeaders === undefined ? {} : { requestHeaders: outcome.requestHeaders }),
     };
+    // An ordered delivery's end moves its line on in the same transaction (the store needs to know before).
+    if (delivery.orderingKey !== null) full.ordered = true;
+    const requestHeaders = outcome.requestHeaders ?? result.requestHeaders;
+    if (requestHeaders !== undefined) full.requestHeaders = requestHeaders;
     let recorded: RecordedAttempts;
     try {
       recorded = await this.options.store.recordAttempts([full]);

@@ -38,6 +38,10 @@ const EXPIRED_LEASES_DUE_AGAIN = `UPDATE deliveries SET status = ${DUE_AGAIN_STA
  * delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
  * outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
  */
+/** The claim's and the record's write options, made once: they are passed for every claim and every attempt. */
+const HOT_AND_NOT_DURABLE = { ...HOT_WRITE, durable: false } as const;
+const RERUNNABLE_AND_NOT_DURABLE = { rerunnable: true, durable: false } as const;
+
 // Bound by position, not by name: better-sqlite3 binds a named parameter by making its name a V8 string from UTF-8
 // and looking it up on the object, for each parameter at each run.
 const RECORD_ONE = `UPDATE deliveries SET status = CASE WHEN ? = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE ? END,
@@ -127,7 +131,7 @@ export class SqliteQueue implements QueueStore {
       // Answered at COMMIT, before the fsync: a lease lost to a power cut leaves its delivery pending, sent again after
       // the restart, as a crash between a send and its record does (at least once). A record on disk implies its
       // claim is: the WAL is written in order. Measured: serve's CPU per event 303 -> 290 µs (issue 12).
-      { ...HOT_WRITE, durable: false },
+      HOT_AND_NOT_DURABLE,
     );
   }
 
@@ -192,9 +196,7 @@ export class SqliteQueue implements QueueStore {
       // in order. What a process crash cannot lose (the commit is in the WAL), only a power cut can. Waiting for the
       // fsync made every attempt pay one: fsyncs ran back to back, ~0.5 per delivered event at ~80 µs of CPU each.
       // Few pages, unless a result disables its endpoint: that parks all of the endpoint's pending deliveries.
-      results.every((result) => result.disableEndpoint === null)
-        ? { ...HOT_WRITE, durable: false }
-        : { rerunnable: true, durable: false },
+      results.every((result) => result.disableEndpoint === null) ? HOT_AND_NOT_DURABLE : RERUNNABLE_AND_NOT_DURABLE,
     );
   }
 
