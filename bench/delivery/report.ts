@@ -190,7 +190,9 @@ export function formatKernel(rows: readonly Row[], rounds: readonly Round[]): st
       }
       return m.kernelPerDelivery === undefined ? Number.NaN : sum;
     };
-    if (taken.length === 0 || taken.every((m) => m.kernelPerDelivery === undefined)) continue;
+    // A row with no process of its own (raw: the load generator sends) has nothing to show.
+    const ownRoles = (m: Measurement) => [...(m.kernelPerDelivery?.keys() ?? [])].filter((r) => !OTHER_ROLES.has(r));
+    if (taken.length === 0 || taken.every((m) => ownRoles(m).length === 0)) continue;
     const cpu = median(taken.map(serviceCpuMicros));
     const system = median(taken.map((m) => service(m, 'systemMicros')));
     const calls = median(taken.map((m) => service(m, 'writeCalls')));
