@@ -25,8 +25,8 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of `pid` so far, in microseconds; undefined when the process is gone or /proc is missing. */
-export function processCpuMicros(pid: number): number | undefined {
+/** utime and stime of `pid` so far, in microseconds; undefined when the process is gone or /proc is missing. */
+export function processTimes(pid: number): { userMicros: number; systemMicros: number } | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -36,8 +36,17 @@ export function processCpuMicros(pid: number): number | undefined {
   // Field 2 (the command name) is in parentheses and may hold spaces, so count fields after its closing one:
   // there, index 0 is field 3 (state), so utime (field 14) is index 11 and stime (field 15) index 12.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? (ticks * 1e6) / clockTicksPerSecond() : undefined;
+  const user = Number(fields[11]);
+  const system = Number(fields[12]);
+  if (!Number.isFinite(user) || !Number.isFinite(system)) return undefined;
+  const micros = 1e6 / clockTicksPerSecond();
+  return { userMicros: user * micros, systemMicros: system * micros };
+}
+
+/** utime + stime of `pid` so far, in microseconds; undefined when the process is gone or /proc is missing. */
+export function processCpuMicros(pid: number): number | undefined {
+  const times = processTimes(pid);
+  return times === undefined ? undefined : times.userMicros + times.systemMicros;
 }
 
 /**

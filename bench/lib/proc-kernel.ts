@@ -4,7 +4,7 @@
 // it SQLite's statement journal written page by page to a temporary file (bench/README.md). Linux only; a figure
 // /proc does not give (another user's io, no /proc) is undefined and printed as "-".
 import { readFileSync } from 'node:fs';
-import { clockTicksPerSecond, type NamedProcess } from './proc-cpu.js';
+import { type NamedProcess, processTimes } from './proc-cpu.js';
 
 export interface KernelFigures {
   /** stime, microseconds. */
@@ -15,15 +15,8 @@ export interface KernelFigures {
 
 /** stime and syscw of `pid` so far; undefined when the process is gone or /proc is missing. */
 export function processKernelFigures(pid: number): KernelFigures | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // As in proc-cpu.ts: fields counted after the command name's closing parenthesis; stime (field 15) is index 12.
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
-  if (!Number.isFinite(ticks)) return undefined;
+  const times = processTimes(pid);
+  if (times === undefined) return undefined;
   let writeCalls: number | undefined;
   try {
     const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
@@ -31,7 +24,7 @@ export function processKernelFigures(pid: number): KernelFigures | undefined {
   } catch {
     writeCalls = undefined;
   }
-  return { systemMicros: (ticks * 1e6) / clockTicksPerSecond(), writeCalls };
+  return { systemMicros: times.systemMicros, writeCalls };
 }
 
 /** Reads every process now; `spent()` gives each role's figures since (several processes of a role add up). */

@@ -2,11 +2,7 @@
 // the same key can never both acquire it.
 import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
-
-import { HOT_WRITE } from './write-queue.js';
-
-/** One row each, and rerunnable: hot writes (write-queue.ts). */
-const NOT_DURABLE = { ...HOT_WRITE, durable: false } as const;
+import { HOT_WRITE, HOT_WRITE_AT_COMMIT } from './write-queue.js';
 
 interface RecordRow {
   request_sha256: string;
@@ -48,7 +44,7 @@ export class SqliteIdempotency implements IdempotencyStore {
       return { state: 'acquired' };
       // Visible at commit is enough: the request's own durable write (and its stored answer) come later in the same
       // WAL, so once they are on disk this claim is too; lost alone, it only lets a retry run the request again.
-    }, NOT_DURABLE);
+    }, HOT_WRITE_AT_COMMIT);
   }
 
   completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
@@ -66,7 +62,7 @@ export class SqliteIdempotency implements IdempotencyStore {
       this.parts
         .sql('DELETE FROM idempotency_records WHERE caller_id = ? AND key = ? AND path = ? AND status_code IS NULL')
         .run(scope.callerId, scope.key, scope.path);
-    }, NOT_DURABLE);
+    }, HOT_WRITE_AT_COMMIT);
   }
 
   purgeExpiredIdempotency(now: number): Promise<number> {

@@ -14,7 +14,7 @@ import { earliestPendingAt } from './earliest-pending.js';
 import { setEndpointDisabledNow, storedSecrets } from './endpoints.js';
 import { advanceLines, type OrderingLine, REPLAY_STATUS_OF_LINE } from './ordering.js';
 import type { SqliteParts } from './sqlite-parts.js';
-import { HOT_WRITE } from './write-queue.js';
+import { HOT_WRITE_AT_COMMIT } from './write-queue.js';
 
 /** A replay (resend, recover) requeues only deliveries whose message still has its payload (retention). */
 const PAYLOAD_KEPT = ' AND (SELECT payload_pruned_at FROM messages WHERE messages.id = deliveries.message_id) IS NULL';
@@ -33,17 +33,16 @@ const DUE_AGAIN_STATUS = `CASE WHEN EXISTS (SELECT 1 FROM endpoints WHERE endpoi
 // delivered event, 0.3 % (bench/README.md, issue 12, 2026-12-07). Constant texts keep their hash.
 const EXPIRED_LEASES_DUE_AGAIN = `UPDATE deliveries SET status = ${DUE_AGAIN_STATUS}, lease_until = NULL
   WHERE status = 'sending' AND lease_until <= ?`;
+/** A record that disables its endpoint parks all of the endpoint's pending deliveries: rerunnable, not few-pages. */
+const RERUNNABLE_AT_COMMIT = { rerunnable: true, durable: false } as const;
+
 /**
  * One statement checks the lease and moves the delivery on. A lost lease (expired and claimed again, or the
  * delivery deleted) matches no row: the result is stale, and recording it could overwrite a newer attempt's
- * outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup.
+ * outcome. RETURNING hands back what the attempt row needs, so it is a plain INSERT with no lookup. Bound by
+ * position, not by name: better-sqlite3 binds a named parameter by making its name a V8 string from UTF-8 and
+ * looking it up on the object, for each parameter at each run.
  */
-/** The claim's and the record's write options, made once: they are passed for every claim and every attempt. */
-const HOT_AND_NOT_DURABLE = { ...HOT_WRITE, durable: false } as const;
-const RERUNNABLE_AND_NOT_DURABLE = { rerunnable: true, durable: false } as const;
-
-// Bound by position, not by name: better-sqlite3 binds a named parameter by making its name a V8 string from UTF-8
-// and looking it up on the object, for each parameter at each run.
 const RECORD_ONE = `UPDATE deliveries SET status = CASE WHEN ? = 'pending' THEN ${DUE_AGAIN_STATUS} ELSE ? END,
     attempts = attempts + 1, next_attempt_at = ?,
     lease_until = NULL, manual = 0, last_error = ?, last_status_code = ?, updated_at = ?
@@ -131,7 +130,7 @@ export class SqliteQueue implements QueueStore {
       // Answered at COMMIT, before the fsync: a lease lost to a power cut leaves its delivery pending, sent again after
       // the restart, as a crash between a send and its record does (at least once). A record on disk implies its
       // claim is: the WAL is written in order. Measured: serve's CPU per event 303 -> 290 µs (issue 12).
-      HOT_AND_NOT_DURABLE,
+      HOT_WRITE_AT_COMMIT,
     );
   }
 
@@ -195,8 +194,7 @@ export class SqliteQueue implements QueueStore {
       // the next durable write (a publish, anything an API caller waits for) puts it on disk, the WAL being written
       // in order. What a process crash cannot lose (the commit is in the WAL), only a power cut can. Waiting for the
       // fsync made every attempt pay one: fsyncs ran back to back, ~0.5 per delivered event at ~80 µs of CPU each.
-      // Few pages, unless a result disables its endpoint: that parks all of the endpoint's pending deliveries.
-      results.every((result) => result.disableEndpoint === null) ? HOT_AND_NOT_DURABLE : RERUNNABLE_AND_NOT_DURABLE,
+      results.every((result) => result.disableEndpoint === null) ? HOT_WRITE_AT_COMMIT : RERUNNABLE_AT_COMMIT,
     );
   }
 

@@ -50,6 +50,8 @@ export interface WriteOptions {
 
 /** The hot writes (publish, claim, record, idempotency keys): their size bounded by the API, and rerunnable. */
 export const HOT_WRITE = { fewPages: true, rerunnable: true } as const satisfies WriteOptions;
+/** A hot write answered at its commit, before the fsync (see WriteOptions.durable): a claim, a record, a key's claim. */
+export const HOT_WRITE_AT_COMMIT = { ...HOT_WRITE, durable: false } as const satisfies WriteOptions;
 
 interface Pending {
   run: () => unknown;
@@ -229,12 +231,13 @@ export class WriteQueue {
   }
 
   /**
-   * Each write runs in a savepoint, and SQLite keeps a copy of every page a savepoint changes (its statement journal)
-   * so it can roll that write back alone. Past 64 KiB in one savepoint (a claim of many deliveries), that journal
-   * spills to a temporary file, and every later savepoint of the transaction writes its pages there: two write(2)
-   * calls per page, ~75 % of the process's write calls under bench/delivery. A transaction of bounded writes only
-   * keeps it in memory (temp_store = MEMORY, which SQLite reads at BEGIN); any other gets the connection's own
-   * setting back. Run outside a transaction, as SQLite requires; the pragma acts when prepared, hence db.pragma.
+   * SQLite keeps a copy of every page a savepoint (or a multi-row statement) changes, its statement journal, to roll
+   * that write back alone. Past 64 KiB in one savepoint (a claim of many deliveries), that journal spills to a
+   * temporary file, and every later savepoint of the transaction writes its pages there: two write(2) calls per page,
+   * ~75 % of the process's write calls under bench/delivery while every write had a savepoint. A transaction of
+   * bounded writes only keeps it in memory (temp_store = MEMORY, which SQLite reads at BEGIN); any other gets the
+   * connection's own setting back. Run outside a transaction, as SQLite requires; the pragma acts when prepared,
+   * hence db.pragma.
    */
   private journalInMemoryFor(batch: readonly Pending[]): void {
     this.setTempStore(batch.every((item) => item.fewPages) ? TEMP_STORE_MEMORY : this.ownTempStore);
