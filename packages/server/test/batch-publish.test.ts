@@ -114,6 +114,54 @@ describe.each(await availableStores())('batch publish (%s)', (kind) => {
     expect(listed.data.filter((message) => message.payload.k === 2)).toHaveLength(1);
   });
 
+  it('parallel identical batches with one Idempotency-Key publish once, and all get one answer', async () => {
+    const body = JSON.stringify({ messages: [{ eventType: 'invoice.paid', payload: { k: 'parallel' } }] });
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const response = await fetch(`${hookline.server.url}/api/v1/app/${appId}/msg/batch`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${ADMIN_TOKEN}`,
+            'content-type': 'application/json',
+            'idempotency-key': 'b-parallel',
+          },
+          body,
+        });
+        return `${response.status} ${await response.text()}`;
+      }),
+    );
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toMatch(/^200 /);
+    const listed = await hookline.api.ok<{ data: Array<{ payload: { k?: string } }> }>(
+      'GET',
+      `/api/v1/app/${appId}/msg?limit=100`,
+    );
+    expect(listed.data.filter((message) => message.payload.k === 'parallel')).toHaveLength(1);
+  });
+
+  it('a batch whose every message is refused is answered 200 and replayed as it was', async () => {
+    const send = (eventType: string) =>
+      fetch(`${hookline.server.url}/api/v1/app/${appId}/msg/batch`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'b-none',
+        },
+        body: JSON.stringify({ messages: [{ eventType, payload: 'not an object' }] }),
+      });
+    const first = await send('invoice.paid');
+    const firstText = await first.text();
+    expect(first.status).toBe(200);
+    expect(JSON.parse(firstText)).toMatchObject({ data: [{ status: 422 }] });
+    const again = await send('invoice.paid');
+    expect([again.status, again.headers.get('idempotent-replayed'), await again.text()]).toEqual([
+      200,
+      'true',
+      firstText,
+    ]);
+  });
+
   it('refuses the whole request for an unknown application, no messages, or more than 1,000', async () => {
     const one = [{ eventType: 'invoice.paid', payload: {} }];
     expect((await batch(one, '/api/v1/app/app_nope/msg/batch')).status).toBe(404);

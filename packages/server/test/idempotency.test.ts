@@ -68,6 +68,7 @@ describe('Idempotency-Key', () => {
     expect(count('SELECT COUNT(*) AS n FROM messages WHERE app_id = ?', app.id)).toBe(1);
     expect(new Set(answers.map((a) => `${a.status} ${a.text}`)).size).toBe(1);
     expect(answers[0]?.status).toBe(202);
+    expect(answers.filter((a) => a.replayed === 'true')).toHaveLength(15);
   });
 
   it('a later retry replays the first answer byte for byte, without a second create', async () => {
@@ -143,6 +144,21 @@ describe('Idempotency-Key', () => {
       );
       expect(count("SELECT COUNT(*) AS n FROM applications WHERE name = 'two-servers'")).toBe(1);
       expect(new Set(answers.map((a) => `${a.status} ${a.text}`)).size).toBe(1);
+      // A publish stores its answer in its own write: the second connection finds the key taken in its transaction.
+      const app = JSON.parse(answers[0]?.text ?? '{}') as { id: string };
+      const published = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          post(
+            `/api/v1/app/${app.id}/msg`,
+            { eventType: 'invoice.paid', payload: { n: 1 } },
+            'shared-db-2',
+            ADMIN_TOKEN,
+            i % 2 === 0 ? hookline.server.url : second.url,
+          ),
+        ),
+      );
+      expect(count('SELECT COUNT(*) AS n FROM messages WHERE app_id = ?', app.id)).toBe(1);
+      expect(new Set(published.map((a) => `${a.status} ${a.text}`))).toEqual(new Set([`202 ${published[0]?.text}`]));
     } finally {
       await second.close();
     }

@@ -10,12 +10,14 @@ import {
   DuplicateEventIdError,
   DuplicateNameError,
   DuplicateUidError,
+  IdempotencyKeyTakenError,
   isMissingReference,
   isStoreUnavailable,
 } from '../store/errors.js';
 import { StoredSecretUnreadableError } from '../store/secret-box.js';
 import { BODY_LIMIT_BYTES } from './body-limit.js';
-import { ValidationFailedError } from './http-error.js';
+import { HttpError, ValidationFailedError } from './http-error.js';
+import { answerKeyTaken } from './idempotency.js';
 
 export interface ErrorBody {
   code: string;
@@ -149,6 +151,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof IdempotencyKeyTakenError) {
+      const answer = answerKeyTaken(request, reply, error.record);
+      if (!(answer instanceof HttpError)) return answer;
+      const body: ErrorBody = { code: answer.code, detail: answer.message };
+      return reply.code(answer.statusCode).send(body);
+    }
     const conflict = conflictOf(error);
     if (conflict !== null) return reply.code(409).send(conflict);
     if (error instanceof ValidationFailedError) {

@@ -1,10 +1,22 @@
 // Idempotency-Key on POST: the first 2xx answer is stored and replayed for the same key, caller and path; the
 // same key with another request is refused (422); a duplicate that arrives while the first runs waits for it,
 // then replays it, or gets 409 if it takes too long. Failures (4xx, 5xx) are not stored, so a retry after a fix
-// runs again. The record is written after the route's own write, in its own transaction: a crash between the two
-// leaves a record in progress whose lock runs out, and a retry then runs the request again.
-import type { FastifyInstance } from 'fastify';
-import type { IdempotencyScope } from '../store/idempotency.js';
+// runs again.
+// Two ways to store the answer:
+// - A route whose one store write makes its answer (publish, batch publish: `config: { answerWithWrite: true }`)
+//   stores it in that write's transaction (store AnswerWithWrite): one transaction, no record in progress, and a
+//   crash keeps both or neither. Before it runs, the record is only looked up.
+// - Any other POST takes a record in progress before the route runs (its own transaction) and completes it after
+//   the answer is made (another): a crash between the two leaves a record in progress whose lock runs out, and a
+//   retry then runs the request again.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  AnswerWithWrite,
+  IdempotencyRecordInput,
+  IdempotencyScope,
+  IdempotencyState,
+  LiveIdempotencyRecord,
+} from '../store/idempotency.js';
 import type { Store } from '../store/store.js';
 import { sha256Hex } from './auth.js';
 import { HttpError } from './http-error.js';
@@ -31,7 +43,97 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The idempotency record this request holds until its answer is sent. */
     idempotency: IdempotencyScope | null;
+    /** On a route whose write stores its answer, with a key no live record has: the record that write takes. */
+    idempotentRecord: IdempotencyRecordInput | null;
   }
+}
+
+/** A route's config says its store write stores the idempotent answer (see the top of this file). */
+const answersWithWrite = (request: FastifyRequest) =>
+  (request.routeOptions.config as { answerWithWrite?: boolean } | undefined)?.answerWithWrite === true;
+
+/**
+ * The answer of a route whose store write stores it: give `forStore` to the write (undefined without a key), then
+ * `send` what the write made. With a key the body is serialized inside the write's transaction by the route's own
+ * response schema, and exactly those bytes are both stored and sent.
+ */
+export class WriteAnswer<Made> {
+  readonly forStore: AnswerWithWrite<Made> | undefined;
+  private body: string | null = null;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly statusCode: number,
+    private readonly out: (made: Made) => unknown,
+  ) {
+    const record = reply.request.idempotentRecord;
+    this.forStore =
+      record === null
+        ? undefined
+        : {
+            record,
+            answer: (made) => {
+              const serialized = this.reply.code(this.statusCode).serialize(this.out(made));
+              const body =
+                typeof serialized === 'string'
+                  ? serialized
+                  : Buffer.isBuffer(serialized)
+                    ? serialized.toString()
+                    : Buffer.from(serialized).toString();
+              this.body = body;
+              return { statusCode: this.statusCode, body };
+            },
+          };
+  }
+
+  send(made: Made): FastifyReply {
+    this.reply.code(this.statusCode);
+    if (this.body === null) return this.reply.send(this.out(made));
+    return this.reply.type('application/json; charset=utf-8').send(this.body);
+  }
+}
+
+/** A replay sent from a completed record, or null; `requestSha256` is this request's fingerprint. */
+function replayFromRecord(
+  reply: FastifyReply,
+  live: LiveIdempotencyRecord,
+  requestSha256: string,
+): FastifyReply | null {
+  if (live.requestSha256 !== requestSha256) throw KEY_REUSED();
+  if (live.state !== 'completed') return null;
+  reply.code(live.statusCode).header(REPLAYED_HEADER, 'true');
+  if (live.body === '') return reply.send();
+  return reply.type('application/json; charset=utf-8').send(live.body);
+}
+
+const KEY_REUSED = () =>
+  new HttpError(
+    422,
+    'idempotency_key_reused',
+    'this Idempotency-Key was already used for a different request; use a new key for a new request',
+  );
+const IN_PROGRESS = () =>
+  new HttpError(
+    409,
+    'idempotency_in_progress',
+    'a request with this Idempotency-Key is still being processed; retry later',
+  );
+
+/**
+ * For the error handler: a write that stores its answer found the key taken by a request that committed first
+ * (IdempotencyKeyTakenError). Sends the replay of its answer, or gives the refusal the look before the write would
+ * have given (another request: 422; still in progress: 409).
+ */
+export function answerKeyTaken(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  live: LiveIdempotencyRecord,
+): FastifyReply | HttpError {
+  const requestSha256 = request.idempotentRecord?.requestSha256;
+  // Only a write given this request's record can find its key taken.
+  if (requestSha256 === undefined) throw new Error('a key was taken under a request that had no idempotent record');
+  if (live.requestSha256 !== requestSha256) return KEY_REUSED();
+  return replayFromRecord(reply, live, requestSha256) ?? IN_PROGRESS();
 }
 
 const MAX_POLL_MS = 100;
@@ -51,6 +153,7 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
   const waitMs = options.waitMs ?? 10_000;
   const { store } = options;
   app.decorateRequest('idempotency', null);
+  app.decorateRequest('idempotentRecord', null);
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
@@ -61,45 +164,41 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
     }
     const scope: IdempotencyScope = { callerId: request.caller.keyId, key, path: request.url.split('?', 1)[0] ?? '' };
     const requestSha256 = requestFingerprint(request.method, request.url, request.body);
+    const withWrite = answersWithWrite(request);
+    // A route whose write stores its answer only looks; any other takes a record in progress now.
+    const look = async (now: number): Promise<IdempotencyState> => {
+      if (!withWrite) {
+        return store.beginIdempotent({
+          ...scope,
+          requestSha256,
+          now,
+          lockedUntil: now + lockMs,
+          expiresAt: now + ttlMs,
+        });
+      }
+      const live = await store.lookupIdempotent(scope, now);
+      if (live !== null) return live;
+      request.idempotentRecord = { ...scope, requestSha256, now, expiresAt: now + ttlMs };
+      return { state: 'acquired' };
+    };
     // Bounded in count as well as time: with pauses of at least firstPollMs, waitMs / firstPollMs looks suffice.
     const maxLooks = Math.ceil(waitMs / firstPollMs) + 1;
     const deadline = options.now() + waitMs;
     let pauseMs = firstPollMs;
-    for (let look = 0; look < maxLooks; look++) {
-      const now = options.now();
-      const state = await store.beginIdempotent({
-        ...scope,
-        requestSha256,
-        now,
-        lockedUntil: now + lockMs,
-        expiresAt: now + ttlMs,
-      });
+    for (let attempt = 0; attempt < maxLooks; attempt++) {
+      const state = await look(options.now());
       if (state.state === 'acquired') {
-        request.idempotency = scope;
+        if (!withWrite) request.idempotency = scope;
         return;
       }
-      if (state.requestSha256 !== requestSha256) {
-        throw new HttpError(
-          422,
-          'idempotency_key_reused',
-          'this Idempotency-Key was already used for a different request; use a new key for a new request',
-        );
-      }
-      if (state.state === 'completed') {
-        reply.code(state.statusCode).header(REPLAYED_HEADER, 'true');
-        if (state.body === '') return reply.send();
-        return reply.type('application/json; charset=utf-8').send(state.body);
-      }
+      const replayed = replayFromRecord(reply, state, requestSha256);
+      if (replayed !== null) return replayed;
       const left = deadline - options.now();
       if (left <= 0) break;
       await sleep(Math.min(pauseMs, left));
       pauseMs = Math.min(pauseMs * 2, MAX_POLL_MS);
     }
-    throw new HttpError(
-      409,
-      'idempotency_in_progress',
-      'a request with this Idempotency-Key is still being processed; retry later',
-    );
+    throw IN_PROGRESS();
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -4,7 +4,8 @@
 // written in one transaction (the store's publish) and a local engine is told.
 import { parseInstant } from '../input/instant.js';
 import { DuplicateEventIdError } from '../store/errors.js';
-import type { NewMessage, PublishResult } from '../store/store.js';
+import type { AnswerWithWrite } from '../store/idempotency.js';
+import type { NewMessage, PublishedOrDuplicate, PublishResult } from '../store/store.js';
 import type { Message } from '../store/types.js';
 import { type ApplicationInput, applicationInSchema, createApplicationAlongside } from './applications.js';
 import type { OperationsContext } from './context.js';
@@ -149,6 +150,8 @@ export async function publishMessages(
   context: OperationsContext,
   appIdOrUid: string,
   inputs: readonly unknown[],
+  /** An Idempotency-Key's answer, made from the outcomes and stored in the batch's transaction (even with none accepted). */
+  idempotent?: AnswerWithWrite<PublishOutcome[]>,
 ): Promise<PublishOutcome[]> {
   if (inputs.length > MAX_BATCH_MESSAGES) {
     throw invalidField([], `at most ${MAX_BATCH_MESSAGES} messages in one batch`, 'value_error.maxItems');
@@ -171,15 +174,26 @@ export async function publishMessages(
       outcomes.push({ ok: false, error });
     }
   }
-  if (accepted.length > 0) {
-    const results = await context.store.publishMany(application.id, accepted, context.now());
+  // The refusals found here, with the store's results in the places of the accepted inputs.
+  const allOutcomes = (results: readonly PublishedOrDuplicate[]): PublishOutcome[] => {
+    const all = [...outcomes];
     results.forEach((result, k) => {
-      outcomes[acceptedAt[k] as number] =
+      all[acceptedAt[k] as number] =
         result instanceof DuplicateEventIdError
           ? { ok: false, error: conflict(result.message, result) }
           : { ok: true, message: result.message };
     });
-    context.workQueued();
-  }
-  return outcomes as PublishOutcome[];
+    return all as PublishOutcome[];
+  };
+  if (accepted.length === 0 && idempotent === undefined) return allOutcomes([]);
+  const results = await context.store.publishMany(
+    application.id,
+    accepted,
+    context.now(),
+    idempotent === undefined
+      ? undefined
+      : { record: idempotent.record, answer: (made) => idempotent.answer(allOutcomes(made)) },
+  );
+  if (accepted.length > 0) context.workQueued();
+  return allOutcomes(results);
 }

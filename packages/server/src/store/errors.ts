@@ -1,4 +1,5 @@
 // Store errors the API maps to HTTP answers.
+import type { LiveIdempotencyRecord } from './idempotency.js';
 
 export class DuplicateEventIdError extends Error {
   readonly code = 'HOOKLINE_DUPLICATE_EVENT_ID';
@@ -18,6 +19,17 @@ export class DuplicateNameError extends Error {
   readonly code = 'HOOKLINE_DUPLICATE_NAME';
   constructor(readonly taken: string) {
     super(`${JSON.stringify(taken)} already exists`);
+  }
+}
+
+/**
+ * A write carrying its idempotent answer (AnswerWithWrite) found a live record for its key, caller and path made by
+ * another request that committed first: the write was undone, and `record` is what the caller is answered from.
+ */
+export class IdempotencyKeyTakenError extends Error {
+  readonly code = 'HOOKLINE_IDEMPOTENCY_KEY_TAKEN';
+  constructor(readonly record: LiveIdempotencyRecord) {
+    super('a request with this Idempotency-Key committed first');
   }
 }
 

@@ -28,7 +28,36 @@ export type IdempotencyState =
   /** Answered before: replay this. */
   | { state: 'completed'; requestSha256: string; statusCode: number; body: string };
 
+/** A record that counts: completed and not expired, or in progress with its lock not run out. */
+export type LiveIdempotencyRecord = Exclude<IdempotencyState, { state: 'acquired' }>;
+
+/** What a write that answers a request stores with itself: the record it takes when none is live for the scope. */
+export interface IdempotencyRecordInput extends IdempotencyScope {
+  /** SHA-256 of what was asked (method, query, body): a later request with the key and another fingerprint is refused. */
+  requestSha256: string;
+  now: number;
+  /** When the record stops counting and may be purged. */
+  expiresAt: number;
+}
+
+/**
+ * An answer written in the same transaction as the write it answers (a publish, a batch publish), so the two commit
+ * together: no record without its write, no write without its record, and no record in progress to write first and
+ * complete after. `answer` runs inside the transaction with what the write made; when a live record for the scope
+ * exists by then (a request with the same key committed first), the whole write is undone and rejects with
+ * IdempotencyKeyTakenError carrying that record.
+ */
+export interface AnswerWithWrite<Made> {
+  record: IdempotencyRecordInput;
+  answer(made: Made): { statusCode: number; body: string };
+}
+
 export interface IdempotencyStore {
+  /**
+   * The live record for the scope, or null when there is none (absent, expired, or in progress with its lock run
+   * out): the look a route whose write stores its own answer (AnswerWithWrite) makes before it runs.
+   */
+  lookupIdempotent(scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null>;
   /**
    * Atomically: if no live record exists for the scope (none, or expired, or in progress with its lock run out),
    * records one in progress for this caller and answers acquired; otherwise answers what is there.

@@ -22,7 +22,7 @@ export type { ApplicationPatch, NewApplication } from './applications.js';
 export type { EndpointPatch, NewEndpoint } from './endpoints.js';
 export type { EventTypeListOptions, EventTypePatch, NewEventType } from './event-types.js';
 export type { AttemptListOptions, MessageListOptions, StatusCodeClass, TimeRange } from './history.js';
-export type { NewMessage, PublishResult } from './messages.js';
+export type { NewMessage, PublishedOrDuplicate, PublishResult } from './messages.js';
 export type { QueueDepth, RecentAttemptsQuery } from './operator-views.js';
 export type { ListOptions, Page } from './paging.js';
 export type { AttemptResult, ClaimOptions, DisabledEndpoint, RecordedAttempts } from './queue.js';

@@ -6,12 +6,15 @@ import {
   MAX_BATCH_MESSAGES,
   type MessageInput,
   messageInSchema,
+  type PublishOutcome,
   publishMessage,
   publishMessages,
 } from '../../operations/publish.js';
+import type { Message } from '../../store/types.js';
 import { BATCH_BODY_LIMIT_BYTES } from '../body-limit.js';
 import type { ApiContext } from '../context.js';
 import { refusalAnswer } from '../errors.js';
+import { WriteAnswer } from '../idempotency.js';
 import { booleanQuery, commaList, eventTypesQuery, timeFilterProperties, timeOrNull } from '../query.js';
 import { anyJson, listResponse, messageOutSchema, pathId } from '../schemas.js';
 import { messageOut, messageOutWithContent } from '../serialize.js';
@@ -37,6 +40,7 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
   app.post<{ Params: { appId: string }; Body: MessageInput; Querystring: { with_content?: boolean } }>(
     '/api/v1/app/:appId/msg',
     {
+      config: { answerWithWrite: true },
       schema: {
         tags,
         operationId: 'v1.message.create',
@@ -49,18 +53,21 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
       },
     },
     async (request, reply) => {
-      const message = await publishMessage(context, request.params.appId, request.body);
-      context.metrics?.messagePublished();
       // The payload the caller sent, not the stored text parsed back: the same JSON, without a second parse.
-      return reply
-        .code(202)
-        .send(messageOut(message, request.query.with_content === false ? {} : request.body.payload));
+      const payload = request.query.with_content === false ? {} : request.body.payload;
+      const answer = new WriteAnswer(reply, 202, (message: Message) => messageOut(message, payload));
+      const message = await publishMessage(context, request.params.appId, request.body, (appId, checked, now) =>
+        context.store.publish(appId, checked, now, answer.forStore),
+      );
+      context.metrics?.messagePublished();
+      return answer.send(message);
     },
   );
 
   app.post<{ Params: { appId: string }; Body: { messages: unknown[] }; Querystring: { with_content?: boolean } }>(
     '/api/v1/app/:appId/msg/batch',
     {
+      config: { answerWithWrite: true },
       bodyLimit: BATCH_BODY_LIMIT_BYTES,
       schema: {
         tags,
@@ -86,21 +93,23 @@ export function messageRoutes(app: FastifyInstance, context: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const inputs = request.body.messages;
-      const outcomes = await publishMessages(context, request.params.appId, inputs);
       const withContent = request.query.with_content !== false;
-      const data = outcomes.map((outcome, index) => {
-        if (!outcome.ok) {
-          const { status, body } = refusalAnswer(outcome.error, ['messages', index]);
-          return { status, ...body };
-        }
-        context.metrics?.messagePublished();
-        // As the single publish: the payload as the caller sent it, not the stored text parsed back.
-        const payload = withContent ? (inputs[index] as MessageInput).payload : {};
-        return { status: 202, message: messageOut(outcome.message, payload) };
-      });
-      return { data };
+      const answer = new WriteAnswer(reply, 200, (outcomes: PublishOutcome[]) => ({
+        data: outcomes.map((outcome, index) => {
+          if (!outcome.ok) {
+            const { status, body } = refusalAnswer(outcome.error, ['messages', index]);
+            return { status, ...body };
+          }
+          // As the single publish: the payload as the caller sent it, not the stored text parsed back.
+          const payload = withContent ? (inputs[index] as MessageInput).payload : {};
+          return { status: 202, message: messageOut(outcome.message, payload) };
+        }),
+      }));
+      const outcomes = await publishMessages(context, request.params.appId, inputs, answer.forStore);
+      for (const outcome of outcomes) if (outcome.ok) context.metrics?.messagePublished();
+      return answer.send(outcomes);
     },
   );
 

@@ -1,8 +1,17 @@
 // Idempotency records in PostgreSQL, shared by every process. beginIdempotent is one statement: an upsert that
 // takes the record only when none is live (absent, expired, or in progress with its lock run out), so two callers
 // with the same key, in any processes, can never both acquire it.
-import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
+import { IdempotencyKeyTakenError } from '../errors.js';
+import type {
+  IdempotencyBegin,
+  IdempotencyRecordInput,
+  IdempotencyScope,
+  IdempotencyState,
+  IdempotencyStore,
+  LiveIdempotencyRecord,
+} from '../idempotency.js';
 import type { PostgresParts } from './postgres-parts.js';
+import type { Queryable } from './watched-pool.js';
 
 interface BeginRow {
   acquired: boolean;
@@ -11,8 +20,68 @@ interface BeginRow {
   body: string | null;
 }
 
+interface RecordRow {
+  request_sha256: string;
+  status_code: number | null;
+  body: string | null;
+}
+
+/** What counts of a record (see liveRecord in the SQLite store): read in a statement of its own, as committed. */
+async function liveRecord(on: Queryable, scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null> {
+  const { rows } = await on.query<RecordRow>(
+    `SELECT request_sha256, status_code, body FROM idempotency_records
+      WHERE caller_id = $1 AND key = $2 AND path = $3 AND expires_at > $4 AND (status_code IS NOT NULL OR locked_until > $4)`,
+    [scope.callerId, scope.key, scope.path, now],
+  );
+  const row = rows[0];
+  if (row === undefined) return null;
+  return row.status_code === null
+    ? { state: 'in_progress', requestSha256: row.request_sha256 }
+    : { state: 'completed', requestSha256: row.request_sha256, statusCode: row.status_code, body: row.body ?? '' };
+}
+
+/**
+ * Inside the transaction of the write it answers (AnswerWithWrite): takes the record, completed with its answer,
+ * unless a live one is there, and then throws IdempotencyKeyTakenError so the transaction rolls back. A request with
+ * the same key in a transaction still open makes the upsert wait for it; once that one commits, its record is live
+ * and is read by the next statement, which sees what has committed.
+ */
+export async function storeAnswerWithWrite(
+  on: Queryable,
+  record: IdempotencyRecordInput,
+  answer: { statusCode: number; body: string },
+): Promise<void> {
+  const { rows } = await on.query(
+    `INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)
+     ON CONFLICT (caller_id, key, path) DO UPDATE
+       SET request_sha256 = EXCLUDED.request_sha256, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
+           locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
+       WHERE r.expires_at <= $7 OR (r.status_code IS NULL AND r.locked_until <= $7)
+     RETURNING 1`,
+    [
+      record.callerId,
+      record.key,
+      record.path,
+      record.requestSha256,
+      answer.statusCode,
+      answer.body,
+      record.now,
+      record.expiresAt,
+    ],
+  );
+  if (rows.length === 1) return;
+  // Gone again between the two statements (released by its holder): answered as still in progress, to retry.
+  const live = await liveRecord(on, record, record.now);
+  throw new IdempotencyKeyTakenError(live ?? { state: 'in_progress', requestSha256: record.requestSha256 });
+}
+
 export class PostgresIdempotency implements IdempotencyStore {
   constructor(private readonly parts: PostgresParts) {}
+
+  lookupIdempotent(scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null> {
+    return liveRecord(this.parts, scope, now);
+  }
 
   async beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
     // The upsert's WHERE decides who takes the record; when it does not match, the row is left alone and RETURNING

@@ -4,10 +4,12 @@
 import { compiledPayloadFilter, type PayloadTest } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { PublishedPayload, passesPayloadFilter } from '../fan-out.js';
+import type { AnswerWithWrite } from '../idempotency.js';
 import { newMessageRow } from '../input-rows.js';
-import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
+import type { MessagesStore, NewMessage, PublishedOrDuplicate, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
+import { storeAnswerWithWrite } from './idempotency.js';
 import type { PostgresParts } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -113,8 +115,27 @@ export class PostgresMessages implements MessagesStore {
 
   constructor(private readonly parts: PostgresParts) {}
 
-  async publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    const result = await this.publishOn(this.parts, appId, input, now);
+  async publish(
+    appId: string,
+    input: NewMessage,
+    now: number,
+    idempotent?: AnswerWithWrite<Message>,
+  ): Promise<PublishResult> {
+    // Without an answer to store, one statement and no transaction: it commits whole on its own.
+    const result =
+      idempotent === undefined
+        ? await this.publishOn(this.parts, appId, input, now)
+        : await this.parts.transaction((client) =>
+            // The record first: a request with the same key in another transaction waits here on the record's key,
+            // and once this one commits finds it taken, before its message could meet this one's eventId.
+            this.publishOn(client, appId, input, now, (message) =>
+              storeAnswerWithWrite(client, idempotent.record, idempotent.answer(message)),
+            ).then((published) => {
+              // Thrown inside the transaction, so the record goes with it: a refused publish stores no answer.
+              if (published instanceof DuplicateEventIdError) throw published;
+              return published;
+            }),
+          );
     if (result instanceof DuplicateEventIdError) throw result;
     return result;
   }
@@ -123,10 +144,12 @@ export class PostgresMessages implements MessagesStore {
     appId: string,
     inputs: readonly NewMessage[],
     now: number,
-  ): Promise<Array<PublishResult | DuplicateEventIdError>> {
+    idempotent?: AnswerWithWrite<PublishedOrDuplicate[]>,
+  ): Promise<PublishedOrDuplicate[]> {
     return this.parts.transaction(async (client) => {
-      const results: Array<PublishResult | DuplicateEventIdError> = [];
+      const results: PublishedOrDuplicate[] = [];
       for (const input of inputs) results.push(await this.publishOn(client, appId, input, now));
+      if (idempotent !== undefined) await storeAnswerWithWrite(client, idempotent.record, idempotent.answer(results));
       return results;
     });
   }
@@ -164,8 +187,11 @@ export class PostgresMessages implements MessagesStore {
     appId: string,
     input: NewMessage,
     now: number,
+    /** Runs once the message's row is made, before it is written (on the same connection). */
+    beforeWrite?: (message: Message) => Promise<void>,
   ): Promise<PublishResult | DuplicateEventIdError> {
     const row = newMessageRow(appId, input, now);
+    if (beforeWrite !== undefined) await beforeWrite(toMessage(row));
     const onlyEndpointId = input.onlyEndpointId ?? null;
     const payload = new PublishedPayload(row.payload);
     for (let reloads = 0; ; reloads++) {

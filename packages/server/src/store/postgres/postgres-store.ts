@@ -309,6 +309,9 @@ export class PostgresStore implements Store {
   }
 
   // ---- idempotency.ts
+  lookupIdempotent(...args: Parameters<Store['lookupIdempotent']>) {
+    return this.idempotency.lookupIdempotent(...args);
+  }
   beginIdempotent(...args: Parameters<Store['beginIdempotent']>) {
     return this.idempotency.beginIdempotent(...args);
   }

@@ -1,6 +1,15 @@
 // Idempotency records in SQLite. beginIdempotent reads and claims in one write transaction, so two callers with
 // the same key can never both acquire it.
-import type { IdempotencyBegin, IdempotencyScope, IdempotencyState, IdempotencyStore } from '../idempotency.js';
+import type { Statement } from 'better-sqlite3';
+import { IdempotencyKeyTakenError } from '../errors.js';
+import type {
+  IdempotencyBegin,
+  IdempotencyRecordInput,
+  IdempotencyScope,
+  IdempotencyState,
+  IdempotencyStore,
+  LiveIdempotencyRecord,
+} from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { HOT_WRITE, HOT_WRITE_AT_COMMIT } from './write-queue.js';
 
@@ -12,27 +21,68 @@ interface RecordRow {
   expires_at: number;
 }
 
+/** The record for the scope if it counts: completed and not expired, or in progress with its lock not run out. */
+function liveRecord(
+  sql: (text: string) => Statement,
+  scope: IdempotencyScope,
+  now: number,
+): LiveIdempotencyRecord | null {
+  const row = sql(
+    'SELECT request_sha256, status_code, body, locked_until, expires_at FROM idempotency_records WHERE caller_id = ? AND key = ? AND path = ?',
+  ).get(scope.callerId, scope.key, scope.path) as RecordRow | undefined;
+  if (row === undefined || row.expires_at <= now) return null;
+  if (row.status_code !== null) {
+    return { state: 'completed', requestSha256: row.request_sha256, statusCode: row.status_code, body: row.body ?? '' };
+  }
+  return row.locked_until > now ? { state: 'in_progress', requestSha256: row.request_sha256 } : null;
+}
+
+/**
+ * Inside the write transaction of the write it answers (AnswerWithWrite): takes the record, completed with its
+ * answer, unless a live one is there; then throws IdempotencyKeyTakenError, and the write queue undoes the write.
+ * The upsert's WHERE is liveRecord's rule turned round: it replaces only a record that no longer counts.
+ */
+export function storeAnswerWithWrite(
+  sql: (text: string) => Statement,
+  record: IdempotencyRecordInput,
+  answer: { statusCode: number; body: string },
+): void {
+  const taken = sql(
+    `INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (caller_id, key, path) DO UPDATE SET request_sha256 = excluded.request_sha256,
+       status_code = excluded.status_code, body = excluded.body, locked_until = excluded.locked_until,
+       expires_at = excluded.expires_at, created_at = excluded.created_at
+     WHERE r.expires_at <= excluded.created_at OR (r.status_code IS NULL AND r.locked_until <= excluded.created_at)`,
+  ).run(
+    record.callerId,
+    record.key,
+    record.path,
+    record.requestSha256,
+    answer.statusCode,
+    answer.body,
+    record.now,
+    record.expiresAt,
+    record.now,
+  ).changes;
+  if (taken === 1) return;
+  const live = liveRecord(sql, record, record.now);
+  // Not taken means a live record was there, and nothing else has written since in this transaction.
+  if (live === null) throw new Error('idempotency record neither taken nor live');
+  throw new IdempotencyKeyTakenError(live);
+}
+
 export class SqliteIdempotency implements IdempotencyStore {
   constructor(private readonly parts: SqliteParts) {}
 
+  lookupIdempotent(scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null> {
+    return Promise.resolve(liveRecord(this.parts.sql, scope, now));
+  }
+
   beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
     return this.parts.write((): IdempotencyState => {
-      const row = this.parts
-        .sql(
-          'SELECT request_sha256, status_code, body, locked_until, expires_at FROM idempotency_records WHERE caller_id = ? AND key = ? AND path = ?',
-        )
-        .get(input.callerId, input.key, input.path) as RecordRow | undefined;
-      if (row !== undefined && row.expires_at > input.now) {
-        if (row.status_code !== null) {
-          return {
-            state: 'completed',
-            requestSha256: row.request_sha256,
-            statusCode: row.status_code,
-            body: row.body ?? '',
-          };
-        }
-        if (row.locked_until > input.now) return { state: 'in_progress', requestSha256: row.request_sha256 };
-      }
+      const live = liveRecord(this.parts.sql, input, input.now);
+      if (live !== null) return live;
       this.parts
         .sql(
           `INSERT INTO idempotency_records (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)

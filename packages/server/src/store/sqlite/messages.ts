@@ -5,10 +5,12 @@ import { newId } from '../../ids.js';
 import { compiledPayloadFilter } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { type FanOutEndpoint, PublishedPayload, receivesMessage } from '../fan-out.js';
+import type { AnswerWithWrite } from '../idempotency.js';
 import { newMessageRow } from '../input-rows.js';
-import type { MessagesStore, NewMessage, PublishResult } from '../messages.js';
+import type { MessagesStore, NewMessage, PublishedOrDuplicate, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
+import { storeAnswerWithWrite } from './idempotency.js';
 import { joinLine } from './ordering.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 import { HOT_WRITE } from './write-queue.js';
@@ -16,26 +18,42 @@ import { HOT_WRITE } from './write-queue.js';
 export class SqliteMessages implements MessagesStore {
   constructor(private readonly parts: SqliteParts) {}
 
-  publish(appId: string, input: NewMessage, now: number): Promise<PublishResult> {
-    return this.parts.write(() => this.publishNow(appId, input, now), HOT_WRITE);
+  publish(
+    appId: string,
+    input: NewMessage,
+    now: number,
+    idempotent?: AnswerWithWrite<Message>,
+  ): Promise<PublishResult> {
+    if (idempotent === undefined) return this.parts.write(() => this.publishNow(appId, input, now), HOT_WRITE);
+    return this.parts.write(() => {
+      const published = this.publishNow(appId, input, now);
+      storeAnswerWithWrite(this.parts.sql, idempotent.record, idempotent.answer(published.message));
+      return published;
+    }, HOT_WRITE);
   }
 
   publishMany(
     appId: string,
     inputs: readonly NewMessage[],
     now: number,
-  ): Promise<Array<PublishResult | DuplicateEventIdError>> {
+    idempotent?: AnswerWithWrite<PublishedOrDuplicate[]>,
+  ): Promise<PublishedOrDuplicate[]> {
     // One write, so one transaction: a refused INSERT undoes only itself, and the rest of the batch goes on.
     return this.parts.write(
-      () =>
-        inputs.map((input) => {
+      () => {
+        const results = inputs.map((input) => {
           try {
             return this.publishNow(appId, input, now);
           } catch (error) {
             if (error instanceof DuplicateEventIdError) return error;
             throw error;
           }
-        }),
+        });
+        if (idempotent !== undefined) {
+          storeAnswerWithWrite(this.parts.sql, idempotent.record, idempotent.answer(results));
+        }
+        return results;
+      },
       // At most MAX_BATCH_MESSAGES messages: bounded by the API.
       HOT_WRITE,
     );

@@ -313,6 +313,9 @@ export class SqliteStore implements Store {
   }
 
   // ---- idempotency.ts
+  lookupIdempotent(...args: Parameters<Store['lookupIdempotent']>) {
+    return this.idempotency.lookupIdempotent(...args);
+  }
   beginIdempotent(...args: Parameters<Store['beginIdempotent']>) {
     return this.idempotency.beginIdempotent(...args);
   }
