@@ -3,6 +3,7 @@ import { newId } from '../../ids.js';
 import type { ApiKey, ApiKeyStore, NewApiKey } from '../api-keys.js';
 import { byId, type ListOptions, type Page } from '../paging.js';
 import { listPage } from './paging.js';
+import { CACHED_API_KEYS } from './read-caches.js';
 import type { SqliteParts } from './sqlite-parts.js';
 
 interface ApiKeyRow {
@@ -60,8 +61,16 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   async findApiKeyBySha256(keySha256: string): Promise<ApiKey | null> {
+    const { caches } = this.parts;
+    caches.forgetIfChangedElsewhereThisTurn();
+    const cached = caches.apiKeys.get(keySha256);
+    if (cached !== undefined) return cached;
     const row = this.parts.sql(ACTIVE_KEY_BY_SHA256).get(keySha256) as ApiKeyRow | undefined;
-    return row === undefined ? null : toApiKey(row);
+    if (row === undefined) return null;
+    const key = toApiKey(row);
+    if (caches.apiKeys.size >= CACHED_API_KEYS) caches.apiKeys.clear();
+    caches.apiKeys.set(keySha256, key);
+    return key;
   }
 
   async listApiKeys(filter: { appId?: string | null }, options: ListOptions): Promise<Page<ApiKey>> {
@@ -83,15 +92,19 @@ export class SqliteApiKeys implements ApiKeyStore {
   }
 
   revokeApiKey(id: string, now: number): Promise<boolean> {
-    return this.parts.write(
-      () =>
+    return this.parts.write(() => {
+      this.parts.caches.forgetApiKeys();
+      return (
         this.parts.sql('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes >
-        0,
-    );
+        0
+      );
+    });
   }
 
   touchApiKey(id: string, now: number): Promise<void> {
     return this.parts.write(() => {
+      // The copy's lastUsedAt would stay old, and authentication would touch the key again on every request.
+      this.parts.caches.forgetApiKeys();
       this.parts
         .sql('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)')
         .run(now, id, now);

@@ -1,8 +1,10 @@
-// The SQLite store's read caches: what a publish, a getApplication and a send's signing would otherwise read on
-// every call. One connection owns the database file's writes in a process, so the copies are exact as long as every
-// write that could change them drops them (endpoints, applications, secrets: all three at once, one rule) and a
+// The SQLite store's read caches: what a publish, a getApplication, a send's signing and an API key's authentication
+// would otherwise read on every call. One connection owns the database file's writes in a process, so the copies are
+// exact as long as every write that could change them drops them (endpoints, applications, secrets: all at once, one
+// rule; API keys on their own writes too) and a
 // commit by another connection (another process on the same file, `hookline` CLI) is noticed through data_version.
 import type { Statement } from 'better-sqlite3';
+import type { ApiKey } from '../api-keys.js';
 import type { FanOutEndpoint } from '../fan-out.js';
 import type { SecretRow } from '../secrets.js';
 import type { Application, EventType } from '../types.js';
@@ -11,6 +13,7 @@ import type { Application, EventType } from '../types.js';
 export const CACHED_APPLICATIONS = 10_000;
 export const CACHED_ENDPOINTS = 10_000;
 export const CACHED_EVENT_TYPES = 10_000;
+export const CACHED_API_KEYS = 10_000;
 
 export class ReadCaches {
   /** Each application's enabled endpoints with their filters parsed, so a publish neither selects nor parses them. */
@@ -22,6 +25,11 @@ export class ReadCaches {
   readonly secrets = new Map<string, SecretRow[]>();
   /** Event types by name, null for a name with none: every publish looks its event type up (for its schema). */
   readonly eventTypes = new Map<string, EventType | null>();
+  /**
+   * Unrevoked API keys by the SHA-256 of the key: every request with an API key looks its key up. Only keys that
+   * exist are kept, so presenting made-up tokens grows nothing.
+   */
+  readonly apiKeys = new Map<string, ApiKey>();
   private dataVersion: number | null = null;
   private forgotten = 0;
   /** A look at data_version was taken in this turn of the event loop (see forgetIfChangedElsewhereThisTurn). */
@@ -47,6 +55,12 @@ export class ReadCaches {
     this.applications.clear();
     this.secrets.clear();
     this.eventTypes.clear();
+    this.apiKeys.clear();
+  }
+
+  /** Dropped on every API key write (a revocation, a key's last use): applications and endpoints stay. */
+  forgetApiKeys(): void {
+    this.apiKeys.clear();
   }
 
   /**

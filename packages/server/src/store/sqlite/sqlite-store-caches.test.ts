@@ -97,6 +97,37 @@ describe('SqliteStore read caches and claims', () => {
     expect((await store.getEventType('invoice.paid'))?.description).toBe('second');
   });
 
+  it('an API key is read once and then from a copy, which its revocation, its last use or another connection drops', async () => {
+    const { store, path } = await open();
+    const hash = 'a'.repeat(64);
+    const key = await store.createApiKey(
+      { name: 'ci', appId: null, keySha256: hash, prefix: 'hk_', last4: 'aaaa' },
+      T0,
+    );
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    expect((await store.findApiKeyBySha256(hash))?.name).toBe('ci');
+    // A change on the store's own connection, behind its back, moves no data_version: the copy is what answers.
+    store.db.prepare("UPDATE api_keys SET name = 'renamed' WHERE id = ?").run(key.id);
+    await nextTurn();
+    expect((await store.findApiKeyBySha256(hash))?.name).toBe('ci');
+    // Its last use, written through the store, drops the copy: the next look has the new time.
+    await store.touchApiKey(key.id, T0 + 60_000);
+    expect(await store.findApiKeyBySha256(hash)).toMatchObject({ name: 'renamed', lastUsedAt: T0 + 60_000 });
+    // Revoked through the store: no longer found at once.
+    expect(await store.revokeApiKey(key.id, T0 + 1)).toBe(true);
+    expect(await store.findApiKeyBySha256(hash)).toBeNull();
+    // Revoked by another connection: no longer found from the next turn.
+    const second = 'b'.repeat(64);
+    const other = await store.createApiKey(
+      { name: 'b', appId: null, keySha256: second, prefix: 'hk_', last4: 'bbbb' },
+      T0,
+    );
+    expect((await store.findApiKeyBySha256(second))?.id).toBe(other.id);
+    await (await open(path)).store.revokeApiKey(other.id, T0 + 2);
+    await nextTurn();
+    expect(await store.findApiKeyBySha256(second)).toBeNull();
+  });
+
   it("an event type written through the store itself is read back as written, the cache's copy dropped", async () => {
     const { store } = await open();
     expect(await store.getEventType('invoice.paid')).toBeNull();
