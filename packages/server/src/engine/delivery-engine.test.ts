@@ -95,6 +95,44 @@ describe('DeliveryEngine', () => {
     expect(repairs).toEqual([Date.UTC(2030, 0, 1), Date.UTC(2030, 0, 1) + 60_000]);
   });
 
+  it('paused, it turns without asking the store anything: no claim, no next due time; resumed, it sends', async () => {
+    let asked = 0;
+    class CountingStore extends SqliteStore {
+      override async nextDueAt(): Promise<number | null> {
+        asked++;
+        return super.nextDueAt();
+      }
+      override async claimDueDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+        asked++;
+        return super.claimDueDeliveries(options);
+      }
+    }
+    // The loop reads the clock at every turn: its reads show that it turned.
+    let clockReads = 0;
+    const { engine, received } = await engineOn(
+      new CountingStore({ path: ':memory:' }),
+      () => {
+        clockReads++;
+        return Date.now();
+      },
+      undefined,
+      { pollIntervalMs: 5 },
+    );
+    engine.pause();
+    engine.start();
+    const readsAtStart = clockReads;
+    // Publishes wake it (notify) as well as its poll.
+    for (let i = 0; i < 20; i++) {
+      engine.notify();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await expect.poll(() => clockReads - readsAtStart, { timeout: 10_000 }).toBeGreaterThan(40);
+    expect(asked).toBe(0);
+    engine.resume();
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+    expect(asked).toBeGreaterThan(0);
+  });
+
   it('counts the lease from when a late claim returns, and sends its batch', async () => {
     let clock = Date.UTC(2030, 0, 1);
     const store = new SlowClaimStore({ path: ':memory:' });

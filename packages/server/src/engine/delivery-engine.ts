@@ -385,7 +385,8 @@ export class DeliveryEngine {
     // With sends in flight, a finishing send (or another process's NOTIFY) wakes the loop and the poll bounds the
     // wait: asking the store for the next due time after every short claim would cost a statement per claim (a
     // round trip on PostgreSQL) for a time that rarely matters.
-    const due = this.inFlight.size > 0 ? null : await this.options.store.nextDueAt();
+    // Paused, nothing is claimed whatever is due: resume() rings the signal.
+    const due = this.inFlight.size > 0 || this.paused ? null : await this.options.store.nextDueAt();
     // A time already past means due work this loop could not take (its endpoints are gated): wait for a send to
     // finish (it rings the signal), a gate to open, or the poll.
     if (due !== null && due > now) wakeAt = Math.min(wakeAt, due);
