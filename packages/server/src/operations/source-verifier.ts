@@ -2,7 +2,7 @@
 // (a scheme of @hookline/signatures, or basic auth / a header token as schemes of the same shape), the receiver's
 // allowlist matcher, rate limit, fetch-back check, identify rule and response policy. The receiver's own pieces
 // are used as they are, so a source and a `Webhooks` receiver judge a request alike.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import {
   createAddressMatcher,
   createHmacSha256,
@@ -40,7 +40,7 @@ export interface CompiledSource {
   credentialHeader: string | null;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+const sha256 = (text: string) => hash('sha256', text, 'buffer');
 
 /** Equal or not, in time that does not depend on where they differ (hashes first: lengths may differ). */
 function sameSecret(presented: string, expected: string): boolean {
