@@ -151,12 +151,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof IdempotencyKeyTakenError) {
-      const answer = answerKeyTaken(request, reply, error.record);
-      if (!(answer instanceof HttpError)) return answer;
-      const body: ErrorBody = { code: answer.code, detail: answer.message };
-      return reply.code(answer.statusCode).send(body);
+    const keyTaken = error instanceof IdempotencyKeyTakenError ? answerKeyTaken(request, reply, error.record) : null;
+    if (keyTaken instanceof HttpError) {
+      const body: ErrorBody = { code: keyTaken.code, detail: keyTaken.message };
+      return reply.code(keyTaken.statusCode).send(body);
     }
+    if (keyTaken !== null) return keyTaken;
     const conflict = conflictOf(error);
     if (conflict !== null) return reply.code(409).send(conflict);
     if (error instanceof ValidationFailedError) {

@@ -122,16 +122,16 @@ const IN_PROGRESS = () =>
 /**
  * For the error handler: a write that stores its answer found the key taken by a request that committed first
  * (IdempotencyKeyTakenError). Sends the replay of its answer, or gives the refusal the look before the write would
- * have given (another request: 422; still in progress: 409).
+ * have given (another request: 422; still in progress: 409). Null when the request had no record of its own (only a
+ * write given one can find its key taken, so a fault of ours: the handler answers it as any other).
  */
 export function answerKeyTaken(
   request: FastifyRequest,
   reply: FastifyReply,
   live: LiveIdempotencyRecord,
-): FastifyReply | HttpError {
+): FastifyReply | HttpError | null {
   const requestSha256 = request.idempotentRecord?.requestSha256;
-  // Only a write given this request's record can find its key taken.
-  if (requestSha256 === undefined) throw new Error('a key was taken under a request that had no idempotent record');
+  if (requestSha256 === undefined) return null;
   if (live.requestSha256 !== requestSha256) return KEY_REUSED();
   return replayFromRecord(reply, live, requestSha256) ?? IN_PROGRESS();
 }
