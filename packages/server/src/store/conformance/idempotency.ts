@@ -181,6 +181,42 @@ export function describeIdempotency(factory: StoreFactory): void {
       expect(await store().lookupIdempotent(scope, T0)).toBeNull();
     });
 
+    it('a publish with the key and the eventId of one that committed first is given its record, not a conflict', async () => {
+      const app = await createApp(store());
+      const first = await store().publish(app.id, newMessage({ eventId: 'evt_k' }), T0, answerOf(withWrite()));
+      const second = store().publish(
+        app.id,
+        newMessage({ eventId: 'evt_k' }),
+        T0 + 1,
+        answerOf(withWrite({ now: T0 + 1 })),
+      );
+      await expect(second).rejects.toBeInstanceOf(IdempotencyKeyTakenError);
+      await expect(second).rejects.toMatchObject({ record: { body: JSON.stringify({ id: first.message.id }) } });
+      // Without a key, or with another one, it is the eventId's conflict as before.
+      await expect(
+        store().publish(
+          app.id,
+          newMessage({ eventId: 'evt_k' }),
+          T0 + 2,
+          answerOf(withWrite({ key: 'other', now: T0 + 2 })),
+        ),
+      ).rejects.toBeInstanceOf(DuplicateEventIdError);
+    });
+
+    it('parallel publishes with one key and one eventId: exactly one message, every other one given its record', async () => {
+      const app = await createApp(store());
+      const settled = await Promise.allSettled(
+        Array.from({ length: 8 }, () =>
+          store().publish(app.id, newMessage({ eventId: 'evt_p' }), T0, answerOf(withWrite())),
+        ),
+      );
+      expect(settled.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of settled) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(IdempotencyKeyTakenError);
+      }
+      expect(await messagesOf(app.id)).toHaveLength(1);
+    });
+
     it('parallel publishes with one key: exactly one message, and every other one is given its record', async () => {
       const app = await createApp(store());
       const settled = await Promise.allSettled(

@@ -71,9 +71,42 @@ export async function storeAnswerWithWrite(
     ],
   );
   if (rows.length === 1) return;
-  // Gone again between the two statements (released by its holder): answered as still in progress, to retry.
+  await throwKeyTaken(on, record);
+}
+
+/** Throws IdempotencyKeyTakenError with the live record for the key, read as committed now. */
+async function throwKeyTaken(on: Queryable, record: IdempotencyRecordInput): Promise<never> {
+  // Gone again since the write met it (released by its holder): answered as still in progress, to retry.
   const live = await liveRecord(on, record, record.now);
   throw new IdempotencyKeyTakenError(live ?? { state: 'in_progress', requestSha256: record.requestSha256 });
+}
+
+/**
+ * What a statement that stores an answer with its write raises when it meets a live record after writing (a cast
+ * that fails on purpose: plain SQL has no RAISE). See PUBLISH_ANSWERED in messages.ts.
+ */
+export const KEY_TAKEN_MESSAGE = 'hookline: idempotency key taken';
+
+/** Runs a statement that stores an answer with its write; its KEY_TAKEN failure becomes IdempotencyKeyTakenError. */
+export async function keyTakenAsError<T>(
+  statement: Promise<T>,
+  on: Queryable,
+  record: IdempotencyRecordInput,
+): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    const pgError = error as { code?: string; message?: string };
+    if (pgError.code === '22P02' && pgError.message?.includes(KEY_TAKEN_MESSAGE) === true) {
+      return throwKeyTaken(on, record);
+    }
+    throw error;
+  }
+}
+
+/** When the write did nothing (its eventId taken): a live record for the key means that request committed first. */
+export async function throwIfKeyTaken(on: Queryable, record: IdempotencyRecordInput): Promise<void> {
+  if ((await liveRecord(on, record, record.now)) !== null) await throwKeyTaken(on, record);
 }
 
 export class PostgresIdempotency implements IdempotencyStore {

@@ -9,7 +9,7 @@ import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishedOrDuplicate, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
-import { storeAnswerWithWrite } from './idempotency.js';
+import { KEY_TAKEN_MESSAGE, keyTakenAsError, storeAnswerWithWrite, throwIfKeyTaken } from './idempotency.js';
 import type { PostgresParts } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -76,6 +76,39 @@ SELECT (SELECT count(*) FROM message) AS inserted, (SELECT count(*) FROM fanned)
        (SELECT count(*) FROM woken) AS woken, (SELECT count(*) FROM unseen) AS unseen,
        (SELECT count(*) FROM filtered) AS filtered`;
 
+/**
+ * PUBLISH with an Idempotency-Key's answer stored in the same statement, so it commits with the message or not at
+ * all, in one round trip and one commit. $14 caller id, $15 key, $16 path, $17 request fingerprint, $18 status,
+ * $19 body, $20 the record's time, $21 when it expires.
+ * The record is inserted only when the message is (an eventId the application has already stores no answer), and
+ * only over a record that no longer counts (expired, or in progress with its lock run out). When it meets a live
+ * one (another request with the key committed first: the upsert waits for it), the message has been inserted in
+ * this same statement, so the statement must fail: plain SQL cannot raise, so the last column casts a text to an
+ * integer in exactly that case, and the cast's error (22P02 with KEY_TAKEN_MESSAGE) undoes the whole statement.
+ */
+const PUBLISH_ANSWERED = PUBLISH.replace(
+  `), target AS (`,
+  `), record AS (
+  INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
+  SELECT $14, $15, $16, $17, $18, $19, $20, $21, $20 FROM message
+  ON CONFLICT (caller_id, key, path) DO UPDATE
+    SET request_sha256 = EXCLUDED.request_sha256, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
+        locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
+    WHERE r.expires_at <= $20 OR (r.status_code IS NULL AND r.locked_until <= $20)
+  RETURNING 1
+), target AS (`,
+).replace(
+  `(SELECT count(*) FROM filtered) AS filtered`,
+  `(SELECT count(*) FROM filtered) AS filtered,
+       CASE WHEN (SELECT count(*) FROM message) > (SELECT count(*) FROM record)
+            THEN ('${KEY_TAKEN_MESSAGE} ' || (SELECT count(*) FROM message))::int END AS key_taken`,
+);
+
+// Built from PUBLISH's text: a change there that the replacements no longer find must not go unnoticed.
+if (!PUBLISH_ANSWERED.includes('record AS (') || !PUBLISH_ANSWERED.includes('AS key_taken')) {
+  throw new Error('PUBLISH_ANSWERED no longer matches PUBLISH');
+}
+
 /** The enabled endpoints with a payload filter of one application, as `filtered` in PUBLISH sees them. */
 const FILTERED_ENDPOINTS = `
 SELECT id, payload_filter, id || ':' || md5(payload_filter) AS seen FROM endpoints
@@ -121,21 +154,7 @@ export class PostgresMessages implements MessagesStore {
     now: number,
     idempotent?: AnswerWithWrite<Message>,
   ): Promise<PublishResult> {
-    // Without an answer to store, one statement and no transaction: it commits whole on its own.
-    const result =
-      idempotent === undefined
-        ? await this.publishOn(this.parts, appId, input, now)
-        : await this.parts.transaction((client) =>
-            // The record first: a request with the same key in another transaction waits here on the record's key,
-            // and once this one commits finds it taken, before its message could meet this one's eventId.
-            this.publishOn(client, appId, input, now, (message) =>
-              storeAnswerWithWrite(client, idempotent.record, idempotent.answer(message)),
-            ).then((published) => {
-              // Thrown inside the transaction, so the record goes with it: a refused publish stores no answer.
-              if (published instanceof DuplicateEventIdError) throw published;
-              return published;
-            }),
-          );
+    const result = await this.publishOn(this.parts, appId, input, now, idempotent);
     if (result instanceof DuplicateEventIdError) throw result;
     return result;
   }
@@ -187,11 +206,11 @@ export class PostgresMessages implements MessagesStore {
     appId: string,
     input: NewMessage,
     now: number,
-    /** Runs once the message's row is made, before it is written (on the same connection). */
-    beforeWrite?: (message: Message) => Promise<void>,
+    /** An Idempotency-Key's answer, stored by the same statement (PUBLISH_ANSWERED). */
+    idempotent?: AnswerWithWrite<Message>,
   ): Promise<PublishResult | DuplicateEventIdError> {
     const row = newMessageRow(appId, input, now);
-    if (beforeWrite !== undefined) await beforeWrite(toMessage(row));
+    const answered = idempotent === undefined ? null : { ...idempotent.record, ...idempotent.answer(toMessage(row)) };
     const onlyEndpointId = input.onlyEndpointId ?? null;
     const payload = new PublishedPayload(row.payload);
     for (let reloads = 0; ; reloads++) {
@@ -200,7 +219,7 @@ export class PostgresMessages implements MessagesStore {
         onlyEndpointId === null
           ? known.endpoints.filter((endpoint) => passesPayloadFilter(endpoint.test, payload)).map(({ id }) => id)
           : [];
-      const result = await on.query<PublishCounts>(PUBLISH, [
+      const values: unknown[] = [
         row.id,
         row.app_id,
         row.event_type,
@@ -214,7 +233,23 @@ export class PostgresMessages implements MessagesStore {
         known.seen,
         passing,
         row.ordering_key,
-      ]);
+      ];
+      if (answered !== null) {
+        values.push(
+          answered.callerId,
+          answered.key,
+          answered.path,
+          answered.requestSha256,
+          answered.statusCode,
+          answered.body,
+          answered.now,
+          answered.expiresAt,
+        );
+      }
+      const result =
+        answered === null
+          ? await on.query<PublishCounts>(PUBLISH, values)
+          : await keyTakenAsError(on.query<PublishCounts>(PUBLISH_ANSWERED, values), on, answered);
       const counts = result.rows[0];
       if (counts !== undefined && Number(counts.unseen) > 0) {
         if (reloads === MAX_FILTER_RELOADS) {
@@ -225,7 +260,11 @@ export class PostgresMessages implements MessagesStore {
       }
       // Fewer filtered endpoints than known (one deleted, disabled or unfiltered): forget them for the next publish.
       if (counts !== undefined && Number(counts.filtered) !== known.seen.length) await this.loadFilters(on, appId);
-      if (counts === undefined || Number(counts.inserted) === 0) return new DuplicateEventIdError(row.event_id ?? '');
+      if (counts === undefined || Number(counts.inserted) === 0) {
+        // A request with the key and the same eventId that committed first: its answer, not a conflict.
+        if (answered !== null) await throwIfKeyTaken(on, answered);
+        return new DuplicateEventIdError(row.event_id ?? '');
+      }
       return { message: toMessage(row), deliveries: Number(counts.deliveries) };
     }
   }

@@ -72,6 +72,12 @@ export function storeAnswerWithWrite(
   throw new IdempotencyKeyTakenError(live);
 }
 
+/** When the write did nothing (its eventId taken): a live record for the key means that request committed first. */
+export function throwIfKeyTaken(sql: (text: string) => Statement, record: IdempotencyRecordInput): void {
+  const live = liveRecord(sql, record, record.now);
+  if (live !== null) throw new IdempotencyKeyTakenError(live);
+}
+
 export class SqliteIdempotency implements IdempotencyStore {
   constructor(private readonly parts: SqliteParts) {}
 

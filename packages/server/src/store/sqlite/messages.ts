@@ -10,7 +10,7 @@ import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishedOrDuplicate, PublishResult } from '../messages.js';
 import { type EndpointRow, type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
-import { storeAnswerWithWrite } from './idempotency.js';
+import { storeAnswerWithWrite, throwIfKeyTaken } from './idempotency.js';
 import { joinLine } from './ordering.js';
 import { type SqliteParts, uniqueViolation } from './sqlite-parts.js';
 import { HOT_WRITE } from './write-queue.js';
@@ -26,7 +26,14 @@ export class SqliteMessages implements MessagesStore {
   ): Promise<PublishResult> {
     if (idempotent === undefined) return this.parts.write(() => this.publishNow(appId, input, now), HOT_WRITE);
     return this.parts.write(() => {
-      const published = this.publishNow(appId, input, now);
+      let published: PublishResult;
+      try {
+        published = this.publishNow(appId, input, now);
+      } catch (error) {
+        // A request with the key and the same eventId that committed first: its answer, not a conflict.
+        if (error instanceof DuplicateEventIdError) throwIfKeyTaken(this.parts.sql, idempotent.record);
+        throw error;
+      }
       storeAnswerWithWrite(this.parts.sql, idempotent.record, idempotent.answer(published.message));
       return published;
     }, HOT_WRITE);
