@@ -52,6 +52,26 @@ export interface AnswerWithWrite<Made> {
   answer(made: Made): { statusCode: number; body: string };
 }
 
+/**
+ * The values of a record stored with its write, in the order both stores' upserts bind them: caller, key, path,
+ * fingerprint, status, body, the time (locked_until and created_at: a completed record holds no lock), expiry.
+ */
+export function answeredRecordValues(
+  record: IdempotencyRecordInput,
+  answer: { statusCode: number; body: string },
+): unknown[] {
+  return [
+    record.callerId,
+    record.key,
+    record.path,
+    record.requestSha256,
+    answer.statusCode,
+    answer.body,
+    record.now,
+    record.expiresAt,
+  ];
+}
+
 export interface IdempotencyStore {
   /**
    * The live record for the scope, or null when there is none (absent, expired, or in progress with its lock run

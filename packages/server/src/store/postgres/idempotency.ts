@@ -2,13 +2,14 @@
 // takes the record only when none is live (absent, expired, or in progress with its lock run out), so two callers
 // with the same key, in any processes, can never both acquire it.
 import { IdempotencyKeyTakenError } from '../errors.js';
-import type {
-  IdempotencyBegin,
-  IdempotencyRecordInput,
-  IdempotencyScope,
-  IdempotencyState,
-  IdempotencyStore,
-  LiveIdempotencyRecord,
+import {
+  answeredRecordValues,
+  type IdempotencyBegin,
+  type IdempotencyRecordInput,
+  type IdempotencyScope,
+  type IdempotencyState,
+  type IdempotencyStore,
+  type LiveIdempotencyRecord,
 } from '../idempotency.js';
 import type { PostgresParts } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
@@ -19,6 +20,16 @@ interface BeginRow {
   status_code: number | null;
   body: string | null;
 }
+
+/**
+ * How a record is taken: over one that no longer counts (expired, or in progress with its lock run out), in an
+ * upsert on the table aliased `r`, `now` being the parameter that holds the time. What counts is liveRecord's rule.
+ */
+export const takeOverRecordsThatNoLongerCount = (now: string) =>
+  `ON CONFLICT (caller_id, key, path) DO UPDATE
+       SET request_sha256 = EXCLUDED.request_sha256, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
+           locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
+       WHERE r.expires_at <= ${now} OR (r.status_code IS NULL AND r.locked_until <= ${now})`;
 
 interface RecordRow {
   request_sha256: string;
@@ -54,21 +65,9 @@ export async function storeAnswerWithWrite(
   const { rows } = await on.query(
     `INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)
-     ON CONFLICT (caller_id, key, path) DO UPDATE
-       SET request_sha256 = EXCLUDED.request_sha256, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
-           locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
-       WHERE r.expires_at <= $7 OR (r.status_code IS NULL AND r.locked_until <= $7)
+     ${takeOverRecordsThatNoLongerCount('$7')}
      RETURNING 1`,
-    [
-      record.callerId,
-      record.key,
-      record.path,
-      record.requestSha256,
-      answer.statusCode,
-      answer.body,
-      record.now,
-      record.expiresAt,
-    ],
+    answeredRecordValues(record, answer),
   );
   if (rows.length === 1) return;
   await throwKeyTaken(on, record);
@@ -133,10 +132,7 @@ export class PostgresIdempotency implements IdempotencyStore {
       `WITH taken AS (
          INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
          VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7)
-         ON CONFLICT (caller_id, key, path) DO UPDATE
-           SET request_sha256 = EXCLUDED.request_sha256, status_code = NULL, body = NULL,
-               locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
-           WHERE r.expires_at <= $7 OR (r.status_code IS NULL AND r.locked_until <= $7)
+         ${takeOverRecordsThatNoLongerCount('$7')}
          RETURNING true AS acquired, request_sha256, status_code, body
        )
        SELECT acquired, request_sha256, status_code, body FROM taken

@@ -4,12 +4,18 @@
 import { compiledPayloadFilter, type PayloadTest } from '../../payload-filter/compile.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { PublishedPayload, passesPayloadFilter } from '../fan-out.js';
-import type { AnswerWithWrite } from '../idempotency.js';
+import { type AnswerWithWrite, answeredRecordValues } from '../idempotency.js';
 import { newMessageRow } from '../input-rows.js';
 import type { MessagesStore, NewMessage, PublishedOrDuplicate, PublishResult } from '../messages.js';
 import { type MessageRow, toMessage } from '../rows.js';
 import type { Message } from '../types.js';
-import { KEY_TAKEN_MESSAGE, keyTakenAsError, storeAnswerWithWrite, throwIfKeyTaken } from './idempotency.js';
+import {
+  KEY_TAKEN_MESSAGE,
+  keyTakenAsError,
+  storeAnswerWithWrite,
+  takeOverRecordsThatNoLongerCount,
+  throwIfKeyTaken,
+} from './idempotency.js';
 import type { PostgresParts } from './postgres-parts.js';
 import type { Queryable } from './watched-pool.js';
 import { WORK_CHANNEL } from './work-listener.js';
@@ -91,10 +97,7 @@ const PUBLISH_ANSWERED = PUBLISH.replace(
   `), record AS (
   INSERT INTO idempotency_records AS r (caller_id, key, path, request_sha256, status_code, body, locked_until, expires_at, created_at)
   SELECT $14, $15, $16, $17, $18, $19, $20, $21, $20 FROM message
-  ON CONFLICT (caller_id, key, path) DO UPDATE
-    SET request_sha256 = EXCLUDED.request_sha256, status_code = EXCLUDED.status_code, body = EXCLUDED.body,
-        locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = EXCLUDED.created_at
-    WHERE r.expires_at <= $20 OR (r.status_code IS NULL AND r.locked_until <= $20)
+  ${takeOverRecordsThatNoLongerCount('$20')}
   RETURNING 1
 ), target AS (`,
 ).replace(
@@ -210,7 +213,8 @@ export class PostgresMessages implements MessagesStore {
     idempotent?: AnswerWithWrite<Message>,
   ): Promise<PublishResult | DuplicateEventIdError> {
     const row = newMessageRow(appId, input, now);
-    const answered = idempotent === undefined ? null : { ...idempotent.record, ...idempotent.answer(toMessage(row)) };
+    const answered =
+      idempotent === undefined ? null : { record: idempotent.record, answer: idempotent.answer(toMessage(row)) };
     const onlyEndpointId = input.onlyEndpointId ?? null;
     const payload = new PublishedPayload(row.payload);
     for (let reloads = 0; ; reloads++) {
@@ -234,22 +238,11 @@ export class PostgresMessages implements MessagesStore {
         passing,
         row.ordering_key,
       ];
-      if (answered !== null) {
-        values.push(
-          answered.callerId,
-          answered.key,
-          answered.path,
-          answered.requestSha256,
-          answered.statusCode,
-          answered.body,
-          answered.now,
-          answered.expiresAt,
-        );
-      }
+      if (answered !== null) values.push(...answeredRecordValues(answered.record, answered.answer));
       const result =
         answered === null
           ? await on.query<PublishCounts>(PUBLISH, values)
-          : await keyTakenAsError(on.query<PublishCounts>(PUBLISH_ANSWERED, values), on, answered);
+          : await keyTakenAsError(on.query<PublishCounts>(PUBLISH_ANSWERED, values), on, answered.record);
       const counts = result.rows[0];
       if (counts !== undefined && Number(counts.unseen) > 0) {
         if (reloads === MAX_FILTER_RELOADS) {
@@ -262,7 +255,7 @@ export class PostgresMessages implements MessagesStore {
       if (counts !== undefined && Number(counts.filtered) !== known.seen.length) await this.loadFilters(on, appId);
       if (counts === undefined || Number(counts.inserted) === 0) {
         // A request with the key and the same eventId that committed first: its answer, not a conflict.
-        if (answered !== null) await throwIfKeyTaken(on, answered);
+        if (answered !== null) await throwIfKeyTaken(on, answered.record);
         return new DuplicateEventIdError(row.event_id ?? '');
       }
       return { message: toMessage(row), deliveries: Number(counts.deliveries) };

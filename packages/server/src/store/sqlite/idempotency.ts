@@ -2,13 +2,14 @@
 // the same key can never both acquire it.
 import type { Statement } from 'better-sqlite3';
 import { IdempotencyKeyTakenError } from '../errors.js';
-import type {
-  IdempotencyBegin,
-  IdempotencyRecordInput,
-  IdempotencyScope,
-  IdempotencyState,
-  IdempotencyStore,
-  LiveIdempotencyRecord,
+import {
+  answeredRecordValues,
+  type IdempotencyBegin,
+  type IdempotencyRecordInput,
+  type IdempotencyScope,
+  type IdempotencyState,
+  type IdempotencyStore,
+  type LiveIdempotencyRecord,
 } from '../idempotency.js';
 import type { SqliteParts } from './sqlite-parts.js';
 import { HOT_WRITE, HOT_WRITE_AT_COMMIT } from './write-queue.js';
@@ -54,17 +55,8 @@ export function storeAnswerWithWrite(
        status_code = excluded.status_code, body = excluded.body, locked_until = excluded.locked_until,
        expires_at = excluded.expires_at, created_at = excluded.created_at
      WHERE r.expires_at <= excluded.created_at OR (r.status_code IS NULL AND r.locked_until <= excluded.created_at)`,
-  ).run(
-    record.callerId,
-    record.key,
-    record.path,
-    record.requestSha256,
-    answer.statusCode,
-    answer.body,
-    record.now,
-    record.expiresAt,
-    record.now,
-  ).changes;
+    // better-sqlite3 binds no numbered parameters (?7 twice): the time again, for created_at.
+  ).run(...answeredRecordValues(record, answer), record.now).changes;
   if (taken === 1) return;
   const live = liveRecord(sql, record, record.now);
   // Not taken means a live record was there, and nothing else has written since in this transaction.
