@@ -73,12 +73,25 @@ export function throwIfKeyTaken(sql: (text: string) => Statement, record: Idempo
 export class SqliteIdempotency implements IdempotencyStore {
   constructor(private readonly parts: SqliteParts) {}
 
-  lookupIdempotent(scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null> {
-    return Promise.resolve(liveRecord(this.parts.sql, scope, now));
+  async lookupIdempotent(scope: IdempotencyScope, now: number): Promise<LiveIdempotencyRecord | null> {
+    const live = liveRecord(this.parts.sql, scope, now);
+    if (live?.state === 'completed') await this.onDisk();
+    return live;
   }
 
-  beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
-    return this.parts.write((): IdempotencyState => {
+  /**
+   * Resolves once everything committed so far is on disk. A completed record read here may come from a commit whose
+   * fsync is still running (reads see commits, and a publish's commit is answered only after its fsync): replayed at
+   * once, its answer could name a message a power cut takes back. An empty write waits for the next fsync, which
+   * covers every commit before it. Only replays pay it.
+   */
+  private onDisk(): Promise<void> {
+    // Bounded and rerunnable, as the hot writes are: it writes nothing.
+    return this.parts.write(() => undefined, HOT_WRITE);
+  }
+
+  async beginIdempotent(input: IdempotencyBegin): Promise<IdempotencyState> {
+    const state = await this.parts.write((): IdempotencyState => {
       const live = liveRecord(this.parts.sql, input, input.now);
       if (live !== null) return live;
       this.parts
@@ -93,6 +106,9 @@ export class SqliteIdempotency implements IdempotencyStore {
       // Visible at commit is enough: the request's own durable write (and its stored answer) come later in the same
       // WAL, so once they are on disk this claim is too; lost alone, it only lets a retry run the request again.
     }, HOT_WRITE_AT_COMMIT);
+    // A replay, as for lookupIdempotent: not before what it answers from is on disk.
+    if (state.state === 'completed') await this.onDisk();
+    return state;
   }
 
   completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {

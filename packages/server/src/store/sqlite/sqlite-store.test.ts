@@ -211,6 +211,41 @@ describe('SqliteStore durability', () => {
     expect(held.length).toBeLessThanOrEqual(4);
   });
 
+  // A replay must not answer from a commit a power cut could take back: reads see commits before their fsync.
+  it('replays an Idempotency-Key answer only once the commit it was read from is on disk', async () => {
+    const { store, app, held, hold } = await storeWithOneDueDelivery();
+    const scope = { callerId: 'key_a', key: 'k1', path: `/api/v1/app/${app.id}/msg` };
+    const record = { ...scope, requestSha256: 'a'.repeat(64), now: T0, expiresAt: T0 + 86_400_000 };
+    hold();
+    const publish = store.publish(app.id, { eventType: 'invoice.paid', payload: '{}' }, T0, {
+      record,
+      answer: (message) => ({ statusCode: 202, body: JSON.stringify({ id: message.id }) }),
+    });
+    // Committed (the read below sees it), its fsync held.
+    await waitFor(() => held.length === 1);
+    const settled: string[] = [];
+    const lookup = store.lookupIdempotent(scope, T0 + 1).then((live) => {
+      settled.push(`lookup ${live?.state}`);
+      return live;
+    });
+    const begin = store
+      .beginIdempotent({ ...record, now: T0 + 1, lockedUntil: T0 + 60_000 })
+      .then((state) => settled.push(`begin ${state.state}`));
+    void publish.then(() => settled.push('publish'));
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    // The publish's fsync, then the one the replays wait for (it started after their reads).
+    held[0]?.(null);
+    await waitFor(() => settled.includes('publish') && held.length === 2);
+    expect(settled).toEqual(['publish']);
+    held[1]?.(null);
+    await Promise.all([lookup, begin]);
+    expect(settled.sort()).toEqual(['begin completed', 'lookup completed', 'publish']);
+    // Nothing to replay, nothing to wait for: the look-up of another key answers without an fsync.
+    expect(await store.lookupIdempotent({ ...scope, key: 'k2' }, T0 + 2)).toBeNull();
+    expect(held).toHaveLength(2);
+  });
+
   // A claim needs no fsync: a lease lost to a power cut leaves its delivery pending, sent again (at least once).
   it('answers a claim at its commit, without waiting for an fsync', async () => {
     const { store, held, hold } = await storeWithOneDueDelivery();
