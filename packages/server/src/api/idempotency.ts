@@ -93,13 +93,16 @@ export class WriteAnswer<Made> {
   }
 }
 
-/** A replay sent from a completed record, or null; `requestSha256` is this request's fingerprint. */
-function replayFromRecord(
+/**
+ * What a live record with this key answers a request whose fingerprint is `requestSha256`: a refusal (another request
+ * used the key), the replay of its answer (sent), or null while it is still in progress.
+ */
+function answerFromRecord(
   reply: FastifyReply,
   live: LiveIdempotencyRecord,
   requestSha256: string,
-): FastifyReply | null {
-  if (live.requestSha256 !== requestSha256) throw KEY_REUSED();
+): FastifyReply | HttpError | null {
+  if (live.requestSha256 !== requestSha256) return KEY_REUSED();
   if (live.state !== 'completed') return null;
   reply.code(live.statusCode).header(REPLAYED_HEADER, 'true');
   if (live.body === '') return reply.send();
@@ -132,8 +135,7 @@ export function answerKeyTaken(
 ): FastifyReply | HttpError | null {
   const requestSha256 = request.idempotentRecord?.requestSha256;
   if (requestSha256 === undefined) return null;
-  if (live.requestSha256 !== requestSha256) return KEY_REUSED();
-  return replayFromRecord(reply, live, requestSha256) ?? IN_PROGRESS();
+  return answerFromRecord(reply, live, requestSha256) ?? IN_PROGRESS();
 }
 
 const MAX_POLL_MS = 100;
@@ -191,8 +193,9 @@ export function installIdempotency(app: FastifyInstance, options: IdempotencyOpt
         if (!withWrite) request.idempotency = scope;
         return;
       }
-      const replayed = replayFromRecord(reply, state, requestSha256);
-      if (replayed !== null) return replayed;
+      const answer = answerFromRecord(reply, state, requestSha256);
+      if (answer instanceof HttpError) throw answer;
+      if (answer !== null) return answer;
       const left = deadline - options.now();
       if (left <= 0) break;
       await sleep(Math.min(pauseMs, left));

@@ -45,7 +45,11 @@ async function liveRecord(on: Queryable, scope: IdempotencyScope, now: number): 
     [scope.callerId, scope.key, scope.path, now],
   );
   const row = rows[0];
-  if (row === undefined) return null;
+  return row === undefined ? null : recordOf(row);
+}
+
+/** A live record's row as its state: completed once it holds an answer, in progress until then. */
+function recordOf(row: RecordRow): LiveIdempotencyRecord {
   return row.status_code === null
     ? { state: 'in_progress', requestSha256: row.request_sha256 }
     : { state: 'completed', requestSha256: row.request_sha256, statusCode: row.status_code, body: row.body ?? '' };
@@ -105,7 +109,8 @@ export async function keyTakenAsError<T>(
 
 /** When the write did nothing (its eventId taken): a live record for the key means that request committed first. */
 export async function throwIfKeyTaken(on: Queryable, record: IdempotencyRecordInput): Promise<void> {
-  if ((await liveRecord(on, record, record.now)) !== null) await throwKeyTaken(on, record);
+  const live = await liveRecord(on, record, record.now);
+  if (live !== null) throw new IdempotencyKeyTakenError(live);
 }
 
 export class PostgresIdempotency implements IdempotencyStore {
@@ -143,16 +148,7 @@ export class PostgresIdempotency implements IdempotencyStore {
     );
     const row = rows[0];
     if (row === undefined) return null;
-    if (row.acquired) return { state: 'acquired' };
-    if (row.status_code !== null) {
-      return {
-        state: 'completed',
-        requestSha256: row.request_sha256,
-        statusCode: row.status_code,
-        body: row.body ?? '',
-      };
-    }
-    return { state: 'in_progress', requestSha256: row.request_sha256 };
+    return row.acquired ? { state: 'acquired' } : recordOf(row);
   }
 
   async completeIdempotent(scope: IdempotencyScope, answer: { statusCode: number; body: string }): Promise<void> {
