@@ -50,20 +50,33 @@ export function processCpuMicros(pid: number): number | undefined {
 }
 
 /**
- * Reads every process now; `spent()` reads them again and gives each role's CPU in between. Several processes
- * may share a role (their CPU adds up).
+ * Reads every process now with `read`; `spent()` reads them again and gives each role's figures in between, from
+ * `between(sum of the role so far, before, now)`. Several processes may share a role (their figures add up);
+ * processes gone, or never read, are left out.
  */
-export function startCpuReading(processes: readonly NamedProcess[]): { spent(): CpuSpent } {
-  const before = processes.map((process) => ({ ...process, micros: processCpuMicros(process.pid) }));
+export function startProcessReading<T>(
+  processes: readonly NamedProcess[],
+  read: (pid: number) => T | undefined,
+  between: (sum: T | undefined, before: T, now: T) => T,
+): { spent(): Map<string, T> } {
+  const before = processes.map((process) => ({ ...process, figures: read(process.pid) }));
   return {
     spent() {
-      const spent = new Map<string, number>();
-      for (const { role, pid, micros } of before) {
-        const now = processCpuMicros(pid);
-        if (micros === undefined || now === undefined) continue;
-        spent.set(role, (spent.get(role) ?? 0) + now - micros);
+      const spent = new Map<string, T>();
+      for (const { role, pid, figures } of before) {
+        const now = read(pid);
+        if (figures === undefined || now === undefined) continue;
+        spent.set(role, between(spent.get(role), figures, now));
       }
       return spent;
     },
   };
+}
+
+/**
+ * Reads every process now; `spent()` reads them again and gives each role's CPU in between. Several processes
+ * may share a role (their CPU adds up).
+ */
+export function startCpuReading(processes: readonly NamedProcess[]): { spent(): CpuSpent } {
+  return startProcessReading(processes, processCpuMicros, (sum, before, now) => (sum ?? 0) + now - before);
 }

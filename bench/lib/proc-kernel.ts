@@ -4,7 +4,7 @@
 // it SQLite's statement journal written page by page to a temporary file (bench/README.md). Linux only; a figure
 // /proc does not give (another user's io, no /proc) is undefined and printed as "-".
 import { readFileSync } from 'node:fs';
-import { type NamedProcess, processTimes } from './proc-cpu.js';
+import { type NamedProcess, processTimes, startProcessReading } from './proc-cpu.js';
 
 export interface KernelFigures {
   /** stime, microseconds. */
@@ -29,24 +29,16 @@ export function processKernelFigures(pid: number): KernelFigures | undefined {
 
 /** Reads every process now; `spent()` gives each role's figures since (several processes of a role add up). */
 export function startKernelReading(processes: readonly NamedProcess[]): { spent(): Map<string, KernelFigures> } {
-  const before = processes.map((process) => ({ ...process, figures: processKernelFigures(process.pid) }));
-  return {
-    spent() {
-      const spent = new Map<string, KernelFigures>();
-      for (const { role, pid, figures } of before) {
-        const now = processKernelFigures(pid);
-        if (figures === undefined || now === undefined) continue;
-        const sum = spent.get(role) ?? { systemMicros: 0, writeCalls: 0 };
-        const calls =
-          sum.writeCalls === undefined || now.writeCalls === undefined || figures.writeCalls === undefined
-            ? undefined
-            : sum.writeCalls + now.writeCalls - figures.writeCalls;
-        spent.set(role, {
-          systemMicros: sum.systemMicros + now.systemMicros - figures.systemMicros,
-          writeCalls: calls,
-        });
-      }
-      return spent;
-    },
-  };
+  return startProcessReading(
+    processes,
+    processKernelFigures,
+    (sum = { systemMicros: 0, writeCalls: 0 }, before, now) => ({
+      systemMicros: sum.systemMicros + now.systemMicros - before.systemMicros,
+      // One process whose syscw /proc does not give makes its role's count unknown.
+      writeCalls:
+        sum.writeCalls === undefined || now.writeCalls === undefined || before.writeCalls === undefined
+          ? undefined
+          : sum.writeCalls + now.writeCalls - before.writeCalls,
+    }),
+  );
 }
